@@ -1,0 +1,177 @@
+"""Credentials: :class:`KisAuth` holds one app key pair and its account, and stores it in a secret file."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import stat
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pykis.errors import KisCredentialError
+
+__all__ = ["KisAccountNumber", "KisAuth", "mask"]
+
+log = logging.getLogger("pykis")
+
+APPKEY_LENGTH = 36
+SECRETKEY_LENGTH = 180
+_ACCOUNT = re.compile(r"^(\d{8})-?(\d{2})$")
+
+
+def mask(value: str, keep: int = 4) -> str:
+    """``"PSED321zABC…"`` → ``"PSED…"``: enough to tell keys apart in a log, never enough to use one."""
+    if not value:
+        return "''"
+    return f"{value[:keep]}…" if len(value) > keep else "…"
+
+
+@dataclass(frozen=True, slots=True)
+class KisAccountNumber:
+    """An account number: 8-digit ``CANO`` plus 2-digit product code ``ACNT_PRDT_CD`` (01 stocks)."""
+
+    number: str
+    product: str = "01"
+
+    @classmethod
+    def parse(cls, text: str) -> KisAccountNumber:
+        """Parse ``"NNNNNNNN-NN"`` (or the same ten digits without the dash)."""
+        match = _ACCOUNT.match(text.strip()) if isinstance(text, str) else None
+        if match is None:
+            raise KisCredentialError(
+                f"account number must look like 'NNNNNNNN-NN' (8 digits, dash, 2-digit product code), got {text!r}"
+            )
+        return cls(match.group(1), match.group(2))
+
+    def __str__(self) -> str:
+        return f"{self.number}-{self.product}"
+
+    def __repr__(self) -> str:
+        return f"KisAccountNumber('{self}')"
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class KisAuth:
+    """One app key pair with its HTS ID and account, for the real (실전) or the virtual (모의) service.
+
+    ``rest_url`` and ``ws_url`` are optional: they point the client at another host (a proxy, or the
+    local emulator, which writes them into its secret files). ``repr`` masks the key and the secret.
+    """
+
+    id: str
+    appkey: str
+    secretkey: str
+    account: str
+    virtual: bool = False
+    rest_url: str | None = None
+    ws_url: str | None = None
+    account_number: KisAccountNumber = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.id, str) or not self.id.strip():
+            raise KisCredentialError("id (the HTS login ID) must be a non-empty string")
+        if not isinstance(self.appkey, str) or len(self.appkey) != APPKEY_LENGTH or not self.appkey.isascii():
+            got = len(self.appkey) if isinstance(self.appkey, str) else type(self.appkey).__name__
+            raise KisCredentialError(f"appkey must be {APPKEY_LENGTH} ASCII characters, got {got}")
+        if (
+            not isinstance(self.secretkey, str)
+            or len(self.secretkey) != SECRETKEY_LENGTH
+            or not self.secretkey.isascii()
+        ):
+            got = len(self.secretkey) if isinstance(self.secretkey, str) else type(self.secretkey).__name__
+            raise KisCredentialError(f"secretkey must be {SECRETKEY_LENGTH} ASCII characters, got {got}")
+        for name in ("rest_url", "ws_url"):
+            url = getattr(self, name)
+            if url is not None and not re.match(r"^(https?|wss?)://[^\s/]+", url):
+                raise KisCredentialError(f"{name} must be an absolute http(s)/ws(s) URL, got {url!r}")
+        object.__setattr__(self, "account_number", KisAccountNumber.parse(self.account))
+        object.__setattr__(self, "account", str(self.account_number))
+        object.__setattr__(self, "virtual", bool(self.virtual))
+
+    def __repr__(self) -> str:
+        urls = f", rest_url={self.rest_url!r}" if self.rest_url else ""
+        return (
+            f"KisAuth(id={self.id!r}, appkey='{mask(self.appkey)}', secretkey='***', "
+            f"account={self.account!r}, virtual={self.virtual}{urls})"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The secret-file form (contains the secret: handle with care)."""
+        data: dict[str, Any] = {
+            "id": self.id,
+            "appkey": self.appkey,
+            "secretkey": self.secretkey,
+            "account": self.account,
+            "virtual": self.virtual,
+        }
+        if self.rest_url:
+            data["rest_url"] = self.rest_url
+        if self.ws_url:
+            data["ws_url"] = self.ws_url
+        return data
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the secret file atomically with mode 0600 (readable by its owner only)."""
+        write_private(Path(path), json.dumps(self.to_dict(), ensure_ascii=False, indent=2).encode())
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> KisAuth:
+        """Read a secret file written by :meth:`save` (or by python-kis, whose format is the same)."""
+        path = Path(path)
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise KisCredentialError(f"cannot read secret file {str(path)!r}: {exc.strerror}") from None
+        warn_if_shared(path)
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            raise KisCredentialError(f"secret file {str(path)!r} is not valid JSON") from None
+        if not isinstance(data, dict):
+            raise KisCredentialError(f"secret file {str(path)!r} must hold a JSON object")
+        missing = [key for key in ("id", "appkey", "secretkey", "account") if key not in data]
+        if missing:
+            raise KisCredentialError(f"secret file {str(path)!r} lacks {', '.join(missing)}")
+        return cls(
+            id=data["id"],
+            appkey=data["appkey"],
+            secretkey=data["secretkey"],
+            account=data["account"],
+            virtual=bool(data.get("virtual", False)),
+            rest_url=data.get("rest_url"),
+            ws_url=data.get("ws_url"),
+        )
+
+
+def write_private(path: Path, content: bytes) -> None:
+    """Atomically replace ``path`` with ``content``; the file is created 0600 and never exists half-written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o600) if hasattr(os, "fchmod") else None
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def warn_if_shared(path: Path) -> bool:
+    """Log a warning when a secret or token file is readable by others (POSIX); return whether it is."""
+    if os.name != "posix":
+        return False
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        log.warning("%s is readable by other users (mode %o); run: chmod 600 %s", path, mode & 0o777, path)
+        return True
+    return False

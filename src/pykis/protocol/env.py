@@ -1,0 +1,55 @@
+"""Hosts and the real/virtual rules: which host, which TR ID, which request rate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+__all__ = ["Environment", "KisHosts", "virtual_tr_id"]
+
+
+class Environment(str, Enum):
+    """The two KIS services: real trading (실전, "prod") and virtual trading (모의, "vps")."""
+
+    REAL = "real"
+    VIRTUAL = "virtual"
+
+    @property
+    def default_rate(self) -> int:
+        """Requests per second KIS allows one app key (its FAQ: 20 real, 2 virtual)."""
+        return 20 if self is Environment.REAL else 2
+
+
+@dataclass(frozen=True, slots=True)
+class KisHosts:
+    """Base URLs of one environment. Point a client at a proxy or the emulator by passing your own."""
+
+    rest: str
+    websocket: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rest", self.rest.rstrip("/"))
+        object.__setattr__(self, "websocket", self.websocket.rstrip("/"))
+
+    @classmethod
+    def default(cls, environment: Environment) -> KisHosts:
+        """The broker's production hosts for ``environment`` (PROTOCOL.md §1)."""
+        if environment is Environment.REAL:
+            return cls("https://openapi.koreainvestment.com:9443", "ws://ops.koreainvestment.com:21000")
+        return cls("https://openapivts.koreainvestment.com:29443", "ws://ops.koreainvestment.com:31000")
+
+
+# The virtual service names trading TRs with a leading V, except where it chose another number.
+_VIRTUAL_EXCEPTIONS = {"TTTT1006U": "VTTT1001U"}
+
+
+def virtual_tr_id(tr_id: str) -> str:
+    """The virtual-service TR ID of a real one: ``TTTC8434R`` → ``VTTC8434R`` (PROTOCOL.md §3).
+
+    Quote TRs (``FH…``, ``HH…``) are shared by both services and come back unchanged.
+    """
+    if tr_id in _VIRTUAL_EXCEPTIONS:
+        return _VIRTUAL_EXCEPTIONS[tr_id]
+    if tr_id[:1] in ("T", "J", "C"):
+        return "V" + tr_id[1:]
+    return tr_id

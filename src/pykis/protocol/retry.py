@@ -1,0 +1,37 @@
+"""Retry policy and jittered exponential backoff, as pure functions (the drivers do the sleeping)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from pykis.errors import KisError, KisGatewayTimeoutError, KisRateLimitError, KisTransportError
+
+__all__ = ["RetryPolicy", "backoff"]
+
+
+def backoff(
+    initial: float = 0.2, factor: float = 2.0, maximum: float = 10.0, rng: random.Random | None = None
+) -> Iterator[float]:
+    """Delays ``initial·factor^n`` capped at ``maximum``, each drawn uniformly from [d/2, d] (jitter)."""
+    draw = (rng or random).uniform
+    delay = initial
+    while True:
+        yield draw(delay / 2, delay)
+        delay = min(delay * factor, maximum)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Which failures of an idempotent inquiry are worth another attempt, and how many."""
+
+    attempts: int = 3
+    initial: float = 0.2
+    maximum: float = 5.0
+
+    def should_retry(self, error: KisError, attempt: int, retryable: bool) -> bool:
+        """``attempt`` counts from 1. Orders (non-retryable calls) are never resent."""
+        if not retryable or attempt >= self.attempts:
+            return False
+        return isinstance(error, KisTransportError | KisRateLimitError | KisGatewayTimeoutError)

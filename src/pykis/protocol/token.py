@@ -1,0 +1,128 @@
+"""Access-token rules: the issue request, parsing the answer, when to re-issue, the cache record."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from pykis.errors import KisDecodeError
+from pykis.protocol.env import Environment
+from pykis.protocol.http import HttpRequest
+
+__all__ = [
+    "AccessToken",
+    "approval_request",
+    "cache_key",
+    "issue_request",
+    "parse_token",
+    "revoke_request",
+]
+
+KST = timezone(timedelta(hours=9))
+# Re-issue this long before expiry. KIS hands back the same token for 6 h after an issue and tokens
+# live 24 h, so a margin under 18 h always yields a fresh one.
+REFRESH_MARGIN = 3600.0
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class AccessToken:
+    """A bearer token and its expiry as a Unix timestamp."""
+
+    value: str
+    expires_at: float
+    token_type: str = "Bearer"
+
+    def __repr__(self) -> str:
+        expiry = datetime.fromtimestamp(self.expires_at, KST).isoformat(timespec="seconds")
+        return f"AccessToken(value=***, expires_at='{expiry}')"
+
+    def valid(self, now: float, margin: float = REFRESH_MARGIN) -> bool:
+        """Usable at ``now`` with at least ``margin`` seconds to spare."""
+        return now + margin < self.expires_at
+
+    def to_json(self, environment: Environment, appkey_hash: str) -> bytes:
+        """The cache-file record: never the app secret, only a hash of the app key."""
+        return json.dumps(
+            {
+                "environment": environment.value,
+                "appkey_sha256": appkey_hash,
+                "access_token": self.value,
+                "token_type": self.token_type,
+                "expires_at": self.expires_at,
+            }
+        ).encode()
+
+    @classmethod
+    def from_json(cls, raw: bytes, environment: Environment, appkey_hash: str) -> AccessToken:
+        """Read a cache record; raises ``ValueError`` for anything corrupt or belonging to another key."""
+        data = json.loads(raw)
+        if not isinstance(data, dict):
+            raise ValueError("token cache is not an object")
+        if data.get("environment") != environment.value or data.get("appkey_sha256") != appkey_hash:
+            raise ValueError("token cache belongs to another key or environment")
+        value, expires = data.get("access_token"), data.get("expires_at")
+        if not isinstance(value, str) or not value or not isinstance(expires, int | float):
+            raise ValueError("token cache lacks a token or an expiry")
+        return cls(value, float(expires), str(data.get("token_type") or "Bearer"))
+
+
+def cache_key(environment: Environment, appkey: str) -> tuple[str, str]:
+    """(file stem, app key hash): the token cache is keyed by environment and a hash of the app key."""
+    digest = hashlib.sha256(appkey.encode()).hexdigest()
+    return f"{environment.value}-{digest[:24]}", digest
+
+
+def issue_request(appkey: str, appsecret: str) -> HttpRequest:
+    """``POST /oauth2/tokenP`` (PROTOCOL.md §2)."""
+    return HttpRequest(
+        "POST",
+        "/oauth2/tokenP",
+        {"content-type": "application/json; charset=utf-8"},
+        json={"grant_type": "client_credentials", "appkey": appkey, "appsecret": appsecret},
+    )
+
+
+def revoke_request(appkey: str, appsecret: str, token: str) -> HttpRequest:
+    """``POST /oauth2/revokeP``."""
+    return HttpRequest(
+        "POST",
+        "/oauth2/revokeP",
+        {"content-type": "application/json; charset=utf-8"},
+        json={"appkey": appkey, "appsecret": appsecret, "token": token},
+    )
+
+
+def approval_request(appkey: str, appsecret: str) -> HttpRequest:
+    """``POST /oauth2/Approval``: the WebSocket approval key. Note the field is ``secretkey`` here."""
+    return HttpRequest(
+        "POST",
+        "/oauth2/Approval",
+        {"content-type": "application/json; charset=utf-8"},
+        json={"grant_type": "client_credentials", "appkey": appkey, "secretkey": appsecret},
+    )
+
+
+def parse_token(body: dict[str, Any], now: float) -> AccessToken:
+    """The token in a ``tokenP`` answer; expiry from ``expires_in``, else the KST expiry stamp."""
+    value = body.get("access_token")
+    if not isinstance(value, str) or not value:
+        raise KisDecodeError("token answer lacks access_token", tr_id="tokenP")
+    expires_at: float | None = None
+    expires_in = body.get("expires_in")
+    try:
+        if expires_in is not None:
+            expires_at = now + float(expires_in)
+    except (TypeError, ValueError):
+        expires_at = None
+    stamp = body.get("access_token_token_expired")
+    if expires_at is None and isinstance(stamp, str):
+        try:
+            expires_at = datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S").replace(tzinfo=KST).timestamp()
+        except ValueError:
+            expires_at = None
+    if expires_at is None:
+        raise KisDecodeError("token answer has no usable expiry", tr_id="tokenP")
+    return AccessToken(value, expires_at, str(body.get("token_type") or "Bearer"))
