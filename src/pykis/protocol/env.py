@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 __all__ = ["Environment", "KisHosts", "virtual_tr_id"]
 
 
-class Environment(str, Enum):
+class Environment(StrEnum):
     """The two KIS services: real trading (실전, "prod") and virtual trading (모의, "vps")."""
 
     REAL = "real"

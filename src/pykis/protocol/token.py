@@ -33,7 +33,7 @@ class AccessToken:
 
     value: str
     expires_at: float
-    token_type: str = "Bearer"
+    token_type: str = "Bearer"  # noqa: S105 — the OAuth token type, not a secret
 
     def __repr__(self) -> str:
         expiry = datetime.fromtimestamp(self.expires_at, KST).isoformat(timespec="seconds")
@@ -126,3 +126,24 @@ def parse_token(body: dict[str, Any], now: float) -> AccessToken:
     if expires_at is None:
         raise KisDecodeError("token answer has no usable expiry", tr_id="tokenP")
     return AccessToken(value, expires_at, str(body.get("token_type") or "Bearer"))
+
+
+def decode_auth_answer(status: int, body: bytes, endpoint: str) -> dict[str, Any]:
+    """The JSON object of an ``/oauth2/*`` answer, or the typed error it carries.
+
+    The OAuth endpoints answer refusals in their own shape, ``{"error_code", "error_description"}``
+    (e.g. EGW00133 for a second issue within a minute), not in the ``rt_cd`` envelope.
+    """
+    from pykis.protocol.envelope import api_error, decode_json
+    from pykis.protocol.http import HttpResponse
+
+    data = decode_json(HttpResponse(status, {}, body), endpoint)
+    code = data.get("error_code") or (data.get("msg_cd") if str(data.get("rt_cd", "0")) != "0" else None)
+    if code:
+        message = str(data.get("error_description") or data.get("msg1") or "")
+        raise api_error(str(data.get("rt_cd", "1")), str(code), message, endpoint, status)
+    if status != 200:
+        from pykis.errors import KisHTTPError
+
+        raise KisHTTPError(status, tr_id=endpoint, body=body[:200].decode("utf-8", "replace"))
+    return data

@@ -1,0 +1,1 @@
+"""asyncio transports and drivers (httpx.AsyncClient)."""

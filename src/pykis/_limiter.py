@@ -1,0 +1,84 @@
+"""The per-app-key rate limiter shared by threads, asyncio tasks and processes.
+
+Booking a slot takes a short critical section (a thread lock and, across processes, a file lock
+around a tiny state file); the caller sleeps *after* releasing both, so no lock is held while waiting.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from pykis.protocol.ratelimit import RateState, RateWindow
+
+__all__ = ["RateLimiter"]
+
+log = logging.getLogger("pykis")
+
+_LOCKS: dict[str, tuple[threading.Lock, RateState]] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+class RateLimiter:
+    """Books send slots for one app key; ``state_dir`` set shares the bookings across processes."""
+
+    def __init__(
+        self,
+        stem: str,
+        window: RateWindow,
+        *,
+        state_dir: Path | None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.window = window
+        self._clock = clock
+        with _LOCKS_GUARD:
+            self._lock, self._state = _LOCKS.setdefault(stem, (threading.Lock(), RateState()))
+        self._file: Path | None = None
+        self._filelock: object | None = None
+        if state_dir is not None:
+            try:
+                state_dir.mkdir(parents=True, exist_ok=True)
+                from filelock import FileLock
+
+                self._file = state_dir / f"{stem}.rate"
+                self._filelock = FileLock(str(self._file) + ".lock", timeout=30)
+            except OSError as exc:
+                log.warning("Rate limiting per process only: cannot use %s (%s)", state_dir, exc.strerror)
+
+    def __repr__(self) -> str:
+        shared = "processes" if self._file else "threads"
+        return f"RateLimiter({self.window.limit}/{self.window.period}s, shared by {shared})"
+
+    def book(self) -> float:
+        """Book the next slot; return how many seconds to wait before sending."""
+        return self._update(lambda state, now: state.book(self.window, now) - now)
+
+    def refused(self) -> None:
+        """Record an EGW00201 from the server: every booking holds back for the penalty."""
+
+        def hold_back(state: RateState, now: float) -> float:
+            state.refused(self.window, now)
+            return 0.0
+
+        self._update(hold_back)
+
+    def _update(self, change: Callable[[RateState, float], float]) -> float:
+        with self._lock:
+            if self._file is None:
+                return max(0.0, change(self._state, self._clock()))
+            from filelock import FileLock
+
+            assert isinstance(self._filelock, FileLock)
+            with self._filelock:
+                try:
+                    state = RateState.loads(self._file.read_bytes())
+                except FileNotFoundError:
+                    state = RateState()
+                now = self._clock()
+                delay = change(state, now)
+                self._file.write_bytes(state.dumps())
+            return max(0.0, delay)

@@ -1,0 +1,1 @@
+"""Blocking transports and drivers (httpx.Client)."""

@@ -1,0 +1,69 @@
+"""What the sync and asyncio transports share: limits, timeouts and the mapping of httpx errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NoReturn
+
+from pykis.errors import KisTimeoutError, KisTransportError
+from pykis.protocol.http import HttpRequest, HttpResponse
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = ["TransportOptions", "raise_transport_error", "to_response"]
+
+
+@dataclass(frozen=True, slots=True)
+class TransportOptions:
+    """Connection pooling and timeouts for one REST host."""
+
+    timeout: float = 10.0
+    connect_timeout: float = 5.0
+    max_connections: int = 20
+    verify: bool = True
+
+    def client_kwargs(self, base_url: str) -> dict[str, object]:
+        """Keyword arguments for ``httpx.Client`` / ``httpx.AsyncClient``."""
+        import httpx
+
+        return {
+            "base_url": base_url,
+            "timeout": httpx.Timeout(self.timeout, connect=self.connect_timeout),
+            "limits": httpx.Limits(
+                max_connections=self.max_connections, max_keepalive_connections=self.max_connections
+            ),
+            "verify": self.verify,
+            "headers": {"user-agent": "pykis/0.1"},
+            "trust_env": False,
+        }
+
+
+def request_kwargs(request: HttpRequest) -> dict[str, object]:
+    """Keyword arguments for ``client.request``."""
+    return {
+        "method": request.method,
+        "url": request.path,
+        "headers": dict(request.headers),
+        "params": dict(request.params) if request.params else None,
+        "json": dict(request.json) if request.json is not None else None,
+    }
+
+
+def to_response(response: httpx.Response) -> HttpResponse:
+    """httpx's response as the protocol core's plain value (lower-case header names)."""
+    return HttpResponse(
+        response.status_code,
+        {name.lower(): value for name, value in response.headers.items()},
+        response.content,
+    )
+
+
+def raise_transport_error(exc: Exception, request: HttpRequest) -> NoReturn:
+    """Map an httpx failure to the pykis error tree, without echoing headers (they carry secrets)."""
+    import httpx
+
+    where = f"{request.method} {request.path}"
+    if isinstance(exc, httpx.TimeoutException):
+        raise KisTimeoutError(f"{where} timed out ({type(exc).__name__})", tr_id=request.tr_id) from None
+    raise KisTransportError(f"{where} failed: {type(exc).__name__}: {exc}", tr_id=request.tr_id) from None

@@ -1,0 +1,440 @@
+"""``PyKis`` (blocking) and ``AsyncPyKis`` (asyncio): the entry points of the library.
+
+Both take the same arguments, share one configuration core, and run the same protocol flows
+(:mod:`pykis.protocol.flow`); only the driver that performs I/O differs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from pykis.auth import KisAccountNumber, KisAuth
+from pykis.errors import KisCredentialError, KisValidationError
+from pykis.protocol.env import Environment, KisHosts
+from pykis.protocol.envelope import Envelope
+from pykis.protocol.flow import Action, GetToken, RateRefused, Send, Sleep, Throttle, call_flow
+from pykis.protocol.http import HttpRequest, HttpResponse
+from pykis.protocol.paging import next_page
+from pykis.protocol.ratelimit import RateWindow
+from pykis.protocol.request import ApiCall, Credentials
+from pykis.protocol.retry import RetryPolicy
+from pykis.protocol.token import AccessToken, cache_key
+
+__all__ = ["AsyncPyKis", "PyKis"]
+
+log = logging.getLogger("pykis")
+
+SecretSource = KisAuth | str | os.PathLike[str]
+
+
+def default_cache_dir() -> Path:
+    """``$PYKIS_CACHE_DIR`` or the per-user cache directory (``~/.cache/pykis`` on Linux)."""
+    override = os.environ.get("PYKIS_CACHE_DIR")
+    if override:
+        return Path(override)
+    from platformdirs import user_cache_path
+
+    return user_cache_path("pykis", appauthor=False)
+
+
+def _load(source: SecretSource) -> KisAuth:
+    return source if isinstance(source, KisAuth) else KisAuth.load(source)
+
+
+@dataclass(slots=True)
+class _Side:
+    """Everything one environment (real or virtual) needs at run time."""
+
+    environment: Environment
+    auth: KisAuth
+    hosts: KisHosts
+    credentials: Credentials
+    window: RateWindow
+
+
+class _ClientCore:
+    """Configuration shared by :class:`PyKis` and :class:`AsyncPyKis`; no I/O happens here."""
+
+    def __init__(
+        self,
+        auth: SecretSource | None = None,
+        virtual_auth: SecretSource | None = None,
+        *,
+        id: str | None = None,
+        account: str | None = None,
+        appkey: str | None = None,
+        secretkey: str | None = None,
+        virtual_id: str | None = None,
+        virtual_appkey: str | None = None,
+        virtual_secretkey: str | None = None,
+        keep_token: bool | str | os.PathLike[str] = True,
+        hosts: KisHosts | None = None,
+        virtual_hosts: KisHosts | None = None,
+        rate_limit: int | None = None,
+        virtual_rate_limit: int | None = None,
+        timeout: float = 10.0,
+        retry: RetryPolicy | None = None,
+        share_rate_limit: bool = True,
+        verify: bool = True,
+    ) -> None:
+        real, virtual = self._credentials(
+            auth, virtual_auth, id, account, appkey, secretkey, virtual_id, virtual_appkey, virtual_secretkey
+        )
+        self._sides: dict[Environment, _Side] = {}
+        for environment, chosen, custom_hosts, limit in (
+            (Environment.REAL, real, hosts, rate_limit),
+            (Environment.VIRTUAL, virtual, virtual_hosts, virtual_rate_limit),
+        ):
+            if chosen is None:
+                continue
+            default = KisHosts.default(environment)
+            side_hosts = custom_hosts or KisHosts(chosen.rest_url or default.rest, chosen.ws_url or default.websocket)
+            self._sides[environment] = _Side(
+                environment,
+                chosen,
+                side_hosts,
+                Credentials(chosen.appkey, chosen.secretkey),
+                RateWindow(limit or environment.default_rate),
+            )
+        if keep_token is True:
+            self._token_dir: Path | None = default_cache_dir() / "tokens"
+        elif keep_token is False:
+            self._token_dir = None
+        else:
+            self._token_dir = Path(keep_token)
+        self._rate_dir = (self._token_dir or default_cache_dir() / "tokens").parent / "ratelimit"
+        if not share_rate_limit:
+            self._rate_dir = None  # type: ignore[assignment]
+        self._retry = retry or RetryPolicy()
+        self._timeout = timeout
+        self._verify = verify
+        self._rng = random.Random()
+
+    @staticmethod
+    def _credentials(
+        auth: SecretSource | None,
+        virtual_auth: SecretSource | None,
+        id: str | None,
+        account: str | None,
+        appkey: str | None,
+        secretkey: str | None,
+        virtual_id: str | None,
+        virtual_appkey: str | None,
+        virtual_secretkey: str | None,
+    ) -> tuple[KisAuth | None, KisAuth | None]:
+        keywords = (id, account, appkey, secretkey, virtual_id, virtual_appkey, virtual_secretkey)
+        if auth is not None or virtual_auth is not None:
+            if any(value is not None for value in keywords):
+                raise KisCredentialError("pass either secret files / KisAuth objects or keyword credentials")
+            first = _load(auth) if auth is not None else None
+            second = _load(virtual_auth) if virtual_auth is not None else None
+            if second is not None and not second.virtual:
+                raise KisCredentialError("the second credential must be a virtual (모의투자) one: virtual=True")
+            if first is not None and first.virtual:
+                if second is not None:
+                    raise KisCredentialError("the first credential must be a real (실전투자) one")
+                return None, first
+            return first, second
+        if id is None or account is None or appkey is None or secretkey is None:
+            raise KisCredentialError("PyKis needs id, account, appkey and secretkey (or a secret file)")
+        real = KisAuth(id=id, appkey=appkey, secretkey=secretkey, account=account)
+        virtual_given = (virtual_id, virtual_appkey, virtual_secretkey)
+        if all(value is None for value in virtual_given):
+            return real, None
+        if any(value is None for value in virtual_given):
+            raise KisCredentialError("virtual trading needs virtual_id, virtual_appkey and virtual_secretkey")
+        assert virtual_id is not None and virtual_appkey is not None and virtual_secretkey is not None
+        virtual = KisAuth(
+            id=virtual_id, appkey=virtual_appkey, secretkey=virtual_secretkey, account=account, virtual=True
+        )
+        return real, virtual
+
+    # ----------------------------------------------------------------------------------------
+    @property
+    def virtual(self) -> bool:
+        """Whether accounts and orders go to the virtual (모의투자) service."""
+        return Environment.VIRTUAL in self._sides
+
+    @property
+    def trading_auth(self) -> KisAuth:
+        """The credentials that accounts and orders use."""
+        return self._side_for(trading=True).auth
+
+    @property
+    def primary_account(self) -> KisAccountNumber:
+        """The account of the trading credentials."""
+        return self.trading_auth.account_number
+
+    @property
+    def environments(self) -> tuple[Environment, ...]:
+        """The configured environments."""
+        return tuple(self._sides)
+
+    def hosts(self, environment: Environment) -> KisHosts:
+        """The hosts one environment talks to."""
+        return self._side(environment).hosts
+
+    def _side(self, environment: Environment) -> _Side:
+        try:
+            return self._sides[environment]
+        except KeyError:
+            raise KisValidationError(f"no {environment.value} credentials were given") from None
+
+    def _side_for(self, *, trading: bool) -> _Side:
+        """Trading goes to virtual when configured; market data goes to real when configured."""
+        if trading:
+            preferred = Environment.VIRTUAL if self.virtual else Environment.REAL
+        else:
+            preferred = Environment.REAL if Environment.REAL in self._sides else Environment.VIRTUAL
+        return self._sides[preferred]
+
+    def environment_for(self, call: ApiCall) -> Environment:
+        """Which environment ``call`` goes to."""
+        return self._side_for(trading=call.trading).environment
+
+    def _flow(self, call: ApiCall) -> Any:
+        side = self._side_for(trading=call.trading)
+        call.tr_id_for(side.environment)  # refuse a TR the environment lacks before anything else
+        return call_flow(call, side.environment, side.credentials, self._retry, self._rng)
+
+    def _rate_stem(self, side: _Side) -> str:
+        return cache_key(side.environment, side.auth.appkey)[0]
+
+    def __repr__(self) -> str:
+        sides = ", ".join(f"{s.environment.value}={s.auth.id!r}@{s.hosts.rest}" for s in self._sides.values())
+        return f"{type(self).__name__}({sides}, account='{self.primary_account}')"
+
+
+class PyKis(_ClientCore):
+    """The blocking client.
+
+    >>> kis = PyKis("secret.json", keep_token=True)                       # doctest: +SKIP
+    >>> kis = PyKis("secret.json", "virtual_secret.json", keep_token=True)  # doctest: +SKIP
+
+    Pass ``hosts=KisHosts(rest, websocket)`` (or set ``rest_url``/``ws_url`` in the secret file) to
+    talk to a proxy or to the local emulator. Use it as a context manager, or call :meth:`close`.
+    """
+
+    def __init__(self, auth: SecretSource | None = None, virtual_auth: SecretSource | None = None, **kwargs: Any):
+        super().__init__(auth, virtual_auth, **kwargs)
+        from pykis._limiter import RateLimiter
+        from pykis._sync.transport import SyncTransport
+        from pykis._tokens import TokenManager
+        from pykis._transport import TransportOptions
+
+        options = TransportOptions(timeout=self._timeout, verify=self._verify)
+        self._transports = {env: SyncTransport(side.hosts.rest, options) for env, side in self._sides.items()}
+        self._tokens = {
+            env: TokenManager(
+                env,
+                side.auth.appkey,
+                side.auth.secretkey,
+                self._transports[env].send,
+                cache_dir=self._token_dir,
+            )
+            for env, side in self._sides.items()
+        }
+        self._limiters = {
+            env: RateLimiter(self._rate_stem(side), side.window, state_dir=self._rate_dir)
+            for env, side in self._sides.items()
+        }
+
+    def request(self, call: ApiCall) -> Envelope:
+        """Perform one API call and return its envelope; raises a :class:`~pykis.errors.KisError`."""
+        result: Envelope = self._run(self._flow(call))
+        return result
+
+    def paginate(self, call: ApiCall, *, max_pages: int = 100) -> Iterator[Envelope]:
+        """Every page of a continued inquiry (``tr_cont`` + ``CTX_AREA_*``), at most ``max_pages``."""
+        page: ApiCall | None = call
+        for _ in range(max_pages):
+            if page is None:
+                return
+            envelope = self.request(page)
+            yield envelope
+            page = next_page(page, envelope)
+
+    def token(self, environment: Environment | None = None) -> AccessToken:
+        """The access token of ``environment`` (default: the trading one), issuing it if needed."""
+        side = self._sides[environment] if environment else self._side_for(trading=True)
+        return self._tokens[side.environment].current()
+
+    def revoke(self) -> None:
+        """Revoke every access token this client holds (``/oauth2/revokeP``)."""
+        for tokens in self._tokens.values():
+            tokens.revoke()
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        for transport in self._transports.values():
+            transport.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def _run(self, flow: Any) -> Any:
+        result: Any = None
+        error: BaseException | None = None
+        while True:
+            try:
+                action = flow.throw(error) if error is not None else flow.send(result)
+            except StopIteration as stop:
+                return stop.value
+            result, error = None, None
+            try:
+                result = self._perform(action)
+            except Exception as exc:  # noqa: BLE001 — handed to the flow, which re-raises what it cannot handle
+                error = exc
+
+    def _perform(self, action: Action) -> Any:
+        if isinstance(action, Send):
+            return self._transports[action.environment].send(action.request)
+        if isinstance(action, Throttle):
+            delay = self._limiters[action.environment].book()
+            if delay > 0:
+                time.sleep(delay)
+            return None
+        if isinstance(action, GetToken):
+            return self._tokens[action.environment].get(action.stale)
+        if isinstance(action, Sleep):
+            time.sleep(action.seconds)
+            return None
+        if isinstance(action, RateRefused):
+            self._limiters[action.environment].refused()
+            return None
+        raise TypeError(f"unknown action {action!r}")
+
+
+class AsyncPyKis(_ClientCore):
+    """The asyncio client: the same arguments and operations as :class:`PyKis`, as coroutines.
+
+    >>> async with AsyncPyKis("secret.json") as kis:                     # doctest: +SKIP
+    ...     envelope = await kis.request(call)
+    """
+
+    def __init__(self, auth: SecretSource | None = None, virtual_auth: SecretSource | None = None, **kwargs: Any):
+        super().__init__(auth, virtual_auth, **kwargs)
+        from pykis._async.transport import AsyncTransport
+        from pykis._limiter import RateLimiter
+        from pykis._tokens import TokenManager
+        from pykis._transport import TransportOptions
+
+        options = TransportOptions(timeout=self._timeout, verify=self._verify)
+        self._transports = {env: AsyncTransport(side.hosts.rest, options) for env, side in self._sides.items()}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._tokens = {
+            env: TokenManager(
+                env,
+                side.auth.appkey,
+                side.auth.secretkey,
+                self._blocking_sender(env),
+                cache_dir=self._token_dir,
+            )
+            for env, side in self._sides.items()
+        }
+        self._limiters = {
+            env: RateLimiter(self._rate_stem(side), side.window, state_dir=self._rate_dir)
+            for env, side in self._sides.items()
+        }
+
+    def _blocking_sender(self, environment: Environment) -> Any:
+        """A blocking send for token issues, which run in a worker thread (they take cross-process
+        locks); it hands the request to the event loop's pooled transport and waits for the answer."""
+
+        def send(request: HttpRequest) -> HttpResponse:
+            assert self._loop is not None
+            future = asyncio.run_coroutine_threadsafe(self._transports[environment].send(request), self._loop)
+            return future.result()
+
+        return send
+
+    async def request(self, call: ApiCall) -> Envelope:
+        """Perform one API call and return its envelope; raises a :class:`~pykis.errors.KisError`."""
+        result: Envelope = await self._run(self._flow(call))
+        return result
+
+    async def paginate(self, call: ApiCall, *, max_pages: int = 100) -> AsyncIterator[Envelope]:
+        """Every page of a continued inquiry (``tr_cont`` + ``CTX_AREA_*``), at most ``max_pages``."""
+        page: ApiCall | None = call
+        for _ in range(max_pages):
+            if page is None:
+                return
+            envelope = await self.request(page)
+            yield envelope
+            page = next_page(page, envelope)
+
+    async def token(self, environment: Environment | None = None) -> AccessToken:
+        """The access token of ``environment`` (default: the trading one), issuing it if needed."""
+        side = self._sides[environment] if environment else self._side_for(trading=True)
+        self._loop = asyncio.get_running_loop()
+        return await asyncio.to_thread(self._tokens[side.environment].current)
+
+    async def revoke(self) -> None:
+        """Revoke every access token this client holds (``/oauth2/revokeP``)."""
+        self._loop = asyncio.get_running_loop()
+        for tokens in self._tokens.values():
+            await asyncio.to_thread(tokens.revoke)
+
+    async def close(self) -> None:
+        """Close pooled connections."""
+        for transport in self._transports.values():
+            await transport.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    async def _run(self, flow: Any) -> Any:
+        result: Any = None
+        error: BaseException | None = None
+        while True:
+            try:
+                action = flow.throw(error) if error is not None else flow.send(result)
+            except StopIteration as stop:
+                return stop.value
+            result, error = None, None
+            try:
+                result = await self._perform(action)
+            except Exception as exc:  # noqa: BLE001 — handed to the flow, which re-raises what it cannot handle
+                error = exc
+
+    async def _perform(self, action: Action) -> Any:
+        if isinstance(action, Send):
+            return await self._transports[action.environment].send(action.request)
+        if isinstance(action, Throttle):
+            delay = self._limiters[action.environment].book()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            return None
+        if isinstance(action, GetToken):
+            tokens = self._tokens[action.environment]
+            token = tokens.peek()
+            if token is not None and token != action.stale:
+                return token
+            self._loop = asyncio.get_running_loop()
+            return await asyncio.to_thread(tokens.get, action.stale)
+        if isinstance(action, Sleep):
+            await asyncio.sleep(action.seconds)
+            return None
+        if isinstance(action, RateRefused):
+            self._limiters[action.environment].refused()
+            return None
+        raise TypeError(f"unknown action {action!r}")

@@ -1,0 +1,105 @@
+"""Request flows: the retry, token-refresh and paging rules, written once as generators.
+
+A flow yields *actions* (get a token, wait for a rate slot, send, sleep) and receives their results;
+the sync and asyncio drivers perform them. Failures of an action are thrown back into the flow, which
+decides whether to retry. This is the only place those rules live.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import Any
+
+from pykis.errors import KisError, KisRateLimitError, KisTokenExpiredError
+from pykis.protocol.env import Environment
+from pykis.protocol.envelope import Envelope, decode_envelope
+from pykis.protocol.http import HttpRequest, HttpResponse
+from pykis.protocol.request import ApiCall, Credentials, build_request
+from pykis.protocol.retry import RetryPolicy, backoff
+
+__all__ = ["Action", "Flow", "GetToken", "RateRefused", "Send", "Sleep", "Throttle", "call_flow"]
+
+
+@dataclass(frozen=True, slots=True)
+class GetToken:
+    """Result: a valid access token for ``environment``, never ``stale`` (the one just refused)."""
+
+    environment: Environment
+    stale: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Throttle:
+    """Result: ``None`` once a send slot within the app key's rate limit has come."""
+
+    environment: Environment
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    """Result: the :class:`HttpResponse`; transport failures are thrown into the flow."""
+
+    environment: Environment
+    request: HttpRequest
+
+
+@dataclass(frozen=True, slots=True)
+class Sleep:
+    """Result: ``None`` after ``seconds``."""
+
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class RateRefused:
+    """The server answered EGW00201 despite throttling: tell the limiter to hold back."""
+
+    environment: Environment
+
+
+Action = GetToken | Throttle | Send | Sleep | RateRefused
+Flow = Generator[Action, Any, Any]
+
+
+def call_flow(
+    call: ApiCall,
+    environment: Environment,
+    credentials: Credentials,
+    policy: RetryPolicy,
+    rng: random.Random | None = None,
+) -> Generator[Action, Any, Envelope]:
+    """One API call: token, throttle, send, decode; retry what may be retried.
+
+    - EGW00123 (token expired): re-issue once and resend once — the gateway refused the request
+      before it reached the trading system, so even an order is safe to resend.
+    - Transport errors, EGW00201 and gateway timeouts: only idempotent calls (inquiries) are retried,
+      with jittered exponential backoff. An order is never resent (a resend could double it).
+    """
+    delays = backoff(policy.initial, 2.0, policy.maximum, rng)
+    stale: str | None = None
+    refreshed = False
+    attempt = 0
+    while True:
+        attempt += 1
+        token = yield GetToken(environment, stale)
+        request = build_request(call, environment, credentials, token)
+        yield Throttle(environment)
+        try:
+            response: HttpResponse = yield Send(environment, request)
+            return decode_envelope(response, request.tr_id)
+        except KisTokenExpiredError:
+            if refreshed:
+                raise
+            refreshed, stale = True, token
+            attempt -= 1
+            continue
+        except KisRateLimitError as error:
+            yield RateRefused(environment)
+            if not policy.should_retry(error, attempt, call.retryable):
+                raise
+        except KisError as error:
+            if not policy.should_retry(error, attempt, call.retryable):
+                raise
+        yield Sleep(next(delays))

@@ -1,0 +1,102 @@
+"""Every constructor form of the seed README, and the routing of calls to environments."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pykis import AsyncPyKis, KisAuth, KisCredentialError, KisHosts, PyKis
+from pykis.protocol.env import Environment
+from pykis.protocol.request import ApiCall
+
+REAL = KisAuth(id="soju06", appkey="R" * 36, secretkey="r" * 180, account="50113500-01")
+VIRTUAL = KisAuth(id="soju06", appkey="V" * 36, secretkey="v" * 180, account="50000000-01", virtual=True)
+QUOTE = ApiCall("GET", "/q", "FHKST01010100")
+ORDER = ApiCall("POST", "/o", "TTTC0012U", trading=True)
+
+
+@pytest.fixture
+def secrets(tmp_path: Path) -> tuple[Path, Path]:
+    real, virtual = tmp_path / "secret.json", tmp_path / "virtual_secret.json"
+    REAL.save(real)
+    VIRTUAL.save(virtual)
+    return real, virtual
+
+
+def test_secret_file_forms(secrets: tuple[Path, Path], tmp_path: Path) -> None:
+    real, virtual = secrets
+    with PyKis(str(real), keep_token=tmp_path) as kis:
+        assert not kis.virtual
+        assert kis.environment_for(ORDER) is Environment.REAL
+    with PyKis(KisAuth.load(real), KisAuth.load(virtual), keep_token=True) as kis:
+        assert kis.virtual
+        assert kis.environment_for(QUOTE) is Environment.REAL
+        assert kis.environment_for(ORDER) is Environment.VIRTUAL
+        assert str(kis.primary_account) == "50000000-01"
+    with PyKis(real, virtual) as kis:
+        assert kis.environments == (Environment.REAL, Environment.VIRTUAL)
+
+
+def test_keyword_forms() -> None:
+    with PyKis(id="soju06", account="00000000-01", appkey="R" * 36, secretkey="r" * 180, keep_token=True) as kis:
+        assert not kis.virtual
+    with PyKis(
+        id="soju06",
+        account="00000000-01",
+        appkey="R" * 36,
+        secretkey="r" * 180,
+        virtual_id="soju06",
+        virtual_appkey="V" * 36,
+        virtual_secretkey="v" * 180,
+        keep_token=True,
+    ) as kis:
+        assert kis.virtual
+        assert kis.trading_auth.appkey == "V" * 36
+
+
+def test_virtual_only() -> None:
+    with PyKis(VIRTUAL) as kis:
+        assert kis.virtual
+        assert kis.environment_for(QUOTE) is Environment.VIRTUAL
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "message"),
+    [
+        ((REAL, REAL), {}, "virtual=True"),
+        ((VIRTUAL, VIRTUAL), {}, "first credential"),
+        ((REAL,), {"appkey": "x"}, "either"),
+        ((), {"id": "a", "account": "00000000-01"}, "needs id, account, appkey and secretkey"),
+        ((), {"id": "a", "account": "00000000-01", "appkey": "R" * 36, "secretkey": "r" * 180, "virtual_id": "a"}, "virtual_appkey"),
+        ((), {"id": "a", "account": "bad", "appkey": "R" * 36, "secretkey": "r" * 180}, "NNNNNNNN-NN"),
+    ],
+)
+def test_bad_configurations(args: tuple[object, ...], kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(KisCredentialError, match=message):
+        PyKis(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def test_hosts_come_from_the_secret_file_or_the_argument(tmp_path: Path) -> None:
+    custom = KisAuth(
+        id="a", appkey="R" * 36, secretkey="r" * 180, account="00000000-01", rest_url="http://127.0.0.1:1", ws_url="ws://127.0.0.1:2"
+    )
+    with PyKis(custom) as kis:
+        assert kis.hosts(Environment.REAL) == KisHosts("http://127.0.0.1:1", "ws://127.0.0.1:2")
+    proxy = KisHosts("https://proxy.example:8443", "ws://proxy.example:21000")
+    with PyKis(custom, hosts=proxy) as kis:
+        assert kis.hosts(Environment.REAL) == proxy
+
+
+def test_repr_shows_no_secret() -> None:
+    with PyKis(REAL, VIRTUAL) as kis:
+        text = repr(kis)
+    assert "R" * 8 not in text
+    assert "r" * 8 not in text
+    assert "50000000-01" in text
+
+
+async def test_async_client_takes_the_same_arguments(secrets: tuple[Path, Path]) -> None:
+    async with AsyncPyKis(*secrets, keep_token=False) as kis:
+        assert kis.virtual
+        assert kis.environment_for(ORDER) is Environment.VIRTUAL

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pykis.errors import KisDecodeError, KisError, KisHTTPError, KisTokenIssueLimitError
+from pykis.protocol.env import Environment
+from pykis.protocol.token import AccessToken, cache_key, decode_auth_answer, parse_token
+
+
+def test_expiry_from_expires_in() -> None:
+    token = parse_token({"access_token": "abc", "token_type": "Bearer", "expires_in": 86400}, now=1000.0)
+    assert token.expires_at == 87400.0
+    assert token.valid(1000.0)
+    assert not token.valid(87400.0 - 3599)
+    assert "abc" not in repr(token)
+
+
+def test_expiry_from_the_kst_stamp() -> None:
+    token = parse_token({"access_token": "abc", "access_token_token_expired": "2026-01-02 09:00:00"}, now=0)
+    assert token.expires_at == 1767312000.0  # 2026-01-02 00:00:00 UTC
+
+
+def test_answer_without_token_or_expiry() -> None:
+    with pytest.raises(KisDecodeError):
+        parse_token({"token_type": "Bearer"}, now=0)
+    with pytest.raises(KisDecodeError):
+        parse_token({"access_token": "x", "expires_in": "soon"}, now=0)
+
+
+def test_cache_record_round_trips_and_holds_no_secret() -> None:
+    stem, digest = cache_key(Environment.VIRTUAL, "K" * 36)
+    assert stem.startswith("virtual-")
+    assert "K" * 36 not in stem
+    token = AccessToken("tok", 123.0)
+    raw = token.to_json(Environment.VIRTUAL, digest)
+    assert AccessToken.from_json(raw, Environment.VIRTUAL, digest) == token
+    with pytest.raises(ValueError, match="another key"):
+        AccessToken.from_json(raw, Environment.REAL, digest)
+
+
+@given(st.binary(max_size=100))
+def test_corrupt_cache_is_a_value_error(raw: bytes) -> None:
+    try:
+        AccessToken.from_json(raw, Environment.REAL, "h")
+    except ValueError:
+        pass
+
+
+def test_oauth_refusal_shape_becomes_a_typed_error() -> None:
+    body = json.dumps({"error_description": "접근토큰 발급 잠시 후 다시 시도하세요(1분당 1회)", "error_code": "EGW00133"})
+    with pytest.raises(KisTokenIssueLimitError) as caught:
+        decode_auth_answer(403, body.encode(), "tokenP")
+    assert caught.value.msg_cd == "EGW00133"
+    assert caught.value.status == 403
+
+
+def test_envelope_refusal_on_an_oauth_endpoint() -> None:
+    body = json.dumps({"rt_cd": "1", "msg_cd": "EGW00103", "msg1": "유효하지 않은 AppKey입니다."})
+    with pytest.raises(KisError, match="EGW00103"):
+        decode_auth_answer(500, body.encode(), "tokenP")
+
+
+def test_oauth_error_page() -> None:
+    with pytest.raises(KisHTTPError):
+        decode_auth_answer(404, b"not found", "tokenP")
