@@ -45,8 +45,10 @@ def main() -> None:
     parser.add_argument("--module", default="pykis")
     args = parser.parse_args()
     seconds, rss, baseline = measure(args.module, args.runs)
-    print(f"import {args.module}: {seconds * 1000:.1f} ms (goal <= 45 ms), peak RSS {rss:.1f} MiB "
-          f"(goal <= 20 MiB; bare interpreter {baseline:.1f} MiB)")
+    print(
+        f"import {args.module}: {seconds * 1000:.1f} ms (goal <= 45 ms), peak RSS {rss:.1f} MiB "
+        f"(goal <= 20 MiB; bare interpreter {baseline:.1f} MiB)"
+    )
 
 
 if __name__ == "__main__":

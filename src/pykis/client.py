@@ -15,19 +15,22 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from pykis.auth import KisAccountNumber, KisAuth
 from pykis.errors import KisCredentialError, KisValidationError
 from pykis.protocol.env import Environment, KisHosts
 from pykis.protocol.envelope import Envelope
-from pykis.protocol.flow import Action, GetToken, RateRefused, Send, Sleep, Throttle, call_flow
+from pykis.protocol.flow import Action, GetToken, LoadMasters, RateRefused, Send, Sleep, Throttle, call_flow
 from pykis.protocol.http import HttpRequest, HttpResponse
 from pykis.protocol.paging import next_page
 from pykis.protocol.ratelimit import RateWindow
 from pykis.protocol.request import ApiCall, Credentials
 from pykis.protocol.retry import RetryPolicy
-from pykis.protocol.token import AccessToken, cache_key
+from pykis.protocol.token import AccessToken, approval_request, cache_key, parse_approval
+
+if TYPE_CHECKING:
+    from pykis.scopes.stock import AsyncKisStock, KisStock
 
 __all__ = ["AsyncPyKis", "PyKis"]
 
@@ -118,6 +121,12 @@ class _ClientCore:
         self._timeout = timeout
         self._verify = verify
         self._rng = random.Random()
+        self._approvals: dict[Environment, str] = {}
+        from pykis.masters import MasterCache, SymbolIndex
+
+        self._index = SymbolIndex()
+        self._loaded_masters: set[str] = set()
+        self._master_cache = MasterCache(default_cache_dir() / "masters")
 
     @staticmethod
     def _credentials(
@@ -206,6 +215,19 @@ class _ClientCore:
         call.tr_id_for(side.environment)  # refuse a TR the environment lacks before anything else
         return call_flow(call, side.environment, side.credentials, self._retry, self._rng)
 
+    def _masters_url(self) -> str:
+        return self._side_for(trading=False).hosts.masters_url
+
+    def _add_master(self, name: str, content: bytes | None) -> None:
+        """Index a master file's content (``None``: it could not be had; resolution falls back to inquiries)."""
+        from pykis.masters import rows_of
+
+        self._loaded_masters.add(name)
+        if content is None:
+            return
+        for row in rows_of(name, content):
+            self._index.add(row)
+
     def _rate_stem(self, side: _Side) -> str:
         return cache_key(side.environment, side.auth.appkey)[0]
 
@@ -273,6 +295,17 @@ class PyKis(_ClientCore):
         for tokens in self._tokens.values():
             tokens.revoke()
 
+    def approval_key(self, environment: Environment, *, renew: bool = False) -> str:
+        """The WebSocket approval key of ``environment`` (``/oauth2/Approval``), cached until ``renew``."""
+        key = self._approvals.get(environment)
+        if key is None or renew:
+            side = self._side(environment)
+            request = approval_request(side.auth.appkey, side.auth.secretkey)
+            response = self._transports[environment].send(request)
+            key = parse_approval(response)
+            self._approvals[environment] = key
+        return key
+
     def close(self) -> None:
         """Close pooled connections."""
         for transport in self._transports.values():
@@ -316,7 +349,37 @@ class PyKis(_ClientCore):
         if isinstance(action, RateRefused):
             self._limiters[action.environment].refused()
             return None
+        if isinstance(action, LoadMasters):
+            for name in action.files:
+                if name not in self._loaded_masters:
+                    self._add_master(name, self._master_cache.fresh(name) or self._download_master(name))
+            return self._index
         raise TypeError(f"unknown action {action!r}")
+
+    def _download_master(self, name: str) -> bytes | None:
+        import httpx
+
+        from pykis.masters import unzip
+
+        url = f"{self._masters_url()}/{name}.zip"
+        try:
+            with httpx.Client(timeout=self._timeout, verify=self._verify, trust_env=False) as client:
+                response = client.get(url)
+                response.raise_for_status()
+            content = unzip(response.content)
+        except (httpx.HTTPError, ValueError, KeyError, IndexError) as exc:
+            log.warning("Cannot download the master file %s (%s); falling back to product inquiries", name, exc)
+            return None
+        self._master_cache.store(name, content)
+        return content
+
+    def stock(self, symbol: str, market: str | None = None) -> KisStock:
+        """The stock ``symbol`` (``"005930"``, ``"NVDA"``…), its market resolved from the master files
+        unless named. Raises :class:`~pykis.errors.KisNotFoundError` for an unknown symbol."""
+        from pykis.scopes.resolve import resolve_flow
+        from pykis.scopes.stock import KisStock
+
+        return KisStock(self, self._run(resolve_flow(self, symbol, market)))
 
 
 class AsyncPyKis(_ClientCore):
@@ -389,6 +452,17 @@ class AsyncPyKis(_ClientCore):
         for tokens in self._tokens.values():
             await asyncio.to_thread(tokens.revoke)
 
+    async def approval_key(self, environment: Environment, *, renew: bool = False) -> str:
+        """The WebSocket approval key of ``environment`` (``/oauth2/Approval``), cached until ``renew``."""
+        key = self._approvals.get(environment)
+        if key is None or renew:
+            side = self._side(environment)
+            request = approval_request(side.auth.appkey, side.auth.secretkey)
+            response = await self._transports[environment].send(request)
+            key = parse_approval(response)
+            self._approvals[environment] = key
+        return key
+
     async def close(self) -> None:
         """Close pooled connections."""
         for transport in self._transports.values():
@@ -437,4 +511,34 @@ class AsyncPyKis(_ClientCore):
         if isinstance(action, RateRefused):
             self._limiters[action.environment].refused()
             return None
+        if isinstance(action, LoadMasters):
+            for name in action.files:
+                if name not in self._loaded_masters:
+                    content = await asyncio.to_thread(self._master_cache.fresh, name)
+                    self._add_master(name, content or await self._download_master(name))
+            return self._index
         raise TypeError(f"unknown action {action!r}")
+
+    async def _download_master(self, name: str) -> bytes | None:
+        import httpx
+
+        from pykis.masters import unzip
+
+        url = f"{self._masters_url()}/{name}.zip"
+        try:
+            async with httpx.AsyncClient(timeout=self._timeout, verify=self._verify, trust_env=False) as client:
+                response = await client.get(url)
+                response.raise_for_status()
+            content = unzip(response.content)
+        except (httpx.HTTPError, ValueError, KeyError, IndexError) as exc:
+            log.warning("Cannot download the master file %s (%s); falling back to product inquiries", name, exc)
+            return None
+        await asyncio.to_thread(self._master_cache.store, name, content)
+        return content
+
+    async def stock(self, symbol: str, market: str | None = None) -> AsyncKisStock:
+        """The stock ``symbol``, resolved as :meth:`PyKis.stock` does."""
+        from pykis.scopes.resolve import resolve_flow
+        from pykis.scopes.stock import AsyncKisStock
+
+        return AsyncKisStock(self, await self._run(resolve_flow(self, symbol, market)))

@@ -4,7 +4,8 @@ Every error the library raises derives from :class:`KisError`::
 
     KisError
     ├── KisValidationError          bad input, refused before any request is sent (also a ValueError)
-    │   └── KisCredentialError      a malformed app key, secret, account number or secret file
+    │   ├── KisCredentialError      a malformed app key, secret, account number or secret file
+    │   └── KisNotFoundError        an unknown symbol (also a LookupError)
     ├── KisTransportError           the request did not complete: connection refused, reset, TLS, …
     │   └── KisTimeoutError         no answer within the configured timeout
     ├── KisHTTPError                an HTTP status that carries no KIS envelope (proxy pages, 404s, …)
@@ -29,6 +30,7 @@ __all__ = [
     "KisError",
     "KisGatewayTimeoutError",
     "KisHTTPError",
+    "KisNotFoundError",
     "KisRateLimitError",
     "KisTimeoutError",
     "KisTokenExpiredError",
@@ -48,6 +50,16 @@ class KisValidationError(KisError, ValueError):
 
 class KisCredentialError(KisValidationError):
     """A malformed credential (app key, secret, account number, HTS ID) or secret file."""
+
+
+class KisNotFoundError(KisValidationError, LookupError):
+    """No listing matches the symbol (in the market, when one was named)."""
+
+    def __init__(self, symbol: str, market: str | None = None) -> None:
+        where = f" on {market}" if market else ""
+        super().__init__(f"no stock {symbol!r}{where} in the symbol masters or the product inquiries")
+        self.symbol = symbol
+        self.market = market
 
 
 class KisTransportError(KisError):

@@ -68,7 +68,11 @@ def test_virtual_only() -> None:
         ((VIRTUAL, VIRTUAL), {}, "first credential"),
         ((REAL,), {"appkey": "x"}, "either"),
         ((), {"id": "a", "account": "00000000-01"}, "needs id, account, appkey and secretkey"),
-        ((), {"id": "a", "account": "00000000-01", "appkey": "R" * 36, "secretkey": "r" * 180, "virtual_id": "a"}, "virtual_appkey"),
+        (
+            (),
+            {"id": "a", "account": "00000000-01", "appkey": "R" * 36, "secretkey": "r" * 180, "virtual_id": "a"},
+            "virtual_appkey",
+        ),
         ((), {"id": "a", "account": "bad", "appkey": "R" * 36, "secretkey": "r" * 180}, "NNNNNNNN-NN"),
     ],
 )
@@ -79,7 +83,12 @@ def test_bad_configurations(args: tuple[object, ...], kwargs: dict[str, object],
 
 def test_hosts_come_from_the_secret_file_or_the_argument(tmp_path: Path) -> None:
     custom = KisAuth(
-        id="a", appkey="R" * 36, secretkey="r" * 180, account="00000000-01", rest_url="http://127.0.0.1:1", ws_url="ws://127.0.0.1:2"
+        id="a",
+        appkey="R" * 36,
+        secretkey="r" * 180,
+        account="00000000-01",
+        rest_url="http://127.0.0.1:1",
+        ws_url="ws://127.0.0.1:2",
     )
     with PyKis(custom) as kis:
         assert kis.hosts(Environment.REAL) == KisHosts("http://127.0.0.1:1", "ws://127.0.0.1:2")

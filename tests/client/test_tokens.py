@@ -39,8 +39,8 @@ class TokenEndpoint:
             time.sleep(0.05)  # a slow issue widens the race window
             now = time.monotonic()
             if self.last is not None and now - self.last < 60:
-                body = {"error_code": "EGW00133", "error_description": "1분당 1회"}
-                return HttpResponse(403, {}, json.dumps(body).encode())
+                refusal = {"error_code": "EGW00133", "error_description": "1분당 1회"}
+                return HttpResponse(403, {}, json.dumps(refusal).encode())
             self.last = now
             self.issues += 1
             body = {"access_token": f"token-{self.issues}", "token_type": "Bearer", "expires_in": 86400}

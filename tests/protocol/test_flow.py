@@ -18,7 +18,9 @@ from pykis.protocol.request import ApiCall, Credentials
 from pykis.protocol.retry import RetryPolicy
 
 CREDENTIALS = Credentials("A" * 36, "S" * 180)
-QUOTE = ApiCall("GET", "/uapi/domestic-stock/v1/quotations/inquire-price", "FHKST01010100", {"FID_INPUT_ISCD": "005930"})
+QUOTE = ApiCall(
+    "GET", "/uapi/domestic-stock/v1/quotations/inquire-price", "FHKST01010100", {"FID_INPUT_ISCD": "005930"}
+)
 ORDER = ApiCall("POST", "/uapi/domestic-stock/v1/trading/order-cash", "TTTC0012U", {"PDNO": "005930"}, trading=True)
 
 Reply = Callable[[HttpRequest], HttpResponse | Exception]

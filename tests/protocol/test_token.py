@@ -51,7 +51,9 @@ def test_corrupt_cache_is_a_value_error(raw: bytes) -> None:
 
 
 def test_oauth_refusal_shape_becomes_a_typed_error() -> None:
-    body = json.dumps({"error_description": "접근토큰 발급 잠시 후 다시 시도하세요(1분당 1회)", "error_code": "EGW00133"})
+    body = json.dumps(
+        {"error_description": "접근토큰 발급 잠시 후 다시 시도하세요(1분당 1회)", "error_code": "EGW00133"}
+    )
     with pytest.raises(KisTokenIssueLimitError) as caught:
         decode_auth_answer(403, body.encode(), "tokenP")
     assert caught.value.msg_cd == "EGW00133"

@@ -26,10 +26,24 @@ class KisHosts:
 
     rest: str
     websocket: str
+    # Where the symbol master files are downloaded from; None means the broker's download host for the
+    # default hosts and ``<rest>/common/master`` for custom ones (the emulator serves them there).
+    masters: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "rest", self.rest.rstrip("/"))
         object.__setattr__(self, "websocket", self.websocket.rstrip("/"))
+        if self.masters is not None:
+            object.__setattr__(self, "masters", self.masters.rstrip("/"))
+
+    @property
+    def masters_url(self) -> str:
+        """The base URL of the symbol master files."""
+        if self.masters:
+            return self.masters
+        if self.rest.startswith(("https://openapi.koreainvestment.com", "https://openapivts.koreainvestment.com")):
+            return "https://new.real.download.dws.co.kr/common/master"
+        return f"{self.rest}/common/master"
 
     @classmethod
     def default(cls, environment: Environment) -> KisHosts:

@@ -1,11 +1,17 @@
-"""Decoding the KIS response envelope: ``rt_cd``, ``msg_cd``, ``msg1`` and the ``output*`` blocks."""
+"""Decoding the KIS response envelope: ``rt_cd``, ``msg_cd``, ``msg1`` and the ``output*`` blocks.
+
+Only the head (``rt_cd``, ``msg_cd``, ``msg1``) is read when a response arrives; the blocks are decoded
+on demand, either generically (:attr:`Envelope.body`) or straight into a typed model
+(:meth:`Envelope.decode`), which skips every field the model does not declare.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
+
+import msgspec
 
 from pykis.errors import (
     KisAPIError,
@@ -21,20 +27,69 @@ from pykis.protocol.http import HttpResponse
 
 __all__ = ["Envelope", "api_error", "decode_envelope", "decode_json"]
 
+T = TypeVar("T")
+
 # Gateway refusals of credentials or tokens (PROTOCOL.md §7, §14).
-_AUTH_CODES = frozenset({"EGW00121", "EGW00122", "EGW00102", "EGW00103", "EGW00105", "EGW02004", "EGW02007"})
+_AUTH_CODES = frozenset(
+    {
+        "EGW00102",
+        "EGW00103",
+        "EGW00104",
+        "EGW00105",
+        "EGW00115",
+        "EGW00116",
+        "EGW00121",
+        "EGW00122",
+        "EGW00205",
+        "EGW02004",
+        "EGW02007",
+    }
+)
 _GATEWAY_TIMEOUT_CODES = frozenset({"EGW00301", "EGW00302"})
 
 
-@dataclass(frozen=True, slots=True)
-class Envelope:
-    """A successful answer: its body and the ``tr_cont`` header that says whether more pages follow."""
+class _Head(msgspec.Struct):
+    rt_cd: Any = None
+    msg_cd: Any = ""
+    msg1: Any = ""
 
-    body: Mapping[str, Any]
-    tr_id: str | None
-    tr_cont: str = ""
-    msg_cd: str = ""
-    msg1: str = ""
+
+_HEAD = msgspec.json.Decoder(_Head)
+
+
+class Envelope:
+    """A successful answer: its raw body, decoded on demand, and the ``tr_cont`` continuation flag."""
+
+    __slots__ = ("_body", "msg1", "msg_cd", "raw", "tr_cont", "tr_id")
+
+    def __init__(
+        self,
+        body: Mapping[str, Any] | bytes,
+        tr_id: str | None,
+        tr_cont: str = "",
+        msg_cd: str = "",
+        msg1: str = "",
+    ) -> None:
+        if isinstance(body, bytes):
+            self.raw = body
+            self._body: Mapping[str, Any] | None = None
+        else:
+            self.raw = b""
+            self._body = body
+        self.tr_id = tr_id
+        self.tr_cont = tr_cont
+        self.msg_cd = msg_cd
+        self.msg1 = msg1
+
+    def __repr__(self) -> str:
+        return f"Envelope(tr_id={self.tr_id!r}, msg_cd={self.msg_cd!r}, tr_cont={self.tr_cont!r})"
+
+    @property
+    def body(self) -> Mapping[str, Any]:
+        """The whole body as plain JSON values (decoded on first access)."""
+        if self._body is None:
+            self._body = json.loads(self.raw)
+        return self._body
 
     @property
     def has_next(self) -> bool:
@@ -44,6 +99,15 @@ class Envelope:
     def output(self, name: str = "output") -> Any:
         """An output block, or ``None`` when the server left it out."""
         return self.body.get(name)
+
+    def decode(self, kind: type[T]) -> T:
+        """The body decoded into ``kind`` (a ``msgspec.Struct`` naming the blocks it needs)."""
+        try:
+            if self.raw:
+                return msgspec.json.decode(self.raw, type=kind, strict=False)
+            return msgspec.convert(self.body, kind, strict=False)
+        except msgspec.ValidationError as exc:
+            raise KisDecodeError(str(exc), tr_id=self.tr_id) from None
 
 
 def api_error(rt_cd: str, msg_cd: str, msg1: str, tr_id: str | None, status: int) -> KisAPIError:
@@ -79,19 +143,22 @@ def decode_json(response: HttpResponse, tr_id: str | None) -> dict[str, Any]:
 
 def decode_envelope(response: HttpResponse, tr_id: str | None) -> Envelope:
     """Decode a REST answer. Business errors arrive as HTTP 200, gateway errors (EGW…) as HTTP 500."""
-    data = decode_json(response, tr_id)
-    rt_cd = data.get("rt_cd")
-    if rt_cd is None:
+    try:
+        head = _HEAD.decode(response.body)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        if response.status != 200:
+            raise KisHTTPError(response.status, tr_id=tr_id, body=_excerpt(response.body)) from None
+        raise KisDecodeError("body is not a JSON object", tr_id=tr_id, status=response.status) from None
+    if head.rt_cd is None:
         if response.status != 200:
             raise KisHTTPError(response.status, tr_id=tr_id, body=_excerpt(response.body))
         raise KisDecodeError("envelope has no rt_cd", tr_id=tr_id, status=response.status)
-    msg_cd = str(data.get("msg_cd", ""))
-    msg1 = str(data.get("msg1", ""))
-    if str(rt_cd) != "0":
-        raise api_error(str(rt_cd), msg_cd, msg1, tr_id, response.status)
+    rt_cd, msg_cd, msg1 = str(head.rt_cd), str(head.msg_cd), str(head.msg1)
+    if rt_cd != "0":
+        raise api_error(rt_cd, msg_cd, msg1, tr_id, response.status)
     if response.status != 200:
         raise KisHTTPError(response.status, tr_id=tr_id, body=_excerpt(response.body))
-    return Envelope(data, tr_id, response.headers.get("tr_cont", "").strip(), msg_cd, msg1)
+    return Envelope(response.body, tr_id, response.headers.get("tr_cont", "").strip(), msg_cd, msg1)
 
 
 def _excerpt(body: bytes) -> str:

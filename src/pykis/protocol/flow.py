@@ -19,7 +19,7 @@ from pykis.protocol.http import HttpRequest, HttpResponse
 from pykis.protocol.request import ApiCall, Credentials, build_request
 from pykis.protocol.retry import RetryPolicy, backoff
 
-__all__ = ["Action", "Flow", "GetToken", "RateRefused", "Send", "Sleep", "Throttle", "call_flow"]
+__all__ = ["Action", "Flow", "GetToken", "LoadMasters", "RateRefused", "Send", "Sleep", "Throttle", "call_flow"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +59,15 @@ class RateRefused:
     environment: Environment
 
 
-Action = GetToken | Throttle | Send | Sleep | RateRefused
+@dataclass(frozen=True, slots=True)
+class LoadMasters:
+    """Result: a :class:`pykis.masters.SymbolIndex` holding at least the rows of ``files`` (master files
+    from the cache directory, downloaded when older than a day; a file that cannot be had is skipped)."""
+
+    files: tuple[str, ...]
+
+
+Action = GetToken | Throttle | Send | Sleep | RateRefused | LoadMasters
 Flow = Generator[Action, Any, Any]
 
 

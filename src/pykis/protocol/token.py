@@ -10,7 +10,7 @@ from typing import Any
 
 from pykis.errors import KisDecodeError
 from pykis.protocol.env import Environment
-from pykis.protocol.http import HttpRequest
+from pykis.protocol.http import HttpRequest, HttpResponse
 
 __all__ = [
     "AccessToken",
@@ -105,6 +105,15 @@ def approval_request(appkey: str, appsecret: str) -> HttpRequest:
     )
 
 
+def parse_approval(response: HttpResponse) -> str:
+    """The ``approval_key`` of an ``/oauth2/Approval`` answer."""
+    data = decode_auth_answer(response.status, response.body, "Approval")
+    key = data.get("approval_key")
+    if not isinstance(key, str) or not key:
+        raise KisDecodeError("approval answer lacks approval_key", tr_id="Approval")
+    return key
+
+
 def parse_token(body: dict[str, Any], now: float) -> AccessToken:
     """The token in a ``tokenP`` answer; expiry from ``expires_in``, else the KST expiry stamp."""
     value = body.get("access_token")
@@ -135,7 +144,6 @@ def decode_auth_answer(status: int, body: bytes, endpoint: str) -> dict[str, Any
     (e.g. EGW00133 for a second issue within a minute), not in the ``rt_cd`` envelope.
     """
     from pykis.protocol.envelope import api_error, decode_json
-    from pykis.protocol.http import HttpResponse
 
     data = decode_json(HttpResponse(status, {}, body), endpoint)
     code = data.get("error_code") or (data.get("msg_cd") if str(data.get("rt_cd", "0")) != "0" else None)

@@ -1,0 +1,85 @@
+"""What every model shares: readable multi-line ``repr`` and the conversions of KIS's string fields."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, ClassVar
+
+import msgspec
+
+__all__ = ["KisModel", "dec", "dec_or_none", "render", "yyyymmdd"]
+
+ZERO = Decimal(0)
+
+
+def dec(text: str) -> Decimal:
+    """A KIS number string as ``Decimal`` (blank or garbage is zero: KIS sends blanks for "nothing")."""
+    try:
+        value = Decimal(text)  # Decimal itself ignores surrounding whitespace
+    except InvalidOperation:
+        return ZERO
+    return value if value.is_finite() else ZERO
+
+
+def dec_or_none(text: str | None) -> Decimal | None:
+    """A KIS number string as ``Decimal``, or ``None`` when the server left it blank or out."""
+    if text is None:
+        return None
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def yyyymmdd(text: str | None) -> date | None:
+    """``"20240620"`` → ``date(2024, 6, 20)``; blanks and zeros → ``None``."""
+    if not text or len(text) != 8 or not text.isdigit() or text == "00000000":
+        return None
+    try:
+        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    except ValueError:
+        return None
+
+
+def render(value: Any, indent: int = 0) -> str:
+    """Plain rendering for reprs: Decimals as plain numbers (71000, never 7.1E+4), times in ISO form."""
+    if isinstance(value, Decimal):
+        text = format(value, "f")
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        return text or "0"
+    if isinstance(value, datetime | date):
+        return repr(value.isoformat())
+    if isinstance(value, KisModel):
+        return value.__repr__(indent)
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        pad = "    " * (indent + 1)
+        inner = ",\n".join(pad + render(item, indent + 1) for item in value)
+        return "[\n" + inner + "\n" + "    " * indent + "]"
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        pad = "    " * (indent + 1)
+        inner = ",\n".join(f"{pad}{key!r}: {render(item, indent + 1)}" for key, item in value.items())
+        return "{\n" + inner + "\n" + "    " * indent + "}"
+    return repr(value)
+
+
+class KisModel(msgspec.Struct, frozen=True, kw_only=True):
+    """Base of every public model: an immutable typed record with a readable multi-line ``repr``
+    of the fields named in ``__repr_fields__`` (all fields when empty), nested models indented."""
+
+    __repr_fields__: ClassVar[tuple[str, ...]] = ()
+
+    def __repr__(self, indent: int = 0) -> str:
+        names = self.__repr_fields__ or self.__struct_fields__
+        pad = "    " * (indent + 1)
+        parts = [f"{pad}{name}={render(getattr(self, name), indent + 1)}" for name in names]
+        return f"{type(self).__name__}(\n" + ",\n".join(parts) + "\n" + "    " * indent + ")"

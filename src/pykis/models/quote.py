@@ -1,0 +1,369 @@
+"""Quotes: ``KisDomesticQuote`` (FHKST01010100 주식현재가 시세) and ``KisForeignQuote``
+(HHDFS76200200 해외주식 현재가상세), with their valuation indicators.
+
+Each is decoded straight from the response bytes into a wire struct that declares only the fields
+read here (msgspec skips the rest), then converted to the public, frozen model.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import ClassVar, Literal
+
+import msgspec
+
+from pykis.models._base import KisModel, dec, dec_or_none, yyyymmdd
+
+__all__ = [
+    "KisDomesticIndicator",
+    "KisDomesticQuote",
+    "KisForeignIndicator",
+    "KisForeignQuote",
+    "KisIndicator",
+    "KisQuote",
+    "RiskLevel",
+]
+
+RiskLevel = Literal["none", "caution", "warning", "danger"]
+_RISK: dict[str, RiskLevel] = {"00": "none", "01": "caution", "02": "warning", "03": "danger"}
+_HUNDRED_MILLION = Decimal(100_000_000)
+
+
+class KisIndicator(KisModel, frozen=True, kw_only=True):
+    """Valuation indicators: EPS, BPS, PER, PBR and the 52-week range."""
+
+    eps: Decimal
+    bps: Decimal
+    per: Decimal
+    pbr: Decimal
+    week52_high: Decimal
+    week52_low: Decimal
+    week52_high_date: date | None
+    week52_low_date: date | None
+
+
+class KisDomesticIndicator(KisIndicator, frozen=True, kw_only=True):
+    """Indicators of a domestic stock."""
+
+
+class KisForeignIndicator(KisIndicator, frozen=True, kw_only=True):
+    """Indicators of an overseas stock."""
+
+
+class KisQuote(KisModel, frozen=True, kw_only=True):
+    """The current quote of a stock; prices in the market's currency, ``time`` in its zone."""
+
+    __repr_fields__: ClassVar[tuple[str, ...]] = (
+        "symbol",
+        "market",
+        "name",
+        "sector_name",
+        "volume",
+        "amount",
+        "market_cap",
+        "indicator",
+        "open",
+        "high",
+        "low",
+        "close",
+        "change",
+        "unit",
+        "tick",
+        "risk",
+        "halt",
+        "overbought",
+    )
+
+    symbol: str
+    market: str
+    name: str
+    sector_name: str | None
+    time: datetime
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    close: Decimal
+    prev_close: Decimal
+    change: Decimal
+    volume: int
+    amount: Decimal
+    market_cap: Decimal
+    upper_limit: Decimal | None
+    lower_limit: Decimal | None
+    unit: int
+    tick: Decimal
+    risk: RiskLevel
+    halt: bool
+    overbought: bool
+    indicator: KisIndicator
+    extended: bool = False
+    venue: str | None = None
+
+    @property
+    def price(self) -> Decimal:
+        """The last price (same as ``close``)."""
+        return self.close
+
+    @property
+    def rate(self) -> Decimal:
+        """Change against the previous close, in percent."""
+        if not self.prev_close:
+            return Decimal(0)
+        return (self.change / self.prev_close * 100).quantize(Decimal("0.01"))
+
+    @property
+    def sign(self) -> Literal["rise", "flat", "fall"]:
+        """Direction against the previous close."""
+        return "rise" if self.change > 0 else "fall" if self.change < 0 else "flat"
+
+
+class KisDomesticQuote(KisQuote, frozen=True, kw_only=True):
+    """A KRX/NXT quote (FHKST01010100 주식현재가 시세)."""
+
+
+class KisForeignQuote(KisQuote, frozen=True, kw_only=True):
+    """An overseas quote (HHDFS76200200 해외주식 현재가상세)."""
+
+
+# ---- wire structs: field names as KIS sends them -------------------------------------------------
+
+
+class DomesticQuoteWire(msgspec.Struct, frozen=True):
+    """The ``output`` block of FHKST01010100, only the fields the model reads."""
+
+    stck_shrn_iscd: str = ""
+    stck_prpr: str = ""
+    prdy_vrss: str = ""
+    stck_oprc: str = ""
+    stck_hgpr: str = ""
+    stck_lwpr: str = ""
+    stck_mxpr: str = ""
+    stck_llam: str = ""
+    stck_sdpr: str = ""
+    acml_vol: str = ""
+    acml_tr_pbmn: str = ""
+    hts_avls: str = ""
+    bstp_kor_isnm: str | None = None
+    eps: str = ""
+    bps: str = ""
+    per: str = ""
+    pbr: str = ""
+    w52_hgpr: str = ""
+    w52_lwpr: str = ""
+    w52_hgpr_date: str = ""
+    w52_lwpr_date: str = ""
+    aspr_unit: str = ""
+    hts_deal_qty_unit_val: str = ""
+    temp_stop_yn: str = ""
+    iscd_stat_cls_code: str = ""
+    mrkt_warn_cls_code: str = ""
+    short_over_yn: str = ""
+
+
+class DomesticQuoteBody(msgspec.Struct, frozen=True):
+    """FHKST01010100's body."""
+
+    output: DomesticQuoteWire
+
+
+class ForeignQuoteWire(msgspec.Struct, frozen=True):
+    """The ``output`` block of HHDFS76200200, only the fields the model reads."""
+
+    rsym: str = ""
+    open: str = ""
+    high: str = ""
+    low: str = ""
+    last: str = ""
+    base: str = ""
+    tomv: str = ""
+    uplp: str = ""
+    dnlp: str = ""
+    h52p: str = ""
+    h52d: str = ""
+    l52p: str = ""
+    l52d: str = ""
+    perx: str = ""
+    pbrx: str = ""
+    epsx: str = ""
+    bpsx: str = ""
+    vnit: str = ""
+    e_ordyn: str = ""
+    e_hogau: str = ""
+    e_icod: str | None = None
+    tvol: str = ""
+    tamt: str = ""
+
+
+class ForeignQuoteBody(msgspec.Struct, frozen=True):
+    """HHDFS76200200's body."""
+
+    output: ForeignQuoteWire
+
+
+def _blank_to_none(text: str | None) -> str | None:
+    return text.strip() or None if text is not None else None
+
+
+def domestic_quote(
+    wire: DomesticQuoteWire, *, symbol: str, market: str, name: str, time: datetime, venue: str = "KRX"
+) -> KisDomesticQuote:
+    """Build the public model from the wire block."""
+    close = dec(wire.stck_prpr)
+    change = dec(wire.prdy_vrss)
+    indicator = KisDomesticIndicator(
+        eps=dec(wire.eps),
+        bps=dec(wire.bps),
+        per=dec(wire.per),
+        pbr=dec(wire.pbr),
+        week52_high=dec(wire.w52_hgpr),
+        week52_low=dec(wire.w52_lwpr),
+        week52_high_date=yyyymmdd(wire.w52_hgpr_date),
+        week52_low_date=yyyymmdd(wire.w52_lwpr_date),
+    )
+    unit = dec(wire.hts_deal_qty_unit_val or "1")
+    return KisDomesticQuote(
+        symbol=wire.stck_shrn_iscd.strip() or symbol,
+        market=market,
+        name=name,
+        sector_name=_blank_to_none(wire.bstp_kor_isnm),
+        time=time,
+        open=dec(wire.stck_oprc),
+        high=dec(wire.stck_hgpr),
+        low=dec(wire.stck_lwpr),
+        close=close,
+        prev_close=close - change,
+        change=change,
+        volume=int(dec(wire.acml_vol)),
+        amount=dec(wire.acml_tr_pbmn),
+        # hts_avls is in units of 100 million won.
+        market_cap=dec(wire.hts_avls) * _HUNDRED_MILLION,
+        upper_limit=dec_or_none(wire.stck_mxpr),
+        lower_limit=dec_or_none(wire.stck_llam),
+        unit=int(unit) if unit > 0 else 1,
+        tick=dec(wire.aspr_unit),
+        risk=_RISK.get(wire.mrkt_warn_cls_code.strip(), "none"),
+        # 58 거래정지, 59 단기과열 정지 in iscd_stat_cls_code; temp_stop_yn for a temporary halt.
+        halt=wire.temp_stop_yn == "Y" or wire.iscd_stat_cls_code in ("58", "59"),
+        overbought=wire.short_over_yn == "Y",
+        indicator=indicator,
+        venue=venue,
+    )
+
+
+def foreign_quote(
+    wire: ForeignQuoteWire,
+    *,
+    symbol: str,
+    market: str,
+    name: str,
+    time: datetime,
+    extended: bool = False,
+) -> KisForeignQuote:
+    """Build the public model from the wire block."""
+    close = dec(wire.last)
+    prev_close = dec(wire.base)
+    indicator = KisForeignIndicator(
+        eps=dec(wire.epsx),
+        bps=dec(wire.bpsx),
+        per=dec(wire.perx),
+        pbr=dec(wire.pbrx),
+        week52_high=dec(wire.h52p),
+        week52_low=dec(wire.l52p),
+        week52_high_date=yyyymmdd(wire.h52d),
+        week52_low_date=yyyymmdd(wire.l52d),
+    )
+    unit = dec(wire.vnit or "1")
+    return KisForeignQuote(
+        symbol=symbol,
+        market=market,
+        name=name,
+        sector_name=_blank_to_none(wire.e_icod),
+        time=time,
+        open=dec(wire.open),
+        high=dec(wire.high),
+        low=dec(wire.low),
+        close=close,
+        prev_close=prev_close,
+        change=close - prev_close if prev_close else Decimal(0),
+        volume=int(dec(wire.tvol)),
+        amount=dec(wire.tamt),
+        market_cap=dec(wire.tomv),
+        upper_limit=dec_or_none(wire.uplp),
+        lower_limit=dec_or_none(wire.dnlp),
+        unit=int(unit) if unit > 0 else 1,
+        tick=dec(wire.e_hogau),
+        risk="none",
+        # e_ordyn: 매매 가능 여부 ("매매 불가" when the stock cannot be traded).
+        halt=wire.e_ordyn.strip() not in ("", "Y", "매매 가능"),
+        overbought=False,
+        indicator=indicator,
+        extended=extended,
+    )
+
+
+class DomesticOvertimeQuoteWire(msgspec.Struct, frozen=True):
+    """The ``output`` block of FHPST02300000 (시간외 현재가), only the fields the model reads."""
+
+    bstp_kor_isnm: str | None = None
+    ovtm_untp_prpr: str = ""
+    ovtm_untp_prdy_vrss: str = ""
+    ovtm_untp_vol: str = ""
+    ovtm_untp_tr_pbmn: str = ""
+    ovtm_untp_mxpr: str = ""
+    ovtm_untp_llam: str = ""
+    ovtm_untp_oprc: str = ""
+    ovtm_untp_hgpr: str = ""
+    ovtm_untp_lwpr: str = ""
+    mrkt_warn_cls_code: str = ""
+    trht_yn: str = ""
+
+
+class DomesticOvertimeQuoteBody(msgspec.Struct, frozen=True):
+    """FHPST02300000's body."""
+
+    output: DomesticOvertimeQuoteWire
+
+
+def domestic_overtime_quote(
+    wire: DomesticOvertimeQuoteWire, *, symbol: str, market: str, name: str, time: datetime, venue: str = "KRX"
+) -> KisDomesticQuote:
+    """The after-hours single-price session as a quote; the valuation indicators are not part of it."""
+    close = dec(wire.ovtm_untp_prpr)
+    change = dec(wire.ovtm_untp_prdy_vrss)
+    zero = Decimal(0)
+    return KisDomesticQuote(
+        symbol=symbol,
+        market=market,
+        name=name,
+        sector_name=_blank_to_none(wire.bstp_kor_isnm),
+        time=time,
+        open=dec(wire.ovtm_untp_oprc),
+        high=dec(wire.ovtm_untp_hgpr),
+        low=dec(wire.ovtm_untp_lwpr),
+        close=close,
+        prev_close=close - change,
+        change=change,
+        volume=int(dec(wire.ovtm_untp_vol)),
+        amount=dec(wire.ovtm_untp_tr_pbmn),
+        market_cap=zero,
+        upper_limit=dec_or_none(wire.ovtm_untp_mxpr),
+        lower_limit=dec_or_none(wire.ovtm_untp_llam),
+        unit=1,
+        tick=zero,
+        risk=_RISK.get(wire.mrkt_warn_cls_code.strip(), "none"),
+        halt=wire.trht_yn == "Y",
+        overbought=False,
+        indicator=KisDomesticIndicator(
+            eps=zero,
+            bps=zero,
+            per=zero,
+            pbr=zero,
+            week52_high=zero,
+            week52_low=zero,
+            week52_high_date=None,
+            week52_low_date=None,
+        ),
+        extended=True,
+        venue=venue,
+    )

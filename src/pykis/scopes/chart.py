@@ -1,0 +1,293 @@
+"""Chart flows: daily-and-up and intraday bars for domestic and overseas stocks, paging as far back as asked."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Generator, Mapping
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+
+from pykis.errors import KisValidationError
+from pykis.models._base import dec
+from pykis.models.chart import ChartPeriod, KisChart, KisChartBar, aggregate
+from pykis.protocol.flow import Action
+from pykis.protocol.request import ApiCall
+
+if TYPE_CHECKING:
+    from pykis.scopes.stock import StockBase
+
+__all__ = ["chart_flow", "parse_span"]
+
+_SPAN = re.compile(r"^(\d+)\s*(y|mo|m|w|d|h|min)$")
+_DAILY_CODES = {"day": "D", "week": "W", "month": "M", "year": "Y"}
+_OVERSEAS_GUBN = {"day": "0", "week": "1", "month": "2"}
+MAX_PAGES = 200
+
+
+def parse_span(text: str) -> timedelta:
+    """``"1y"``, ``"6m"`` (months), ``"2w"``, ``"10d"``, ``"3h"``, ``"30min"`` as a look-back span."""
+    match = _SPAN.match(text.strip().lower())
+    if not match:
+        raise KisValidationError(f"chart span must look like '1y', '6m', '2w', '10d', '3h' or '30min', got {text!r}")
+    count, unit = int(match.group(1)), match.group(2)
+    days = {"y": 365, "m": 30, "mo": 30, "w": 7, "d": 1}.get(unit)
+    if days is not None:
+        return timedelta(days=count * days)
+    return timedelta(hours=count) if unit == "h" else timedelta(minutes=count)
+
+
+def _rows(value: Any) -> list[Mapping[str, Any]]:
+    if isinstance(value, list):
+        return [row for row in value if isinstance(row, dict)]
+    return [value] if isinstance(value, dict) else []
+
+
+def chart_flow(
+    stock: StockBase,
+    start: date | datetime | timedelta | str | None,
+    end: date | datetime | None,
+    period: ChartPeriod | int,
+    adjusted: bool,
+) -> Generator[Action, Any, KisChart]:
+    """Bars of ``stock`` from ``start`` to ``end``; ``period`` an int means minute bars of that interval."""
+    now = datetime.now(stock.timezone)
+    minutes = period if isinstance(period, int) else 0
+    if isinstance(period, int) and not 1 <= period <= 240:
+        raise KisValidationError(f"minute interval must be 1..240, got {period}")
+    if not isinstance(period, int) and period not in _DAILY_CODES:
+        raise KisValidationError(f"period must be day, week, month, year or minutes (int), got {period!r}")
+    end_time = _as_datetime(end, stock, end_of_day=True) if end is not None else now
+    if isinstance(start, str):
+        start = parse_span(start)
+    if isinstance(start, timedelta):
+        start_time = end_time - start
+    elif start is None:
+        start_time = (
+            end_time.replace(hour=0, minute=0, second=0, microsecond=0) if minutes else end_time - timedelta(days=150)
+        )
+    else:
+        start_time = _as_datetime(start, stock, end_of_day=False)
+    if start_time > end_time:
+        raise KisValidationError("chart start is after its end")
+    if minutes:
+        if stock.domestic:
+            bars = yield from _domestic_minutes(stock, start_time, end_time)
+        else:
+            bars = yield from _overseas_minutes(stock, start_time, end_time, minutes)
+        kept = [bar for bar in bars if start_time <= bar.time <= end_time]
+        return KisChart(
+            symbol=stock.symbol, market=stock.market, period="minute", interval=minutes, bars=aggregate(kept, minutes)
+        )
+    assert not isinstance(period, int)
+    if stock.domestic:
+        bars = yield from _domestic_daily(stock, start_time.date(), end_time.date(), period, adjusted)
+    else:
+        bars = yield from _overseas_daily(stock, start_time.date(), end_time.date(), period, adjusted)
+    kept = [bar for bar in bars if start_time.date() <= bar.time.date() <= end_time.date()]
+    return KisChart(symbol=stock.symbol, market=stock.market, period=period, interval=0, bars=tuple(kept))
+
+
+def _as_datetime(value: date | datetime, stock: StockBase, *, end_of_day: bool) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=stock.timezone)
+    return datetime.combine(value, time.max if end_of_day else time.min, stock.timezone)
+
+
+def _bar(stock: StockBase, day: str, clock: str, row: Mapping[str, Any], keys: tuple[str, ...]) -> KisChartBar | None:
+    if len(day) != 8 or not day.isdigit():
+        return None
+    clock = (clock or "000000").ljust(6, "0")[:6]
+    try:
+        when = datetime.strptime(day + clock, "%Y%m%d%H%M%S").replace(tzinfo=stock.timezone)
+    except ValueError:
+        return None
+    open_, high, low, close, volume, amount = (str(row.get(key, "")) for key in keys)
+    return KisChartBar(
+        time=when,
+        open=dec(open_),
+        high=dec(high),
+        low=dec(low),
+        close=dec(close),
+        volume=int(dec(volume)),
+        amount=dec(amount),
+    )
+
+
+def _ascending_unique(bars: list[KisChartBar]) -> list[KisChartBar]:
+    unique = {bar.time: bar for bar in bars}
+    return [unique[key] for key in sorted(unique)]
+
+
+def _domestic_daily(
+    stock: StockBase, start: date, end: date, period: ChartPeriod, adjusted: bool
+) -> Generator[Action, Any, list[KisChartBar]]:
+    """FHKST03010100 국내주식기간별시세: at most 100 bars a call, newest first; page by moving the end date."""
+    bars: list[KisChartBar] = []
+    cursor = end
+    for _ in range(MAX_PAGES):
+        call = ApiCall(
+            "GET",
+            "/uapi/domestic-stock/v1/quotations/inquire-daily-itemchartprice",
+            "FHKST03010100",
+            {
+                "FID_COND_MRKT_DIV_CODE": "J",
+                "FID_INPUT_ISCD": stock.symbol,
+                "FID_INPUT_DATE_1": start.strftime("%Y%m%d"),
+                "FID_INPUT_DATE_2": cursor.strftime("%Y%m%d"),
+                "FID_PERIOD_DIV_CODE": _DAILY_CODES[period],
+                "FID_ORG_ADJ_PRC": "0" if adjusted else "1",
+            },
+        )
+        envelope = yield from stock._core._flow(call)
+        page = [
+            bar
+            for row in _rows(envelope.output("output2"))
+            if (
+                bar := _bar(
+                    stock,
+                    str(row.get("stck_bsop_date", "")),
+                    "",
+                    row,
+                    ("stck_oprc", "stck_hgpr", "stck_lwpr", "stck_clpr", "acml_vol", "acml_tr_pbmn"),
+                )
+            )
+        ]
+        if not page:
+            break
+        bars += page
+        oldest = min(bar.time.date() for bar in page)
+        if oldest <= start:
+            break
+        cursor = oldest - timedelta(days=1)
+    return _ascending_unique(bars)
+
+
+def _overseas_daily(
+    stock: StockBase, start: date, end: date, period: ChartPeriod, adjusted: bool
+) -> Generator[Action, Any, list[KisChartBar]]:
+    """HHDFS76240000 해외주식 기간별시세: 100 rows a call back from BYMD; page by moving BYMD."""
+    if period not in _OVERSEAS_GUBN:
+        raise KisValidationError(f"overseas charts offer day, week and month bars, not {period!r}")
+    bars: list[KisChartBar] = []
+    cursor = end
+    for _ in range(MAX_PAGES):
+        call = ApiCall(
+            "GET",
+            "/uapi/overseas-price/v1/quotations/dailyprice",
+            "HHDFS76240000",
+            {
+                "AUTH": "",
+                "EXCD": stock.info.excd or "",
+                "SYMB": stock.symbol,
+                "GUBN": _OVERSEAS_GUBN[period],
+                "BYMD": cursor.strftime("%Y%m%d"),
+                "MODP": "1" if adjusted else "0",
+            },
+        )
+        envelope = yield from stock._core._flow(call)
+        page = [
+            bar
+            for row in _rows(envelope.output("output2"))
+            if (bar := _bar(stock, str(row.get("xymd", "")), "", row, ("open", "high", "low", "clos", "tvol", "tamt")))
+        ]
+        if not page:
+            break
+        bars += page
+        oldest = min(bar.time.date() for bar in page)
+        if oldest <= start:
+            break
+        cursor = oldest - timedelta(days=1)
+    return _ascending_unique(bars)
+
+
+def _domestic_minutes(stock: StockBase, start: datetime, end: datetime) -> Generator[Action, Any, list[KisChartBar]]:
+    """FHKST03010200 주식당일분봉조회: 30 one-minute bars a call back from FID_INPUT_HOUR_1 (today only)."""
+    bars: list[KisChartBar] = []
+    cursor = end.strftime("%H%M%S")
+    for _ in range(MAX_PAGES):
+        call = ApiCall(
+            "GET",
+            "/uapi/domestic-stock/v1/quotations/inquire-time-itemchartprice",
+            "FHKST03010200",
+            {
+                "FID_COND_MRKT_DIV_CODE": "J",
+                "FID_INPUT_ISCD": stock.symbol,
+                "FID_INPUT_HOUR_1": cursor,
+                "FID_PW_DATA_INCU_YN": "Y",
+                "FID_ETC_CLS_CODE": "",
+            },
+        )
+        envelope = yield from stock._core._flow(call)
+        page = [
+            bar
+            for row in _rows(envelope.output("output2"))
+            if (
+                bar := _bar(
+                    stock,
+                    str(row.get("stck_bsop_date", "")),
+                    str(row.get("stck_cntg_hour", "")),
+                    row,
+                    ("stck_oprc", "stck_hgpr", "stck_lwpr", "stck_prpr", "cntg_vol", "acml_tr_pbmn"),
+                )
+            )
+        ]
+        if not page:
+            break
+        bars += page
+        oldest = min(bar.time for bar in page)
+        if oldest <= start or oldest.time() <= time(0, 1):
+            break
+        cursor = (oldest - timedelta(minutes=1)).strftime("%H%M%S")
+    return _ascending_unique(bars)
+
+
+def _overseas_minutes(
+    stock: StockBase, start: datetime, end: datetime, minutes: int
+) -> Generator[Action, Any, list[KisChartBar]]:
+    """HHDFS76950200 해외주식분봉조회: up to 120 bars a call; NEXT/KEYB continue from the last bar."""
+    bars: list[KisChartBar] = []
+    keyb = ""
+    for _ in range(MAX_PAGES):
+        call = ApiCall(
+            "GET",
+            "/uapi/overseas-price/v1/quotations/inquire-time-itemchartprice",
+            "HHDFS76950200",
+            {
+                "AUTH": "",
+                "EXCD": stock.info.excd or "",
+                "SYMB": stock.symbol,
+                "NMIN": "1",
+                "PINC": "1",
+                "NEXT": "1" if keyb else "",
+                "NREC": "120",
+                "FILL": "",
+                "KEYB": keyb,
+            },
+            virtual_supported=False,
+        )
+        envelope = yield from stock._core._flow(call)
+        rows = _rows(envelope.output("output2"))
+        page = [
+            bar
+            for row in rows
+            if (
+                bar := _bar(
+                    stock,
+                    str(row.get("xymd", "")),
+                    str(row.get("xhms", "")),
+                    row,
+                    ("open", "high", "low", "last", "evol", "eamt"),
+                )
+            )
+        ]
+        if not page:
+            break
+        bars += page
+        oldest = min(bar.time for bar in page)
+        summary = envelope.output("output1")
+        more = isinstance(summary, dict) and str(summary.get("next", "")).strip() == "1"
+        if oldest <= start or not more:
+            break
+        last = rows[-1]
+        keyb = f"{last.get('xymd', '')}{last.get('xhms', '')}"
+    return _ascending_unique(bars)

@@ -1,0 +1,212 @@
+"""The stock scope: ``kis.stock("005930")`` / ``kis.stock("NVDA")`` and what can be asked of a stock.
+
+Every operation is written once as a flow in :class:`StockBase`; :class:`KisStock` and
+:class:`AsyncKisStock` only drive it (blocking or asyncio).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Literal
+from zoneinfo import ZoneInfo
+
+from pykis.errors import KisValidationError
+from pykis.markets import MarketInfo, market_info
+from pykis.masters import MasterRow
+from pykis.models.chart import ChartPeriod, KisChart
+from pykis.models.orderbook import (
+    DomesticOrderbookBody,
+    ForeignOrderbookBody,
+    KisOrderbook,
+    domestic_orderbook,
+    foreign_orderbook,
+)
+from pykis.models.quote import (
+    DomesticOvertimeQuoteBody,
+    DomesticQuoteBody,
+    ForeignQuoteBody,
+    KisQuote,
+    domestic_overtime_quote,
+    domestic_quote,
+    foreign_quote,
+)
+from pykis.protocol.flow import Action
+from pykis.protocol.request import ApiCall
+from pykis.scopes.chart import chart_flow
+
+ChartStart = date | datetime | timedelta | str | None
+
+if TYPE_CHECKING:
+    from pykis.client import AsyncPyKis, PyKis, _ClientCore
+
+__all__ = ["AsyncKisStock", "KisStock", "StockBase", "Venue"]
+
+Venue = Literal["KRX", "NXT", "UN"]
+_VENUE_CODES: dict[str, str] = {"KRX": "J", "NXT": "NX", "UN": "UN"}
+
+
+class StockBase:
+    """A listed stock: symbol, market, name, currency and time zone. Never makes a request in ``repr``."""
+
+    __slots__ = ("_core", "board", "english_name", "info", "kind", "name", "symbol")
+
+    def __init__(self, core: _ClientCore, row: MasterRow) -> None:
+        self._core = core
+        self.symbol = row.symbol
+        self.name = row.name
+        self.english_name = row.english_name
+        self.board = row.board
+        self.kind = row.kind
+        self.info: MarketInfo = market_info(row.market)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(symbol={self.symbol!r}, market={self.market!r}, name={self.name!r})"
+
+    @property
+    def market(self) -> str:
+        """``"KRX"``, ``"NASDAQ"``, ``"NYSE"``, ``"AMEX"``, ``"TYO"``, ``"HKEX"``, ``"SSE"``, ``"SZSE"``, ``"HNX"``
+        or ``"HSX"``."""
+        return self.info.code
+
+    @property
+    def currency(self) -> str:
+        """Trading currency (KRW, USD, JPY, HKD, CNY, VND)."""
+        return self.info.currency
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        """The market's time zone."""
+        return self.info.timezone
+
+    @property
+    def domestic(self) -> bool:
+        """Whether the stock is listed on KRX."""
+        return self.info.domestic
+
+    # ---- flows ---------------------------------------------------------------------------------
+    def _quote_flow(self, extended: bool, venue: Venue) -> Generator[Action, Any, KisQuote]:
+        now = datetime.now(self.timezone)
+        if self.domestic:
+            if venue not in _VENUE_CODES:
+                raise KisValidationError(f"venue must be KRX, NXT or UN, got {venue!r}")
+            params = {"FID_COND_MRKT_DIV_CODE": _VENUE_CODES[venue], "FID_INPUT_ISCD": self.symbol}
+            if extended:
+                # FHPST02300000 국내주식 시간외현재가: the after-hours single-price session.
+                call = ApiCall(
+                    "GET",
+                    "/uapi/domestic-stock/v1/quotations/inquire-overtime-price",
+                    "FHPST02300000",
+                    params,
+                    virtual_supported=False,
+                )
+                envelope = yield from self._core._flow(call)
+                overtime = envelope.decode(DomesticOvertimeQuoteBody).output
+                return domestic_overtime_quote(
+                    overtime, symbol=self.symbol, market=self.market, name=self.name, time=now, venue=venue
+                )
+            # FHKST01010100 주식현재가 시세
+            call = ApiCall("GET", "/uapi/domestic-stock/v1/quotations/inquire-price", "FHKST01010100", params)
+            envelope = yield from self._core._flow(call)
+            wire = envelope.decode(DomesticQuoteBody).output
+            return domestic_quote(wire, symbol=self.symbol, market=self.market, name=self.name, time=now, venue=venue)
+        excd = self.info.daytime_excd if extended else self.info.excd
+        if excd is None:
+            raise KisValidationError(f"{self.market} has no extended (daytime) session quotes")
+        # HHDFS76200200 해외주식 현재가상세
+        call = ApiCall(
+            "GET",
+            "/uapi/overseas-price/v1/quotations/price-detail",
+            "HHDFS76200200",
+            {"AUTH": "", "EXCD": excd, "SYMB": self.symbol},
+            virtual_supported=False,
+        )
+        envelope = yield from self._core._flow(call)
+        wire_foreign = envelope.decode(ForeignQuoteBody).output
+        return foreign_quote(
+            wire_foreign, symbol=self.symbol, market=self.market, name=self.name, time=now, extended=extended
+        )
+
+    def _orderbook_flow(self, venue: Venue) -> Generator[Action, Any, KisOrderbook]:
+        now = datetime.now(self.timezone)
+        if self.domestic:
+            # FHKST01010200 주식현재가 호가/예상체결
+            call = ApiCall(
+                "GET",
+                "/uapi/domestic-stock/v1/quotations/inquire-asking-price-exp-ccn",
+                "FHKST01010200",
+                {"FID_COND_MRKT_DIV_CODE": _VENUE_CODES.get(venue, "J"), "FID_INPUT_ISCD": self.symbol},
+            )
+            envelope = yield from self._core._flow(call)
+            block = envelope.decode(DomesticOrderbookBody).output1
+            return domestic_orderbook(block, symbol=self.symbol, market=self.market, day=now)
+        # HHDFS76200100 해외주식 현재가 10호가
+        call = ApiCall(
+            "GET",
+            "/uapi/overseas-price/v1/quotations/inquire-asking-price",
+            "HHDFS76200100",
+            {"AUTH": "", "EXCD": self.info.excd or "", "SYMB": self.symbol},
+            virtual_supported=False,
+        )
+        envelope = yield from self._core._flow(call)
+        return foreign_orderbook(envelope.decode(ForeignOrderbookBody), symbol=self.symbol, market=self.market, day=now)
+
+
+class KisStock(StockBase):
+    """A stock, driven by the blocking :class:`~pykis.PyKis`."""
+
+    __slots__ = ()
+    _core: PyKis
+
+    def quote(self, extended: bool = False, *, venue: Venue = "KRX") -> KisQuote:
+        """The current quote. ``extended``: the US daytime session, or KRX after-hours single price.
+        ``venue`` (domestic): ``"KRX"``, ``"NXT"`` or ``"UN"`` (the integrated feed)."""
+        result: KisQuote = self._core._run(self._quote_flow(extended, venue))
+        return result
+
+    def orderbook(self, *, venue: Venue = "KRX") -> KisOrderbook:
+        """The order book: every level's price and quantity, best first, with totals."""
+        result: KisOrderbook = self._core._run(self._orderbook_flow(venue))
+        return result
+
+    def chart(
+        self,
+        start: ChartStart = None,
+        end: date | datetime | None = None,
+        *,
+        period: ChartPeriod | int = "day",
+        adjusted: bool = True,
+    ) -> KisChart:
+        """Bars from ``start`` (a date, a look-back like ``"1y"``/``"3h"``, or a timedelta) to ``end``
+        (default now). ``period``: ``"day"``, ``"week"``, ``"month"``, ``"year"``, or minutes as an int."""
+        result: KisChart = self._core._run(chart_flow(self, start, end, period, adjusted))
+        return result
+
+
+class AsyncKisStock(StockBase):
+    """A stock, driven by :class:`~pykis.AsyncPyKis`: the same operations as coroutines."""
+
+    __slots__ = ()
+    _core: AsyncPyKis
+
+    async def quote(self, extended: bool = False, *, venue: Venue = "KRX") -> KisQuote:
+        """The current quote (see :meth:`KisStock.quote`)."""
+        result: KisQuote = await self._core._run(self._quote_flow(extended, venue))
+        return result
+
+    async def orderbook(self, *, venue: Venue = "KRX") -> KisOrderbook:
+        """The order book (see :meth:`KisStock.orderbook`)."""
+        result: KisOrderbook = await self._core._run(self._orderbook_flow(venue))
+        return result
+
+    async def chart(
+        self,
+        start: ChartStart = None,
+        end: date | datetime | None = None,
+        *,
+        period: ChartPeriod | int = "day",
+        adjusted: bool = True,
+    ) -> KisChart:
+        """Bars (see :meth:`KisStock.chart`)."""
+        result: KisChart = await self._core._run(chart_flow(self, start, end, period, adjusted))
+        return result
