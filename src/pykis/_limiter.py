@@ -11,12 +11,14 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from pykis.protocol.ratelimit import RateState, RateWindow
 
 __all__ = ["RateLimiter"]
 
 log = logging.getLogger("pykis")
+T = TypeVar("T")
 
 _LOCKS: dict[str, tuple[threading.Lock, RateState]] = {}
 _LOCKS_GUARD = threading.Lock()
@@ -54,22 +56,61 @@ class RateLimiter:
         return f"RateLimiter({self.window.limit}/{self.window.period}s, shared by {shared})"
 
     def book(self) -> float:
-        """Book the next slot; return how many seconds to wait before sending."""
-        return self._update(lambda state, now: state.book(self.window, now) - now)
+        """Book the next slot; return its time (on this limiter's clock)."""
+        return self._update(lambda state, now: state.book(self.window, now))
+
+    def confirm(self, slot: float) -> tuple[bool, float]:
+        """At the slot's time: ``(True, send time)`` to send now, or ``(False, later slot)``."""
+        return self._update(lambda state, now: state.confirm(self.window, slot, now))
+
+    def complete(self, sent: float) -> None:
+        """The answer to the request sent at ``sent`` has arrived."""
+
+        def done(state: RateState, now: float) -> None:
+            state.complete(sent, now)
+
+        self._update(done)
+
+    def now(self) -> float:
+        """This limiter's clock."""
+        return self._clock()
+
+    def acquire_blocking(self) -> float:
+        """Book, sleep and confirm until a slot is granted; return the permit (the send time)."""
+        slot = self.book()
+        while True:
+            delay = slot - self._clock()
+            if delay > 0:
+                time.sleep(delay)
+            granted, slot = self.confirm(slot)
+            if granted:
+                return slot
+
+    async def acquire(self) -> float:
+        """The asyncio twin of :meth:`acquire_blocking`: sleeps on the event loop, never holding a lock."""
+        import asyncio
+
+        slot = self.book()
+        while True:
+            delay = slot - self._clock()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            granted, slot = self.confirm(slot)
+            if granted:
+                return slot
 
     def refused(self) -> None:
         """Record an EGW00201 from the server: every booking holds back for the penalty."""
 
-        def hold_back(state: RateState, now: float) -> float:
+        def hold_back(state: RateState, now: float) -> None:
             state.refused(self.window, now)
-            return 0.0
 
         self._update(hold_back)
 
-    def _update(self, change: Callable[[RateState, float], float]) -> float:
+    def _update(self, change: Callable[[RateState, float], T]) -> T:
         with self._lock:
             if self._file is None:
-                return max(0.0, change(self._state, self._clock()))
+                return change(self._state, self._clock())
             from filelock import FileLock
 
             assert isinstance(self._filelock, FileLock)
@@ -78,7 +119,6 @@ class RateLimiter:
                     state = RateState.loads(self._file.read_bytes())
                 except FileNotFoundError:
                     state = RateState()
-                now = self._clock()
-                delay = change(state, now)
+                result = change(state, self._clock())
                 self._file.write_bytes(state.dumps())
-            return max(0.0, delay)
+            return result

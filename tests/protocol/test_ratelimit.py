@@ -2,44 +2,96 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+import heapq
+import random
+
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pykis.protocol.ratelimit import RateState, RateWindow
 
 
-def max_in_window(slots: list[float], span: float) -> int:
+def max_in_window(times: list[float], width: float) -> int:
+    times = sorted(times)
     best = 0
-    for index, start in enumerate(slots):
-        best = max(best, sum(1 for slot in slots[index:] if slot < start + span))
+    for index, start in enumerate(times):
+        best = max(best, sum(1 for t in times[index:] if t < start + width))
     return best
 
 
-@given(
-    st.integers(min_value=1, max_value=25),
-    st.lists(st.floats(min_value=0, max_value=0.5, allow_nan=False), min_size=1, max_size=120),
-)
-def test_booked_slots_never_exceed_the_limit_in_any_window(limit: int, gaps: list[float]) -> None:
-    window = RateWindow(limit, period=1.0, margin=0.03)
+def simulate(limit: int, workers: int, requests: int, seed: int) -> tuple[list[float], float]:
+    """``workers`` concurrent clients, each: book, wait, confirm (re-wait), send, complete after a
+    random latency; the server sees each request at a random moment between send and completion.
+    Returns the arrival times and the time the last answer came back."""
+    window = RateWindow(limit)
     state = RateState()
-    now, slots = 0.0, []
-    for gap in gaps:
-        now += gap
-        slot = state.book(window, now)
-        assert slot >= now
-        slots.append(slot)
-    assert slots == sorted(slots)
-    # The server's window is the bare period: margin included, no period holds more than the limit.
-    assert max_in_window(slots, window.period + window.margin * 0.999) <= limit
+    rng = random.Random(seed)
+    arrivals: list[float] = []
+    # (time, worker, phase, slot)
+    events: list[tuple[float, int, str, float]] = [(rng.uniform(0, 0.01), w, "book", 0.0) for w in range(workers)]
+    heapq.heapify(events)
+    left = requests
+    finished = 0.0
+    while events:
+        now, worker, phase, slot = heapq.heappop(events)
+        if phase == "book":
+            if left == 0:
+                continue
+            left -= 1
+            heapq.heappush(events, (state.book(window, now), worker, "confirm", 0.0))
+            continue
+        if phase == "confirm":
+            granted, slot = state.confirm(window, now if slot == 0.0 else slot, now)
+            if not granted:
+                heapq.heappush(events, (slot, worker, "confirm", slot))
+                continue
+            latency = rng.choice([0.001, 0.002, 0.005, 0.04])  # now and then a slow connection
+            arrivals.append(now + rng.uniform(0, latency))
+            heapq.heappush(events, (now + latency, worker, "done", now))
+            continue
+        state.complete(slot, now)
+        finished = now
+        heapq.heappush(events, (now, worker, "book", 0.0))
+    return arrivals, finished
 
 
-def test_a_burst_is_spread_at_the_full_rate() -> None:
-    window = RateWindow(20, period=1.0, margin=0.03)
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 20), st.integers(1, 16), st.integers(0, 10_000))
+def test_no_server_window_ever_holds_more_than_the_limit(limit: int, workers: int, seed: int) -> None:
+    arrivals, _ = simulate(limit, workers, 5 * limit + 7, seed)
+    assert len(arrivals) == 5 * limit + 7
+    assert max_in_window(arrivals, 1.0) <= limit
+
+
+def test_steady_state_uses_the_limit() -> None:
+    arrivals, finished = simulate(20, 8, 420, seed=1)
+    steady = sorted(arrivals)[20:]
+    rate = (len(steady) - 1) / (steady[-1] - steady[0])
+    assert rate >= 0.95 * 20
+    assert finished > 0
+
+
+def test_a_burst_then_the_window() -> None:
+    window = RateWindow(20, period=1.0, margin=0.02)
     state = RateState()
-    slots = [state.book(window, 0.0) for _ in range(200)]
+    slots = [state.book(window, 0.0) for _ in range(40)]
     assert slots[:20] == [0.0] * 20
-    # 200 requests at 20 per 1.03 s: the last leaves after 9 windows.
-    assert abs(slots[-1] - 9 * 1.03) < 1e-9
+    assert slots[20:] == [1.02] * 20
+
+
+def test_late_completion_pushes_the_next_send_back() -> None:
+    window = RateWindow(2, margin=0.0)
+    state = RateState()
+    first, second = state.book(window, 0.0), state.book(window, 0.0)
+    assert state.confirm(window, first, 0.0) == (True, 0.0)
+    assert state.confirm(window, second, 0.0) == (True, 0.0)
+    third = state.book(window, 0.0)
+    assert third == 1.0
+    # The answers took 250 and 300 ms: the server may have counted them as late as that.
+    state.complete(0.0, 0.3)
+    state.complete(0.0, 0.25)
+    assert state.confirm(window, third, 1.0) == (False, 1.25)
+    assert state.confirm(window, 1.25, 1.25) == (True, 1.25)
 
 
 def test_refusal_holds_every_booking_back() -> None:

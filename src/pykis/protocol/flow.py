@@ -32,17 +32,20 @@ class GetToken:
 
 @dataclass(frozen=True, slots=True)
 class Throttle:
-    """Result: ``None`` once a send slot within the app key's rate limit has come."""
+    """Result: a permit (the send time booked with the rate limiter) once a slot within the app key's
+    limit has come; pass it on to :class:`Send`."""
 
     environment: Environment
 
 
 @dataclass(frozen=True, slots=True)
 class Send:
-    """Result: the :class:`HttpResponse`; transport failures are thrown into the flow."""
+    """Result: the :class:`HttpResponse`; transport failures are thrown into the flow. The driver tells
+    the rate limiter when the answer arrived, the latest moment the server can have counted it."""
 
     environment: Environment
     request: HttpRequest
+    permit: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,9 +96,9 @@ def call_flow(
         attempt += 1
         token = yield GetToken(environment, stale)
         request = build_request(call, environment, credentials, token)
-        yield Throttle(environment)
+        permit = yield Throttle(environment)
         try:
-            response: HttpResponse = yield Send(environment, request)
+            response: HttpResponse = yield Send(environment, request, permit)
             return decode_envelope(response, request.tr_id)
         except KisTokenExpiredError:
             if refreshed:

@@ -1,12 +1,21 @@
 """Sliding-window rate arithmetic. Pure: it is handed ``now`` and returns when to send, never sleeps.
 
-KIS counts requests per app key in a sliding one-second window (PROTOCOL.md §14). A client books a
-send slot for each request; the slot is the earliest time at which the window holding it has room.
-Slots are kept in a small state that the drivers share between threads, tasks and processes.
+KIS counts requests per app key in a sliding one-second window (PROTOCOL.md §14), at the moment each
+request *arrives*, which the client cannot see: it lies somewhere between the moment the request
+was sent and the moment its answer came back. So a request goes through three steps:
+
+1. :meth:`RateState.book` reserves the earliest slot whose window has room;
+2. :meth:`RateState.confirm`, once the slot has come, re-checks the window against what is known by
+   then and either lets the request go now or moves it later;
+3. :meth:`RateState.complete` moves the request's entry to the time its answer arrived, the latest
+   moment the server can have counted it, so every later booking respects the true arrival.
+
+The state is shared by threads, tasks and processes (see :mod:`pykis._limiter`).
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 from dataclasses import dataclass, field
 
@@ -17,13 +26,13 @@ __all__ = ["RateState", "RateWindow"]
 class RateWindow:
     """``limit`` requests per ``period`` seconds, booked with ``margin`` seconds of slack.
 
-    The margin absorbs the jitter between the moment a request is sent and the moment the server
-    counts it, so that two requests booked exactly one period apart never land inside one window.
+    The margin absorbs the difference between the server's clock and ours and the spread of
+    arrival times; completion times already bound the network delay.
     """
 
     limit: int
     period: float = 1.0
-    margin: float = 0.03
+    margin: float = 0.02
     # How long to hold back every request after the server still answered EGW00201.
     penalty: float = 1.0
 
@@ -39,27 +48,50 @@ class RateWindow:
 
 @dataclass(slots=True)
 class RateState:
-    """Booked slots (ascending) and a hold-off deadline after a server refusal."""
+    """Entries (ascending): booked, sent or completed request times; and a hold-off deadline."""
 
     slots: list[float] = field(default_factory=list)
     blocked_until: float = 0.0
 
     def book(self, window: RateWindow, now: float) -> float:
-        """Book the next slot at or after ``now``; return that slot's time."""
-        # Forget slots that can no longer constrain a booking, and any from a clock that went back.
+        """Reserve the next slot at or after ``now``; return its time."""
+        # Forget entries that can no longer constrain a booking, and any from a clock that went back.
         horizon = now - window.span
         self.slots = [slot for slot in self.slots if horizon < slot <= now + 3600.0]
         start = max(now, self.blocked_until)
         if len(self.slots) >= window.limit:
             start = max(start, self.slots[-window.limit] + window.span)
-        self.slots.append(start)
-        if len(self.slots) > window.limit:
-            del self.slots[: len(self.slots) - window.limit]
+        bisect.insort(self.slots, start)
         return start
+
+    def confirm(self, window: RateWindow, slot: float, now: float) -> tuple[bool, float]:
+        """At the slot's time: ``(True, now)`` when the request may go now (its entry moves to ``now``),
+        else ``(False, later)``, the time to wait for (its entry moves there)."""
+        self._remove(slot)
+        start = max(now, self.blocked_until)
+        while True:
+            # ``entry + span > start`` rather than ``entry > start - span``: the same sum that produced
+            # ``start`` must compare equal, or rounding would keep an entry in its own window forever.
+            inside = [entry for entry in self.slots if entry <= start and entry + window.span > start]
+            if len(inside) < window.limit:
+                break
+            start = inside[len(inside) - window.limit] + window.span
+        bisect.insort(self.slots, start)
+        return start <= now, start
+
+    def complete(self, sent: float, done: float) -> None:
+        """The answer to the request sent at ``sent`` arrived at ``done``: the server counted it by then."""
+        self._remove(sent)
+        bisect.insort(self.slots, max(sent, done))
 
     def refused(self, window: RateWindow, now: float) -> None:
         """The server answered EGW00201 anyway: hold every booking back for the penalty."""
         self.blocked_until = max(self.blocked_until, now + window.penalty)
+
+    def _remove(self, slot: float) -> None:
+        index = bisect.bisect_left(self.slots, slot)
+        if index < len(self.slots) and self.slots[index] == slot:
+            del self.slots[index]
 
     def dumps(self) -> bytes:
         """Serialized for the cross-process state file."""

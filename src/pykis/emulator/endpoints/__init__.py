@@ -1,0 +1,17 @@
+"""The endpoints the emulator serves. :func:`default_registry` builds the full set; later issues add modules here."""
+
+from __future__ import annotations
+
+from pykis.emulator.endpoints import auth, domestic, overseas
+from pykis.emulator.gateway import TrCatalog
+from pykis.emulator.rest import EndpointRegistry
+
+__all__ = ["default_registry"]
+
+
+def default_registry(catalog: TrCatalog | None = None) -> EndpointRegistry:
+    """A registry with every endpoint the emulator implements."""
+    registry = EndpointRegistry(catalog)
+    for module in (auth, domestic, overseas):
+        module.register(registry)
+    return registry

@@ -1,0 +1,1488 @@
+"""The simulated market: deterministic prices, bars, order books, sessions and calendars. Pure; clock injected.
+
+Model
+-----
+Prices are integers in each market's minimal unit (won, 1/10000 dollar, 1/1000 HK dollar, …) and converted to
+``Decimal`` only at the edge, so every price sits exactly on the tick grid.
+
+* **Daily bars** are closed-form: the log-deviation of the close from the instrument's anchor price is a sum of
+  value-noise octaves over the trading-day index, hashed from ``(seed, symbol, octave, knot)``. The noise is bounded,
+  so one day never moves further than the market's daily price limit (the close is still clamped, as a guard).
+  Open, high, low and volume are hashed per day. A daily bar therefore costs a few microseconds and needs no
+  history.
+* **Intraday**: each day's regular session is a minute path that starts at the open, touches the day's high and
+  low at hashed minutes and ends at the close (Brownian bridges clipped to ``[low, high]``). Inside a minute the
+  price moves linearly through four hashed waypoints (open, high/low, low/high, close), so a quote at any second
+  agrees with the minute bars so far, and the minute bars aggregate exactly to the daily bar.
+* Outside the regular session prices do not move: before the open the quote shows the previous close, after the
+  close the day's final state. Non-trading days show the last trading day.
+* ``always_open=True`` turns every calendar day into a 24-hour regular session (demos and tests).
+
+Sessions are computed in each market's own time zone (``zoneinfo``), so US sessions follow daylight saving.
+Holiday lists cover 2025–2027: KRX and NYSE in full, the other markets approximately (main holidays only).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from hashlib import blake2b
+from itertools import pairwise
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+from pykis.emulator.clock import Clock
+from pykis.emulator.instruments import UNIVERSE, Instrument
+
+__all__ = [
+    "SESSIONS",
+    "Bar",
+    "BookLevel",
+    "Market",
+    "OrderBook",
+    "PriceLimits",
+    "Quote",
+    "TradedRange",
+    "UnknownSymbol",
+]
+
+SESSIONS: frozenset[str] = frozenset(
+    {"closed", "pre", "opening_auction", "regular", "lunch", "post", "after", "after_market", "daytime"}
+)
+"""Every session name ``Market.session`` can return.
+
+KRX: ``pre`` 08:30–08:40 (pre-market closing-price, ORD_DVSN 05), ``opening_auction`` 08:40–09:00, ``regular``
+09:00–15:30, ``post`` 15:40–16:00 (post-market closing-price, 06), ``after_market`` 16:00–20:00 (after-market
+and, until 18:00, after-hours single price 07). NXT: ``pre`` 08:00–08:50, ``regular`` 09:00:30–15:20,
+``after_market`` 15:30–20:00. US (ET): ``pre`` 04:00–09:30, ``regular`` 09:30–16:00, ``after`` 16:00–20:00, and
+``daytime`` 10:00–16:00 KST (the overnight session KIS sells). Asian markets have ``lunch`` breaks.
+"""
+
+
+# --------------------------------------------------------------------------------------------------------------
+# value types
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A snapshot of one instrument as the current-price APIs report it (``FHKST01010100``, ``HHDFS76200200``)."""
+
+    instrument: Instrument
+    time: datetime
+    """The instant the quote describes (UTC)."""
+    session: str
+    price: Decimal
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    prev_close: Decimal
+    volume: int
+    amount: Decimal
+    prev_volume: int
+    upper_limit: Decimal
+    """Daily upper price limit; ``0`` where the market has none (US, Hong Kong)."""
+    lower_limit: Decimal
+    """Daily lower price limit; ``0`` where the market has none."""
+    tick: Decimal
+    """Tick size at ``price``."""
+    ask: Decimal
+    """Best ask; ``0`` when there is none (at the upper limit, or halted)."""
+    bid: Decimal
+    """Best bid; ``0`` when there is none."""
+    week52_high: Decimal
+    week52_high_date: date
+    week52_low: Decimal
+    week52_low_date: date
+    eps: Decimal
+    bps: Decimal
+    per: Decimal
+    pbr: Decimal
+    halted: bool
+
+    @property
+    def change(self) -> Decimal:
+        """``price - prev_close``."""
+        return self.price - self.prev_close
+
+    @property
+    def change_rate(self) -> Decimal:
+        """Change against the previous close in percent, two decimals."""
+        if not self.prev_close:
+            return Decimal("0.00")
+        return (self.change * 100 / self.prev_close).quantize(Decimal("0.01"))
+
+    trading_day: date = date.min
+    """The local trading day the figures belong to (the last trading day while the market is closed)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    """One OHLCV bar. Daily bars are stamped at local midnight, minute bars at the minute's start."""
+
+    time: datetime
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    close: Decimal
+    volume: int
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class BookLevel:
+    """One price level of the order book."""
+
+    price: Decimal
+    qty: int
+
+
+@dataclass(frozen=True, slots=True)
+class OrderBook:
+    """The displayed book (``FHKST01010200`` / ``H0STASP0``), best level first on each side.
+
+    ``time`` is floored to the second: the displayed quantities change once per second of trading.
+    """
+
+    time: datetime
+    asks: tuple[BookLevel, ...]
+    bids: tuple[BookLevel, ...]
+
+
+class PriceLimits(NamedTuple):
+    """Daily price limits ``(lower, upper)``; both ``0`` where the market has none."""
+
+    lower: Decimal
+    upper: Decimal
+
+
+class UnknownSymbol(KeyError):
+    """No instrument with that symbol (on that market)."""
+
+    def __init__(self, symbol: str, market: str | None = None) -> None:
+        super().__init__(symbol)
+        self.symbol = symbol
+        self.market = market
+
+    def __str__(self) -> str:
+        where = f" on {self.market}" if self.market else ""
+        return f"unknown symbol {self.symbol!r}{where}"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# hashing: a splitmix64 finaliser keyed by integers; str hashes go through blake2b (``hash()`` is salted)
+
+_MASK = (1 << 64) - 1
+
+
+def _mix(value: int) -> int:
+    value = (value + 0x9E3779B97F4A7C15) & _MASK
+    value = ((value ^ (value >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    value = ((value ^ (value >> 27)) * 0x94D049BB133111EB) & _MASK
+    return value ^ (value >> 31)
+
+
+def _h(key: int, a: int, b: int = 0, c: int = 0) -> int:
+    # One finaliser over a keyed linear combination: the key is already a random 64-bit value.
+    return _mix(key ^ ((a * 0xD6E8FEB86659FD93 + b * 0xC2B2AE3D27D4EB4F + c * 0x165667B19E3779F9) & _MASK))
+
+
+def _unit(value: int) -> float:
+    """A uniform float in [0, 1) from the top 53 bits."""
+    return (value >> 11) * (1.0 / 9007199254740992.0)
+
+
+_TRI_SCALE = 2.0 / 2097152.0
+
+
+def _tri(value: int) -> float:
+    """A bounded, bell-shaped variate in [-3, 3] with unit variance (sum of three uniforms)."""
+    return ((value & 0x1FFFFF) + ((value >> 21) & 0x1FFFFF) + ((value >> 42) & 0x1FFFFF)) * _TRI_SCALE - 3.0
+
+
+def _text_key(text: str) -> int:
+    return int.from_bytes(blake2b(text.encode(), digest_size=8).digest(), "big")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# price grids: ticks and limits per market, in minimal units
+
+_DECIMALS = {"KRX": 0, "US": 4, "HK": 3, "CN": 2, "JP": 0, "VN": 0}
+_VENUE = {
+    "KOSPI": "KRX",
+    "KOSDAQ": "KRX",
+    "NASDAQ": "US",
+    "NYSE": "US",
+    "AMEX": "US",
+    "SEHK": "HK",
+    "SSE": "CN",
+    "SZSE": "CN",
+    "TSE": "JP",
+    "HNX": "VN",
+    "HSX": "VN",
+}
+_KRX_TICKS = ((2_000, 1), (5_000, 5), (20_000, 10), (50_000, 50), (200_000, 100), (500_000, 500))
+_HK_TICKS = (  # upper bound inclusive, in 1/1000 HKD
+    (250, 1),
+    (500, 5),
+    (10_000, 10),
+    (20_000, 20),
+    (100_000, 50),
+    (200_000, 100),
+    (500_000, 200),
+    (1_000_000, 500),
+    (2_000_000, 1_000),
+    (5_000_000, 2_000),
+)
+_JP_TICKS = (  # upper bound inclusive, yen (standard table; TOPIX100 constituents trade finer in reality)
+    (3_000, 1),
+    (5_000, 5),
+    (30_000, 10),
+    (50_000, 50),
+    (300_000, 100),
+    (500_000, 500),
+    (3_000_000, 1_000),
+    (5_000_000, 5_000),
+)
+_JP_LIMITS = (  # base price below -> allowed move, yen
+    (100, 30),
+    (200, 50),
+    (500, 80),
+    (700, 100),
+    (1_000, 150),
+    (1_500, 300),
+    (2_000, 400),
+    (3_000, 500),
+    (5_000, 700),
+    (7_000, 1_000),
+    (10_000, 1_500),
+    (15_000, 3_000),
+    (20_000, 4_000),
+    (30_000, 5_000),
+    (50_000, 7_000),
+    (70_000, 10_000),
+    (100_000, 15_000),
+    (150_000, 30_000),
+    (200_000, 40_000),
+    (300_000, 50_000),
+    (500_000, 70_000),
+    (700_000, 100_000),
+    (1_000_000, 150_000),
+)
+# Daily limit as a fraction of the previous close (KRX ±30 %, SSE/SZSE main board ±10 %, HOSE ±7 %, HNX ±10 %).
+_LIMIT_RATE = {"KOSPI": 0.30, "KOSDAQ": 0.30, "SSE": 0.10, "SZSE": 0.10, "HSX": 0.07, "HNX": 0.10}
+# Volatility multiplier, small enough that the bounded noise never exceeds the daily limit (see _max_daily_move).
+_VOL = {"KRX": 1.0, "US": 1.0, "HK": 1.0, "CN": 0.6, "JP": 1.0, "VN": 0.45}
+
+
+def _tick_units(instrument: Instrument, units: int) -> int:
+    venue = _VENUE[instrument.market]
+    if venue == "KRX":
+        if instrument.kind != "stock":  # ETF/ETN/ELW: 1 won below 2,000, else 5 won
+            return 1 if units < 2_000 else 5
+        for bound, tick in _KRX_TICKS:
+            if units < bound:
+                return tick
+        return 1_000
+    if venue == "US":  # $0.01 from $1, $0.0001 below
+        return 100 if units >= 10_000 else 1
+    if venue == "HK":
+        for bound, tick in _HK_TICKS:
+            if units <= bound:
+                return tick
+        return 5_000
+    if venue == "JP":
+        for bound, tick in _JP_TICKS:
+            if units <= bound:
+                return tick
+        return 10_000
+    if venue == "VN":
+        if instrument.market == "HNX":
+            return 100
+        return 10 if units < 10_000 else 50 if units < 50_000 else 100
+    return 1  # CN: 0.01 yuan
+
+
+def _round_units(instrument: Instrument, value: float) -> int:
+    """Nearest point of the tick grid (at least one tick)."""
+    units = max(1, int(value))
+    tick = _tick_units(instrument, units)
+    return max(tick, round(value / tick) * tick)
+
+
+def _floor_units(instrument: Instrument, units: int) -> int:
+    tick = _tick_units(instrument, units)
+    return units // tick * tick
+
+
+def _ceil_units(instrument: Instrument, units: int) -> int:
+    tick = _tick_units(instrument, units)
+    return -(-units // tick) * tick
+
+
+def _next_up(instrument: Instrument, units: int) -> int:
+    return units + _tick_units(instrument, units)
+
+
+def _next_down(instrument: Instrument, units: int) -> int:
+    return units - _tick_units(instrument, max(1, units - 1))
+
+
+def _limits_units(instrument: Instrument, prev: int) -> tuple[int, int]:
+    """``(lower, upper)`` in units, rounded inward to the grid; ``(0, 0)`` where there is no limit."""
+    market = instrument.market
+    rate = _LIMIT_RATE.get(market)
+    if rate is not None:
+        upper = _floor_units(instrument, prev * round(rate * 100 + 100) // 100)
+        lower = _ceil_units(instrument, -(-prev * round(100 - rate * 100) // 100))
+        return max(lower, _tick_units(instrument, 1)), upper
+    if market == "TSE":
+        width = 300_000
+        for bound, allowed in _JP_LIMITS:
+            if prev < bound:
+                width = allowed
+                break
+        return max(1, _ceil_units(instrument, prev - width)), _floor_units(instrument, prev + width)
+    return 0, 0
+
+
+def _decimal(instrument: Instrument, units: int) -> Decimal:
+    venue = _VENUE[instrument.market]
+    decimals = _DECIMALS[venue]
+    if decimals == 0:
+        return Decimal(units)
+    if venue == "US" and units >= 10_000 and units % 100 == 0:
+        return Decimal(units // 100).scaleb(-2)
+    return Decimal(units).scaleb(-decimals)
+
+
+def _units(instrument: Instrument, price: Decimal) -> int:
+    return int(price.scaleb(_DECIMALS[_VENUE[instrument.market]]))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# calendars and sessions
+
+_KRX_HOLIDAYS = frozenset(
+    date.fromisoformat(day)
+    for day in (
+        # 2025
+        "2025-01-01", "2025-01-27", "2025-01-28", "2025-01-29", "2025-01-30", "2025-03-03", "2025-05-01",
+        "2025-05-05", "2025-05-06", "2025-06-03", "2025-06-06", "2025-08-15", "2025-10-03", "2025-10-06",
+        "2025-10-07", "2025-10-08", "2025-10-09", "2025-12-25", "2025-12-31",
+        # 2026
+        "2026-01-01", "2026-02-16", "2026-02-17", "2026-02-18", "2026-03-02", "2026-05-01", "2026-05-05",
+        "2026-05-25", "2026-06-03", "2026-08-17", "2026-09-24", "2026-09-25", "2026-10-05", "2026-10-09",
+        "2026-12-25", "2026-12-31",
+        # 2027
+        "2027-01-01", "2027-02-08", "2027-02-09", "2027-03-01", "2027-05-05", "2027-05-13", "2027-08-16",
+        "2027-09-14", "2027-09-15", "2027-09-16", "2027-10-04", "2027-10-11", "2027-12-27", "2027-12-31",
+    )
+)  # fmt: skip
+_US_HOLIDAYS = frozenset(
+    date.fromisoformat(day)
+    for day in (
+        "2025-01-01", "2025-01-09", "2025-01-20", "2025-02-17", "2025-04-18", "2025-05-26", "2025-06-19",
+        "2025-07-04", "2025-09-01", "2025-11-27", "2025-12-25",
+        "2026-01-01", "2026-01-19", "2026-02-16", "2026-04-03", "2026-05-25", "2026-06-19", "2026-07-03",
+        "2026-09-07", "2026-11-26", "2026-12-25",
+        "2027-01-01", "2027-01-18", "2027-02-15", "2027-03-26", "2027-05-31", "2027-06-18", "2027-07-05",
+        "2027-09-06", "2027-11-25", "2027-12-24",
+    )
+)  # fmt: skip
+# NYSE early closes (13:00 ET; late trading until 17:00).
+_US_EARLY_CLOSES = frozenset(
+    date.fromisoformat(day)
+    for day in ("2025-07-03", "2025-11-28", "2025-12-24", "2026-11-27", "2026-12-24", "2027-11-26")
+)
+_LUNAR_NEW_YEAR = (date(2025, 1, 29), date(2026, 2, 17), date(2027, 2, 6))
+
+
+def _span(first: date, count: int) -> list[date]:
+    return [first + timedelta(days=offset) for offset in range(count)]
+
+
+def _yearly(*month_days: tuple[int, int]) -> list[date]:
+    return [date(year, month, day) for year in (2025, 2026, 2027) for month, day in month_days]
+
+
+# Approximate: fixed-date holidays and the lunar new year closures; the exact exchange notices vary by year.
+_HK_HOLIDAYS = frozenset(
+    _yearly((1, 1), (5, 1), (7, 1), (10, 1), (12, 25), (12, 26))
+    + [day for lny in _LUNAR_NEW_YEAR for day in _span(lny, 3)]
+)
+_CN_HOLIDAYS = frozenset(
+    _yearly((1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3), (10, 4), (10, 5), (10, 6), (10, 7))
+    + [day for lny in _LUNAR_NEW_YEAR for day in _span(lny - timedelta(days=1), 7)]
+)
+_JP_HOLIDAYS = frozenset(
+    _yearly((1, 1), (1, 2), (1, 3), (2, 11), (2, 23), (4, 29), (5, 3), (5, 4), (5, 5), (11, 3), (11, 23), (12, 31))
+)
+_VN_HOLIDAYS = frozenset(
+    _yearly((1, 1), (4, 30), (5, 1), (9, 2)) + [day for lny in _LUNAR_NEW_YEAR for day in _span(lny - timedelta(2), 6)]
+)
+
+# calendar -> (time zone, holidays)
+_CALENDARS: dict[str, tuple[str, frozenset[date]]] = {
+    "KRX": ("Asia/Seoul", _KRX_HOLIDAYS),
+    "NXT": ("Asia/Seoul", _KRX_HOLIDAYS),
+    "US": ("America/New_York", _US_HOLIDAYS),
+    "HK": ("Asia/Hong_Kong", _HK_HOLIDAYS),
+    "CN": ("Asia/Shanghai", _CN_HOLIDAYS),
+    "JP": ("Asia/Tokyo", _JP_HOLIDAYS),
+    "VN": ("Asia/Ho_Chi_Minh", _VN_HOLIDAYS),
+}
+
+# Every spelling a caller may use for a market: instrument markets, EXCD, OVRS_EXCG_CD, daytime EXCD, FID codes.
+_ALIASES: dict[str, str] = {
+    "KRX": "KRX", "J": "KRX", "KOSPI": "KRX", "KOSDAQ": "KRX", "UN": "KRX", "SOR": "KRX",
+    "NXT": "NXT", "NX": "NXT",
+    "US": "US", "NASDAQ": "US", "NYSE": "US", "AMEX": "US", "NAS": "US", "NYS": "US", "AMS": "US",
+    "NASD": "US", "BAQ": "US", "BAY": "US", "BAA": "US",
+    "SEHK": "HK", "HKS": "HK", "HK": "HK",
+    "SSE": "CN", "SZSE": "CN", "SHS": "CN", "SZS": "CN", "SHAA": "CN", "SZAA": "CN", "CN": "CN",
+    "TSE": "JP", "TKSE": "JP", "JP": "JP",
+    "HNX": "VN", "HSX": "VN", "HASE": "VN", "VNSE": "VN", "VN": "VN",
+}  # fmt: skip
+
+_INSTRUMENT_CALENDAR = {market: ("KRX" if venue == "KRX" else venue) for market, venue in _VENUE.items()}
+
+
+def _hm(hour: int, minute: int, second: int = 0) -> int:
+    return hour * 3600 + minute * 60 + second
+
+
+# (start second of day, end second of day, session), local time, sorted
+_Schedule = tuple[tuple[int, int, str], ...]
+_SCHEDULES: dict[str, _Schedule] = {
+    "KRX": (
+        (_hm(8, 30), _hm(8, 40), "pre"),
+        (_hm(8, 40), _hm(9, 0), "opening_auction"),
+        (_hm(9, 0), _hm(15, 30), "regular"),
+        (_hm(15, 40), _hm(16, 0), "post"),
+        (_hm(16, 0), _hm(20, 0), "after_market"),
+    ),
+    "NXT": (
+        (_hm(8, 0), _hm(8, 50), "pre"),
+        (_hm(9, 0, 30), _hm(15, 20), "regular"),
+        (_hm(15, 30), _hm(20, 0), "after_market"),
+    ),
+    "US": ((_hm(4, 0), _hm(9, 30), "pre"), (_hm(9, 30), _hm(16, 0), "regular"), (_hm(16, 0), _hm(20, 0), "after")),
+    "HK": (
+        (_hm(9, 0), _hm(9, 30), "pre"),
+        (_hm(9, 30), _hm(12, 0), "regular"),
+        (_hm(12, 0), _hm(13, 0), "lunch"),
+        (_hm(13, 0), _hm(16, 0), "regular"),
+        (_hm(16, 0), _hm(16, 10), "post"),
+    ),
+    "CN": (
+        (_hm(9, 15), _hm(9, 25), "pre"),
+        (_hm(9, 30), _hm(11, 30), "regular"),
+        (_hm(11, 30), _hm(13, 0), "lunch"),
+        (_hm(13, 0), _hm(15, 0), "regular"),
+    ),
+    "JP": (
+        (_hm(8, 0), _hm(9, 0), "pre"),
+        (_hm(9, 0), _hm(11, 30), "regular"),
+        (_hm(11, 30), _hm(12, 30), "lunch"),
+        (_hm(12, 30), _hm(15, 30), "regular"),
+    ),
+    "VN": (
+        (_hm(9, 0), _hm(11, 30), "regular"),
+        (_hm(11, 30), _hm(13, 0), "lunch"),
+        (_hm(13, 0), _hm(14, 45), "regular"),
+        (_hm(14, 45), _hm(15, 0), "post"),
+    ),
+}
+_US_EARLY: _Schedule = (
+    (_hm(4, 0), _hm(9, 30), "pre"),
+    (_hm(9, 30), _hm(13, 0), "regular"),
+    (_hm(13, 0), _hm(17, 0), "after"),
+)
+_ALWAYS: _Schedule = ((0, 86_400, "regular"),)
+_SEOUL = ZoneInfo("Asia/Seoul")
+_DAYTIME = (_hm(10, 0), _hm(16, 0))  # US overnight session as KIS sells it, KST
+
+# The trading-day index tables span these years (noise needs a dense index; dates outside fall back to weekdays).
+_FIRST_YEAR, _LAST_YEAR = 2010, 2045
+
+
+# --------------------------------------------------------------------------------------------------------------
+# the price process
+
+# (knot spacing in trading days, amplitude of the log-deviation); plus an i.i.d. daily term
+_OCTAVES = ((5, 0.015), (20, 0.035), (80, 0.07), (320, 0.12))
+_IID = 0.008
+_KIND_VOL = {"stock": 1.0, "etf": 0.6, "etn": 0.9}
+
+
+def _max_daily_move() -> float:
+    """Upper bound of the log move between consecutive trading days (smoothstep slope ≤ 1.5, knots in [-3, 3])."""
+    return 2 * 3 * _IID + sum(amp * 1.5 * 6 / spacing for spacing, amp in _OCTAVES)
+
+
+@dataclass(slots=True)
+class _DayBar:
+    """Daily OHLCV in units, plus the previous close and the session length in minutes."""
+
+    ordinal: int
+    open: int
+    high: int
+    low: int
+    close: int
+    volume: int
+    amount: int
+    prev_close: int
+    prev_volume: int
+    minutes: int
+
+
+@dataclass(slots=True)
+class _DayPath:
+    """The day's minute path. Index k in 1..n is the k-th minute; arrays of length n + 1 (index 0 = the open)."""
+
+    bar: _DayBar
+    close: list[int]  # close[k] = price at the end of minute k; close[0] = open
+    high: list[int]
+    low: list[int]
+    volume: list[int]
+    amount: list[int]
+    run_high: list[int]  # max of high[1..k] and the open
+    run_low: list[int]
+    cum_volume: list[int]
+    cum_amount: list[int]
+    way: list[tuple[float, int, float, int]]  # (t1, p1, t2, p2) intra-minute waypoints
+
+
+@dataclass(slots=True)
+class _Position:
+    """Where a trading day stands at an instant: ``minute`` complete minutes plus ``frac`` of the next."""
+
+    ordinal: int
+    minute: int
+    frac: float
+    started: bool
+
+
+class _Calendar:
+    """Trading days and session schedule of one calendar (KRX, US, …)."""
+
+    def __init__(self, name: str, always_open: bool) -> None:
+        zone, holidays = _CALENDARS[name]
+        self.name = name
+        self.tz = ZoneInfo(zone)
+        self.holidays = holidays
+        self.always_open = always_open
+        self._days: list[int] | None = None
+        self._minutes: dict[int, int] = {}
+
+    def is_trading_day(self, day: date) -> bool:
+        if self.always_open:
+            return True
+        return day.weekday() < 5 and day not in self.holidays
+
+    def _table(self) -> list[int]:
+        if self._days is None:
+            first, last = date(_FIRST_YEAR, 1, 1).toordinal(), date(_LAST_YEAR, 12, 31).toordinal()
+            self._days = [o for o in range(first, last + 1) if self.is_trading_day(date.fromordinal(o))]
+        return self._days
+
+    def index(self, ordinal: int) -> int:
+        """Dense index of a trading day (any day maps to the count of trading days before it)."""
+        if self.always_open:
+            return ordinal
+        table = self._table()
+        if table[0] <= ordinal <= table[-1]:
+            return bisect_left(table, ordinal)
+        # Outside the table: weekdays only, continuing the count.
+        anchor = table[0] if ordinal < table[0] else table[-1]
+        offset = sum(1 for o in range(min(anchor, ordinal), max(anchor, ordinal)) if date.fromordinal(o).weekday() < 5)
+        return -offset if ordinal < table[0] else len(table) - 1 + offset
+
+    def previous(self, ordinal: int) -> int:
+        """The last trading day strictly before ``ordinal``."""
+        if self.always_open:
+            return ordinal - 1
+        table = self._table()
+        if table[0] < ordinal <= table[-1] + 1:
+            return table[bisect_left(table, ordinal) - 1]
+        candidate = ordinal - 1
+        while not self.is_trading_day(date.fromordinal(candidate)):
+            candidate -= 1
+        return candidate
+
+    def latest(self, ordinal: int) -> int:
+        """``ordinal`` if it is a trading day, else the last trading day before it."""
+        return ordinal if self.is_trading_day(date.fromordinal(ordinal)) else self.previous(ordinal)
+
+    def days(self, start: date, end: date) -> list[int]:
+        """Trading-day ordinals in ``[start, end]``."""
+        lo, hi = start.toordinal(), end.toordinal()
+        if self.always_open:
+            return list(range(lo, hi + 1))
+        table = self._table()
+        if table[0] <= lo and hi <= table[-1]:
+            return table[bisect_left(table, lo) : bisect_right(table, hi)]
+        return [o for o in range(lo, hi + 1) if self.is_trading_day(date.fromordinal(o))]
+
+    def schedule(self, day: date) -> _Schedule:
+        if self.always_open:
+            return _ALWAYS
+        if not self.is_trading_day(day):
+            return ()
+        if self.name == "US" and day in _US_EARLY_CLOSES:
+            return _US_EARLY
+        return _SCHEDULES[self.name]
+
+    def regular(self, day: date) -> list[tuple[int, int]]:
+        return [(start, end) for start, end, name in self.schedule(day) if name == "regular"]
+
+    def minutes(self, day: date) -> int:
+        ordinal = day.toordinal()
+        count = self._minutes.get(ordinal)
+        if count is None:
+            count = self._minutes[ordinal] = sum((end - start) // 60 for start, end in self.regular(day))
+        return count
+
+
+class Market:
+    """The simulated market behind the emulator: deterministic for a given seed and clock."""
+
+    _CACHE_LIMIT = 200_000
+    _PATH_LIMIT = 4_096
+
+    def __init__(
+        self,
+        clock: Clock,
+        *,
+        seed: int = 20240101,
+        universe: Sequence[Instrument] = UNIVERSE,
+        always_open: bool = False,
+    ) -> None:
+        self.clock = clock
+        self.seed = seed
+        self.always_open = always_open
+        self._universe = tuple(universe)
+        self._by_symbol: dict[str, list[Instrument]] = {}
+        for instrument in self._universe:
+            entries = self._by_symbol.setdefault(instrument.symbol, [])
+            if any(other.market == instrument.market for other in entries):
+                raise ValueError(f"duplicate instrument {instrument.symbol} on {instrument.market}")
+            entries.append(instrument)
+        self._calendars = {name: _Calendar(name, always_open) for name in _CALENDARS}
+        # Internal caches are keyed by a small integer per instrument: hashing a dataclass is comparatively slow.
+        self._known: list[Instrument] = []
+        self._by_id: dict[int, int] = {}
+        self._by_value: dict[Instrument, int] = {}
+        self._key_list: list[int] = []
+        for instrument in self._universe:
+            self._ix(instrument)
+        self._knots: dict[tuple[int, int, int], float] = {}
+        self._raw: dict[tuple[int, int], int] = {}
+        self._bars: dict[tuple[int, int], _DayBar] = {}
+        self._paths: dict[tuple[int, int], _DayPath] = {}
+        self._w52: dict[tuple[int, int], tuple[int, int, int, int]] = {}
+
+    def _ix(self, instrument: Instrument) -> int:
+        ix = self._by_id.get(id(instrument))
+        if ix is not None and self._known[ix] is instrument:
+            return ix
+        ix = self._by_value.get(instrument)
+        if ix is None:
+            ix = len(self._known)
+            self._known.append(instrument)
+            self._by_value[instrument] = ix
+            self._key_list.append(_text_key(f"{self.seed}:{instrument.market}:{instrument.symbol}"))
+        self._by_id[id(instrument)] = ix
+        return ix
+
+    def _key(self, instrument: Instrument) -> int:
+        return self._key_list[self._ix(instrument)]
+
+    # ---------------------------------------------------------------------------------------------- lookup
+
+    def instrument(self, symbol: str, market: str | None = None) -> Instrument | None:
+        """Find an instrument by symbol; ``market`` may be an instrument market, EXCD or OVRS_EXCG_CD.
+
+        A ``Q`` prefix (domestic ETN quote code) is accepted. Without ``market`` a domestic listing wins.
+        """
+        entries = self._by_symbol.get(symbol)
+        if entries is None and len(symbol) == 7 and symbol[0] in "QJ":
+            entries = self._by_symbol.get(symbol[1:])
+        if not entries:
+            return None
+        if market is None:
+            return entries[0]
+        wanted = market.upper()
+        for instrument in entries:
+            if wanted in (instrument.market, instrument.excd, instrument.ovrs_excg_cd):
+                return instrument
+        calendar = _ALIASES.get(wanted)
+        for instrument in entries:
+            if calendar is not None and _INSTRUMENT_CALENDAR[instrument.market] == (
+                "KRX" if calendar == "NXT" else calendar
+            ):
+                # NASD also means "any US market"; J/UN/NX mean any domestic listing; BAQ/BAY/BAA map to US.
+                return instrument
+        return None
+
+    def instruments(self) -> Sequence[Instrument]:
+        """The whole universe, in order."""
+        return self._universe
+
+    def _require(self, symbol: str, market: str | None) -> Instrument:
+        instrument = self.instrument(symbol, market)
+        if instrument is None:
+            raise UnknownSymbol(symbol, market)
+        return instrument
+
+    # ---------------------------------------------------------------------------------------------- calendars
+
+    def _calendar(self, market: str) -> _Calendar:
+        name = _ALIASES.get(market.upper())
+        if name is None:
+            raise ValueError(f"unknown market {market!r}")
+        return self._calendars[name]
+
+    def _instrument_calendar(self, instrument: Instrument) -> _Calendar:
+        return self._calendars[_INSTRUMENT_CALENDAR[instrument.market]]
+
+    def is_trading_day(self, market: str, day: date) -> bool:
+        """Whether ``market`` (any alias: KOSPI, KRX, NXT, US, NAS, SEHK, …) trades on local ``day``."""
+        return self._calendar(market).is_trading_day(day)
+
+    def session(self, market: str, at: datetime | None = None) -> str:
+        """The session ``market`` is in at ``at`` (default: now), judged in the market's own time zone.
+
+        One of ``SESSIONS``; ``always_open`` markets are always ``"regular"``.
+        """
+        if self.always_open:
+            return "regular"
+        calendar = self._calendar(market)
+        at = self.clock.now() if at is None else at
+        local = at.astimezone(calendar.tz)
+        second = local.hour * 3600 + local.minute * 60 + local.second
+        for start, end, name in calendar.schedule(local.date()):
+            if start <= second < end:
+                return name
+        if calendar.name == "US":
+            seoul = at.astimezone(_SEOUL)
+            kst_second = seoul.hour * 3600 + seoul.minute * 60 + seoul.second
+            # The overnight session sold 10:00–16:00 KST belongs to the US trading day of the same date.
+            if _DAYTIME[0] <= kst_second < _DAYTIME[1] and calendar.is_trading_day(seoul.date()):
+                return "daytime"
+        return "closed"
+
+    def trading_days(self, market: str, start: date, end: date) -> list[date]:
+        """Trading days of ``market`` in ``[start, end]``, ascending."""
+        return [date.fromordinal(o) for o in self._calendar(market).days(start, end)]
+
+    def previous_trading_day(self, market: str, day: date) -> date:
+        """The last trading day of ``market`` strictly before ``day``."""
+        return date.fromordinal(self._calendar(market).previous(day.toordinal()))
+
+    # ---------------------------------------------------------------------------------------------- grids
+
+    def tick_size(self, instrument: Instrument, price: Decimal) -> Decimal:
+        """The tick size that applies at ``price`` (KRX 2023 table, ETFs 1/5 won, US $0.01/$0.0001, …)."""
+        return _decimal(instrument, _tick_units(instrument, max(1, _units(instrument, price))))
+
+    def on_tick(self, instrument: Instrument, price: Decimal) -> bool:
+        """Whether ``price`` is a positive point of the instrument's tick grid."""
+        units = price.scaleb(_DECIMALS[_VENUE[instrument.market]])
+        if units != units.to_integral_value() or units <= 0:
+            return False
+        return int(units) % _tick_units(instrument, int(units)) == 0
+
+    def round_price(self, instrument: Instrument, price: Decimal, direction: str = "nearest") -> Decimal:
+        """``price`` moved onto the tick grid: ``"nearest"``, ``"down"`` or ``"up"``."""
+        exact = price.scaleb(_DECIMALS[_VENUE[instrument.market]])
+        if direction == "down":
+            return _decimal(instrument, max(1, _floor_units(instrument, int(exact))))
+        if direction == "up":
+            return _decimal(instrument, _ceil_units(instrument, math.ceil(exact)))
+        return _decimal(instrument, _round_units(instrument, float(exact)))
+
+    def price_limits(self, instrument: Instrument, day: date | None = None) -> PriceLimits:
+        """Daily price limits ``(lower, upper)`` of local ``day`` (default: the current trading day).
+
+        Computed from the previous close and rounded inward to the tick grid (KRX ±30 %, SSE/SZSE ±10 %, HOSE
+        ±7 %, HNX ±10 %, Tokyo's table); ``(0, 0)`` where the market has no daily limit (US, Hong Kong).
+        """
+        calendar = self._instrument_calendar(instrument)
+        ordinal = self._current(instrument).ordinal if day is None else calendar.latest(day.toordinal())
+        lower, upper = _limits_units(instrument, self._bar(instrument, ordinal).prev_close)
+        return PriceLimits(_decimal(instrument, lower), _decimal(instrument, upper))
+
+    # ---------------------------------------------------------------------------------------------- the process
+
+    def _anchor(self, instrument: Instrument) -> float:
+        return float(instrument.base_price.scaleb(_DECIMALS[_VENUE[instrument.market]]))
+
+    def _knot(self, key: int, octave: int, knot: int) -> float:
+        cache_key = (key, octave, knot)
+        value = self._knots.get(cache_key)
+        if value is None:
+            if len(self._knots) > self._CACHE_LIMIT:
+                self._knots.clear()
+            value = self._knots[cache_key] = _tri(_h(key, 101 + octave, knot))
+        return value
+
+    def _raw_close(self, instrument: Instrument, index: int) -> int:
+        """Close of the ``index``-th trading day before any limit clamp (see the module docstring)."""
+        cached = self._raw.get((self._ix(instrument), index))
+        if cached is not None:
+            return cached
+        return self._raw_closes(instrument, index, 1)[0]
+
+    def _raw_closes(self, instrument: Instrument, first: int, count: int) -> list[int]:
+        """``_raw_close`` for ``count`` consecutive trading-day indexes, sharing the octave knots."""
+        ix = self._ix(instrument)
+        raw = self._raw
+        if len(raw) > self._CACHE_LIMIT:
+            raw.clear()
+        key = self._key_list[ix]
+        anchor = self._anchor(instrument)
+        volatility = _VOL[_VENUE[instrument.market]] * _KIND_VOL[instrument.kind]
+        knots: list[tuple[int, float, float]] = [(-(1 << 62), 0.0, 0.0)] * len(_OCTAVES)
+        result: list[int] = []
+        for index in range(first, first + count):
+            cached = raw.get((ix, index))
+            if cached is not None:
+                result.append(cached)
+                continue
+            deviation = _IID * _tri(_h(key, 100, index))
+            for octave, (spacing, amplitude) in enumerate(_OCTAVES):
+                knot, rest = divmod(index, spacing)
+                known, left, right = knots[octave]
+                if known != knot:
+                    left, right = self._knot(key, octave, knot), self._knot(key, octave, knot + 1)
+                    knots[octave] = (knot, left, right)
+                t = rest / spacing
+                deviation += amplitude * (left + (right - left) * t * t * (3 - 2 * t))
+            value = raw[(ix, index)] = _round_units(instrument, anchor * math.exp(deviation * volatility))
+            result.append(value)
+        return result
+
+    def _bar(self, instrument: Instrument, ordinal: int) -> _DayBar:
+        cache_key = (self._ix(instrument), ordinal)
+        bar = self._bars.get(cache_key)
+        if bar is not None:
+            return bar
+        if len(self._bars) > self._CACHE_LIMIT:
+            self._bars.clear()
+        calendar = self._instrument_calendar(instrument)
+        day = date.fromordinal(ordinal)
+        minutes = calendar.minutes(day)
+        index = calendar.index(ordinal)
+        if instrument.halted:
+            price = _round_units(instrument, self._anchor(instrument))
+            bar = _DayBar(ordinal, price, price, price, price, 0, 0, price, 0, minutes)
+            self._bars[cache_key] = bar
+            return bar
+        key = self._key(instrument)
+        prev = self._raw_close(instrument, index - 1)
+        lower, upper = _limits_units(instrument, prev)
+        ceiling = upper if upper else 1 << 62
+
+        def clamp(units: int) -> int:
+            return min(max(units, lower, 1), ceiling)
+
+        close = clamp(self._raw_close(instrument, index))
+        scale = _VOL[_VENUE[instrument.market]] * _KIND_VOL[instrument.kind]
+        h_open, h_high, h_low = (_h(key, 200 + part, ordinal) for part in range(3))
+        open_ = clamp(_round_units(instrument, prev * math.exp(0.004 * scale * _tri(h_open))))
+        high = clamp(_round_units(instrument, max(open_, close) * math.exp(0.012 * scale * _unit(h_high))))
+        low = clamp(_round_units(instrument, min(open_, close) * math.exp(-0.012 * scale * _unit(h_low))))
+        high = max(high, open_, close)
+        low = min(low, open_, close)
+        if minutes < 3:  # too short to place the extremes inside the session
+            high, low = max(open_, close), min(open_, close)
+        volume = self._volume(instrument, ordinal, minutes)
+        amount = volume * (open_ + high + low + close) // 4
+        previous = calendar.previous(ordinal)
+        prev_volume = self._volume(instrument, previous, calendar.minutes(date.fromordinal(previous)))
+        bar = _DayBar(ordinal, open_, high, low, close, volume, amount, prev, prev_volume, minutes)
+        self._bars[cache_key] = bar
+        return bar
+
+    def _volume(self, instrument: Instrument, ordinal: int, minutes: int) -> int:
+        """The day's volume: hashed around a turnover of 0.25 % of listed shares, in whole lots."""
+        if not minutes or instrument.halted:
+            return 0
+        lot = instrument.lot_size
+        typical_lots = max(minutes, instrument.listed_shares // 400 // lot)
+        return int(typical_lots * math.exp(0.35 * _tri(_h(self._key(instrument), 203, ordinal)))) * lot
+
+    def _path(self, instrument: Instrument, ordinal: int) -> _DayPath:
+        cache_key = (self._ix(instrument), ordinal)
+        path = self._paths.get(cache_key)
+        if path is not None:
+            return path
+        if len(self._paths) > self._PATH_LIMIT:
+            self._paths.clear()
+        bar = self._bar(instrument, ordinal)
+        path = self._build_path(instrument, bar)
+        self._paths[cache_key] = path
+        return path
+
+    def _build_path(self, instrument: Instrument, bar: _DayBar) -> _DayPath:
+        n = bar.minutes
+        key = self._key(instrument)
+        rng = random.Random(_h(key, 300, bar.ordinal))
+        high, low = bar.high, bar.low
+        anchors = {0: bar.open, n: bar.close}
+        if n >= 3 and high != low:
+            at_high = rng.randrange(1, n)
+            at_low = rng.randrange(1, n - 1)
+            if at_low >= at_high:
+                at_low += 1
+            anchors[at_high] = high
+            anchors[at_low] = low
+        points = sorted(anchors.items())
+        sigma = (high - low) / (2.0 * math.sqrt(max(n, 1)))
+        tick = _tick_units(instrument, low)
+        # Tick tables grow with price, so one tick at both ends means one tick for the whole day: round inline.
+        flat = tick == _tick_units(instrument, high)
+        gauss = rng.gauss
+        close = [bar.open] * (n + 1)
+        for (start, start_price), (end, end_price) in pairwise(points):
+            span = end - start
+            walk = [0.0]
+            level = 0.0
+            for _ in range(span):
+                level += gauss(0.0, sigma)
+                walk.append(level)
+            drift = walk[-1]
+            slope = (end_price - start_price - drift) / span
+            for step in range(1, span):
+                value = start_price + slope * step + walk[step]
+                units = round(value / tick) * tick if flat else _round_units(instrument, value)
+                close[start + step] = low if units < low else high if units > high else units
+            close[end] = end_price
+        highs = [bar.open]
+        lows = [bar.open]
+        way: list[tuple[float, int, float, int]] = [(0.0, bar.open, 0.0, bar.open)]
+        random_ = rng.random
+        bits_of = rng.getrandbits
+        for k in range(1, n + 1):
+            first, last = close[k - 1], close[k]
+            top, bottom = (first, last) if first >= last else (last, first)
+            bits = bits_of(5)
+            for _ in range(bits & 3 if bits & 3 < 3 else 0):
+                up = top + tick if flat else _next_up(instrument, top)
+                if up <= high:
+                    top = up
+            for _ in range((bits >> 2) & 3 if (bits >> 2) & 3 < 3 else 0):
+                down = bottom - tick if flat else _next_down(instrument, bottom)
+                if down >= low:
+                    bottom = down
+            highs.append(top)
+            lows.append(bottom)
+            t1 = 0.1 + 0.35 * random_()
+            t2 = 0.55 + 0.35 * random_()
+            way.append((t1, top, t2, bottom) if bits & 16 else (t1, bottom, t2, top))
+        # Volume: U-shaped intraday profile with hashed noise, allocated in whole lots by cumulative rounding.
+        lot = instrument.lot_size
+        total_lots = bar.volume // lot
+        weights = []
+        for k in range(1, n + 1):
+            centre = (k - 0.5) / n - 0.5
+            weights.append((1.0 + 6.0 * centre * centre) * (0.5 + rng.random()))
+        weight_sum = sum(weights) or 1.0
+        volume = [0]
+        cum_volume = [0]
+        acc = 0.0
+        for weight in weights:
+            acc += weight
+            cum = round(total_lots * acc / weight_sum) * lot
+            volume.append(cum - cum_volume[-1])
+            cum_volume.append(cum)
+        cum_volume[-1] = bar.volume
+        volume[-1] = bar.volume - cum_volume[-2] if n else 0
+        value_weights = [volume[k] * (close[k - 1] + highs[k] + lows[k] + close[k]) for k in range(1, n + 1)]
+        value_sum = sum(value_weights)
+        amount = [0]
+        cum_amount = [0]
+        acc_int = 0
+        for weight in value_weights:
+            acc_int += weight
+            cum = bar.amount * acc_int // value_sum if value_sum else 0
+            amount.append(cum - cum_amount[-1])
+            cum_amount.append(cum)
+        run_high = [bar.open]
+        run_low = [bar.open]
+        for k in range(1, n + 1):
+            run_high.append(max(run_high[-1], highs[k]))
+            run_low.append(min(run_low[-1], lows[k]))
+        return _DayPath(bar, close, highs, lows, volume, amount, run_high, run_low, cum_volume, cum_amount, way)
+
+    # ---------------------------------------------------------------------------------------------- positions
+
+    def _position(self, instrument: Instrument, at: datetime) -> _Position:
+        calendar = self._instrument_calendar(instrument)
+        local = at.astimezone(calendar.tz)
+        day = local.date()
+        if not calendar.is_trading_day(day):
+            ordinal = calendar.previous(day.toordinal())
+            return _Position(ordinal, calendar.minutes(date.fromordinal(ordinal)), 0.0, True)
+        second = local.hour * 3600 + local.minute * 60 + local.second + local.microsecond / 1e6
+        elapsed = 0.0
+        segments = calendar.regular(day)
+        if not segments or second < segments[0][0]:
+            return _Position(day.toordinal(), 0, 0.0, False)
+        for start, end in segments:
+            if second >= end:
+                elapsed += end - start
+            elif second >= start:
+                elapsed += second - start
+                break
+            else:
+                break
+        minute, rest = divmod(elapsed, 60.0)
+        n = calendar.minutes(day)
+        if minute >= n:
+            return _Position(day.toordinal(), n, 0.0, True)
+        return _Position(day.toordinal(), int(minute), rest / 60.0, True)
+
+    def _current(self, instrument: Instrument, at: datetime | None = None) -> _Position:
+        return self._position(instrument, self.clock.now() if at is None else at)
+
+    @staticmethod
+    def _intra(path: _DayPath, k: int, frac: float) -> tuple[float, int, int]:
+        """(exact price, highest and lowest waypoint passed) inside minute ``k`` after ``frac`` of it."""
+        first, last = path.close[k - 1], path.close[k]
+        t1, p1, t2, p2 = path.way[k]
+        if frac < t1:
+            return first + (p1 - first) * frac / t1, first, first
+        if frac < t2:
+            return p1 + (p2 - p1) * (frac - t1) / (t2 - t1), max(first, p1), min(first, p1)
+        return p2 + (last - p2) * (frac - t2) / (1.0 - t2), max(first, p1, p2), min(first, p1, p2)
+
+    def _state(self, instrument: Instrument, position: _Position) -> tuple[int, int, int, int, int, int]:
+        """(price, open, high, low, volume, amount) of the day at ``position``, in units."""
+        if not position.started:
+            bar = self._bar(instrument, position.ordinal)
+            return bar.prev_close, bar.prev_close, bar.prev_close, bar.prev_close, 0, 0
+        if instrument.halted:
+            bar = self._bar(instrument, position.ordinal)
+            return bar.close, bar.open, bar.high, bar.low, 0, 0
+        path = self._path(instrument, position.ordinal)
+        k, frac = position.minute, position.frac
+        if k >= path.bar.minutes or frac <= 0.0:
+            return (
+                path.close[k],
+                path.bar.open,
+                path.run_high[k],
+                path.run_low[k],
+                path.cum_volume[k],
+                path.cum_amount[k],
+            )
+        value, top, bottom = self._intra(path, k + 1, frac)
+        price = min(max(_round_units(instrument, value), path.low[k + 1]), path.high[k + 1])
+        top, bottom = max(top, price), min(bottom, price)
+        volume = path.volume[k + 1]
+        lot = instrument.lot_size
+        part = int(volume // lot * frac) * lot
+        amount = path.amount[k + 1] * part // volume if volume else 0
+        return (
+            price,
+            path.bar.open,
+            max(path.run_high[k], top),
+            min(path.run_low[k], bottom),
+            path.cum_volume[k] + part,
+            path.cum_amount[k] + amount,
+        )
+
+    # ---------------------------------------------------------------------------------------------- snapshots
+
+    def _week52(self, instrument: Instrument, ordinal: int) -> tuple[int, int, int, int]:
+        """(high, its ordinal, low, its ordinal) over the trading days of the year before ``ordinal``.
+
+        Only the daily closes are scanned; a day's exact bar is built only when a bound on its high (low) from
+        its open and close could still beat the best found, which keeps a cold quote cheap.
+        """
+        cache_key = (self._ix(instrument), ordinal)
+        cached = self._w52.get(cache_key)
+        if cached is not None:
+            return cached
+        if len(self._w52) > self._CACHE_LIMIT:
+            self._w52.clear()
+        calendar = self._instrument_calendar(instrument)
+        days = calendar.days(date.fromordinal(ordinal - 364), date.fromordinal(ordinal - 1))
+        if not days or instrument.halted:
+            bar = self._bar(instrument, ordinal)
+            previous = calendar.previous(ordinal)
+            result = (bar.prev_close, previous, bar.prev_close, previous)
+            self._w52[cache_key] = result
+            return result
+        first = calendar.index(days[0])
+        closes = self._raw_closes(instrument, first - 1, len(days) + 1)
+        # open ≤ prev·e^(0.012·s), high ≤ max(open, close)·e^(0.012·s); one tick of slack covers rounding.
+        scale = _VOL[_VENUE[instrument.market]] * _KIND_VOL[instrument.kind]
+        grow, shrink = math.exp(0.025 * scale), math.exp(-0.025 * scale)
+        upper_bounds = sorted(
+            ((_next_up(instrument, int(max(closes[i], closes[i + 1]) * grow) + 1), i) for i in range(len(days))),
+            reverse=True,
+        )
+        lower_bounds = sorted(
+            (_next_down(instrument, int(min(closes[i], closes[i + 1]) * shrink)), i) for i in range(len(days))
+        )
+        high, high_day = -1, days[-1]
+        for bound, i in upper_bounds:
+            if bound < high:
+                break
+            bar = self._bar(instrument, days[i])
+            if bar.high > high or (bar.high == high and days[i] > high_day):
+                high, high_day = bar.high, days[i]
+        low, low_day = 1 << 62, days[-1]
+        for bound, i in lower_bounds:
+            if bound > low:
+                break
+            bar = self._bar(instrument, days[i])
+            if bar.low < low or (bar.low == low and days[i] > low_day):
+                low, low_day = bar.low, days[i]
+        result = (high, high_day, low, low_day)
+        self._w52[cache_key] = result
+        return result
+
+    def _fundamentals(self, instrument: Instrument, price: int) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+        if instrument.kind != "stock":
+            zero = Decimal("0.00")
+            return Decimal(0), Decimal(0), zero, zero
+        key = self._key(instrument)
+        anchor = self._anchor(instrument)
+        per_target = 6.0 + 24.0 * _unit(_h(key, 500))
+        pbr_target = 0.5 + 2.5 * _unit(_h(key, 501))
+        decimals = _DECIMALS[_VENUE[instrument.market]]
+        eps_units = max(1, int(anchor / per_target))
+        bps_units = max(1, int(anchor / pbr_target))
+        places = Decimal(1).scaleb(-min(decimals, 2))
+        eps = Decimal(eps_units).scaleb(-decimals).quantize(places)
+        bps = Decimal(bps_units).scaleb(-decimals).quantize(places)
+        cent = Decimal("0.01")
+        per = (Decimal(price) / eps_units).quantize(cent)
+        pbr = (Decimal(price) / bps_units).quantize(cent)
+        return eps, bps, per, pbr
+
+    def quote(self, symbol: str, market: str | None = None) -> Quote:
+        """The instrument's current quote. Raises ``UnknownSymbol``."""
+        instrument = self._require(symbol, market)
+        return self.quote_at(instrument, self.clock.now())
+
+    def quote_at(self, instrument: Instrument, at: datetime) -> Quote:
+        """The quote of ``instrument`` at an arbitrary instant ``at``."""
+        position = self._position(instrument, at)
+        bar = self._bar(instrument, position.ordinal)
+        price, open_, high, low, volume, amount = self._state(instrument, position)
+        lower, upper = _limits_units(instrument, bar.prev_close)
+        if instrument.halted:
+            ask = bid = 0
+        else:
+            bid = price
+            ask = _next_up(instrument, price)
+            if upper and ask > upper:
+                ask = 0
+        w52_high, w52_high_day, w52_low, w52_low_day = self._week52(instrument, position.ordinal)
+        if position.started and high >= w52_high:
+            w52_high, w52_high_day = high, position.ordinal
+        if position.started and low <= w52_low:
+            w52_low, w52_low_day = low, position.ordinal
+        eps, bps, per, pbr = self._fundamentals(instrument, price)
+        dec = _decimal
+        return Quote(
+            instrument=instrument,
+            time=at.astimezone(UTC),
+            session=self.session(instrument.market, at),
+            price=dec(instrument, price),
+            open=dec(instrument, open_),
+            high=dec(instrument, high),
+            low=dec(instrument, low),
+            prev_close=dec(instrument, bar.prev_close),
+            volume=volume,
+            amount=dec(instrument, amount),
+            prev_volume=bar.prev_volume,
+            upper_limit=dec(instrument, upper),
+            lower_limit=dec(instrument, lower),
+            tick=dec(instrument, _tick_units(instrument, price)),
+            ask=dec(instrument, ask),
+            bid=dec(instrument, bid),
+            week52_high=dec(instrument, w52_high),
+            week52_high_date=date.fromordinal(w52_high_day),
+            week52_low=dec(instrument, w52_low),
+            week52_low_date=date.fromordinal(w52_low_day),
+            eps=eps,
+            bps=bps,
+            per=per,
+            pbr=pbr,
+            halted=instrument.halted,
+            trading_day=date.fromordinal(position.ordinal),
+        )
+
+    def orderbook(self, symbol: str, market: str | None = None, depth: int = 10) -> OrderBook:
+        """The displayed book around the last price: ``depth`` levels a side, quantities in whole lots.
+
+        The best bid is the last price and the best ask one tick above; levels stop at the daily limits. A
+        halted instrument has an empty book. Quantities are hashed per second of trading time, so they stay
+        fixed while the market is closed.
+        """
+        instrument = self._require(symbol, market)
+        now = self.clock.now()
+        position = self._position(instrument, now)
+        stamp = now.astimezone(UTC).replace(microsecond=0)
+        if instrument.halted or depth <= 0:
+            return OrderBook(stamp, (), ())
+        bar = self._bar(instrument, position.ordinal)
+        price = self._state(instrument, position)[0]
+        lower, upper = _limits_units(instrument, bar.prev_close)
+        bucket = position.minute * 60 + int(position.frac * 60) if position.started else -1
+        key = self._key(instrument)
+        lot = instrument.lot_size
+        base_lots = max(1, bar.volume // lot // max(bar.minutes, 1) // 2) if bar.minutes else 10
+
+        def qty(side: int, level: int) -> int:
+            u = _unit(_h(key, 400 + side, position.ordinal, bucket * 64 + level))
+            return (1 + int(base_lots * (0.2 + 1.8 * u))) * lot
+
+        bids: list[BookLevel] = []
+        level_price = price
+        while len(bids) < depth and level_price >= max(lower, 1):
+            bids.append(BookLevel(_decimal(instrument, level_price), qty(0, len(bids))))
+            level_price = _next_down(instrument, level_price)
+        asks: list[BookLevel] = []
+        level_price = _next_up(instrument, price)
+        while len(asks) < depth and (not upper or level_price <= upper):
+            asks.append(BookLevel(_decimal(instrument, level_price), qty(1, len(asks))))
+            level_price = _next_up(instrument, level_price)
+        return OrderBook(stamp, tuple(asks), tuple(bids))
+
+    # ---------------------------------------------------------------------------------------------- bars
+
+    def _midnight(self, instrument: Instrument, ordinal: int) -> datetime:
+        return datetime.combine(date.fromordinal(ordinal), time(0), tzinfo=instrument.timezone)
+
+    def _daily(self, instrument: Instrument, ordinal: int, position: _Position) -> Bar | None:
+        if ordinal > position.ordinal or (ordinal == position.ordinal and not position.started):
+            return None
+        if ordinal == position.ordinal and position.minute < self._bar(instrument, ordinal).minutes:
+            price, open_, high, low, volume, amount = self._state(instrument, position)
+        else:
+            bar = self._bar(instrument, ordinal)
+            price, open_, high, low, volume, amount = bar.close, bar.open, bar.high, bar.low, bar.volume, bar.amount
+        dec = _decimal
+        return Bar(
+            self._midnight(instrument, ordinal),
+            dec(instrument, open_),
+            dec(instrument, high),
+            dec(instrument, low),
+            dec(instrument, price),
+            volume,
+            dec(instrument, amount),
+        )
+
+    def daily_bars(
+        self,
+        symbol: str,
+        start: date,
+        end: date,
+        *,
+        period: str = "D",
+        adjusted: bool = True,
+        market: str | None = None,
+    ) -> list[Bar]:
+        """Bars of trading days in ``[start, end]``, ascending; today's bar is the session so far.
+
+        ``period`` ``D``/``W``/``M``/``Y`` aggregates days by ISO week, month or year (clipped to the range); an
+        aggregated bar is stamped with its first trading day. There are no corporate actions in the
+        simulation, so ``adjusted`` changes nothing.
+        """
+        del adjusted  # no splits or dividends are simulated
+        if period not in ("D", "W", "M", "Y"):
+            raise ValueError(f"period must be D, W, M or Y, got {period!r}")
+        instrument = self._require(symbol, market)
+        position = self._current(instrument)
+        calendar = self._instrument_calendar(instrument)
+        days: list[Bar] = []
+        for ordinal in calendar.days(start, end):
+            bar = self._daily(instrument, ordinal, position)
+            if bar is None:
+                break
+            days.append(bar)
+        if period == "D":
+            return days
+        return _aggregate(days, period)
+
+    def _minute_time(self, instrument: Instrument, day: date, minute: int) -> datetime:
+        """Local start time of the session's ``minute``-th minute (0-based)."""
+        remaining = minute * 60
+        for start, end in self._instrument_calendar(instrument).regular(day):
+            if remaining < end - start:
+                second = start + remaining
+                return datetime.combine(day, time(0), tzinfo=instrument.timezone) + timedelta(seconds=second)
+            remaining -= end - start
+        raise ValueError(f"minute {minute} is outside the session of {day}")
+
+    def minute_bars(
+        self,
+        symbol: str,
+        day: date,
+        *,
+        interval: int = 1,
+        until: datetime | None = None,
+        market: str | None = None,
+    ) -> list[Bar]:
+        """Regular-session bars of local ``day``, ascending, stamped at each bar's first minute.
+
+        Only minutes that have begun by ``until`` (default: now) are returned; the last bar may be partial, and
+        then its close is the current price. ``interval`` groups consecutive minutes from the open.
+        """
+        if interval < 1:
+            raise ValueError(f"interval must be positive, got {interval}")
+        instrument = self._require(symbol, market)
+        calendar = self._instrument_calendar(instrument)
+        ordinal = day.toordinal()
+        if not calendar.is_trading_day(day):
+            return []
+        position = self._current(instrument, until)
+        if ordinal > position.ordinal or (ordinal == position.ordinal and not position.started):
+            return []
+        path = self._path(instrument, ordinal)
+        n = path.bar.minutes
+        if ordinal < position.ordinal:
+            complete, partial = n, None
+        else:
+            complete = position.minute
+            partial = None
+            if complete < n and position.frac > 0.0:
+                state = self._state(instrument, position)
+                price = state[0]
+                _, top, bottom = self._intra(path, complete + 1, position.frac)
+                top, bottom = max(top, price), min(bottom, price)
+                part_volume = state[4] - path.cum_volume[complete]
+                part_amount = state[5] - path.cum_amount[complete]
+                partial = (path.close[complete], top, bottom, price, part_volume, part_amount)
+        rows: list[tuple[int, int, int, int, int, int, int]] = [
+            (k - 1, path.close[k - 1], path.high[k], path.low[k], path.close[k], path.volume[k], path.amount[k])
+            for k in range(1, complete + 1)
+        ]
+        if partial is not None:
+            rows.append((complete, *partial))
+        bars: list[Bar] = []
+        dec = _decimal
+        for first in range(0, len(rows), interval):
+            group = rows[first : first + interval]
+            bars.append(
+                Bar(
+                    self._minute_time(instrument, day, group[0][0]).astimezone(instrument.timezone),
+                    dec(instrument, group[0][1]),
+                    dec(instrument, max(row[2] for row in group)),
+                    dec(instrument, min(row[3] for row in group)),
+                    dec(instrument, group[-1][4]),
+                    sum(row[5] for row in group),
+                    dec(instrument, sum(row[6] for row in group)),
+                )
+            )
+        return bars
+
+    def traded_range(self, instrument: Instrument, start: datetime, end: datetime) -> TradedRange | None:
+        """Lowest and highest price traded, and the volume, in ``(start, end]``; ``None`` if nothing traded.
+
+        The matching engine uses this to fill resting limit orders the price has crossed since its last step.
+        """
+        if end <= start or instrument.halted:
+            return None
+        calendar = self._instrument_calendar(instrument)
+        first = self._position(instrument, start)
+        last = self._position(instrument, end)
+        low = high = volume = 0
+        for ordinal in calendar.days(date.fromordinal(first.ordinal), date.fromordinal(last.ordinal)):
+            if ordinal == last.ordinal and not last.started:
+                continue
+            path = self._path(instrument, ordinal)
+            # Before the open the first price traded is the open print at minute 0.
+            begin = (first.minute, first.frac) if ordinal == first.ordinal and first.started else (0, 0.0)
+            finish = (last.minute, last.frac) if ordinal == last.ordinal else (path.bar.minutes, 0.0)
+            if finish <= begin:
+                continue
+            prices = self._range_in_day(instrument, path, begin, finish)
+            low = min(prices) if not low else min(low, *prices)
+            high = max(high, *prices)
+            volume += self._cum_volume(instrument, path, finish) - self._cum_volume(instrument, path, begin)
+        if not high:
+            return None
+        return TradedRange(_decimal(instrument, low), _decimal(instrument, high), volume)
+
+    def _cum_volume(self, instrument: Instrument, path: _DayPath, at: tuple[int, float]) -> int:
+        minute, frac = at
+        if minute >= path.bar.minutes or frac <= 0.0:
+            return path.cum_volume[minute]
+        lot = instrument.lot_size
+        return path.cum_volume[minute] + int(path.volume[minute + 1] // lot * frac) * lot
+
+    def _price_at(self, instrument: Instrument, path: _DayPath, at: tuple[int, float]) -> int:
+        minute, frac = at
+        if minute >= path.bar.minutes or frac <= 0.0:
+            return path.close[minute]
+        value = self._intra(path, minute + 1, frac)[0]
+        return min(max(_round_units(instrument, value), path.low[minute + 1]), path.high[minute + 1])
+
+    def _range_in_day(
+        self, instrument: Instrument, path: _DayPath, begin: tuple[int, float], finish: tuple[int, float]
+    ) -> list[int]:
+        """Every price the path visits between two positions of one day (``begin < finish``)."""
+        prices = [self._price_at(instrument, path, begin), self._price_at(instrument, path, finish)]
+        (k0, f0), (k1, f1) = begin, finish
+        if k0 == k1:
+            t1, p1, t2, p2 = path.way[k0 + 1]
+            prices += [p for t, p in ((t1, p1), (t2, p2)) if f0 < t <= f1]
+            return prices
+        if f0 > 0.0:  # the rest of the first, partly elapsed minute
+            t1, p1, t2, p2 = path.way[k0 + 1]
+            prices += [p for t, p in ((t1, p1), (t2, p2)) if t > f0]
+            prices.append(path.close[k0 + 1])
+            k0 += 1
+        for k in range(k0 + 1, k1 + 1):  # whole minutes
+            prices += (path.high[k], path.low[k])
+        if f1 > 0.0 and k1 < path.bar.minutes:
+            t1, p1, t2, p2 = path.way[k1 + 1]
+            prices += [p for t, p in ((t1, p1), (t2, p2)) if t <= f1]
+        return prices
+
+
+@dataclass(frozen=True, slots=True)
+class TradedRange:
+    """Prices and volume traded over an interval (``Market.traded_range``)."""
+
+    low: Decimal
+    high: Decimal
+    volume: int
+
+
+def _aggregate(days: list[Bar], period: str) -> list[Bar]:
+    groups: dict[tuple[int, int], list[Bar]] = {}
+    for bar in days:
+        day = bar.time.date()
+        if period == "W":
+            iso = day.isocalendar()
+            group = (iso.year, iso.week)
+        elif period == "M":
+            group = (day.year, day.month)
+        else:
+            group = (day.year, 0)
+        groups.setdefault(group, []).append(bar)
+    return [
+        Bar(
+            members[0].time,
+            members[0].open,
+            max(bar.high for bar in members),
+            min(bar.low for bar in members),
+            members[-1].close,
+            sum(bar.volume for bar in members),
+            sum((bar.amount for bar in members), Decimal(0)),
+        )
+        for members in groups.values()
+    ]
