@@ -30,7 +30,17 @@ from pykis.protocol.retry import RetryPolicy
 from pykis.protocol.token import AccessToken, approval_request, cache_key, parse_approval
 
 if TYPE_CHECKING:
-    from pykis.scopes.stock import AsyncKisStock, KisStock
+    from collections.abc import Iterable
+    from datetime import date
+
+    from pykis.masters import MasterRow
+    from pykis.models.quote import KisQuote
+    from pykis.scopes.stock import AsyncKisStock, KisStock, StockBase, Venue
+    from pykis.sessions import KisTradingHours
+
+if TYPE_CHECKING:
+    from pykis._async.websocket import AsyncKisWebsocketClient
+    from pykis._sync.websocket import KisWebsocketClient
 
 __all__ = ["AsyncPyKis", "PyKis"]
 
@@ -127,6 +137,7 @@ class _ClientCore:
         self._index = SymbolIndex()
         self._loaded_masters: set[str] = set()
         self._master_cache = MasterCache(default_cache_dir() / "masters")
+        self._krx_open_days: dict[date, bool] = {}  # CTCA0903R answers, kept (the broker asks ~1 call a day)
 
     @staticmethod
     def _credentials(
@@ -231,6 +242,13 @@ class _ClientCore:
     def _rate_stem(self, side: _Side) -> str:
         return cache_key(side.environment, side.auth.appkey)[0]
 
+    def trading_hours(self, market: str) -> KisTradingHours:
+        """The sessions of ``market`` (``"KRX"``, ``"NXT"``, ``"NASDAQ"``…) with :meth:`~KisTradingHours.session`
+        to name the current one; built in, no request."""
+        from pykis.sessions import trading_hours
+
+        return trading_hours(market)
+
     def __repr__(self) -> str:
         sides = ", ".join(f"{s.environment.value}={s.auth.id!r}@{s.hosts.rest}" for s in self._sides.values())
         return f"{type(self).__name__}({sides}, account='{self.primary_account}')"
@@ -245,6 +263,8 @@ class PyKis(_ClientCore):
     Pass ``hosts=KisHosts(rest, websocket)`` (or set ``rest_url``/``ws_url`` in the secret file) to
     talk to a proxy or to the local emulator. Use it as a context manager, or call :meth:`close`.
     """
+
+    _websocket: KisWebsocketClient | None = None
 
     def __init__(self, auth: SecretSource | None = None, virtual_auth: SecretSource | None = None, **kwargs: Any):
         super().__init__(auth, virtual_auth, **kwargs)
@@ -306,8 +326,21 @@ class PyKis(_ClientCore):
             self._approvals[environment] = key
         return key
 
+    @property
+    def websocket(self) -> KisWebsocketClient:
+        """The realtime client (:class:`~pykis.realtime.KisWebsocketClient`), created on first use; it
+        connects on the first subscription."""
+        if self._websocket is None:
+            from pykis._sync.websocket import KisWebsocketClient
+
+            self._websocket = KisWebsocketClient(self)
+        return self._websocket
+
     def close(self) -> None:
-        """Close pooled connections."""
+        """Close the realtime connections and pooled HTTP connections."""
+        client, self._websocket = self._websocket, None
+        if client is not None:
+            client.close()
         for transport in self._transports.values():
             transport.close()
 
@@ -335,12 +368,13 @@ class PyKis(_ClientCore):
 
     def _perform(self, action: Action) -> Any:
         if isinstance(action, Send):
-            return self._transports[action.environment].send(action.request)
+            try:
+                return self._transports[action.environment].send(action.request)
+            finally:
+                if action.permit is not None:
+                    self._limiters[action.environment].complete(action.permit)
         if isinstance(action, Throttle):
-            delay = self._limiters[action.environment].book()
-            if delay > 0:
-                time.sleep(delay)
-            return None
+            return self._limiters[action.environment].acquire_blocking()
         if isinstance(action, GetToken):
             return self._tokens[action.environment].get(action.stale)
         if isinstance(action, Sleep):
@@ -381,6 +415,39 @@ class PyKis(_ClientCore):
 
         return KisStock(self, self._run(resolve_flow(self, symbol, market)))
 
+    def quotes(self, symbols: Iterable[str | StockBase], *, venue: Venue = "KRX") -> list[KisQuote]:
+        """Quotes of many stocks, in input order. Domestic symbols go 30 to a FHKST11300006 call (those quotes
+        carry prices, volume and limits but no indicators); overseas ones one HHDFS76200200 call each. The
+        calls run on a few threads, within the shared rate limit."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        from pykis.scopes.market import plan_quotes
+        from pykis.scopes.stock import StockBase
+
+        stocks = [item if isinstance(item, StockBase) else self.stock(item) for item in symbols]
+        plan = plan_quotes(self, stocks, venue)
+        if len(plan.parts) <= 1:
+            return plan.assemble([self._run(make()) for _, make in plan.parts])
+        with ThreadPoolExecutor(max_workers=min(8, len(plan.parts)), thread_name_prefix="pykis-quotes") as pool:
+            results = list(pool.map(lambda part: self._run(part[1]()), plan.parts))
+        return plan.assemble(results)
+
+    def search(self, text: str, *, limit: int = 20, markets: Iterable[str] | None = None) -> list[MasterRow]:
+        """Listings whose code, Korean or English name contains ``text`` (exact, then prefix, then substring
+        matches), over the master files of ``markets`` (default: every market)."""
+        from pykis.scopes.market import search_flow
+
+        result: list[MasterRow] = self._run(search_flow(text, limit, markets))
+        return result
+
+    def is_trading_day(self, market: str, day: date | None = None) -> bool:
+        """Whether ``market`` trades on ``day`` (default: today there). KRX asks CTCA0903R (real service,
+        kept for the client's lifetime); other markets use the built-in calendars."""
+        from pykis.scopes.market import trading_day_flow
+
+        result: bool = self._run(trading_day_flow(self, market, day))
+        return result
+
 
 class AsyncPyKis(_ClientCore):
     """The asyncio client: the same arguments and operations as :class:`PyKis`, as coroutines.
@@ -388,6 +455,8 @@ class AsyncPyKis(_ClientCore):
     >>> async with AsyncPyKis("secret.json") as kis:                     # doctest: +SKIP
     ...     envelope = await kis.request(call)
     """
+
+    _websocket: AsyncKisWebsocketClient | None = None
 
     def __init__(self, auth: SecretSource | None = None, virtual_auth: SecretSource | None = None, **kwargs: Any):
         super().__init__(auth, virtual_auth, **kwargs)
@@ -463,8 +532,21 @@ class AsyncPyKis(_ClientCore):
             self._approvals[environment] = key
         return key
 
+    @property
+    def websocket(self) -> AsyncKisWebsocketClient:
+        """The realtime client (:class:`~pykis.realtime.AsyncKisWebsocketClient`), created on first use; it
+        connects on the first subscription."""
+        if self._websocket is None:
+            from pykis._async.websocket import AsyncKisWebsocketClient
+
+            self._websocket = AsyncKisWebsocketClient(self)
+        return self._websocket
+
     async def close(self) -> None:
-        """Close pooled connections."""
+        """Close the realtime connections and pooled HTTP connections."""
+        client, self._websocket = self._websocket, None
+        if client is not None:
+            await client.close()
         for transport in self._transports.values():
             await transport.close()
 
@@ -492,12 +574,13 @@ class AsyncPyKis(_ClientCore):
 
     async def _perform(self, action: Action) -> Any:
         if isinstance(action, Send):
-            return await self._transports[action.environment].send(action.request)
+            try:
+                return await self._transports[action.environment].send(action.request)
+            finally:
+                if action.permit is not None:
+                    self._limiters[action.environment].complete(action.permit)
         if isinstance(action, Throttle):
-            delay = self._limiters[action.environment].book()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            return None
+            return await self._limiters[action.environment].acquire()
         if isinstance(action, GetToken):
             tokens = self._tokens[action.environment]
             token = tokens.peek()
@@ -542,3 +625,27 @@ class AsyncPyKis(_ClientCore):
         from pykis.scopes.stock import AsyncKisStock
 
         return AsyncKisStock(self, await self._run(resolve_flow(self, symbol, market)))
+
+    async def quotes(self, symbols: Iterable[str | StockBase], *, venue: Venue = "KRX") -> list[KisQuote]:
+        """Quotes of many stocks in input order, as :meth:`PyKis.quotes`; the calls run concurrently."""
+        from pykis.scopes.market import plan_quotes
+        from pykis.scopes.stock import StockBase
+
+        stocks = [item if isinstance(item, StockBase) else await self.stock(item) for item in symbols]
+        plan = plan_quotes(self, stocks, venue)
+        results = await asyncio.gather(*(self._run(make()) for _, make in plan.parts))
+        return plan.assemble(results)
+
+    async def search(self, text: str, *, limit: int = 20, markets: Iterable[str] | None = None) -> list[MasterRow]:
+        """Listings matching ``text`` over the master files (see :meth:`PyKis.search`)."""
+        from pykis.scopes.market import search_flow
+
+        result: list[MasterRow] = await self._run(search_flow(text, limit, markets))
+        return result
+
+    async def is_trading_day(self, market: str, day: date | None = None) -> bool:
+        """Whether ``market`` trades on ``day`` (see :meth:`PyKis.is_trading_day`)."""
+        from pykis.scopes.market import trading_day_flow
+
+        result: bool = await self._run(trading_day_flow(self, market, day))
+        return result

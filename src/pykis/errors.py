@@ -5,7 +5,12 @@ Every error the library raises derives from :class:`KisError`::
     KisError
     ├── KisValidationError          bad input, refused before any request is sent (also a ValueError)
     │   ├── KisCredentialError      a malformed app key, secret, account number or secret file
-    │   └── KisNotFoundError        an unknown symbol (also a LookupError)
+    │   ├── KisNotFoundError        an unknown symbol (also a LookupError)
+    │   └── KisOrderValidationError an order that breaks a trading rule (``rule`` names it); nothing was sent
+    │       ├── KisPriceError           off the tick grid, or outside the daily price limits
+    │       ├── KisQuantityError        not a positive whole number of lots
+    │       ├── KisOrderTypeError       an order type the market, session or environment does not take
+    │       └── KisInsufficientError    not enough cash or sellable shares
     ├── KisTransportError           the request did not complete: connection refused, reset, TLS, …
     │   └── KisTimeoutError         no answer within the configured timeout
     ├── KisHTTPError                an HTTP status that carries no KIS envelope (proxy pages, 404s, …)
@@ -15,7 +20,10 @@ Every error the library raises derives from :class:`KisError`::
         │   ├── KisTokenExpiredError    EGW00123, the access token expired
         │   └── KisTokenIssueLimitError EGW00133, a second token issue within a minute
         ├── KisRateLimitError       EGW00201, too many requests per second
-        └── KisGatewayTimeoutError  EGW00301/EGW00302: the outcome of the request is unknown
+        ├── KisGatewayTimeoutError  EGW00301/EGW00302: the outcome of the request is unknown
+        └── KisOrderRejectedError   the trading system refused an order, modify or cancel (nothing changed)
+    KisOrderUnknownError            an order was sent but its answer was lost and the day's orders do not
+                                    settle it: it may or may not exist (carries what is known)
 
 Messages never contain an app key, a secret, an access token or an approval key.
 """
@@ -30,7 +38,14 @@ __all__ = [
     "KisError",
     "KisGatewayTimeoutError",
     "KisHTTPError",
+    "KisInsufficientError",
     "KisNotFoundError",
+    "KisOrderRejectedError",
+    "KisOrderTypeError",
+    "KisOrderUnknownError",
+    "KisOrderValidationError",
+    "KisPriceError",
+    "KisQuantityError",
     "KisRateLimitError",
     "KisTimeoutError",
     "KisTokenExpiredError",
@@ -146,3 +161,93 @@ class KisRateLimitError(KisAPIError):
 
 class KisGatewayTimeoutError(KisAPIError):
     """EGW00301/EGW00302: the gateway timed out forwarding the request; its outcome is unknown."""
+
+
+class KisOrderValidationError(KisValidationError):
+    """An order refused locally because it breaks a trading rule; no request was sent.
+
+    ``rule`` names the rule (``"tick"``, ``"price_limit"``, ``"quantity"``, ``"lot"``, ``"order_type"``,
+    ``"session"``, ``"virtual"``, ``"cash"``, ``"shares"``, …).
+    """
+
+    rule = "order"
+
+    def __init__(self, message: str, *, rule: str | None = None) -> None:
+        super().__init__(message)
+        if rule is not None:
+            self.rule = rule
+
+    def __str__(self) -> str:
+        return f"{super().__str__()} [rule: {self.rule}]"
+
+
+class KisPriceError(KisOrderValidationError):
+    """The price is off the market's tick grid or outside the day's price limits."""
+
+    rule = "tick"
+
+
+class KisQuantityError(KisOrderValidationError):
+    """The quantity is not a positive whole number of lots."""
+
+    rule = "quantity"
+
+
+class KisOrderTypeError(KisOrderValidationError):
+    """The order type is not taken by the market, the session or the environment (virtual takes fewer)."""
+
+    rule = "order_type"
+
+
+class KisInsufficientError(KisOrderValidationError):
+    """Not enough orderable cash (buy) or sellable shares (sell) for the order."""
+
+    rule = "cash"
+
+
+class KisOrderRejectedError(KisAPIError):
+    """The trading system refused an order, a modify or a cancel (``rt_cd`` != "0"); nothing changed."""
+
+
+class KisOrderUnknownError(KisError):
+    """An order was sent but its answer was lost (timeout, dropped connection, gateway timeout), and the
+    day's orders did not settle whether it exists. Check the account before sending it again.
+
+    Carries what is known: ``account``, ``symbol``, ``market``, ``side``, ``qty``, ``price``, ``sent_at``,
+    ``client_id`` (the local journal's id), ``candidates`` (order numbers that might be it) and ``cause``.
+    """
+
+    def __init__(
+        self,
+        *,
+        account: str,
+        symbol: str,
+        market: str,
+        side: str,
+        qty: int,
+        price: object,
+        sent_at: object,
+        client_id: str,
+        cause: BaseException | None,
+        candidates: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(account, symbol, side, qty)
+        self.account = account
+        self.symbol = symbol
+        self.market = market
+        self.side = side
+        self.qty = qty
+        self.price = price
+        self.sent_at = sent_at
+        self.client_id = client_id
+        self.cause = cause
+        self.candidates = candidates
+
+    def __str__(self) -> str:
+        price = "market" if self.price is None else self.price
+        found = f"; {len(self.candidates)} orders match: {', '.join(self.candidates)}" if self.candidates else ""
+        return (
+            f"the outcome of the {self.side} order of {self.qty} {self.symbol} ({self.market}) at {price} "
+            f"for account {self.account} is unknown: {type(self.cause).__name__ if self.cause else 'no answer'}"
+            f"{found}. Check the account's orders before sending it again (client id {self.client_id})."
+        )

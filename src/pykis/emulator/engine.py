@@ -302,6 +302,9 @@ class Fill:
     fee: Decimal
     tax: Decimal
     time: datetime
+    realized: Decimal = Decimal(0)
+    """For a sell: ``(price - average cost) * qty`` at the moment of the fill (period profit, TTTC8715R).
+    Not journaled: fills read back from a state file carry 0."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -396,6 +399,10 @@ _DOMESTIC_TYPES = {
     "15": ("best", "ioc", "regular"),
     "16": ("best", "fok", "regular"),
     "21": ("mid", "day", "regular"),
+    # NXT pre-market GTP types (PROTOCOL §15), unfilled rest cancelled at the pre-market's end.
+    "27": ("limit", "day", "pre"),
+    "28": ("best", "day", "pre"),
+    "29": ("priority", "day", "pre"),
     "23": ("mid", "ioc", "regular"),
     "24": ("mid", "fok", "regular"),
     "41": ("limit", "day", "after_market"),
@@ -901,6 +908,7 @@ class Engine:
         if position is None:
             position = account.positions[key] = Position(order.symbol, order.market, currency)
         zero = Decimal(0)
+        realized = zero
         if order.side == BUY:
             # Release this slice's share of the reservation, then pay the actual cost.
             self._unreserve(account, order, qty, order.remaining)
@@ -910,7 +918,8 @@ class Engine:
             position.qty = total
         else:
             account.cash[currency] = account.cash.get(currency, zero) + amount - fee - tax
-            account.realized[currency] = account.realized.get(currency, zero) + (price - position.avg_price) * qty
+            realized = (price - position.avg_price) * qty
+            account.realized[currency] = account.realized.get(currency, zero) + realized
             position.qty -= qty
             position.committed -= qty
             if position.qty == 0 and position.committed == 0:
@@ -935,6 +944,7 @@ class Engine:
             fee,
             tax,
             now,
+            realized,
         )
         self._next_fill += 1
         self._fills.append(fill)

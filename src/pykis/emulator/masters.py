@@ -15,6 +15,7 @@ codes, financials, the overseas ``exid`` column) are filled with plausible const
 from __future__ import annotations
 
 import io
+import weakref
 import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -297,13 +298,32 @@ def master_zip(name: str, market: Market | None = None) -> bytes:
     ``kospi_code.mst.zip``, ``kosdaq_code.mst.zip`` and ``{code}mst.cod.zip`` are zipped; the same names without
     ``.zip`` give the plain file. Raises ``KeyError`` for any other name.
     """
+    if market is None:
+        return _build_master(name, None)
+    # The files carry previous closes and volumes, which change once a day: build each at most once a day.
+    built = _MASTER_CACHE.setdefault(market, {})
+    key = (name, market.clock.now().date())
+    data = built.get(key)
+    if data is None:
+        if len(built) > 64:
+            built.clear()
+        data = built[key] = _build_master(name, market)
+    return data
+
+
+_MASTER_CACHE: weakref.WeakKeyDictionary[Market, dict[tuple[str, date], bytes]] = weakref.WeakKeyDictionary()
+
+
+def _build_master(name: str, market: Market | None) -> bytes:
     plain = name.removesuffix(".zip")
+    # The market's own universe: an emulator started with extra instruments lists them in its masters too.
+    universe = tuple(market.instruments()) if market is not None else UNIVERSE
     if plain == "kospi_code.mst":
-        content = domestic_master("KOSPI", market=market)
+        content = domestic_master("KOSPI", universe, market=market)
     elif plain == "kosdaq_code.mst":
-        content = domestic_master("KOSDAQ", market=market)
+        content = domestic_master("KOSDAQ", universe, market=market)
     elif plain.endswith("mst.cod") and plain[: -len("mst.cod")] in OVERSEAS_CODES:
-        content = overseas_master(plain[: -len("mst.cod")], market=market)
+        content = overseas_master(plain[: -len("mst.cod")], universe, market=market)
     else:
         raise KeyError(name)
     return zipped(plain, content) if name.endswith(".zip") else content

@@ -213,6 +213,11 @@ class EmulatorServer:
         self.contexts: dict[EnvName, EmulatorContext] = {
             env: EmulatorContext(self.gateway, self.market, self.registry, self.faults) for env in ENVIRONMENTS
         }
+        from pykis.emulator.engine import Engine
+
+        # One matching engine for both environments; each app trades only its own account.
+        self.engine = Engine(self.market)
+        self._use_engine(self.engine)
         self.environments: dict[EnvName, EnvironmentInfo] = {}
         self.admin_url: str | None = None
         self.state: Any = None
@@ -276,6 +281,14 @@ class EmulatorServer:
             self._tempdir = tempfile.TemporaryDirectory(prefix="pykis-emulator-")
         return Path(self._tempdir.name)
 
+    def _use_engine(self, engine: Any) -> None:
+        """Open the demo accounts in ``engine`` and hand it to the trading endpoints."""
+        from pykis.emulator.accounts import open_demo_accounts
+
+        open_demo_accounts(engine, self.apps.values())
+        for ctx in self.contexts.values():
+            ctx.extras["engine"] = engine
+
     def _attach_state(self) -> None:
         """Wire ``--state FILE`` to the domain's state module (``pykis.emulator.state``)."""
         if self.config.state_file is None:
@@ -290,6 +303,7 @@ class EmulatorServer:
         attach = getattr(state_module, "attach", None)
         if callable(attach):
             self.state = attach(self, Path(self.config.state_file))
+            self._use_engine(self.engine)  # attach() replaced it with one journaling into the file
         else:
             log.warning("pykis.emulator.state has no attach(server, path); %s is ignored", self.config.state_file)
 

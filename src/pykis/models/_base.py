@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
@@ -53,7 +53,7 @@ def render(value: Any, indent: int = 0) -> str:
         if "." in text:
             text = text.rstrip("0").rstrip(".")
         return text or "0"
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime | date | time):
         return repr(value.isoformat())
     if isinstance(value, KisModel):
         return value.__repr__(indent)

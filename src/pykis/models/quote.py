@@ -13,6 +13,7 @@ from typing import ClassVar, Literal
 
 import msgspec
 
+from pykis.markets import krx_tick
 from pykis.models._base import KisModel, dec, dec_or_none, yyyymmdd
 
 __all__ = [
@@ -88,7 +89,8 @@ class KisQuote(KisModel, frozen=True, kw_only=True):
     change: Decimal
     volume: int
     amount: Decimal
-    market_cap: Decimal
+    market_cap: Decimal | None
+    """Market capitalisation; ``None`` where the inquiry does not report it (batch and after-hours quotes)."""
     upper_limit: Decimal | None
     lower_limit: Decimal | None
     unit: int
@@ -96,7 +98,8 @@ class KisQuote(KisModel, frozen=True, kw_only=True):
     risk: RiskLevel
     halt: bool
     overbought: bool
-    indicator: KisIndicator
+    indicator: KisIndicator | None
+    """Valuation indicators; ``None`` where the inquiry does not report them (batch and after-hours quotes)."""
     extended: bool = False
     venue: str | None = None
 
@@ -331,7 +334,6 @@ def domestic_overtime_quote(
     """The after-hours single-price session as a quote; the valuation indicators are not part of it."""
     close = dec(wire.ovtm_untp_prpr)
     change = dec(wire.ovtm_untp_prdy_vrss)
-    zero = Decimal(0)
     return KisDomesticQuote(
         symbol=symbol,
         market=market,
@@ -346,24 +348,75 @@ def domestic_overtime_quote(
         change=change,
         volume=int(dec(wire.ovtm_untp_vol)),
         amount=dec(wire.ovtm_untp_tr_pbmn),
-        market_cap=zero,
+        market_cap=None,
         upper_limit=dec_or_none(wire.ovtm_untp_mxpr),
         lower_limit=dec_or_none(wire.ovtm_untp_llam),
         unit=1,
-        tick=zero,
+        tick=krx_tick(close) if close > 0 else Decimal(0),
         risk=_RISK.get(wire.mrkt_warn_cls_code.strip(), "none"),
         halt=wire.trht_yn == "Y",
         overbought=False,
-        indicator=KisDomesticIndicator(
-            eps=zero,
-            bps=zero,
-            per=zero,
-            pbr=zero,
-            week52_high=zero,
-            week52_low=zero,
-            week52_high_date=None,
-            week52_low_date=None,
-        ),
+        indicator=None,
         extended=True,
+        venue=venue,
+    )
+
+
+class DomesticMultiQuoteRow(msgspec.Struct, frozen=True):
+    """One ``output`` row of FHKST11300006 (관심종목 멀티종목 시세), only the fields the model reads."""
+
+    inter_shrn_iscd: str = ""
+    inter_kor_isnm: str = ""
+    mrkt_trtm_cls_name: str = ""
+    inter2_prpr: str = ""
+    inter2_prdy_vrss: str = ""
+    acml_vol: str = ""
+    acml_tr_pbmn: str = ""
+    inter2_oprc: str = ""
+    inter2_hgpr: str = ""
+    inter2_lwpr: str = ""
+    inter2_mxpr: str = ""
+    inter2_llam: str = ""
+    inter2_prdy_clpr: str = ""
+
+
+class DomesticMultiQuoteBody(msgspec.Struct, frozen=True):
+    """FHKST11300006's body: one row per symbol asked, in order."""
+
+    output: list[DomesticMultiQuoteRow] = msgspec.field(default_factory=list)
+
+
+def domestic_multi_quote(
+    row: DomesticMultiQuoteRow, *, symbol: str, market: str, name: str, time: datetime, venue: str = "KRX"
+) -> KisDomesticQuote:
+    """A quote from a batch row: prices, volume and limits; no indicators, market cap or sector (the
+    inquiry does not report them). The tick is the KRX table's at the price; the lot is one share."""
+    close = dec(row.inter2_prpr)
+    change = dec(row.inter2_prdy_vrss)
+    prev_close = dec(row.inter2_prdy_clpr) or close - change
+    return KisDomesticQuote(
+        symbol=symbol,
+        market=market,
+        name=row.inter_kor_isnm.strip() or name,
+        sector_name=None,
+        time=time,
+        open=dec(row.inter2_oprc),
+        high=dec(row.inter2_hgpr),
+        low=dec(row.inter2_lwpr),
+        close=close,
+        prev_close=prev_close,
+        change=change,
+        volume=int(dec(row.acml_vol)),
+        amount=dec(row.acml_tr_pbmn),
+        market_cap=None,
+        upper_limit=dec_or_none(row.inter2_mxpr),
+        lower_limit=dec_or_none(row.inter2_llam),
+        unit=1,
+        tick=krx_tick(close) if close > 0 else Decimal(0),
+        risk="none",
+        # 시장조치구분명: "거래정지" while trading is halted.
+        halt="정지" in row.mrkt_trtm_cls_name,
+        overbought=False,
+        indicator=None,
         venue=venue,
     )

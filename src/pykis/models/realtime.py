@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 __all__ = [
     "EVENT_TYPES",
     "MIN_WIDTHS",
+    "RSYM_TRS",
     "KisDomesticRealtimeExecution",
     "KisDomesticRealtimeOrderbook",
     "KisDomesticRealtimePrice",
@@ -305,7 +306,7 @@ class KisDomesticRealtimePrice(KisRealtimePrice):
 
     @property
     def market(self) -> str:
-        return _DOMESTIC_MARKETS.get(self._t[1:3], "KRX")
+        return _DOMESTIC_MARKETS.get(self._t[2:4], "KRX")
 
     @property
     def symbol(self) -> str:
@@ -622,7 +623,7 @@ class KisDomesticRealtimeOrderbook(KisRealtimeOrderbook):
 
     @property
     def market(self) -> str:
-        return _DOMESTIC_MARKETS.get(self._t[1:3], "KRX")
+        return _DOMESTIC_MARKETS.get(self._t[2:4], "KRX")
 
     @property
     def time(self) -> datetime | None:
@@ -981,13 +982,14 @@ MIN_WIDTHS: dict[str, int] = {
 """The narrowest record layout known per TR: a frame whose records are narrower is malformed. TRs not
 listed accept any width."""
 
-_RSYM_TRS = frozenset({"HDFSCNT0", "HDFSASP0", "HDFSASP1"})
+RSYM_TRS = frozenset({"HDFSCNT0", "HDFSASP0", "HDFSASP1"})
+"""TRs whose records may lead with the realtime key (``RSYM``)."""
 
 
 def event_for(tr_id: str, raw: str, day: date | None = None) -> KisRealtimeEvent:
     """The typed event of one record of ``tr_id``."""
     kind = EVENT_TYPES.get(tr_id, KisRealtimeRecord)
-    if tr_id in _RSYM_TRS:
+    if tr_id in RSYM_TRS:
         # A leading realtime key (RSYM, e.g. "DNASAAPL^AAPL^…"): keep it as the key, drop it from the record.
         cut = raw.find("^")
         second = raw.find("^", cut + 1)

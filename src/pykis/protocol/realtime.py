@@ -32,7 +32,7 @@ from enum import Enum
 from typing import Any, Literal
 
 from pykis.errors import KisAPIError, KisDecodeError, KisValidationError
-from pykis.models.realtime import MIN_WIDTHS, KisRealtimeEvent, event_for
+from pykis.models.realtime import EVENT_TYPES, MIN_WIDTHS, RSYM_TRS, KisRealtimeEvent, KisRealtimeRecord, event_for
 from pykis.protocol.env import Environment
 from pykis.protocol.retry import backoff
 
@@ -291,9 +291,12 @@ class PingPong:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class DataFrame:
-    """``<flag>|<TR_ID>|<COUNT>|<payload>``: COUNT records of ``tr_id``; ``encrypted`` when flag is 1."""
+    """``<flag>|<TR_ID>|<COUNT>|<payload>``: COUNT records of ``tr_id``; ``encrypted`` when flag is 1.
+
+    Not frozen: one is built per frame on the hot path, and a frozen dataclass's ``__init__`` costs 3×.
+    """
 
     encrypted: bool
     tr_id: str
@@ -442,6 +445,11 @@ def decode_frame(frame: DataFrame, cipher: Cipher | None = None, day: date | Non
         if cipher is None:
             raise KisRealtimeDecodeError("encrypted frame before its subscribe reply gave a key", tr_id=tr_id)
         payload = decrypt(payload, cipher, tr_id)
+    if frame.count == 1 and tr_id not in RSYM_TRS:
+        # The hot path: one record, no split; only the width is checked.
+        if payload.count("^") < MIN_WIDTHS.get(tr_id, 1) - 1:
+            raise KisRealtimeDecodeError("record narrower than the oldest known layout", tr_id=tr_id)
+        return [EVENT_TYPES.get(tr_id, KisRealtimeRecord)(tr_id, payload, None, day)]
     return [event_for(tr_id, record, day) for record in split_records(tr_id, payload, frame.count)]
 
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Generator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from itertools import groupby
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from pykis.errors import KisValidationError
 from pykis.models._base import dec
@@ -71,13 +75,13 @@ def chart_flow(
         raise KisValidationError("chart start is after its end")
     if minutes:
         if stock.domestic:
-            bars = yield from _domestic_minutes(stock, start_time, end_time)
+            ones = yield from _domestic_minutes(stock, start_time, end_time)
+            grouped = aggregate([bar for bar in ones if start_time <= bar.time <= end_time], minutes)
         else:
-            bars = yield from _overseas_minutes(stock, start_time, end_time, minutes)
-        kept = [bar for bar in bars if start_time <= bar.time <= end_time]
-        return KisChart(
-            symbol=stock.symbol, market=stock.market, period="minute", interval=minutes, bars=aggregate(kept, minutes)
-        )
+            # The server groups NMIN-minute bars from the session open; no client-side regrouping.
+            served = yield from _overseas_minutes(stock, start_time, end_time, minutes)
+            grouped = tuple(bar for bar in served if start_time <= bar.time <= end_time)
+        return KisChart(symbol=stock.symbol, market=stock.market, period="minute", interval=minutes, bars=grouped)
     assert not isinstance(period, int)
     if stock.domestic:
         bars = yield from _domestic_daily(stock, start_time.date(), end_time.date(), period, adjusted)
@@ -166,8 +170,12 @@ def _overseas_daily(
     stock: StockBase, start: date, end: date, period: ChartPeriod, adjusted: bool
 ) -> Generator[Action, Any, list[KisChartBar]]:
     """HHDFS76240000 해외주식 기간별시세: 100 rows a call back from BYMD; page by moving BYMD."""
+    if period == "year":
+        # HHDFS76240000 has no yearly bars: fold the monthly ones (from January of the first year).
+        months = yield from _overseas_daily(stock, start.replace(month=1, day=1), end, "month", adjusted)
+        return list(_fold_years(months))
     if period not in _OVERSEAS_GUBN:
-        raise KisValidationError(f"overseas charts offer day, week and month bars, not {period!r}")
+        raise KisValidationError(f"overseas charts offer day, week, month and year bars, not {period!r}")
     bars: list[KisChartBar] = []
     cursor = end
     for _ in range(MAX_PAGES):
@@ -201,22 +209,40 @@ def _overseas_daily(
 
 
 def _domestic_minutes(stock: StockBase, start: datetime, end: datetime) -> Generator[Action, Any, list[KisChartBar]]:
-    """FHKST03010200 주식당일분봉조회: 30 one-minute bars a call back from FID_INPUT_HOUR_1 (today only)."""
+    """One-minute bars from ``start`` to ``end``, newest pages first.
+
+    With the real service: FHKST03010230 주식일별분봉조회, 120 bars a call back from a date and time, crossing
+    days. Virtual only: FHKST03010200 주식당일분봉조회, 30 bars a call back from FID_INPUT_HOUR_1, the current
+    day only. Both report the day's running amount (``acml_tr_pbmn``, 누적 거래대금); bar amounts are its steps.
+    """
+    from pykis.protocol.env import Environment
+
+    daily = Environment.REAL in stock._core.environments
     bars: list[KisChartBar] = []
-    cursor = end.strftime("%H%M%S")
+    cursor = end
+    previous_oldest: datetime | None = None
     for _ in range(MAX_PAGES):
-        call = ApiCall(
-            "GET",
-            "/uapi/domestic-stock/v1/quotations/inquire-time-itemchartprice",
-            "FHKST03010200",
-            {
-                "FID_COND_MRKT_DIV_CODE": "J",
-                "FID_INPUT_ISCD": stock.symbol,
-                "FID_INPUT_HOUR_1": cursor,
-                "FID_PW_DATA_INCU_YN": "Y",
-                "FID_ETC_CLS_CODE": "",
-            },
-        )
+        params = {
+            "FID_COND_MRKT_DIV_CODE": "J",
+            "FID_INPUT_ISCD": stock.quote_code,
+            "FID_INPUT_HOUR_1": cursor.strftime("%H%M%S"),
+        }
+        if daily:
+            params.update({"FID_INPUT_DATE_1": cursor.strftime("%Y%m%d"), "FID_PW_DATA_INCU_YN": "Y"})
+            call = ApiCall(
+                "GET",
+                "/uapi/domestic-stock/v1/quotations/inquire-time-dailychartprice",
+                "FHKST03010230",
+                {**params, "FID_FAKE_TICK_INCU_YN": ""},
+                virtual_supported=False,
+            )
+        else:
+            call = ApiCall(
+                "GET",
+                "/uapi/domestic-stock/v1/quotations/inquire-time-itemchartprice",
+                "FHKST03010200",
+                {**params, "FID_PW_DATA_INCU_YN": "Y", "FID_ETC_CLS_CODE": ""},
+            )
         envelope = yield from stock._core._flow(call)
         page = [
             bar
@@ -235,16 +261,46 @@ def _domestic_minutes(stock: StockBase, start: datetime, end: datetime) -> Gener
             break
         bars += page
         oldest = min(bar.time for bar in page)
-        if oldest <= start or oldest.time() <= time(0, 1):
+        # Stop once a bar before ``start`` is in hand (its running amount anchors the first bar's step).
+        if oldest < start or oldest == previous_oldest or (not daily and oldest.time() <= time(0, 1)):
             break
-        cursor = (oldest - timedelta(minutes=1)).strftime("%H%M%S")
-    return _ascending_unique(bars)
+        previous_oldest = oldest
+        cursor = oldest - timedelta(minutes=1)
+    return _steps(_ascending_unique(bars))
+
+
+def _steps(bars: list[KisChartBar]) -> list[KisChartBar]:
+    """Running (cumulative) amounts per day turned into each bar's own amount."""
+    out: list[KisChartBar] = []
+    previous: KisChartBar | None = None
+    for bar in bars:
+        same_day = previous is not None and previous.time.date() == bar.time.date()
+        step = bar.amount - previous.amount if same_day and previous is not None else bar.amount
+        out.append(msgspec.structs.replace(bar, amount=max(step, Decimal(0))))
+        previous = bar
+    return out
+
+
+def _fold_years(months: list[KisChartBar]) -> Iterator[KisChartBar]:
+    """Monthly bars folded into yearly ones, each stamped at its first month."""
+    for _, group in groupby(months, key=lambda bar: bar.time.year):
+        bars = list(group)
+        yield KisChartBar(
+            time=bars[0].time,
+            open=bars[0].open,
+            high=max(bar.high for bar in bars),
+            low=min(bar.low for bar in bars),
+            close=bars[-1].close,
+            volume=sum(bar.volume for bar in bars),
+            amount=sum((bar.amount for bar in bars), Decimal(0)),
+        )
 
 
 def _overseas_minutes(
     stock: StockBase, start: datetime, end: datetime, minutes: int
 ) -> Generator[Action, Any, list[KisChartBar]]:
-    """HHDFS76950200 해외주식분봉조회: up to 120 bars a call; NEXT/KEYB continue from the last bar."""
+    """HHDFS76950200 해외주식분봉조회: up to 120 NMIN-minute bars a call, newest first; the next call sends
+    NEXT 1 and KEYB, the local time one interval before the oldest bar received (``YYYYMMDDHHMMSS``)."""
     bars: list[KisChartBar] = []
     keyb = ""
     for _ in range(MAX_PAGES):
@@ -256,7 +312,7 @@ def _overseas_minutes(
                 "AUTH": "",
                 "EXCD": stock.info.excd or "",
                 "SYMB": stock.symbol,
-                "NMIN": "1",
+                "NMIN": str(minutes),
                 "PINC": "1",
                 "NEXT": "1" if keyb else "",
                 "NREC": "120",
@@ -266,10 +322,9 @@ def _overseas_minutes(
             virtual_supported=False,
         )
         envelope = yield from stock._core._flow(call)
-        rows = _rows(envelope.output("output2"))
         page = [
             bar
-            for row in rows
+            for row in _rows(envelope.output("output2"))
             if (
                 bar := _bar(
                     stock,
@@ -288,6 +343,5 @@ def _overseas_minutes(
         more = isinstance(summary, dict) and str(summary.get("next", "")).strip() == "1"
         if oldest <= start or not more:
             break
-        last = rows[-1]
-        keyb = f"{last.get('xymd', '')}{last.get('xhms', '')}"
-    return _ascending_unique(bars)
+        keyb = (oldest - timedelta(minutes=minutes)).strftime("%Y%m%d%H%M%S")
+    return [bar for bar in _ascending_unique(bars) if bar.time <= end]

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
 from pykis.errors import KisValidationError
-from pykis.markets import MarketInfo, market_info
+from pykis.markets import MarketInfo, market_info, tick_size
 from pykis.masters import MasterRow
 from pykis.models.chart import ChartPeriod, KisChart
 from pykis.models.orderbook import (
@@ -34,11 +35,17 @@ from pykis.models.quote import (
 from pykis.protocol.flow import Action
 from pykis.protocol.request import ApiCall
 from pykis.scopes.chart import chart_flow
+from pykis.sessions import KisTradingHours, trading_hours
 
 ChartStart = date | datetime | timedelta | str | None
 
+RealtimeKind = Literal["price", "orderbook"]
+
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Callable
+
     from pykis.client import AsyncPyKis, PyKis, _ClientCore
+    from pykis.realtime import KisEventTicket
 
 __all__ = ["AsyncKisStock", "KisStock", "StockBase", "Venue"]
 
@@ -49,7 +56,7 @@ _VENUE_CODES: dict[str, str] = {"KRX": "J", "NXT": "NX", "UN": "UN"}
 class StockBase:
     """A listed stock: symbol, market, name, currency and time zone. Never makes a request in ``repr``."""
 
-    __slots__ = ("_core", "board", "english_name", "info", "kind", "name", "symbol")
+    __slots__ = ("_core", "board", "english_name", "info", "kind", "lot_size", "name", "symbol")
 
     def __init__(self, core: _ClientCore, row: MasterRow) -> None:
         self._core = core
@@ -58,6 +65,8 @@ class StockBase:
         self.english_name = row.english_name
         self.board = row.board
         self.kind = row.kind
+        self.lot_size: int = row.lot_size
+        """Shares per order unit (1 on KRX and US exchanges, 100 in Tokyo, Hong Kong boards vary…)."""
         self.info: MarketInfo = market_info(row.market)
 
     def __repr__(self) -> str:
@@ -84,13 +93,26 @@ class StockBase:
         """Whether the stock is listed on KRX."""
         return self.info.domestic
 
+    @property
+    def quote_code(self) -> str:
+        """The code quote inquiries take: ETNs carry a ``Q`` prefix on KRX (PROTOCOL.md §9)."""
+        return f"Q{self.symbol}" if self.domestic and self.kind == "etn" else self.symbol
+
+    def tick_size(self, price: Decimal | int | str) -> Decimal:
+        """The price increment at ``price`` on this stock's market (KRX ETFs/ETNs use their own table)."""
+        return tick_size(self.market, Decimal(price), etf=self.domestic and self.kind in ("etf", "etn"))
+
+    def trading_hours(self) -> KisTradingHours:
+        """The sessions of this stock's market (built in; no request)."""
+        return trading_hours(self.market)
+
     # ---- flows ---------------------------------------------------------------------------------
     def _quote_flow(self, extended: bool, venue: Venue) -> Generator[Action, Any, KisQuote]:
         now = datetime.now(self.timezone)
         if self.domestic:
             if venue not in _VENUE_CODES:
                 raise KisValidationError(f"venue must be KRX, NXT or UN, got {venue!r}")
-            params = {"FID_COND_MRKT_DIV_CODE": _VENUE_CODES[venue], "FID_INPUT_ISCD": self.symbol}
+            params = {"FID_COND_MRKT_DIV_CODE": _VENUE_CODES[venue], "FID_INPUT_ISCD": self.quote_code}
             if extended:
                 # FHPST02300000 국내주식 시간외현재가: the after-hours single-price session.
                 call = ApiCall(
@@ -135,7 +157,7 @@ class StockBase:
                 "GET",
                 "/uapi/domestic-stock/v1/quotations/inquire-asking-price-exp-ccn",
                 "FHKST01010200",
-                {"FID_COND_MRKT_DIV_CODE": _VENUE_CODES.get(venue, "J"), "FID_INPUT_ISCD": self.symbol},
+                {"FID_COND_MRKT_DIV_CODE": _VENUE_CODES.get(venue, "J"), "FID_INPUT_ISCD": self.quote_code},
             )
             envelope = yield from self._core._flow(call)
             block = envelope.decode(DomesticOrderbookBody).output1
@@ -151,12 +173,38 @@ class StockBase:
         envelope = yield from self._core._flow(call)
         return foreign_orderbook(envelope.decode(ForeignOrderbookBody), symbol=self.symbol, market=self.market, day=now)
 
+    def _realtime_tr(self, event: RealtimeKind, venue: Venue, extended: bool) -> tuple[str, str]:
+        """(TR ID, key) of this stock's realtime ``event`` feed."""
+        from pykis.protocol.realtime import orderbook_tr, price_tr
+
+        if event not in ("price", "orderbook"):
+            raise KisValidationError(f"a stock streams 'price' or 'orderbook' events, not {event!r}")
+        where = venue if self.domestic else (self.info.excd or self.market)
+        build = price_tr if event == "price" else orderbook_tr
+        tr = build(where, self.symbol, daytime=extended and not self.domestic)
+        return tr.id, tr.key
+
 
 class KisStock(StockBase):
     """A stock, driven by the blocking :class:`~pykis.PyKis`."""
 
     __slots__ = ()
     _core: PyKis
+
+    def on(
+        self,
+        event: RealtimeKind,
+        callback: Callable[[Any, Any], Any],
+        *,
+        venue: Venue = "KRX",
+        extended: bool = False,
+        where: Callable[[Any], bool] | None = None,
+    ) -> KisEventTicket:
+        """Subscribe to realtime ``"price"`` (체결가) or ``"orderbook"`` (호가) events. The callback gets
+        ``(sender, e)`` with ``e.response`` the typed event; keep the returned ticket — when it is garbage-
+        collected the subscription ends. ``extended``: the US daytime session feed."""
+        tr_id, key = self._realtime_tr(event, venue, extended)
+        return self._core.websocket.on(tr_id, key, callback, where=where)
 
     def quote(self, extended: bool = False, *, venue: Venue = "KRX") -> KisQuote:
         """The current quote. ``extended``: the US daytime session, or KRX after-hours single price.
@@ -188,6 +236,32 @@ class AsyncKisStock(StockBase):
 
     __slots__ = ()
     _core: AsyncPyKis
+
+    def on(
+        self,
+        event: RealtimeKind,
+        callback: Callable[[Any, Any], Any],
+        *,
+        venue: Venue = "KRX",
+        extended: bool = False,
+        where: Callable[[Any], bool] | None = None,
+    ) -> KisEventTicket:
+        """Subscribe to realtime events with a callback (see :meth:`KisStock.on`); coroutine callbacks
+        are awaited."""
+        tr_id, key = self._realtime_tr(event, venue, extended)
+        return self._core.websocket.on(tr_id, key, callback, where=where)
+
+    def stream(
+        self,
+        event: RealtimeKind,
+        *,
+        venue: Venue = "KRX",
+        extended: bool = False,
+        where: Callable[[Any], bool] | None = None,
+    ) -> AsyncIterator[Any]:
+        """``async for e in stock.stream("price"): …`` — the subscription ends with the loop."""
+        tr_id, key = self._realtime_tr(event, venue, extended)
+        return self._core.websocket.stream(tr_id, key, where=where)
 
     async def quote(self, extended: bool = False, *, venue: Venue = "KRX") -> KisQuote:
         """The current quote (see :meth:`KisStock.quote`)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pykis.emulator.endpoints import auth, domestic, overseas
+from pykis.emulator.endpoints import auth, domestic, market_data, overseas, trading_domestic, trading_overseas
 from pykis.emulator.gateway import TrCatalog
 from pykis.emulator.rest import EndpointRegistry
 
@@ -12,6 +12,6 @@ __all__ = ["default_registry"]
 def default_registry(catalog: TrCatalog | None = None) -> EndpointRegistry:
     """A registry with every endpoint the emulator implements."""
     registry = EndpointRegistry(catalog)
-    for module in (auth, domestic, overseas):
+    for module in (auth, domestic, overseas, market_data, trading_domestic, trading_overseas):
         module.register(registry)
     return registry

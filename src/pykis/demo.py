@@ -1,0 +1,169 @@
+"""``make demo``: a narrated tour of pykis against the local KIS emulator (or your own secret files).
+
+    python -m pykis.demo                                   # the emulator, nothing to set up
+    python -m pykis.demo --secret secret.json              # the real service: quotes, chart, balance
+    python -m pykis.demo --secret secret.json --virtual-secret virtual_secret.json   # + orders in 모의투자
+
+Orders are placed only against the emulator or the virtual (모의투자) service.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pykis.client import PyKis
+
+__all__ = ["main", "tour"]
+
+
+def say(text: str = "") -> None:
+    """Narration, flushed at once so the tour reads well through a pipe."""
+    print(text, flush=True)
+
+
+def step(number: int, title: str) -> None:
+    say()
+    say(f"[{number}] {title}")
+
+
+def tour(kis: PyKis, *, orders: bool, realtime_seconds: float = 5.0) -> None:
+    """The tour itself: quotes, a chart, the order book, the balance, orders, realtime prices."""
+    step(1, "Domestic quote: kis.stock('005930').quote()")
+    samsung = kis.stock("005930")
+    say(repr(samsung))
+    quote = samsung.quote()
+    say(repr(quote))
+
+    step(2, "US quote: kis.stock('NVDA').quote()")
+    nvidia = kis.stock("NVDA")
+    say(repr(nvidia.quote()))
+
+    step(3, "Daily chart summary: stock.chart('3m')")
+    chart = samsung.chart("3m")
+    if chart.bars:
+        highs = max(bar.high for bar in chart.bars)
+        lows = min(bar.low for bar in chart.bars)
+        say(f"{len(chart)} daily bars of {samsung.name}: high {highs}, low {lows}, last close {chart.bars[-1].close}")
+    say(repr(chart))
+
+    step(4, "Order book: stock.orderbook()")
+    book = samsung.orderbook()
+    best_ask, best_bid = book.ask, book.bid
+    say(
+        f"best ask {best_ask.price if best_ask else '-'} x {best_ask.volume if best_ask else 0}, "
+        f"best bid {best_bid.price if best_bid else '-'} x {best_bid.volume if best_bid else 0}"
+    )
+
+    _account_tour(kis, orders=orders)
+    _realtime_tour(kis, realtime_seconds)
+
+
+def _account_tour(kis: PyKis, *, orders: bool) -> None:
+    account_method = getattr(kis, "account", None)
+    if account_method is None:
+        return
+    account = account_method()
+    step(5, "Balance: kis.account().balance()")
+    say(repr(account.balance()))
+    if not orders:
+        say("(orders skipped: the demo places orders only on the emulator or the virtual service)")
+        return
+    hynix = kis.stock("000660")
+    step(6, "A limit buy that fills: hynix.buy(price=<best ask>, qty=1)")
+    notices: list[Any] = []
+    ticket = None
+    with contextlib.suppress(AttributeError):
+        ticket = account.on("execution", lambda sender, e: notices.append(e.response))
+    ask = hynix.orderbook().ask
+    price = ask.price if ask else hynix.quote().close
+    order = hynix.buy(price=price, qty=1)
+    say(repr(order))
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not any(getattr(n, "is_fill", False) for n in notices):
+        time.sleep(0.1)
+    for notice in notices:
+        say(f"execution notice: {notice!r}")
+    if ticket is not None:
+        ticket.unsubscribe()
+
+    step(7, "A limit buy far below the market, then cancel()")
+    low = hynix.quote().lower_limit or (price * Decimal("0.8"))
+    resting = hynix.buy(price=low, qty=1)
+    say(f"resting: {resting!r}")
+    say(f"pending: {resting.pending}")
+    resting.cancel()
+    say(f"after cancel, pending: {resting.pending}")
+
+
+def _realtime_tour(kis: PyKis, seconds: float) -> None:
+    if seconds <= 0 or not hasattr(kis, "websocket"):
+        return
+    step(8, f"{seconds:g} seconds of realtime prices: stock.on('price', callback)")
+    samsung = kis.stock("005930")
+    seen: list[Any] = []
+
+    def on_price(sender: Any, e: Any) -> None:
+        seen.append(e.response)
+        if len(seen) <= 8:
+            say(repr(e.response))
+
+    ticket = samsung.on("price", on_price)  # type: ignore[attr-defined]
+    say(repr(kis.websocket.subscriptions))
+    time.sleep(seconds)
+    ticket.unsubscribe()
+    say(f"{len(seen)} realtime prices in {seconds:g} s")
+
+
+@contextlib.contextmanager
+def _emulator_client() -> Iterator[PyKis]:
+    from pykis.client import PyKis
+    from pykis.emulator import Emulator
+
+    with tempfile.TemporaryDirectory(prefix="pykis-demo-") as folder, Emulator(secrets_dir=folder) as emu:
+        say("pykis demo — a local KIS emulator is running (no account, no network needed)")
+        say(f"  real    REST {emu.real.rest_url}   WebSocket {emu.real.ws_url}")
+        say(f"  virtual REST {emu.virtual.rest_url}   WebSocket {emu.virtual.ws_url}")
+        say(f"  secret files: {emu.real.secret_file}, {emu.virtual.secret_file}")
+        with PyKis(emu.real.secret_file, keep_token=folder) as kis:
+            yield kis
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the tour; returns the exit code."""
+    parser = argparse.ArgumentParser(prog="python -m pykis.demo", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--secret", help="secret file of the real service (default: the local emulator)")
+    parser.add_argument("--virtual-secret", help="secret file of the virtual (모의투자) service")
+    parser.add_argument("--realtime-seconds", type=float, default=5.0)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what pykis does")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    from pykis.errors import KisError
+
+    try:
+        if args.secret:
+            from pykis.client import PyKis
+
+            with PyKis(args.secret, args.virtual_secret) as kis:
+                tour(kis, orders=kis.virtual, realtime_seconds=args.realtime_seconds)
+        else:
+            with _emulator_client() as kis:
+                tour(kis, orders=True, realtime_seconds=args.realtime_seconds)
+    except KisError as error:
+        say(f"pykis demo failed: {error}")
+        return 1
+    say()
+    say("Done. Next: README.md for the tour in code, `pykis emulator` to keep a sandbox running.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,246 @@
+"""Balances: deposits per currency and positions, domestic (TTTC8434R 주식잔고조회) and overseas
+(CTRP6504R 해외주식 체결기준현재잔고), merged into one :class:`KisIntegrationBalance`.
+
+Amounts are in each position's own currency; the totals of a balance are in won (KRW), converted with the
+exchange rates the server reports. ``profit_rate`` is a percentage.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import ClassVar
+
+import msgspec
+
+from pykis.auth import KisAccountNumber
+from pykis.models._base import KisModel, render
+
+__all__ = [
+    "DomesticBalanceBody",
+    "ForeignPresentBalanceBody",
+    "KisBalance",
+    "KisBalanceStock",
+    "KisDeposit",
+    "KisDomesticBalanceStock",
+    "KisDomesticDeposit",
+    "KisForeignBalanceStock",
+    "KisForeignPresentDeposit",
+    "KisIntegrationBalance",
+]
+
+ZERO = Decimal(0)
+
+
+def rate_of(part: Decimal, whole: Decimal) -> Decimal:
+    """``part / whole * 100`` (zero when ``whole`` is zero)."""
+    return part / whole * 100 if whole else ZERO
+
+
+class KisInlineModel(KisModel, frozen=True, kw_only=True):
+    """A model printed on one line, as the seed README prints the entries of a balance."""
+
+    def __repr__(self, indent: int = 0) -> str:
+        names = self.__repr_fields__ or self.__struct_fields__
+        return f"{type(self).__name__}(" + ", ".join(f"{n}={render(getattr(self, n))}" for n in names) + ")"
+
+
+class KisDeposit(KisInlineModel, frozen=True, kw_only=True):
+    """Cash of one currency: ``amount`` deposited, ``withdrawable`` now, won per unit (``exchange_rate``)."""
+
+    __repr_fields__: ClassVar[tuple[str, ...]] = ("account_number", "currency", "amount", "exchange_rate")
+
+    account_number: KisAccountNumber
+    currency: str
+    amount: Decimal
+    withdrawable: Decimal
+    exchange_rate: Decimal
+
+    @property
+    def amount_krw(self) -> Decimal:
+        """``amount`` in won."""
+        return self.amount * self.exchange_rate
+
+
+class KisDomesticDeposit(KisDeposit, frozen=True, kw_only=True):
+    """Won deposit (TTTC8434R ``output2``: 예수금총금액, D+2 예수금)."""
+
+
+class KisForeignPresentDeposit(KisDeposit, frozen=True, kw_only=True):
+    """Foreign-currency deposit (CTRP6504R ``output2``: 외화예수금액, 외화출금가능금액, 최초고시환율)."""
+
+
+class KisBalanceStock(KisInlineModel, frozen=True, kw_only=True):
+    """One position: quantity, sellable (``orderable``) quantity, average and current price, value and profit."""
+
+    __repr_fields__: ClassVar[tuple[str, ...]] = (
+        "account_number",
+        "market",
+        "symbol",
+        "qty",
+        "price",
+        "amount",
+        "profit",
+        "profit_rate",
+    )
+
+    account_number: KisAccountNumber
+    market: str
+    symbol: str
+    name: str
+    currency: str
+    qty: int
+    orderable: int
+    purchase_price: Decimal
+    price: Decimal
+    purchase_amount: Decimal
+    amount: Decimal
+    profit: Decimal
+    exchange_rate: Decimal = Decimal(1)
+
+    @property
+    def profit_rate(self) -> Decimal:
+        """Profit against the purchase amount, in percent."""
+        return rate_of(self.profit, self.purchase_amount)
+
+    @property
+    def sellable(self) -> int:
+        """Quantity that may be sold now (same as ``orderable``)."""
+        return self.orderable
+
+
+class KisDomesticBalanceStock(KisBalanceStock, frozen=True, kw_only=True):
+    """A KRX position (TTTC8434R ``output1``)."""
+
+
+class KisForeignBalanceStock(KisBalanceStock, frozen=True, kw_only=True):
+    """An overseas position (CTRP6504R ``output1``)."""
+
+
+class KisBalance(KisModel, frozen=True, kw_only=True):
+    """An account's deposits and positions; totals in won."""
+
+    __repr_fields__: ClassVar[tuple[str, ...]] = (
+        "account_number",
+        "deposits",
+        "stocks",
+        "purchase_amount",
+        "current_amount",
+        "profit",
+        "profit_rate",
+    )
+
+    account_number: KisAccountNumber
+    deposits: dict[str, KisDeposit]
+    stocks: list[KisBalanceStock]
+
+    @property
+    def purchase_amount(self) -> Decimal:
+        """What the positions cost, in won."""
+        return sum((s.purchase_amount * s.exchange_rate for s in self.stocks), ZERO)
+
+    @property
+    def current_amount(self) -> Decimal:
+        """What the positions are worth now, in won."""
+        return sum((s.amount * s.exchange_rate for s in self.stocks), ZERO)
+
+    @property
+    def profit(self) -> Decimal:
+        """Unrealized profit, in won."""
+        return self.current_amount - self.purchase_amount
+
+    @property
+    def profit_rate(self) -> Decimal:
+        """Unrealized profit against the purchase amount, in percent."""
+        return rate_of(self.profit, self.purchase_amount)
+
+    @property
+    def deposit_amount(self) -> Decimal:
+        """Every deposit, in won."""
+        return sum((d.amount_krw for d in self.deposits.values()), ZERO)
+
+    @property
+    def total(self) -> Decimal:
+        """Deposits plus positions, in won."""
+        return self.deposit_amount + self.current_amount
+
+    def stock(self, symbol: str, market: str | None = None) -> KisBalanceStock | None:
+        """The position in ``symbol`` (on ``market``, when given)."""
+        for stock in self.stocks:
+            if stock.symbol == symbol and (market is None or stock.market == market):
+                return stock
+        return None
+
+    def deposit(self, currency: str) -> KisDeposit | None:
+        """The deposit of ``currency`` (``"KRW"``, ``"USD"``…)."""
+        return self.deposits.get(currency.upper())
+
+    def __len__(self) -> int:
+        return len(self.stocks)
+
+
+class KisIntegrationBalance(KisBalance, frozen=True, kw_only=True):
+    """Domestic and overseas deposits and positions in one balance (TTTC8434R + CTRP6504R)."""
+
+
+# ---- wire structs --------------------------------------------------------------------------------
+
+
+class DomesticBalanceRow(msgspec.Struct, frozen=True):
+    """TTTC8434R ``output1``."""
+
+    pdno: str = ""
+    prdt_name: str = ""
+    hldg_qty: str = ""
+    ord_psbl_qty: str = ""
+    pchs_avg_pric: str = ""
+    pchs_amt: str = ""
+    prpr: str = ""
+    evlu_amt: str = ""
+    evlu_pfls_amt: str = ""
+
+
+class DomesticBalanceSummary(msgspec.Struct, frozen=True):
+    """TTTC8434R ``output2`` (a one-element list)."""
+
+    dnca_tot_amt: str = ""
+    prvs_rcdl_excc_amt: str = ""
+
+
+class DomesticBalanceBody(msgspec.Struct, frozen=True):
+    """TTTC8434R's body."""
+
+    output1: list[DomesticBalanceRow] = []
+    output2: list[DomesticBalanceSummary] | DomesticBalanceSummary | None = None
+
+
+class ForeignPresentRow(msgspec.Struct, frozen=True):
+    """CTRP6504R ``output1``."""
+
+    pdno: str = ""
+    prdt_name: str = ""
+    cblc_qty13: str = ""
+    ord_psbl_qty1: str = ""
+    frcr_pchs_amt: str = ""
+    frcr_evlu_amt2: str = ""
+    evlu_pfls_amt2: str = ""
+    bass_exrt: str = ""
+    buy_crcy_cd: str = ""
+    ovrs_now_pric1: str = ""
+    avg_unpr3: str = ""
+    ovrs_excg_cd: str = ""
+
+
+class ForeignPresentDeposit(msgspec.Struct, frozen=True):
+    """CTRP6504R ``output2``."""
+
+    crcy_cd: str = ""
+    frcr_dncl_amt_2: str = ""
+    frst_bltn_exrt: str = ""
+    frcr_drwg_psbl_amt_1: str = ""
+
+
+class ForeignPresentBalanceBody(msgspec.Struct, frozen=True):
+    """CTRP6504R's body."""
+
+    output1: list[ForeignPresentRow] = []
+    output2: list[ForeignPresentDeposit] = []

@@ -1,0 +1,382 @@
+"""Order history, realized profit and orderable amounts.
+
+- :class:`KisDailyOrders` — orders and executions over a date range (TTTC0081R/CTSC9215R 주식일별주문체결조회,
+  TTTS3035R 해외주식 주문체결내역).
+- :class:`KisOrderProfits` — realized profit per day and symbol (TTTC8715R 기간별매매손익현황조회,
+  TTTS3039R 해외주식 기간손익).
+- :class:`KisOrderableAmount` — cash and the most shares it buys at a price (TTTC8908R 매수가능조회,
+  TTTS3007R 해외주식 매수가능금액조회).
+
+Live orders (``KisOrder``, ``KisPendingOrder``) live in :mod:`pykis.scopes.trading`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import ClassVar, Literal
+
+import msgspec
+
+from pykis.auth import KisAccountNumber
+from pykis.models._base import KisModel
+
+__all__ = [
+    "KisDailyOrder",
+    "KisDailyOrders",
+    "KisOrderProfit",
+    "KisOrderProfits",
+    "KisOrderableAmount",
+    "OrderSide",
+]
+
+OrderSide = Literal["buy", "sell"]
+ZERO = Decimal(0)
+
+
+class KisDailyOrder(KisModel, frozen=True, kw_only=True):
+    """One order of the day's (or a past day's) order book: what was asked and what executed.
+
+    ``kind`` is ``"new"``, ``"modify"`` or ``"cancel"`` (modify and cancel requests carry their own
+    number and name the original in ``original_number``).
+    """
+
+    __repr_fields__: ClassVar[tuple[str, ...]] = (
+        "market",
+        "symbol",
+        "side",
+        "kind",
+        "number",
+        "price",
+        "qty",
+        "executed_qty",
+        "pending_qty",
+        "time",
+    )
+
+    account_number: KisAccountNumber
+    market: str
+    symbol: str
+    name: str
+    side: OrderSide
+    kind: Literal["new", "modify", "cancel"]
+    order_type: str
+    branch: str
+    number: str
+    original_number: str | None
+    price: Decimal
+    qty: int
+    executed_qty: int
+    executed_amount: Decimal
+    pending_qty: int
+    cancelled_qty: int
+    time: datetime
+    exchange: str
+    currency: str
+
+    @property
+    def average_price(self) -> Decimal:
+        """Average execution price (zero before the first execution)."""
+        return self.executed_amount / self.executed_qty if self.executed_qty else ZERO
+
+    @property
+    def pending(self) -> bool:
+        """Whether part of the order still works."""
+        return self.pending_qty > 0
+
+
+class KisDailyOrders(KisModel, frozen=True, kw_only=True):
+    """Orders between ``start`` and ``end`` (inclusive), oldest first."""
+
+    __repr_fields__: ClassVar[tuple[str, ...]] = ("account_number", "start", "end", "orders")
+
+    account_number: KisAccountNumber
+    start: date
+    end: date
+    orders: list[KisDailyOrder]
+
+    def order(self, number: str) -> KisDailyOrder | None:
+        """The order numbered ``number``."""
+        wanted = number.lstrip("0")
+        for order in self.orders:
+            if order.number.lstrip("0") == wanted:
+                return order
+        return None
+
+    @property
+    def executed_qty(self) -> int:
+        """Executed shares over the range."""
+        return sum(order.executed_qty for order in self.orders)
+
+    def __len__(self) -> int:
+        return len(self.orders)
+
+
+class KisOrderProfit(KisModel, frozen=True, kw_only=True):
+    """Realized profit of one symbol on one day: shares sold, what they cost and fetched, net of fees and taxes."""
+
+    __repr_fields__: ClassVar[tuple[str, ...]] = (
+        "time",
+        "market",
+        "symbol",
+        "qty",
+        "buy_price",
+        "sell_price",
+        "profit",
+        "profit_rate",
+    )
+
+    time: date
+    market: str
+    symbol: str
+    name: str
+    currency: str
+    qty: int
+    buy_price: Decimal
+    sell_price: Decimal
+    buy_amount: Decimal
+    sell_amount: Decimal
+    fees: Decimal
+    profit: Decimal
+    exchange_rate: Decimal = Decimal(1)
+
+    @property
+    def profit_rate(self) -> Decimal:
+        """Profit against the cost of the shares sold, in percent."""
+        return self.profit / self.buy_amount * 100 if self.buy_amount else ZERO
+
+
+class KisOrderProfits(KisModel, frozen=True, kw_only=True):
+    """Realized profit per day and symbol between ``start`` and ``end``; ``profit`` in won.
+
+    ``estimated`` is true where the virtual service offers no profit inquiry and the figures were worked
+    out from the executions and the current average prices.
+    """
+
+    __repr_fields__: ClassVar[tuple[str, ...]] = ("account_number", "start", "end", "orders", "profit", "estimated")
+
+    account_number: KisAccountNumber
+    start: date
+    end: date
+    orders: list[KisOrderProfit]
+    estimated: bool = False
+
+    @property
+    def profit(self) -> Decimal:
+        """Total realized profit, in won."""
+        return sum((o.profit * o.exchange_rate for o in self.orders), ZERO)
+
+    @property
+    def buy_amount(self) -> Decimal:
+        """What the shares sold had cost, in won."""
+        return sum((o.buy_amount * o.exchange_rate for o in self.orders), ZERO)
+
+    @property
+    def sell_amount(self) -> Decimal:
+        """What they were sold for, in won."""
+        return sum((o.sell_amount * o.exchange_rate for o in self.orders), ZERO)
+
+    def __len__(self) -> int:
+        return len(self.orders)
+
+
+class KisOrderableAmount(KisModel, frozen=True, kw_only=True):
+    """How much can be bought: orderable cash and the most shares it buys at ``unit_price``."""
+
+    account_number: KisAccountNumber
+    market: str
+    symbol: str
+    currency: str
+    price: Decimal | None
+    unit_price: Decimal
+    amount: Decimal
+    qty: int
+    exchange_rate: Decimal = Decimal(1)
+
+
+# ---- wire structs --------------------------------------------------------------------------------
+
+
+class DomesticCcldRow(msgspec.Struct, frozen=True):
+    """TTTC0081R/CTSC9215R ``output1``."""
+
+    ord_dt: str = ""
+    ord_gno_brno: str = ""
+    odno: str = ""
+    orgn_odno: str = ""
+    sll_buy_dvsn_cd: str = ""
+    pdno: str = ""
+    prdt_name: str = ""
+    ord_qty: str = ""
+    ord_unpr: str = ""
+    ord_tmd: str = ""
+    tot_ccld_qty: str = ""
+    tot_ccld_amt: str = ""
+    cncl_yn: str = ""
+    ord_dvsn_cd: str = ""
+    cnc_cfrm_qty: str = ""
+    rmn_qty: str = ""
+    excg_id_dvsn_Cd: str = ""  # noqa: N815 — the broker's spelling
+    excg_id_dvsn_cd: str = ""
+
+
+class DomesticCcldBody(msgspec.Struct, frozen=True):
+    """TTTC0081R's body."""
+
+    output1: list[DomesticCcldRow] = []
+
+
+class DomesticPendingRow(msgspec.Struct, frozen=True):
+    """TTTC0084R ``output``."""
+
+    ord_gno_brno: str = ""
+    odno: str = ""
+    orgn_odno: str = ""
+    pdno: str = ""
+    ord_qty: str = ""
+    ord_unpr: str = ""
+    ord_tmd: str = ""
+    tot_ccld_qty: str = ""
+    tot_ccld_amt: str = ""
+    psbl_qty: str = ""
+    sll_buy_dvsn_cd: str = ""
+    ord_dvsn_cd: str = ""
+    excg_id_dvsn_cd: str = ""
+
+
+class DomesticPendingBody(msgspec.Struct, frozen=True):
+    """TTTC0084R's body."""
+
+    output: list[DomesticPendingRow] = []
+
+
+class ForeignOrderRow(msgspec.Struct, frozen=True):
+    """TTTS3035R / TTTS3018R ``output``."""
+
+    ord_dt: str = ""
+    ord_gno_brno: str = ""
+    odno: str = ""
+    orgn_odno: str = ""
+    sll_buy_dvsn_cd: str = ""
+    rvse_cncl_dvsn: str = ""
+    rvse_cncl_dvsn_cd: str = ""
+    pdno: str = ""
+    prdt_name: str = ""
+    ft_ord_qty: str = ""
+    ft_ord_unpr3: str = ""
+    ft_ccld_qty: str = ""
+    ft_ccld_amt3: str = ""
+    nccs_qty: str = ""
+    ord_tmd: str = ""
+    tr_crcy_cd: str = ""
+    ovrs_excg_cd: str = ""
+    dmst_ord_dt: str = ""
+    thco_ord_tmd: str = ""
+
+
+class ForeignOrderBody(msgspec.Struct, frozen=True):
+    """TTTS3035R / TTTS3018R's body."""
+
+    output: list[ForeignOrderRow] = []
+
+
+class DomesticProfitRow(msgspec.Struct, frozen=True):
+    """TTTC8715R ``output1``."""
+
+    trad_dt: str = ""
+    pdno: str = ""
+    prdt_name: str = ""
+    pchs_unpr: str = ""
+    sll_pric: str = ""
+    sll_qty: str = ""
+    sll_amt: str = ""
+    rlzt_pfls: str = ""
+    fee: str = ""
+    tl_tax: str = ""
+
+
+class DomesticProfitBody(msgspec.Struct, frozen=True):
+    """TTTC8715R's body."""
+
+    output1: list[DomesticProfitRow] = []
+
+
+class ForeignProfitRow(msgspec.Struct, frozen=True):
+    """TTTS3039R ``output1``."""
+
+    trad_day: str = ""
+    ovrs_pdno: str = ""
+    ovrs_item_name: str = ""
+    slcl_qty: str = ""
+    pchs_avg_pric: str = ""
+    frcr_pchs_amt1: str = ""
+    avg_sll_unpr: str = ""
+    frcr_sll_amt_smtl1: str = ""
+    stck_sll_tlex: str = ""
+    ovrs_rlzt_pfls_amt: str = ""
+    exrt: str = ""
+    ovrs_excg_cd: str = ""
+
+
+class ForeignProfitBody(msgspec.Struct, frozen=True):
+    """TTTS3039R's body."""
+
+    output1: list[ForeignProfitRow] = []
+
+
+class DomesticOrderableWire(msgspec.Struct, frozen=True):
+    """TTTC8908R ``output``."""
+
+    ord_psbl_cash: str = ""
+    psbl_qty_calc_unpr: str = ""
+    nrcvb_buy_qty: str = ""
+    max_buy_qty: str = ""
+
+
+class DomesticOrderableBody(msgspec.Struct, frozen=True):
+    """TTTC8908R's body."""
+
+    output: DomesticOrderableWire
+
+
+class ForeignOrderableWire(msgspec.Struct, frozen=True):
+    """TTTS3007R ``output``."""
+
+    tr_crcy_cd: str = ""
+    ord_psbl_frcr_amt: str = ""
+    max_ord_psbl_qty: str = ""
+    ovrs_max_ord_psbl_qty: str = ""
+    exrt: str = ""
+
+
+class ForeignOrderableBody(msgspec.Struct, frozen=True):
+    """TTTS3007R's body."""
+
+    output: ForeignOrderableWire
+
+
+class SellableWire(msgspec.Struct, frozen=True):
+    """TTTC8408R ``output``."""
+
+    ord_psbl_qty: str = ""
+
+
+class SellableBody(msgspec.Struct, frozen=True):
+    """TTTC8408R's body."""
+
+    output: SellableWire
+
+
+class ForeignBalanceRow(msgspec.Struct, frozen=True):
+    """TTTS3012R ``output1``."""
+
+    ovrs_pdno: str = ""
+    ovrs_cblc_qty: str = ""
+    ord_psbl_qty: str = ""
+    ovrs_excg_cd: str = ""
+
+
+class ForeignBalanceBody(msgspec.Struct, frozen=True):
+    """TTTS3012R's body."""
+
+    output1: list[ForeignBalanceRow] = []

@@ -1,0 +1,85 @@
+"""Realtime (WebSocket) events: the clients, the registration and ticket types, the typed events.
+
+>>> from pykis import KisRealtimePrice, KisSubscriptionEventArgs, KisWebsocketClient, PyKis
+>>> def on_price(sender: KisWebsocketClient, e: KisSubscriptionEventArgs[KisRealtimePrice]) -> None:
+...     print(e.response)
+>>> ticket = kis.websocket.on("H0STCNT0", "000660", on_price)        # doctest: +SKIP
+>>> kis.websocket.subscriptions                                      # doctest: +SKIP
+{KisWebsocketTR(id='H0STCNT0', key='000660')}
+>>> ticket.unsubscribe()                                             # doctest: +SKIP
+
+The asyncio twin, :class:`AsyncKisWebsocketClient` (``AsyncPyKis.websocket``), offers the same ``on`` and
+also ``async for e in kis.websocket.stream("H0STCNT0", "000660"): …``.
+"""
+
+from __future__ import annotations
+
+from pykis._async.websocket import AsyncKisWebsocketClient
+from pykis._realtime import (
+    KisEventTicket,
+    KisReconnectEvent,
+    KisSubscriptionEventArgs,
+    RealtimeOptions,
+    order_filter,
+    symbol_filter,
+)
+from pykis._sync.websocket import KisWebsocketClient
+from pykis.models.realtime import (
+    KisDomesticRealtimeExecution,
+    KisDomesticRealtimeOrderbook,
+    KisDomesticRealtimePrice,
+    KisForeignRealtimeExecution,
+    KisForeignRealtimeOrderbook,
+    KisForeignRealtimePrice,
+    KisRealtimeEvent,
+    KisRealtimeExecution,
+    KisRealtimeLevel,
+    KisRealtimeOrderbook,
+    KisRealtimePrice,
+    KisRealtimeRecord,
+)
+from pykis.protocol.realtime import (
+    MAX_SUBSCRIPTIONS,
+    Heartbeat,
+    KisRealtimeDecodeError,
+    KisSubscriptionError,
+    KisSubscriptionLimitError,
+    KisWebsocketTR,
+    ReconnectPolicy,
+    execution_tr,
+    orderbook_tr,
+    price_tr,
+)
+
+__all__ = [
+    "MAX_SUBSCRIPTIONS",
+    "AsyncKisWebsocketClient",
+    "Heartbeat",
+    "KisDomesticRealtimeExecution",
+    "KisDomesticRealtimeOrderbook",
+    "KisDomesticRealtimePrice",
+    "KisEventTicket",
+    "KisForeignRealtimeExecution",
+    "KisForeignRealtimeOrderbook",
+    "KisForeignRealtimePrice",
+    "KisRealtimeDecodeError",
+    "KisRealtimeEvent",
+    "KisRealtimeExecution",
+    "KisRealtimeLevel",
+    "KisRealtimeOrderbook",
+    "KisRealtimePrice",
+    "KisRealtimeRecord",
+    "KisReconnectEvent",
+    "KisSubscriptionError",
+    "KisSubscriptionEventArgs",
+    "KisSubscriptionLimitError",
+    "KisWebsocketClient",
+    "KisWebsocketTR",
+    "RealtimeOptions",
+    "ReconnectPolicy",
+    "execution_tr",
+    "order_filter",
+    "orderbook_tr",
+    "price_tr",
+    "symbol_filter",
+]

@@ -1,0 +1,157 @@
+"""The typed realtime events: field values, both widths, reprs like the seed's, small retained size."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from pykis.models.realtime import (
+    KisDomesticRealtimeExecution,
+    KisDomesticRealtimeOrderbook,
+    KisDomesticRealtimePrice,
+    KisForeignRealtimeExecution,
+    KisForeignRealtimeOrderbook,
+    KisForeignRealtimePrice,
+    KisRealtimeLevel,
+    KisRealtimePrice,
+    event_for,
+)
+from tests.realtime.samples import (
+    H0GSCNI0_FILL,
+    H0STASP0,
+    H0STASP0_OLD,
+    H0STCNI0_ACK,
+    H0STCNI0_FILL,
+    H0STCNI0_FILL_OLD,
+    H0STCNT0,
+    H0STCNT0_OLD,
+    HDFSCNT0,
+)
+
+KST = ZoneInfo("Asia/Seoul")
+NY = ZoneInfo("America/New_York")
+
+
+def test_domestic_price_fields() -> None:
+    event = event_for("H0STCNT0", H0STCNT0)
+    assert isinstance(event, KisDomesticRealtimePrice)
+    assert isinstance(event, KisRealtimePrice)
+    assert (event.market, event.symbol, event.tr_id) == ("KRX", "000660", "H0STCNT0")
+    assert event.time == datetime(2024, 8, 2, 13, 50, 44, tzinfo=KST)
+    assert event.price == Decimal(174900)
+    assert event.change == Decimal(-18400)
+    assert event.rate == Decimal("-9.52")
+    assert (event.open, event.high, event.low) == (Decimal(178900), Decimal(180000), Decimal(174000))
+    assert (event.ask, event.bid, event.qty) == (Decimal(174900), Decimal(174800), 50)
+    assert event.volume == 8919304
+    assert event.amount == Decimal(1587870362300)
+    assert event.session == "2"
+    assert event.side == "sell"
+    assert not event.halted
+    assert event.field("STCK_PRPR") == "174900"
+
+
+def test_domestic_price_repr_matches_the_seed() -> None:
+    assert repr(event_for("H0STCNT0", H0STCNT0)) == (
+        "KisDomesticRealtimePrice(market='KRX', symbol='000660', time='2024-08-02T13:50:44+09:00', price=174900, "
+        "change=-18400, volume=8919304, amount=1587870362300)"
+    )
+
+
+def test_older_width_reads_the_same_and_lacks_the_new_field() -> None:
+    old = event_for("H0STCNT0", H0STCNT0_OLD)
+    new = event_for("H0STCNT0", H0STCNT0)
+    assert repr(old) == repr(new)
+    assert old.session is None  # type: ignore[attr-defined]
+
+
+def test_nxt_and_integrated_feeds() -> None:
+    assert event_for("H0NXCNT0", H0STCNT0).market == "NXT"  # type: ignore[attr-defined]
+    assert event_for("H0UNCNT0", H0STCNT0).market == "UN"  # type: ignore[attr-defined]
+    assert event_for("H0UNASP0", H0STASP0).market == "UN"  # type: ignore[attr-defined]
+
+
+def test_overseas_price() -> None:
+    event = event_for("HDFSCNT0", HDFSCNT0)
+    assert isinstance(event, KisForeignRealtimePrice)
+    event._k = "DNASAAPL"  # the client binds the subscription key when it routes the record
+    assert (event.market, event.exchange, event.symbol, event.daytime) == ("NASDAQ", "NAS", "AAPL", False)
+    assert event.time == datetime(2024, 8, 1, 9, 29, 30, tzinfo=NY)
+    assert event.korean_time == datetime(2024, 8, 1, 22, 30, 30, tzinfo=KST)
+    assert event.price == Decimal("224.1200")
+    assert event.change == Decimal("-2.2100")  # unsigned DIFF with SIGN 5 (하락)
+    assert event.rate == Decimal("-0.99")
+    assert (event.volume, event.qty, event.decimals) == (1523423, 100, 4)
+
+
+def test_overseas_record_with_a_leading_realtime_key() -> None:
+    event = event_for("HDFSCNT0", "RBAQAAPL^" + HDFSCNT0)
+    assert isinstance(event, KisForeignRealtimePrice)
+    assert (event.key, event.symbol, event.market, event.daytime) == ("RBAQAAPL", "AAPL", "NASDAQ", True)
+    assert event.price == Decimal("224.1200")
+
+
+def test_domestic_orderbook_both_widths() -> None:
+    day = date(2024, 8, 2)
+    for record in (H0STASP0, H0STASP0_OLD):
+        book = event_for("H0STASP0", record, day)
+        assert isinstance(book, KisDomesticRealtimeOrderbook)
+        assert book.time == datetime(2024, 8, 2, 9, 30, 1, tzinfo=KST)
+        assert book.asks[0] == KisRealtimeLevel(Decimal(71000), 1000)
+        assert book.bids[9] == KisRealtimeLevel(Decimal(70000), 2009)
+        assert len(book.asks) == len(book.bids) == 10
+        assert (book.total_ask_qty, book.total_bid_qty, book.volume) == (98765, 123456, 3052507)
+    new, old = event_for("H0STASP0", H0STASP0), event_for("H0STASP0", H0STASP0_OLD)
+    assert (new.mid_price, new.session) == (Decimal(70950), "2")  # type: ignore[attr-defined]
+    assert (old.mid_price, old.session) == (None, None)  # type: ignore[attr-defined]
+    assert "ask=71000x1000, bid=70900x2000" in repr(new)
+
+
+def test_overseas_orderbook() -> None:
+    record = "AAPL^4^20240801^092930^20240801^223030^500^700^0^0^224.1100^224.1300^30^40^0^0"
+    book = event_for("HDFSASP0", record)
+    assert isinstance(book, KisForeignRealtimeOrderbook)
+    book._k = "DNASAAPL"
+    assert book.bids == (KisRealtimeLevel(Decimal("224.1100"), 30),)
+    assert book.asks == (KisRealtimeLevel(Decimal("224.1300"), 40),)
+    assert (book.total_bid_qty, book.total_ask_qty) == (500, 700)
+    assert book.time == datetime(2024, 8, 1, 9, 29, 30, tzinfo=NY)
+
+
+def test_domestic_execution_notices() -> None:
+    day = date(2024, 8, 2)
+    fill = event_for("H0STCNI0", H0STCNI0_FILL, day)
+    assert isinstance(fill, KisDomesticRealtimeExecution)
+    assert (fill.is_fill, fill.is_ack, fill.kind, fill.rejected) == (True, False, "fill", False)
+    assert (fill.order_number, fill.original_order_number, fill.symbol, fill.side) == (
+        "0000012345",
+        None,
+        "005930",
+        "buy",
+    )
+    assert (fill.qty, fill.filled_qty, fill.filled_price, fill.price) == (10, 10, Decimal(71000), Decimal(71000))
+    assert fill.time == datetime(2024, 8, 2, 9, 30, 15, tzinfo=KST)
+    assert (fill.name, fill.market, fill.account) == ("삼성전자", "KRX", "5012345601")
+    ack = event_for("H0STCNI9", H0STCNI0_ACK, day)
+    assert isinstance(ack, KisDomesticRealtimeExecution)
+    assert (ack.kind, ack.filled_qty, ack.filled_price, ack.price) == ("ack", 0, None, Decimal(71000))
+    old = event_for("H0STCNI0", H0STCNI0_FILL_OLD, day)
+    assert isinstance(old, KisDomesticRealtimeExecution)
+    assert (old.width, old.price, old.name, old.filled_qty) == (23, Decimal(71000), "삼성전자", 10)
+
+
+def test_overseas_execution_notice() -> None:
+    fill = event_for("H0GSCNI0", H0GSCNI0_FILL, date(2024, 8, 2))
+    assert isinstance(fill, KisForeignRealtimeExecution)
+    assert (fill.symbol, fill.side, fill.qty, fill.filled_qty) == ("AAPL", "sell", 3, 3)
+    assert fill.filled_price == Decimal("224.1200")
+    assert fill.name == "APPLE INC"
+    assert "kind='fill'" in repr(fill)
+
+
+def test_events_are_small() -> None:
+    event = event_for("H0STCNT0", H0STCNT0)
+    assert sys.getsizeof(event) + sys.getsizeof(event.raw) < 800
+    assert not hasattr(event, "__dict__")
