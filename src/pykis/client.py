@@ -6,7 +6,6 @@ Both take the same arguments, share one configuration core, and run the same pro
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import random
@@ -30,6 +29,7 @@ from pykis.protocol.retry import RetryPolicy
 from pykis.protocol.token import AccessToken, approval_request, cache_key, parse_approval
 
 if TYPE_CHECKING:
+    import asyncio
     from collections.abc import Iterable
     from datetime import date
 
@@ -41,6 +41,21 @@ if TYPE_CHECKING:
 if TYPE_CHECKING:
     from pykis._async.websocket import AsyncKisWebsocketClient
     from pykis._sync.websocket import KisWebsocketClient
+
+
+
+class _Deferred:
+    """``asyncio``, imported on first use: only :class:`AsyncPyKis` needs it, and it costs a blocking
+    user ~35 ms of import time."""
+
+    def __getattr__(self, name: str) -> Any:
+        import asyncio
+
+        return getattr(asyncio, name)
+
+
+if not TYPE_CHECKING:
+    asyncio = _Deferred()
 
 __all__ = ["AsyncPyKis", "PyKis"]
 
