@@ -35,13 +35,13 @@ if TYPE_CHECKING:
 
     from pykis.masters import MasterRow
     from pykis.models.quote import KisQuote
+    from pykis.scopes.account import AsyncKisAccount, KisAccount
     from pykis.scopes.stock import AsyncKisStock, KisStock, StockBase, Venue
     from pykis.sessions import KisTradingHours
 
 if TYPE_CHECKING:
     from pykis._async.websocket import AsyncKisWebsocketClient
     from pykis._sync.websocket import KisWebsocketClient
-
 
 
 class _Deferred:
@@ -192,6 +192,10 @@ class _ClientCore:
             id=virtual_id, appkey=virtual_appkey, secretkey=virtual_secretkey, account=account, virtual=True
         )
         return real, virtual
+
+    check_sessions: bool | None = None
+    """Refuse orders outside the session that takes their type (KST clock). ``None``: only against the
+    broker's own hosts (a local emulator may keep every market open)."""
 
     # ----------------------------------------------------------------------------------------
     @property
@@ -430,6 +434,13 @@ class PyKis(_ClientCore):
 
         return KisStock(self, self._run(resolve_flow(self, symbol, market)))
 
+    def account(self, account: str | KisAccountNumber | None = None) -> KisAccount:
+        """The account ``"NNNNNNNN-NN"`` (default: the primary account of the trading credentials)."""
+        from pykis.scopes.account import KisAccount
+        from pykis.scopes.trading import _account
+
+        return KisAccount(self, _account(self, account))
+
     def quotes(self, symbols: Iterable[str | StockBase], *, venue: Venue = "KRX") -> list[KisQuote]:
         """Quotes of many stocks, in input order. Domestic symbols go 30 to a FHKST11300006 call (those quotes
         carry prices, volume and limits but no indicators); overseas ones one HHDFS76200200 call each. The
@@ -640,6 +651,13 @@ class AsyncPyKis(_ClientCore):
         from pykis.scopes.stock import AsyncKisStock
 
         return AsyncKisStock(self, await self._run(resolve_flow(self, symbol, market)))
+
+    def account(self, account: str | KisAccountNumber | None = None) -> AsyncKisAccount:
+        """The account ``"NNNNNNNN-NN"`` (default: the primary account); no request is made."""
+        from pykis.scopes.account import AsyncKisAccount
+        from pykis.scopes.trading import _account
+
+        return AsyncKisAccount(self, _account(self, account))
 
     async def quotes(self, symbols: Iterable[str | StockBase], *, venue: Venue = "KRX") -> list[KisQuote]:
         """Quotes of many stocks in input order, as :meth:`PyKis.quotes`; the calls run concurrently."""

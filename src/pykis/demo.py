@@ -116,7 +116,7 @@ def _realtime_tour(kis: PyKis, seconds: float) -> None:
         if len(seen) <= 8:
             say(repr(e.response))
 
-    ticket = samsung.on("price", on_price)  # type: ignore[attr-defined]
+    ticket = samsung.on("price", on_price)
     say(repr(kis.websocket.subscriptions))
     time.sleep(seconds)
     ticket.unsubscribe()

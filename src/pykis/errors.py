@@ -15,15 +15,15 @@ Every error the library raises derives from :class:`KisError`::
     │   └── KisTimeoutError         no answer within the configured timeout
     ├── KisHTTPError                an HTTP status that carries no KIS envelope (proxy pages, 404s, …)
     ├── KisDecodeError              a body that is not the JSON envelope KIS promises
-    └── KisAPIError                 the server answered with rt_cd != "0" (carries rt_cd, msg_cd, msg1, tr_id)
-        ├── KisAuthError            the gateway refused the credentials or the token
-        │   ├── KisTokenExpiredError    EGW00123, the access token expired
-        │   └── KisTokenIssueLimitError EGW00133, a second token issue within a minute
-        ├── KisRateLimitError       EGW00201, too many requests per second
-        ├── KisGatewayTimeoutError  EGW00301/EGW00302: the outcome of the request is unknown
-        └── KisOrderRejectedError   the trading system refused an order, modify or cancel (nothing changed)
-    KisOrderUnknownError            an order was sent but its answer was lost and the day's orders do not
-                                    settle it: it may or may not exist (carries what is known)
+    ├── KisAPIError                 the server answered with rt_cd != "0" (carries rt_cd, msg_cd, msg1, tr_id)
+    │   ├── KisAuthError            the gateway refused the credentials or the token
+    │   │   ├── KisTokenExpiredError    EGW00123, the access token expired
+    │   │   └── KisTokenIssueLimitError EGW00133, a second token issue within a minute
+    │   ├── KisRateLimitError       EGW00201, too many requests per second
+    │   ├── KisGatewayTimeoutError  EGW00301/EGW00302: the outcome of the request is unknown
+    │   └── KisOrderRejectedError   the trading system refused an order, modify or cancel (nothing changed)
+    └── KisOrderUnknownError        an order was sent, its answer was lost, and the day's orders did not settle
+                                    it: it may or may not exist (carries what is known; never resent)
 
 Messages never contain an app key, a secret, an access token or an approval key.
 """

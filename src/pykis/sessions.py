@@ -26,7 +26,7 @@ from pykis.errors import KisValidationError
 from pykis.markets import market_info
 from pykis.models._base import KisModel
 
-__all__ = ["KisMarketSession", "KisTradingHours", "is_holiday", "trading_hours"]
+__all__ = ["KisMarketSession", "KisTradingHours", "is_early_close", "is_holiday", "trading_hours"]
 
 _KST = "Asia/Seoul"
 
@@ -55,6 +55,8 @@ class KisTradingHours(KisModel, frozen=True, kw_only=True):
     close: time
     """End of the regular session (local time)."""
     sessions: tuple[KisMarketSession, ...]
+    early_sessions: tuple[KisMarketSession, ...] = ()
+    """The sessions of a half day (NYSE: regular until 13:00, late trading until 17:00), when the market has them."""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -70,9 +72,10 @@ class KisTradingHours(KisModel, frozen=True, kw_only=True):
         at = at or datetime.now(self.zone)
         if at.tzinfo is None:
             raise KisValidationError("session() needs a time-zone aware datetime")
-        for entry in self.sessions:
-            zone = _zone(entry.zone)
-            local = at.astimezone(zone)
+        home = at.astimezone(self.zone).date()
+        early = bool(self.early_sessions) and is_early_close(self.market, home)
+        for entry in self.early_sessions if early else self.sessions:
+            local = at.astimezone(_zone(entry.zone))
             # The daytime session (KST) trades the US day of the same date; other sessions their own day.
             if not self.is_trading_day(local.date()):
                 continue
@@ -138,6 +141,9 @@ _TABLE: dict[str, KisTradingHours] = {
         ("regular", "12:30", "15:30"),
     ),
 }
+# NYSE half days: regular until 13:00, late trading until 17:00.
+_US_EARLY = (("pre", "04:00", "09:30"), ("regular", "09:30", "13:00"), ("after", "13:00", "17:00"))
+_daytime = _s("daytime", "10:00", "16:00", _KST)
 for _code in ("NASDAQ", "NYSE", "AMEX"):
     _us = _hours(_code, "America/New_York", *_US)
     # The overnight (daytime) session KIS sells, 10:00–16:00 KST.
@@ -146,7 +152,8 @@ for _code in ("NASDAQ", "NYSE", "AMEX"):
         timezone=_us.timezone,
         open=_us.open,
         close=_us.close,
-        sessions=(*_us.sessions, _s("daytime", "10:00", "16:00", _KST)),
+        sessions=(*_us.sessions, _daytime),
+        early_sessions=(*_hours(_code, "America/New_York", *_US_EARLY).sessions, _daytime),
     )
 for _code in ("SSE", "SZSE"):
     _TABLE[_code] = _hours(
@@ -256,6 +263,16 @@ _FIXED["SZSE"] = _FIXED["SSE"]
 _FIXED["HSX"] = _FIXED["HNX"]
 # (days before the lunar new year, days closed) per market
 _LUNAR_SPAN = {"HKEX": (0, 3), "SSE": (1, 7), "SZSE": (1, 7), "HNX": (2, 6), "HSX": (2, 6)}
+
+
+def is_early_close(market: str, day: date) -> bool:
+    """NYSE half days (13:00 close): July 3 when the 4th falls Tuesday–Friday, the Friday after Thanksgiving,
+    and Christmas Eve Monday–Thursday."""
+    if market_info(market).code not in ("NASDAQ", "NYSE", "AMEX"):
+        return False
+    if day == _nth_weekday(day.year, 11, 3, 4) + timedelta(days=1):
+        return True
+    return (day.month, day.day) in ((7, 3), (12, 24)) and day.weekday() < 4
 
 
 def is_holiday(market: str, day: date) -> bool:

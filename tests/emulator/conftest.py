@@ -91,7 +91,8 @@ def all_strings(value: Any) -> bool:
 @pytest.fixture(scope="module")
 def emulator() -> Iterator[Emulator]:
     """One emulator per test module, with generous rate limits so that tests do not trip them."""
-    with Emulator(real_rate=1000, virtual_rate=1000, heartbeat_interval=0.2) as emu:
+    # No realtime publisher: these tests read the raw control and PINGPONG frames one by one.
+    with Emulator(real_rate=1000, virtual_rate=1000, heartbeat_interval=0.2, realtime=False) as emu:
         yield emu
 
 

@@ -69,15 +69,17 @@ def post(wire: Wire, path: str, tr_id: str, body: dict[str, str]) -> dict[str, A
     return data
 
 
-def get(wire: Wire, path: str, tr_id: str, params: dict[str, str], **headers: str) -> tuple[dict[str, Any], str]:
-    response = wire.get(path, tr_id, params, **headers)
+def get(wire: Wire, path: str, tr_id: str, params: dict[str, str], tr_cont: str = "") -> tuple[dict[str, Any], str]:
+    response = wire.get(path, tr_id, params, tr_cont=tr_cont)
     assert response.status_code == 200, response.text
     data = envelope(response)
     assert all_strings(data)
     return data, response.headers["tr_cont"]
 
 
-def order_body(wire: Wire, symbol: str, qty: int, price: str, dvsn: str = "00", exchange: str = "KRX") -> dict[str, str]:
+def order_body(
+    wire: Wire, symbol: str, qty: int, price: str, dvsn: str = "00", exchange: str = "KRX"
+) -> dict[str, str]:
     return {
         **cano(wire),
         "PDNO": symbol,
@@ -117,14 +119,18 @@ def test_domestic_order_modify_cancel_and_lists(emulator: Emulator, real_acct: W
     assert len(out["ODNO"]) == 10 and len(out["KRX_FWDG_ORD_ORGNO"]) == 5 and len(out["ORD_TMD"]) == 6
 
     # Pending (TTTC0084R): the whole quantity is modifiable.
-    pending, cont = get(wire, DOM + "inquire-psbl-rvsecncl", "TTTC0084R", {**cano(wire), "INQR_DVSN_1": "0", "INQR_DVSN_2": "0"})
+    pending, cont = get(
+        wire, DOM + "inquire-psbl-rvsecncl", "TTTC0084R", {**cano(wire), "INQR_DVSN_1": "0", "INQR_DVSN_2": "0"}
+    )
     assert cont == "D"
     (row,) = pending["output"]
     assert set(row) <= columns(DOM + "inquire-psbl-rvsecncl", "domestic_stock") | {"prdt_name"}
     assert (row["odno"], row["psbl_qty"], row["sll_buy_dvsn_cd"], row["ord_dvsn_cd"]) == (out["ODNO"], "10", "02", "00")
 
     # Modify 4 shares to a new price: a new order number naming the original.
-    tick = emulator.market.tick_size(emulator.market.instrument("005930"), price)
+    samsung = emulator.market.instrument("005930")
+    assert samsung is not None
+    tick = emulator.market.tick_size(samsung, price)
     revise = {
         **cano(wire),
         "KRX_FWDG_ORD_ORGNO": out["KRX_FWDG_ORD_ORGNO"],
@@ -166,7 +172,7 @@ def test_domestic_order_modify_cancel_and_lists(emulator: Emulator, real_acct: W
         },
     )
     rows = ccld["output1"]
-    assert [r["odno"] for r in rows][0] == out["ODNO"] and len(rows) == 3
+    assert next(r["odno"] for r in rows) == out["ODNO"] and len(rows) == 3
     assert set(rows[0]) <= columns(DOM + "inquire-daily-ccld", "domestic_stock")
     assert rows[1]["orgn_odno"] == out["ODNO"] and rows[1]["rmn_qty"] == "4"
     assert rows[2]["cncl_yn"] == "Y" and rows[2]["cnc_cfrm_qty"] == "6"
@@ -218,7 +224,14 @@ def test_domestic_fill_balance_sellable_and_profit(emulator: Emulator, real_acct
         wire,
         DOM + "inquire-psbl-order",
         "TTTC8908R",
-        {**cano(wire), "PDNO": "000660", "ORD_UNPR": "0", "ORD_DVSN": "01", "CMA_EVLU_AMT_ICLD_YN": "N", "OVRS_ICLD_YN": "N"},
+        {
+            **cano(wire),
+            "PDNO": "000660",
+            "ORD_UNPR": "0",
+            "ORD_DVSN": "01",
+            "CMA_EVLU_AMT_ICLD_YN": "N",
+            "OVRS_ICLD_YN": "N",
+        },
     )
     out = orderable["output"]
     assert set(out) == columns(DOM + "inquire-psbl-order", "domestic_stock")
@@ -281,7 +294,9 @@ def test_virtual_refuses_what_demo_does_not_offer(emulator: Emulator, http: http
     ok = post(wire, DOM + "order-cash", "VTTC0012U", order_body(wire, "005930", 1, price))
     assert ok["rt_cd"] == "0"
     # TTTC0084R / TTTC8408R / TTTC8715R are real-only: the gateway says so (EGW02006, HTTP 500).
-    response = wire.get(DOM + "inquire-psbl-rvsecncl", "TTTC0084R", {**cano(wire), "INQR_DVSN_1": "0", "INQR_DVSN_2": "0"})
+    response = wire.get(
+        DOM + "inquire-psbl-rvsecncl", "TTTC0084R", {**cano(wire), "INQR_DVSN_1": "0", "INQR_DVSN_2": "0"}
+    )
     assert response.status_code == 500 and response.json()["msg_cd"] == "EGW02006"
     # Overseas: demo takes ORD_DVSN 00 only, and VTTT1001U is its US sell.
     body = {
@@ -311,9 +326,16 @@ def test_engine_refusals_are_business_errors(emulator: Emulator, real_acct: Wire
     assert (too_many["rt_cd"], too_many["msg_cd"]) == ("1", "APBK0400")
     too_big = post(wire, DOM + "order-cash", "TTTC0012U", order_body(wire, "207940", 1000, "0", "01"))
     assert (too_big["rt_cd"], too_big["msg_cd"]) == ("1", "APBK0952")
-    gtp = post(wire, DOM + "order-cash", "TTTC0012U", order_body(wire, "005930", 1, str(far_below(emulator, "005930")), "27"))
+    gtp = post(
+        wire, DOM + "order-cash", "TTTC0012U", order_body(wire, "005930", 1, str(far_below(emulator, "005930")), "27")
+    )
     assert gtp["rt_cd"] == "1"  # GTP is an NXT type
-    nxt = post(wire, DOM + "order-cash", "TTTC0012U", order_body(wire, "005930", 1, str(far_below(emulator, "005930")), "27", "NXT"))
+    nxt = post(
+        wire,
+        DOM + "order-cash",
+        "TTTC0012U",
+        order_body(wire, "005930", 1, str(far_below(emulator, "005930")), "27", "NXT"),
+    )
     assert nxt["rt_cd"] == "0"
 
 
@@ -337,14 +359,18 @@ def test_accounts_are_isolated(emulator: Emulator, http: httpx.Client) -> None:
         "EXCG_ID_DVSN_CD": "KRX",
     }
     assert post(second, DOM + "order-rvsecncl", "TTTC0013U", cancel)["msg_cd"] == "APBK0521"
-    pending, _ = get(second, DOM + "inquire-psbl-rvsecncl", "TTTC0084R", {**cano(second), "INQR_DVSN_1": "0", "INQR_DVSN_2": "0"})
+    pending, _ = get(
+        second, DOM + "inquire-psbl-rvsecncl", "TTTC0084R", {**cano(second), "INQR_DVSN_1": "0", "INQR_DVSN_2": "0"}
+    )
     assert pending["output"] == []
 
 
 # ------------------------------------------------------------------------------------------------ overseas
 
 
-def overseas_body(wire: Wire, code: str, symbol: str, qty: int, price: str, dvsn: str = "00", sell: bool = False) -> dict[str, str]:
+def overseas_body(
+    wire: Wire, code: str, symbol: str, qty: int, price: str, dvsn: str = "00", sell: bool = False
+) -> dict[str, str]:
     return {
         **cano(wire),
         "OVRS_EXCG_CD": code,
@@ -412,7 +438,11 @@ def test_overseas_orders_route_by_exchange_and_side(emulator: Emulator, http: ht
         "MGCO_APTM_ODNO": "",
         "ORD_SVR_DVSN_CD": "0",
     }
-    assert set(post(wire, OVS + "order-rvsecncl", "TTTT1004U", cancel)["output"]) == {"KRX_FWDG_ORD_ORGNO", "ODNO", "ORD_TMD"}
+    assert set(post(wire, OVS + "order-rvsecncl", "TTTT1004U", cancel)["output"]) == {
+        "KRX_FWDG_ORD_ORGNO",
+        "ODNO",
+        "ORD_TMD",
+    }
 
     today = datetime.now(KST)
     ccnl, _ = get(
@@ -460,19 +490,26 @@ def test_overseas_balances_and_amounts(emulator: Emulator, http: httpx.Client) -
     names = columns(OVS + "inquire-present-balance", "overseas_stock")
     assert {r["pdno"] for r in present["output1"]} == {"NVDA", "KO"}
     assert set(present["output1"][0]) <= names | {"prdt_name"}
-    usd = [d for d in present["output2"] if d["crcy_cd"] == "USD"][0]
+    usd = next(d for d in present["output2"] if d["crcy_cd"] == "USD")
     assert set(usd) <= names | {"crcy_cd_name"}
     assert Decimal(usd["frcr_dncl_amt_2"]) == 100_000
     assert set(present["output3"]) <= names
 
-    amount, _ = get(wire, OVS + "inquire-psamount", "TTTS3007R", {**cano(wire), "OVRS_EXCG_CD": "NASD", "OVRS_ORD_UNPR": "100", "ITEM_CD": "NVDA"})
+    amount, _ = get(
+        wire,
+        OVS + "inquire-psamount",
+        "TTTS3007R",
+        {**cano(wire), "OVRS_EXCG_CD": "NASD", "OVRS_ORD_UNPR": "100", "ITEM_CD": "NVDA"},
+    )
     out = amount["output"]
     assert set(out) == columns(OVS + "inquire-psamount", "overseas_stock")
     assert int(out["max_ord_psbl_qty"]) == 997  # 100,000 USD at $100 with 0.25 % commission
 
     sell = overseas_body(wire, "NASD", "NVDA", 4, "0", "00", sell=True)
     quote = emulator.market.quote("NVDA", "NASDAQ")
-    sell["OVRS_ORD_UNPR"] = str(emulator.market.round_price(emulator.market.instrument("NVDA", "NASDAQ"), quote.price * Decimal("0.9"), "down"))
+    nvda = emulator.market.instrument("NVDA", "NASDAQ")
+    assert nvda is not None
+    sell["OVRS_ORD_UNPR"] = str(emulator.market.round_price(nvda, quote.price * Decimal("0.9"), "down"))
     assert post(wire, OVS + "order", "TTTT1006U", sell)["rt_cd"] == "0"
     today = datetime.now(KST).strftime("%Y%m%d")
     profit, _ = get(

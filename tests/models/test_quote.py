@@ -68,6 +68,7 @@ def test_domestic_quote_fields() -> None:
     assert quote.prev_close == Decimal(71800)
     assert quote.rate == Decimal("-1.11")
     assert quote.market_cap == Decimal(4238621) * 100_000_000
+    assert quote.indicator is not None
     assert quote.indicator.week52_high_date == date(2024, 7, 11)
     assert quote.sector_name == "전기.전자"
     assert quote.risk == "none"

@@ -48,7 +48,7 @@ def on_loop(emulator: Emulator, function: Callable[[], T]) -> T:
 
 @pytest.fixture(scope="module")
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
-    with Emulator(secrets_dir=tmp_path_factory.mktemp("secrets"), heartbeat_interval=0.2) as emu:
+    with Emulator(secrets_dir=tmp_path_factory.mktemp("secrets"), heartbeat_interval=0.2, realtime=False) as emu:
         yield emu
 
 

@@ -128,6 +128,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="realtime registrations per app key before MAX SUBSCRIBE OVER (default: %(default)s)",
     )
 
+    live = parser.add_argument_group("realtime")
+    live.add_argument(
+        "--no-realtime", action="store_true", help="publish no realtime prices, order books or execution notices"
+    )
+    live.add_argument(
+        "--realtime-rate",
+        type=float,
+        default=_DEFAULTS.realtime_rate,
+        metavar="N",
+        help="records per second per subscribed (TR, key) (default: %(default)s)",
+    )
+    live.add_argument(
+        "--legacy-widths", action="store_true", help="send the realtime layouts before 2026-09-14 (46/59 fields)"
+    )
+
     out = parser.add_argument_group("output")
     out.add_argument(
         "--secrets-dir",
@@ -153,6 +168,9 @@ def _config(args: argparse.Namespace) -> EmulatorConfig:
         admin=args.admin,
         admin_port=args.admin_port,
         clock=args.clock,
+        realtime=not args.no_realtime,
+        realtime_rate=args.realtime_rate,
+        legacy_widths=args.legacy_widths,
         start=args.start,
         speed=args.speed,
         seed=args.seed,

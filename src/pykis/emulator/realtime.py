@@ -221,8 +221,11 @@ class RealtimePublisher:
         max_bundle: int = 50,
         legacy_widths: bool = False,
         realtime_key_field: bool = True,
+        enabled: bool = True,
     ) -> None:
         self.server = server
+        self.enabled = enabled
+        """``False``: publish nothing, only keep the engine matching resting orders (and drop its events)."""
         self.realtime_key_field = realtime_key_field
         self.market: Market = server.market
         self.engine = engine
@@ -281,6 +284,11 @@ class RealtimePublisher:
 
     async def step(self, elapsed: float) -> None:
         """One publishing round covering ``elapsed`` seconds."""
+        if not self.enabled:
+            if self.engine is not None:
+                self.engine.match()
+                self.engine.drain_events()
+            return
         for env, hub in self.server.hubs.items():
             for tr_id, key in sorted(hub.subscriptions()):
                 if tr_id not in _PRICE_TRS and tr_id not in _BOOK_TRS:

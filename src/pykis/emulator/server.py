@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from pykis.auth import KisAuth
     from pykis.emulator.clock import Clock
     from pykis.emulator.market import Market
+    from pykis.emulator.realtime import RealtimePublisher
 
 __all__ = ["ClockMode", "EmulatorConfig", "EmulatorServer", "EnvironmentInfo"]
 
@@ -80,6 +81,11 @@ class EmulatorConfig:
     approval_lifetime: float = 86_400.0
     heartbeat_interval: float = 10.0
     max_subscriptions: int = MAX_SUBSCRIPTIONS
+    # Realtime: price and order-book records per second per subscribed (TR, key), execution notices from
+    # the matching engine; ``legacy_widths`` sends the layouts before 2026-09-14 (46/59 fields).
+    realtime: bool = True
+    realtime_rate: float = 5.0
+    legacy_widths: bool = False
     state_file: Path | None = None
     secrets_dir: Path | None = None
 
@@ -101,6 +107,8 @@ class EmulatorConfig:
             raise ValueError("token lifetimes must be positive")
         if self.max_subscriptions < 1:
             raise ValueError("max_subscriptions must be at least 1")
+        if self.realtime_rate <= 0:
+            raise ValueError("realtime_rate must be positive")
 
     def limits(self) -> GatewayLimits:
         """The gateway's timing rules."""
@@ -157,6 +165,9 @@ def _rest_fault_middleware(env: EnvName, faults: Faults) -> Any:
         taken = faults.take(env, request.path)
         delay = taken.get("delay")
         if delay is not None:
+            # The request arrived whole and is processed late (a slow trading system), even if the
+            # client has given up waiting by then: an order held this way is still placed.
+            await request.read()
             await asyncio.sleep(delay.seconds)
         fail = taken.get("fail")
         if fail is not None:
@@ -221,6 +232,7 @@ class EmulatorServer:
         self.environments: dict[EnvName, EnvironmentInfo] = {}
         self.admin_url: str | None = None
         self.state: Any = None
+        self.publisher: RealtimePublisher | None = None
         self._runners: list[web.AppRunner] = []
         self._tempdir: tempfile.TemporaryDirectory[str] | None = None
         self.running = False
@@ -263,6 +275,17 @@ class EmulatorServer:
             raise
         self.faults.bind(asyncio.get_running_loop(), self.gateway, dict(self.hubs))
         self._attach_state()
+        from pykis.emulator.realtime import RealtimePublisher
+
+        # The publisher's rounds also advance the matching engine, so it runs even when publishing is off.
+        self.publisher = RealtimePublisher(
+            self,
+            engine=self.engine,
+            rate=self.config.realtime_rate,
+            legacy_widths=self.config.legacy_widths,
+            enabled=self.config.realtime,
+        )
+        self.publisher.start()
         self.running = True
 
     async def _serve(self, app: web.Application, host: str, port: int) -> int:
@@ -313,6 +336,9 @@ class EmulatorServer:
             await self._cleanup()
             return
         self.running = False
+        if self.publisher is not None:
+            await self.publisher.stop()
+            self.publisher = None
         saver = getattr(self.state, "save", None)
         if callable(saver):
             with contextlib.suppress(Exception):

@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from datetime import datetime
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime, tzinfo
 from decimal import Decimal
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, overload
 
-from pykis.models._base import KisModel, render
+import msgspec
+
+from pykis.models._base import KisModel, dec, render
 
 if TYPE_CHECKING:
     import pandas
     import polars
 
-__all__ = ["ChartPeriod", "KisChart", "KisChartBar"]
+__all__ = [
+    "ChartPeriod",
+    "DomesticDailyBody",
+    "DomesticMinuteBody",
+    "KisChart",
+    "KisChartBar",
+    "OverseasDailyBody",
+    "OverseasMinuteBody",
+    "domestic_daily_bars",
+    "domestic_minute_bars",
+    "overseas_daily_bars",
+    "overseas_minute_bars",
+]
 
 ChartPeriod = Literal["minute", "day", "week", "month", "year"]
 
@@ -126,3 +141,182 @@ def _merge(time: datetime, bars: Sequence[KisChartBar]) -> KisChartBar:
         volume=sum(bar.volume for bar in bars),
         amount=sum((bar.amount for bar in bars), Decimal(0)),
     )
+
+
+# ---- wire rows: only the columns a bar needs; msgspec skips the rest ------------------------------------
+
+
+class DomesticDailyRow(msgspec.Struct, frozen=True):
+    """An ``output2`` row of FHKST03010100 (국내주식기간별시세)."""
+
+    stck_bsop_date: str = ""
+    stck_oprc: str = ""
+    stck_hgpr: str = ""
+    stck_lwpr: str = ""
+    stck_clpr: str = ""
+    acml_vol: str = ""
+    acml_tr_pbmn: str = ""
+
+
+class DomesticDailyBody(msgspec.Struct, frozen=True):
+    """FHKST03010100's body, bars newest first."""
+
+    output2: list[DomesticDailyRow] | None = None
+
+
+class DomesticMinuteRow(msgspec.Struct, frozen=True):
+    """An ``output2`` row of FHKST03010200 / FHKST03010230 (분봉); ``acml_tr_pbmn`` is the day's running amount."""
+
+    stck_bsop_date: str = ""
+    stck_cntg_hour: str = ""
+    stck_oprc: str = ""
+    stck_hgpr: str = ""
+    stck_lwpr: str = ""
+    stck_prpr: str = ""
+    cntg_vol: str = ""
+    acml_tr_pbmn: str = ""
+
+
+class DomesticMinuteBody(msgspec.Struct, frozen=True):
+    """FHKST03010200 / FHKST03010230's body, bars newest first."""
+
+    output2: list[DomesticMinuteRow] | None = None
+
+
+class OverseasDailyRow(msgspec.Struct, frozen=True):
+    """An ``output2`` row of HHDFS76240000 (해외주식 기간별시세)."""
+
+    xymd: str = ""
+    open: str = ""
+    high: str = ""
+    low: str = ""
+    clos: str = ""
+    tvol: str = ""
+    tamt: str = ""
+
+
+class OverseasDailyBody(msgspec.Struct, frozen=True):
+    """HHDFS76240000's body, bars newest first."""
+
+    output2: list[OverseasDailyRow] | None = None
+
+
+class OverseasMinuteSummary(msgspec.Struct, frozen=True):
+    """HHDFS76950200 ``output1``: ``next`` is 1 while older bars remain."""
+
+    next: str = ""
+
+
+class OverseasMinuteRow(msgspec.Struct, frozen=True):
+    """An ``output2`` row of HHDFS76950200 (해외주식분봉조회), exchange-local date and time."""
+
+    xymd: str = ""
+    xhms: str = ""
+    open: str = ""
+    high: str = ""
+    low: str = ""
+    last: str = ""
+    evol: str = ""
+    eamt: str = ""
+
+
+class OverseasMinuteBody(msgspec.Struct, frozen=True):
+    """HHDFS76950200's body."""
+
+    output1: OverseasMinuteSummary | None = None
+    output2: list[OverseasMinuteRow] | None = None
+
+
+_DOMESTIC_DAILY = attrgetter(
+    "stck_bsop_date", "stck_oprc", "stck_hgpr", "stck_lwpr", "stck_clpr", "acml_vol", "acml_tr_pbmn"
+)
+_OVERSEAS_DAILY = attrgetter("xymd", "open", "high", "low", "clos", "tvol", "tamt")
+_DOMESTIC_MINUTE = attrgetter(
+    "stck_bsop_date", "stck_cntg_hour", "stck_oprc", "stck_hgpr", "stck_lwpr", "stck_prpr", "cntg_vol", "acml_tr_pbmn"
+)
+_OVERSEAS_MINUTE = attrgetter("xymd", "xhms", "open", "high", "low", "last", "evol", "eamt")
+
+
+def _stamp(day: str, clock: str, zone: tzinfo) -> datetime | None:
+    """``YYYYMMDD`` (+ ``HHMMSS``) in ``zone``; ``None`` for the blank rows KIS pads lists with."""
+    if len(day) != 8 or not day.isdigit():
+        return None
+    try:
+        if not clock:
+            return datetime(int(day[:4]), int(day[4:6]), int(day[6:]), tzinfo=zone)
+        clock = clock.ljust(6, "0")
+        return datetime(
+            int(day[:4]),
+            int(day[4:6]),
+            int(day[6:]),
+            int(clock[:2]),
+            int(clock[2:4]),
+            int(clock[4:6]),
+            tzinfo=zone,
+        )
+    except ValueError:
+        return None
+
+
+def _volume(text: str) -> int:
+    return int(text) if text.isdigit() else int(dec(text))
+
+
+def _daily(rows: Iterable[Any], getter: attrgetter[Any], zone: tzinfo) -> list[KisChartBar]:
+    bars = []
+    for row in rows:
+        day, open_, high, low, close, volume, amount = getter(row)
+        when = _stamp(day, "", zone)
+        if when is not None:
+            bars.append(
+                KisChartBar(
+                    time=when,
+                    open=dec(open_),
+                    high=dec(high),
+                    low=dec(low),
+                    close=dec(close),
+                    volume=_volume(volume),
+                    amount=dec(amount),
+                )
+            )
+    return bars
+
+
+def _minutes(rows: Iterable[Any], getter: attrgetter[Any], zone: tzinfo) -> list[KisChartBar]:
+    bars = []
+    for row in rows:
+        day, clock, open_, high, low, close, volume, amount = getter(row)
+        when = _stamp(day, clock or "000000", zone)
+        if when is not None:
+            bars.append(
+                KisChartBar(
+                    time=when,
+                    open=dec(open_),
+                    high=dec(high),
+                    low=dec(low),
+                    close=dec(close),
+                    volume=_volume(volume),
+                    amount=dec(amount),
+                )
+            )
+    return bars
+
+
+def domestic_daily_bars(body: DomesticDailyBody, zone: tzinfo) -> list[KisChartBar]:
+    """Bars of a FHKST03010100 page, in the order sent (newest first)."""
+    return _daily(body.output2 or (), _DOMESTIC_DAILY, zone)
+
+
+def overseas_daily_bars(body: OverseasDailyBody, zone: tzinfo) -> list[KisChartBar]:
+    """Bars of a HHDFS76240000 page, in the order sent (newest first)."""
+    return _daily(body.output2 or (), _OVERSEAS_DAILY, zone)
+
+
+def domestic_minute_bars(body: DomesticMinuteBody, zone: tzinfo) -> list[KisChartBar]:
+    """Bars of a FHKST03010200/FHKST03010230 page; ``amount`` still the running total (see the chart flow)."""
+    return _minutes(body.output2 or (), _DOMESTIC_MINUTE, zone)
+
+
+def overseas_minute_bars(body: OverseasMinuteBody, zone: tzinfo) -> list[KisChartBar]:
+    """Bars of a HHDFS76950200 page, exchange-local times."""
+    return _minutes(body.output2 or (), _OVERSEAS_MINUTE, zone)

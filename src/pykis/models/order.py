@@ -216,7 +216,7 @@ class DomesticCcldRow(msgspec.Struct, frozen=True):
     ord_dvsn_cd: str = ""
     cnc_cfrm_qty: str = ""
     rmn_qty: str = ""
-    excg_id_dvsn_Cd: str = ""  # noqa: N815 — the broker's spelling
+    excg_id_dvsn_Cd: str = ""
     excg_id_dvsn_cd: str = ""
 
 

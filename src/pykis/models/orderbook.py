@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 import msgspec
 
-from pykis.models._base import KisModel, dec
+from pykis.models._base import KisModel, dec, render
 
 __all__ = ["KisOrderbook", "KisOrderbookLevel", "domestic_orderbook", "foreign_orderbook"]
 
@@ -20,7 +20,7 @@ class KisOrderbookLevel(KisModel, frozen=True, kw_only=True):
     volume: int
 
     def __repr__(self, indent: int = 0) -> str:
-        return f"KisOrderbookLevel(price={self.price}, volume={self.volume})"
+        return f"KisOrderbookLevel(price={render(self.price)}, volume={self.volume})"
 
 
 class KisOrderbook(KisModel, frozen=True, kw_only=True):

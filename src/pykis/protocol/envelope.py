@@ -55,6 +55,8 @@ class _Head(msgspec.Struct):
 
 
 _HEAD = msgspec.json.Decoder(_Head)
+# One decoder per model type: building a decoder costs more than a small decode.
+_DECODERS: dict[Any, msgspec.json.Decoder[Any]] = {}
 
 
 class Envelope:
@@ -104,7 +106,11 @@ class Envelope:
         """The body decoded into ``kind`` (a ``msgspec.Struct`` naming the blocks it needs)."""
         try:
             if self.raw:
-                return msgspec.json.decode(self.raw, type=kind, strict=False)
+                decoder = _DECODERS.get(kind)
+                if decoder is None:
+                    decoder = _DECODERS[kind] = msgspec.json.Decoder(kind, strict=False)
+                result: T = decoder.decode(self.raw)
+                return result
             return msgspec.convert(self.body, kind, strict=False)
         except msgspec.ValidationError as exc:
             raise KisDecodeError(str(exc), tr_id=self.tr_id) from None

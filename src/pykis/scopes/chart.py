@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Generator, Iterator, Mapping
+from collections.abc import Generator, Iterator
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from itertools import groupby
@@ -12,8 +12,20 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from pykis.errors import KisValidationError
-from pykis.models._base import dec
-from pykis.models.chart import ChartPeriod, KisChart, KisChartBar, aggregate
+from pykis.models.chart import (
+    ChartPeriod,
+    DomesticDailyBody,
+    DomesticMinuteBody,
+    KisChart,
+    KisChartBar,
+    OverseasDailyBody,
+    OverseasMinuteBody,
+    aggregate,
+    domestic_daily_bars,
+    domestic_minute_bars,
+    overseas_daily_bars,
+    overseas_minute_bars,
+)
 from pykis.protocol.flow import Action
 from pykis.protocol.request import ApiCall
 
@@ -38,12 +50,6 @@ def parse_span(text: str) -> timedelta:
     if days is not None:
         return timedelta(days=count * days)
     return timedelta(hours=count) if unit == "h" else timedelta(minutes=count)
-
-
-def _rows(value: Any) -> list[Mapping[str, Any]]:
-    if isinstance(value, list):
-        return [row for row in value if isinstance(row, dict)]
-    return [value] if isinstance(value, dict) else []
 
 
 def chart_flow(
@@ -97,26 +103,6 @@ def _as_datetime(value: date | datetime, stock: StockBase, *, end_of_day: bool) 
     return datetime.combine(value, time.max if end_of_day else time.min, stock.timezone)
 
 
-def _bar(stock: StockBase, day: str, clock: str, row: Mapping[str, Any], keys: tuple[str, ...]) -> KisChartBar | None:
-    if len(day) != 8 or not day.isdigit():
-        return None
-    clock = (clock or "000000").ljust(6, "0")[:6]
-    try:
-        when = datetime.strptime(day + clock, "%Y%m%d%H%M%S").replace(tzinfo=stock.timezone)
-    except ValueError:
-        return None
-    open_, high, low, close, volume, amount = (str(row.get(key, "")) for key in keys)
-    return KisChartBar(
-        time=when,
-        open=dec(open_),
-        high=dec(high),
-        low=dec(low),
-        close=dec(close),
-        volume=int(dec(volume)),
-        amount=dec(amount),
-    )
-
-
 def _ascending_unique(bars: list[KisChartBar]) -> list[KisChartBar]:
     unique = {bar.time: bar for bar in bars}
     return [unique[key] for key in sorted(unique)]
@@ -143,19 +129,7 @@ def _domestic_daily(
             },
         )
         envelope = yield from stock._core._flow(call)
-        page = [
-            bar
-            for row in _rows(envelope.output("output2"))
-            if (
-                bar := _bar(
-                    stock,
-                    str(row.get("stck_bsop_date", "")),
-                    "",
-                    row,
-                    ("stck_oprc", "stck_hgpr", "stck_lwpr", "stck_clpr", "acml_vol", "acml_tr_pbmn"),
-                )
-            )
-        ]
+        page = domestic_daily_bars(envelope.decode(DomesticDailyBody), stock.timezone)
         if not page:
             break
         bars += page
@@ -193,11 +167,7 @@ def _overseas_daily(
             },
         )
         envelope = yield from stock._core._flow(call)
-        page = [
-            bar
-            for row in _rows(envelope.output("output2"))
-            if (bar := _bar(stock, str(row.get("xymd", "")), "", row, ("open", "high", "low", "clos", "tvol", "tamt")))
-        ]
+        page = overseas_daily_bars(envelope.decode(OverseasDailyBody), stock.timezone)
         if not page:
             break
         bars += page
@@ -244,19 +214,7 @@ def _domestic_minutes(stock: StockBase, start: datetime, end: datetime) -> Gener
                 {**params, "FID_PW_DATA_INCU_YN": "Y", "FID_ETC_CLS_CODE": ""},
             )
         envelope = yield from stock._core._flow(call)
-        page = [
-            bar
-            for row in _rows(envelope.output("output2"))
-            if (
-                bar := _bar(
-                    stock,
-                    str(row.get("stck_bsop_date", "")),
-                    str(row.get("stck_cntg_hour", "")),
-                    row,
-                    ("stck_oprc", "stck_hgpr", "stck_lwpr", "stck_prpr", "cntg_vol", "acml_tr_pbmn"),
-                )
-            )
-        ]
+        page = domestic_minute_bars(envelope.decode(DomesticMinuteBody), stock.timezone)
         if not page:
             break
         bars += page
@@ -322,25 +280,13 @@ def _overseas_minutes(
             virtual_supported=False,
         )
         envelope = yield from stock._core._flow(call)
-        page = [
-            bar
-            for row in _rows(envelope.output("output2"))
-            if (
-                bar := _bar(
-                    stock,
-                    str(row.get("xymd", "")),
-                    str(row.get("xhms", "")),
-                    row,
-                    ("open", "high", "low", "last", "evol", "eamt"),
-                )
-            )
-        ]
+        body = envelope.decode(OverseasMinuteBody)
+        page = overseas_minute_bars(body, stock.timezone)
         if not page:
             break
         bars += page
         oldest = min(bar.time for bar in page)
-        summary = envelope.output("output1")
-        more = isinstance(summary, dict) and str(summary.get("next", "")).strip() == "1"
+        more = body.output1 is not None and body.output1.next.strip() == "1"
         if oldest <= start or not more:
             break
         keyb = (oldest - timedelta(minutes=minutes)).strftime("%Y%m%d%H%M%S")

@@ -6,7 +6,14 @@ import re
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
-from pykis.errors import KisAPIError, KisNotFoundError, KisValidationError
+from pykis.errors import (
+    KisAPIError,
+    KisAuthError,
+    KisGatewayTimeoutError,
+    KisNotFoundError,
+    KisRateLimitError,
+    KisValidationError,
+)
 from pykis.markets import MARKETS, market_info
 from pykis.masters import DOMESTIC_FILES, MasterRow, SymbolIndex
 from pykis.protocol.flow import Action, LoadMasters
@@ -56,6 +63,13 @@ def resolve_flow(core: _ClientCore, symbol: str, market: str | None) -> Generato
     return row
 
 
+def _not_listed(error: KisAPIError) -> None:
+    """A business refusal of a product inquiry means "not listed there"; a refused credential, the rate
+    limit or a gateway timeout is not an answer about the symbol and propagates."""
+    if isinstance(error, KisAuthError | KisRateLimitError | KisGatewayTimeoutError):
+        raise error
+
+
 def _inquire(core: _ClientCore, symbol: str, code: str | None) -> Generator[Action, Any, MasterRow | None]:
     """Fallback when the masters lack the symbol: CTPF1002R (domestic) or CTPF1702R (overseas)."""
     from pykis.protocol.env import Environment
@@ -72,7 +86,8 @@ def _inquire(core: _ClientCore, symbol: str, code: str | None) -> Generator[Acti
         )
         try:
             envelope = yield from core._flow(call)
-        except KisAPIError:
+        except KisAPIError as error:
+            _not_listed(error)
             return None
         output = envelope.output()
         if isinstance(output, dict) and output.get("prdt_abrv_name"):
@@ -111,7 +126,8 @@ def _inquire_overseas(core: _ClientCore, symbol: str, code: str) -> Generator[Ac
     )
     try:
         envelope = yield from core._flow(call)
-    except KisAPIError:
+    except KisAPIError as error:
+        _not_listed(error)
         return None
     output = envelope.output()
     if not isinstance(output, dict) or not output.get("std_pdno") or output.get("lstg_yn") == "N":

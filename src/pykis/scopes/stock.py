@@ -35,6 +35,7 @@ from pykis.models.quote import (
 from pykis.protocol.flow import Action
 from pykis.protocol.request import ApiCall
 from pykis.scopes.chart import chart_flow
+from pykis.scopes.trading import AsyncStockTrading, StockTrading
 from pykis.sessions import KisTradingHours, trading_hours
 
 ChartStart = date | datetime | timedelta | str | None
@@ -185,7 +186,7 @@ class StockBase:
         return tr.id, tr.key
 
 
-class KisStock(StockBase):
+class KisStock(StockBase, StockTrading):
     """A stock, driven by the blocking :class:`~pykis.PyKis`."""
 
     __slots__ = ()
@@ -231,7 +232,7 @@ class KisStock(StockBase):
         return result
 
 
-class AsyncKisStock(StockBase):
+class AsyncKisStock(StockBase, AsyncStockTrading):
     """A stock, driven by :class:`~pykis.AsyncPyKis`: the same operations as coroutines."""
 
     __slots__ = ()

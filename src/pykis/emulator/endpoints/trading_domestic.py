@@ -23,7 +23,7 @@ emulator choices (50). Every value is a string. The virtual service takes ORD_DV
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -173,10 +173,10 @@ def _held(engine: Engine, number: str) -> list[Position]:
 def _today_qty(engine: Engine, number: str, symbol: str, market: str, side: str, today: date) -> tuple[int, Decimal]:
     qty, amount = 0, Decimal(0)
     for fill in engine.fills(number):
-        if fill.symbol == symbol and fill.market == market and fill.side == side:
-            if fill.time.astimezone(KST).date() == today:
-                qty += fill.qty
-                amount += fill.amount
+        same = fill.symbol == symbol and fill.market == market and fill.side == side
+        if same and fill.time.astimezone(KST).date() == today:
+            qty += fill.qty
+            amount += fill.amount
     return qty, amount
 
 
@@ -481,11 +481,12 @@ def daily_ccld(request: ApiRequest, ctx: EmulatorContext) -> ApiResponse:
         return invalid_field("INQR_STRT_DT")
     if end is None or end < start:
         return invalid_field("INQR_END_DT")
+    # 3개월이내 / 3개월이전: a few days' slack either side of the boundary (the live cut-off is not documented).
     recent = request.tr_id.endswith("0081R")
     boundary = three_months_ago(kst_date(ctx))
     if recent and start < boundary:
         return invalid_field("INQR_STRT_DT")
-    if not recent and end >= boundary:
+    if not recent and end >= boundary + timedelta(days=8):
         return invalid_field("INQR_END_DT")
     side = request.param("SLL_BUY_DVSN_CD").strip() or "00"
     ccld = request.param("CCLD_DVSN").strip() or "00"
@@ -499,7 +500,7 @@ def daily_ccld(request: ApiRequest, ctx: EmulatorContext) -> ApiResponse:
 
     def wanted(order: Order) -> bool:
         day = order.time.astimezone(KST).date()
-        if not start <= day <= end:  # type: ignore[operator]
+        if not start <= day <= end:
             return False
         if side != "00" and _side_code(order) != side:
             return False
@@ -507,7 +508,7 @@ def daily_ccld(request: ApiRequest, ctx: EmulatorContext) -> ApiResponse:
             return False
         if odno and order.order_no != odno.zfill(10):
             return False
-        if exchange and exchange != "ALL" and order.exchange != exchange:
+        if exchange and exchange not in ("ALL", order.exchange):
             return False
         if ccld == "01":
             return order.filled_qty > 0

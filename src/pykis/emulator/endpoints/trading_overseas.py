@@ -116,7 +116,10 @@ _ORDER_TRS: dict[str, tuple[str, frozenset[str]]] = {
     "TTTS6036U": ("buy", frozenset({"NASD", "NYSE", "AMEX"})),
     "TTTS6037U": ("sell", frozenset({"NASD", "NYSE", "AMEX"})),
 }
-_US_TYPES = {"buy": frozenset({"00", "32", "34", "35", "36"}), "sell": frozenset({"00", "31", "32", "33", "34", "35", "36"})}
+_US_TYPES = {
+    "buy": frozenset({"00", "32", "34", "35", "36"}),
+    "sell": frozenset({"00", "31", "32", "33", "34", "35", "36"}),
+}
 _NO_PRICE_TYPES = frozenset({"31", "33"})
 
 
@@ -426,7 +429,9 @@ def present_balance(request: ApiRequest, ctx: EmulatorContext) -> ApiResponse:
         )
     deposits = []
     cash_krw = Decimal(0)
-    for currency in currencies:
+    # Currencies the account holds cash or positions in (USD always), as a fresh account shows them.
+    held_currencies = {p.currency for p in held} | {c for c, amount in account.cash.items() if amount} | {"USD"}
+    for currency in [c for c in currencies if c in held_currencies]:
         cash = account.cash.get(currency, Decimal(0))
         available = account.available(currency)
         rate = rates[currency]
@@ -525,17 +530,64 @@ def _order_row(ctx: EmulatorContext, order: Order) -> dict[str, str]:
     }
 
 
-_NCCS_COLUMNS = (
-    "ord_dt ord_gno_brno odno orgn_odno pdno prdt_name sll_buy_dvsn_cd rvse_cncl_dvsn_cd rjct_rson ord_tmd "
-    "tr_crcy_cd natn_cd ft_ord_qty ft_ccld_qty nccs_qty ft_ord_unpr3 ft_ccld_unpr3 ft_ccld_amt3 ovrs_excg_cd "
-    "loan_type_cd loan_dt usa_amk_exts_rqst_yn"
-).split()
-_CCNL_COLUMNS = (
-    "ord_dt ord_gno_brno odno orgn_odno sll_buy_dvsn_cd sll_buy_dvsn_cd_name rvse_cncl_dvsn rvse_cncl_dvsn_name "
-    "pdno prdt_name ft_ord_qty ft_ord_unpr3 ft_ccld_qty ft_ccld_unpr3 ft_ccld_amt3 nccs_qty prcs_stat_name "
-    "rjct_rson rjct_rson_name ord_tmd tr_mket_name tr_crcy_cd tr_natn ovrs_excg_cd tr_natn_name dmst_ord_dt "
-    "thco_ord_tmd loan_type_cd loan_dt mdia_dvsn_name usa_amk_exts_rqst_yn splt_buy_attr_name"
-).split()
+_NCCS_COLUMNS = [
+    "ord_dt",
+    "ord_gno_brno",
+    "odno",
+    "orgn_odno",
+    "pdno",
+    "prdt_name",
+    "sll_buy_dvsn_cd",
+    "rvse_cncl_dvsn_cd",
+    "rjct_rson",
+    "ord_tmd",
+    "tr_crcy_cd",
+    "natn_cd",
+    "ft_ord_qty",
+    "ft_ccld_qty",
+    "nccs_qty",
+    "ft_ord_unpr3",
+    "ft_ccld_unpr3",
+    "ft_ccld_amt3",
+    "ovrs_excg_cd",
+    "loan_type_cd",
+    "loan_dt",
+    "usa_amk_exts_rqst_yn",
+]
+_CCNL_COLUMNS = [
+    "ord_dt",
+    "ord_gno_brno",
+    "odno",
+    "orgn_odno",
+    "sll_buy_dvsn_cd",
+    "sll_buy_dvsn_cd_name",
+    "rvse_cncl_dvsn",
+    "rvse_cncl_dvsn_name",
+    "pdno",
+    "prdt_name",
+    "ft_ord_qty",
+    "ft_ord_unpr3",
+    "ft_ccld_qty",
+    "ft_ccld_unpr3",
+    "ft_ccld_amt3",
+    "nccs_qty",
+    "prcs_stat_name",
+    "rjct_rson",
+    "rjct_rson_name",
+    "ord_tmd",
+    "tr_mket_name",
+    "tr_crcy_cd",
+    "tr_natn",
+    "ovrs_excg_cd",
+    "tr_natn_name",
+    "dmst_ord_dt",
+    "thco_ord_tmd",
+    "loan_type_cd",
+    "loan_dt",
+    "mdia_dvsn_name",
+    "usa_amk_exts_rqst_yn",
+    "splt_buy_attr_name",
+]
 
 
 def inquire_nccs(request: ApiRequest, ctx: EmulatorContext) -> ApiResponse:
@@ -597,11 +649,11 @@ def inquire_ccnl(request: ApiRequest, ctx: EmulatorContext) -> ApiResponse:
     def wanted(order: Order) -> bool:
         instrument = ctx.market.instrument(order.symbol, order.market)
         zone = instrument.timezone if instrument else KST
-        if not start <= order.time.astimezone(zone).date() <= end:  # type: ignore[operator]
+        if not start <= order.time.astimezone(zone).date() <= end:
             return False
         if symbol not in ("", "%") and order.symbol != symbol:
             return False
-        if side != "00" and ("01" if order.side == "sell" else "02") != side:
+        if side not in ("00", "01" if order.side == "sell" else "02"):
             return False
         if ccld == "01":
             return order.filled_qty > 0

@@ -1,0 +1,88 @@
+"""Built-in trading hours and holiday calendars."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pykis.emulator.clock import SystemClock
+from pykis.emulator.market import Market
+from pykis.errors import KisValidationError
+from pykis.sessions import _easter, is_holiday, trading_hours
+
+KST = ZoneInfo("Asia/Seoul")
+ET = ZoneInfo("America/New_York")
+
+
+def test_nyse_rules_give_the_published_2024_holidays() -> None:
+    published = {
+        date(2024, 1, 1), date(2024, 1, 15), date(2024, 2, 19), date(2024, 3, 29), date(2024, 5, 27),
+        date(2024, 6, 19), date(2024, 7, 4), date(2024, 9, 2), date(2024, 11, 28), date(2024, 12, 25),
+    }  # fmt: skip
+    days = [date(2024, 1, 1) + timedelta(days=n) for n in range(366)]
+    assert {day for day in days if is_holiday("NYSE", day)} == published
+    # New Year on a Saturday is not observed on the Friday before (2022-01-01).
+    assert not is_holiday("NASDAQ", date(2021, 12, 31))
+    assert is_holiday("AMEX", date(2027, 12, 24))  # Christmas on a Saturday → Friday
+
+
+@pytest.mark.parametrize(
+    ("year", "easter"), [(2024, date(2024, 3, 31)), (2025, date(2025, 4, 20)), (2038, date(2038, 4, 25))]
+)
+def test_easter(year: int, easter: date) -> None:
+    assert _easter(year) == easter
+
+
+@pytest.mark.parametrize(
+    ("ours", "emulator"),
+    [
+        ("KRX", "KOSPI"),
+        ("NXT", "NXT"),
+        ("NYSE", "NYSE"),
+        ("HKEX", "SEHK"),
+        ("SSE", "SSE"),
+        ("TYO", "TSE"),
+        ("HNX", "HNX"),
+    ],
+)
+def test_built_in_calendars_agree_with_the_emulator_2025_to_2027(ours: str, emulator: str) -> None:
+    market = Market(SystemClock())
+    hours = trading_hours(ours)
+    day = date(2025, 1, 1)
+    while day < date(2028, 1, 1):
+        assert hours.is_trading_day(day) == market.is_trading_day(emulator, day), day
+        day += timedelta(days=1)
+
+
+@given(
+    st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2027, 12, 31)).map(lambda d: d.replace(tzinfo=KST))
+)
+def test_sessions_agree_with_the_emulator(at: datetime) -> None:
+    market = Market(SystemClock())
+    for ours, emulator in (("KRX", "KOSPI"), ("NASDAQ", "NASDAQ"), ("HKEX", "SEHK"), ("TYO", "TSE")):
+        assert trading_hours(ours).session(at) == market.session(emulator, at), (ours, at)
+
+
+def test_session_boundaries() -> None:
+    krx = trading_hours("KRX")
+    day = datetime(2026, 11, 25, tzinfo=KST)
+    assert krx.session(day.replace(hour=8, minute=59, second=59)) == "opening_auction"
+    assert krx.session(day.replace(hour=9)) == "regular"
+    assert krx.session(day.replace(hour=15, minute=30)) == "closed"  # 15:30–15:40 between sessions
+    assert krx.session(day.replace(hour=20)) == "closed"
+    assert krx.is_open(day.replace(hour=10)) and not krx.is_open(day.replace(hour=16))
+    assert (krx.open.isoformat(), krx.close.isoformat()) == ("09:00:00", "15:30:00")
+    assert trading_hours("NXT").session(day.replace(hour=8)) == "pre"
+    assert trading_hours("NAS").session(datetime(2026, 7, 1, 9, 30, tzinfo=ET)) == "regular"
+    half_day = datetime(2025, 11, 28, 14, 0, tzinfo=ET)  # the Friday after Thanksgiving closes at 13:00
+    assert trading_hours("NYSE").session(half_day) == "after"
+    assert trading_hours("NYSE").session(half_day - timedelta(days=7)) == "regular"
+    with pytest.raises(KisValidationError):
+        krx.session(datetime(2026, 11, 25, 10, 0))  # naive
+    with pytest.raises(KisValidationError):
+        trading_hours("LSE")
+    assert "KisMarketSession('regular', 09:00–15:30 Asia/Seoul)" in repr(krx)
