@@ -68,32 +68,28 @@ def tour(kis: PyKis, *, orders: bool, realtime_seconds: float = 5.0) -> None:
 
 
 def _account_tour(kis: PyKis, *, orders: bool) -> None:
-    account_method = getattr(kis, "account", None)
-    if account_method is None:
-        return
-    account = account_method()
+    account = kis.account()
     step(5, "Balance: kis.account().balance()")
     say(repr(account.balance()))
     if not orders:
         say("(orders skipped: the demo places orders only on the emulator or the virtual service)")
         return
     hynix = kis.stock("000660")
-    step(6, "A limit buy that fills: hynix.buy(price=<best ask>, qty=1)")
+    step(6, "A limit buy that fills: hynix.buy(price=<best ask + 2 ticks>, qty=1)")
     notices: list[Any] = []
-    ticket = None
-    with contextlib.suppress(AttributeError):
-        ticket = account.on("execution", lambda sender, e: notices.append(e.response))
+    ticket = account.on("execution", lambda sender, e: notices.append(e.response))
     ask = hynix.orderbook().ask
     price = ask.price if ask else hynix.quote().close
+    # Two ticks above the best ask: still a limit order, and marketable even if the book moves meanwhile.
+    price += 2 * hynix.tick_size(price)
     order = hynix.buy(price=price, qty=1)
     say(repr(order))
     deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and not any(getattr(n, "is_fill", False) for n in notices):
+    while time.monotonic() < deadline and not any(n.kind == "fill" and n.order_number == order.number for n in notices):
         time.sleep(0.1)
     for notice in notices:
         say(f"execution notice: {notice!r}")
-    if ticket is not None:
-        ticket.unsubscribe()
+    ticket.unsubscribe()
 
     step(7, "A limit buy far below the market, then cancel()")
     low = hynix.quote().lower_limit or (price * Decimal("0.8"))
@@ -105,7 +101,7 @@ def _account_tour(kis: PyKis, *, orders: bool) -> None:
 
 
 def _realtime_tour(kis: PyKis, seconds: float) -> None:
-    if seconds <= 0 or not hasattr(kis, "websocket"):
+    if seconds <= 0:
         return
     step(8, f"{seconds:g} seconds of realtime prices: stock.on('price', callback)")
     samsung = kis.stock("005930")
