@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from itertools import groupby
@@ -30,6 +30,7 @@ from pykis.protocol.flow import Action
 from pykis.protocol.request import ApiCall
 
 if TYPE_CHECKING:
+    from pykis.protocol.envelope import Envelope
     from pykis.scopes.stock import StockBase
 
 __all__ = ["chart_flow", "parse_span"]
@@ -108,14 +109,37 @@ def _ascending_unique(bars: list[KisChartBar]) -> list[KisChartBar]:
     return [unique[key] for key in sorted(unique)]
 
 
+def _page_back_by_date(
+    stock: StockBase,
+    start: date,
+    end: date,
+    call_for: Callable[[date], ApiCall],
+    bars_of: Callable[[Envelope], list[KisChartBar]],
+) -> Generator[Action, Any, list[KisChartBar]]:
+    """Daily-and-up bars come newest first, a page at a time back from an end date: ask again from the day
+    before the oldest bar received until ``start`` is reached or a page comes back empty."""
+    bars: list[KisChartBar] = []
+    cursor = end
+    for _ in range(MAX_PAGES):
+        envelope = yield from stock._core._flow(call_for(cursor))
+        page = bars_of(envelope)
+        if not page:
+            break
+        bars += page
+        oldest = min(bar.time.date() for bar in page)
+        if oldest <= start:
+            break
+        cursor = oldest - timedelta(days=1)
+    return _ascending_unique(bars)
+
+
 def _domestic_daily(
     stock: StockBase, start: date, end: date, period: ChartPeriod, adjusted: bool
 ) -> Generator[Action, Any, list[KisChartBar]]:
     """FHKST03010100 국내주식기간별시세: at most 100 bars a call, newest first; page by moving the end date."""
-    bars: list[KisChartBar] = []
-    cursor = end
-    for _ in range(MAX_PAGES):
-        call = ApiCall(
+
+    def call_for(cursor: date) -> ApiCall:
+        return ApiCall(
             "GET",
             "/uapi/domestic-stock/v1/quotations/inquire-daily-itemchartprice",
             "FHKST03010100",
@@ -128,16 +152,11 @@ def _domestic_daily(
                 "FID_ORG_ADJ_PRC": "0" if adjusted else "1",
             },
         )
-        envelope = yield from stock._core._flow(call)
-        page = domestic_daily_bars(envelope.decode(DomesticDailyBody), stock.timezone)
-        if not page:
-            break
-        bars += page
-        oldest = min(bar.time.date() for bar in page)
-        if oldest <= start:
-            break
-        cursor = oldest - timedelta(days=1)
-    return _ascending_unique(bars)
+
+    def bars_of(envelope: Envelope) -> list[KisChartBar]:
+        return domestic_daily_bars(envelope.decode(DomesticDailyBody), stock.timezone)
+
+    return (yield from _page_back_by_date(stock, start, end, call_for, bars_of))
 
 
 def _overseas_daily(
@@ -150,10 +169,9 @@ def _overseas_daily(
         return list(_fold_years(months))
     if period not in _OVERSEAS_GUBN:
         raise KisValidationError(f"overseas charts offer day, week, month and year bars, not {period!r}")
-    bars: list[KisChartBar] = []
-    cursor = end
-    for _ in range(MAX_PAGES):
-        call = ApiCall(
+
+    def call_for(cursor: date) -> ApiCall:
+        return ApiCall(
             "GET",
             "/uapi/overseas-price/v1/quotations/dailyprice",
             "HHDFS76240000",
@@ -166,16 +184,11 @@ def _overseas_daily(
                 "MODP": "1" if adjusted else "0",
             },
         )
-        envelope = yield from stock._core._flow(call)
-        page = overseas_daily_bars(envelope.decode(OverseasDailyBody), stock.timezone)
-        if not page:
-            break
-        bars += page
-        oldest = min(bar.time.date() for bar in page)
-        if oldest <= start:
-            break
-        cursor = oldest - timedelta(days=1)
-    return _ascending_unique(bars)
+
+    def bars_of(envelope: Envelope) -> list[KisChartBar]:
+        return overseas_daily_bars(envelope.decode(OverseasDailyBody), stock.timezone)
+
+    return (yield from _page_back_by_date(stock, start, end, call_for, bars_of))
 
 
 def _domestic_minutes(stock: StockBase, start: datetime, end: datetime) -> Generator[Action, Any, list[KisChartBar]]:
