@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench soak clean emulator
+.PHONY: demo test lint typecheck unit bench bench-compare soak clean emulator
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,22 +22,42 @@ emulator: $(STAMP)
 	$(BIN)/pykis emulator
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench examples
-	$(BIN)/ruff format --check src tests bench examples
+	$(BIN)/ruff check src tests bench examples scripts
+	$(BIN)/ruff format --check src tests bench examples scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
 unit: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -m "not slow"
 
 test: lint typecheck unit
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
+# The long versions of the fault, load, fuzz and secret suites (tests/faults), with their figures; then the
+# same properties with 30x the examples, and coverage-guided fuzzing when atheris is installed.
 soak: $(STAMP)
 	$(BIN)/pytest -q -m slow --timeout=3600
+	PYKIS_FUZZ_EXAMPLES=3000 $(BIN)/pytest -q tests/faults/test_fuzz.py --timeout=3600
+	@if $(BIN)/python -c "import atheris" 2>/dev/null; then \
+		$(BIN)/python tests/faults/atheris_fuzz.py -max_total_time=300 -rss_limit_mb=2048; \
+	else echo "soak: atheris is not installed ($(BIN)/pip install atheris); coverage-guided fuzzing skipped"; fi
+
+# pykis beside python-kis 2.1.6 and kis-trader 0.12.2, each in its own interpreter (.bench-venv for the peers;
+# python-kis installs as `pykis` too). A peer that cannot be installed reads n/a in the table.
+BENCH_VENV := .bench-venv
+$(BENCH_VENV)/.installed:
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet "python-kis==2.1.6" typing_extensions \
+		|| echo "bench-compare: python-kis 2.1.6 did not install; its column will read n/a"
+	$(BENCH_VENV)/bin/python -m pip install --quiet "kis-trader==0.12.2" \
+		|| echo "bench-compare: kis-trader 0.12.2 did not install; its column will read n/a"
+	touch $@
+
+bench-compare: $(STAMP) $(BENCH_VENV)/.installed
+	$(BIN)/python bench/compare/main.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections
 import itertools
 import logging
+import re
 import threading
 import warnings
 from collections.abc import Callable
@@ -44,6 +45,27 @@ __all__ = [
 ]
 
 log = logging.getLogger("pykis")
+
+
+class _RedactApprovalKeys(logging.Filter):
+    """Mask approval keys in websockets' frame logs (``> TEXT '{"header":{"approval_key":"…"'`` at DEBUG)."""
+
+    _PATTERN = re.compile(r"""(approval_key["']?\s*[:=]\s*["']?)[^"',}\s]*""")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "approval_key" in message:
+            record.msg, record.args = self._PATTERN.sub(r"\1***", message), ()
+        return True
+
+
+_TR_ID = re.compile(r"[A-Za-z0-9]{1,16}")
+
+WIRE_LOG = logging.getLogger("pykis.websockets")
+"""The logger the WebSocket connections log their frames to (DEBUG), approval keys masked."""
+WIRE_LOG.addFilter(_RedactApprovalKeys())
+MAX_FRAME_BYTES = 16 << 20
+"""The largest WebSocket message accepted (KIS frames are a few KB; a bigger one closes the connection)."""
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -230,6 +252,12 @@ class RealtimeCore:
         """Add a handler; the commands to send now (the caller holds :attr:`lock` while sending them)."""
         if not tr_id or not key:
             raise KisValidationError("a realtime registration needs a TR ID and a key")
+        if not _TR_ID.fullmatch(tr_id):
+            raise KisValidationError(f"{tr_id[:40]!r} is not a TR ID (letters and digits, e.g. 'H0STCNT0')")
+        if len(key) > 64 or not key.isprintable() or any(c in key for c in "|^ "):
+            raise KisValidationError(f"{key[:40]!r} is not a realtime key (a symbol or an HTS ID)")
+        if not callable(callback):
+            raise KisValidationError("the callback must be callable")
         tr = KisWebsocketTR(tr_id, key)
         environment = self.environment_for(tr_id)
         commands = self.session(environment).add(tr)  # raises the limit error before anything changes

@@ -11,7 +11,7 @@ from pykis.protocol.http import HttpRequest, HttpResponse
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["TransportOptions", "raise_transport_error", "to_response"]
+__all__ = ["TransportOptions", "raise_transport_error", "to_response", "too_large"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +22,9 @@ class TransportOptions:
     connect_timeout: float = 5.0
     max_connections: int = 20
     verify: bool = True
+    max_response_bytes: int = 64 << 20
+    """The largest answer read (KIS answers are KBs); a bigger one is a :class:`KisTransportError`, so a
+    hostile or broken server cannot exhaust memory."""
 
     def client_kwargs(self, base_url: str) -> dict[str, object]:
         """Keyword arguments for ``httpx.Client`` / ``httpx.AsyncClient``."""
@@ -57,6 +60,26 @@ def to_response(response: httpx.Response) -> HttpResponse:
         {name.lower(): value for name, value in response.headers.items()},
         response.content,
     )
+
+
+def headers_of(response: httpx.Response) -> dict[str, str]:
+    """Lower-case header names."""
+    return {name.lower(): value for name, value in response.headers.items()}
+
+
+def too_large(request: HttpRequest, limit: int) -> KisTransportError:
+    """The error for an answer past ``TransportOptions.max_response_bytes``."""
+    return KisTransportError(
+        f"{request.method} {request.path} answered more than {limit} bytes; refused", tr_id=request.tr_id
+    )
+
+
+def declared_length(response: httpx.Response) -> int:
+    """The Content-Length the server announced (0 when absent or unreadable)."""
+    try:
+        return int(response.headers.get("content-length", "0"))
+    except ValueError:
+        return 0
 
 
 def raise_transport_error(exc: Exception, request: HttpRequest) -> NoReturn:

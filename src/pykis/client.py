@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 if TYPE_CHECKING:
     from pykis._async.websocket import AsyncKisWebsocketClient
     from pykis._sync.websocket import KisWebsocketClient
+    from pykis.api import AsyncKisApi, KisApi
 
 
 class _Deferred:
@@ -346,6 +347,17 @@ class PyKis(_ClientCore):
         return key
 
     @property
+    def api(self) -> KisApi:
+        """Every REST API and realtime TR of the KIS catalog, typed and generated (:mod:`pykis.api`):
+        ``kis.api.domestic_stock.inquire_price(FID_COND_MRKT_DIV_CODE="J", FID_INPUT_ISCD="005930")``."""
+        api = self.__dict__.get("_api")
+        if api is None:
+            from pykis.api import KisApi
+
+            api = self.__dict__["_api"] = KisApi(self)
+        return api
+
+    @property
     def websocket(self) -> KisWebsocketClient:
         """The realtime client (:class:`~pykis.realtime.KisWebsocketClient`), created on first use; it
         connects on the first subscription."""
@@ -557,6 +569,17 @@ class AsyncPyKis(_ClientCore):
             key = parse_approval(response)
             self._approvals[environment] = key
         return key
+
+    @property
+    def api(self) -> AsyncKisApi:
+        """Every REST API and realtime TR of the KIS catalog, typed and generated (:mod:`pykis.api`):
+        ``await kis.api.domestic_stock.inquire_price(FID_COND_MRKT_DIV_CODE="J", FID_INPUT_ISCD="005930")``."""
+        api = self.__dict__.get("_api")
+        if api is None:
+            from pykis.api import AsyncKisApi
+
+            api = self.__dict__["_api"] = AsyncKisApi(self)
+        return api
 
     @property
     def websocket(self) -> AsyncKisWebsocketClient:

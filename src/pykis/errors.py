@@ -148,7 +148,9 @@ class KisAuthError(KisAPIError):
 
 
 class KisTokenExpiredError(KisAuthError):
-    """EGW00123: the access token expired. The client re-issues it once and retries once."""
+    """EGW00123 (the access token expired) or EGW00121 (the gateway no longer knows it: revoked elsewhere, or
+    the service restarted). The client re-issues it once and retries once; the gateway refused the request
+    before it reached the trading system, so even an order is safe to resend."""
 
 
 class KisTokenIssueLimitError(KisAuthError):

@@ -10,6 +10,7 @@ import io
 import logging
 import time
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from pykis.markets import MARKETS
 
 __all__ = [
     "DOMESTIC_FILES",
+    "MAX_MASTER_BYTES",
     "OVERSEAS_FILES",
     "MasterRow",
     "SymbolIndex",
@@ -52,10 +54,27 @@ class MasterRow:
     lot_size: int = 1
 
 
+MAX_MASTER_BYTES = 64 << 20
+"""The largest unzipped master file accepted (the real ones are a few MB; anything bigger is a zip bomb)."""
+
+
 def unzip(blob: bytes) -> bytes:
-    """The single member of a master ``.zip``."""
-    with zipfile.ZipFile(io.BytesIO(blob)) as archive:
-        return archive.read(archive.namelist()[0])
+    """The single member of a master ``.zip``; ``ValueError`` for anything that is not one (a truncated
+    download, an HTML error page, an empty archive, a member larger than :data:`MAX_MASTER_BYTES`)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(blob)) as archive:
+            members = archive.infolist()
+            if not members:
+                raise ValueError("the master archive is empty")
+            if members[0].file_size > MAX_MASTER_BYTES:
+                raise ValueError(f"the master file is larger than {MAX_MASTER_BYTES} bytes")
+            with archive.open(members[0]) as member:
+                content = member.read(MAX_MASTER_BYTES + 1)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
+        raise ValueError(f"not a master archive: {exc}") from None
+    if len(content) > MAX_MASTER_BYTES:
+        raise ValueError(f"the master file is larger than {MAX_MASTER_BYTES} bytes")
+    return content
 
 
 def parse_domestic(content: bytes, board: str, tail: int) -> Iterator[MasterRow]:

@@ -378,11 +378,14 @@ def test_unknown_path_or_method_is_http_404(real: Wire) -> None:
     assert post.status_code == 404
 
 
-def test_catalogued_but_unemulated_api_says_so_after_the_gateway(real: Wire) -> None:
+def test_catalogued_api_without_its_own_endpoint_gets_the_generic_answer_after_the_gateway(real: Wire) -> None:
+    # Issue 9: every catalogued API answers (pykis.emulator.endpoints.catalog); the gateway still checks first.
     path = "/uapi/domestic-stock/v1/quotations/inquire-member"
     response = real.get(path, "FHKST01010600", PRICE_QUERY)
-    assert response.status_code == 501
-    assert envelope(response)["msg_cd"] == "EMU00501"
+    assert response.status_code == 200
+    body = envelope(response)
+    assert body["rt_cd"] == "0"
+    assert isinstance(body["output"], dict) and all(isinstance(v, str) for v in body["output"].values())
     gateway_error(
         real.get(path, "FHKST01010600", PRICE_QUERY, authorization="Bearer x"),
         "EGW00121",

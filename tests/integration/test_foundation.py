@@ -73,6 +73,21 @@ def test_expired_token_is_reissued_once_and_the_call_succeeds(tmp_path: Path) ->
         assert emu.gateway.stats.token_issues == 2
 
 
+def test_a_kept_token_survives_a_restarted_sandbox(tmp_path: Path, private_cache: Path) -> None:
+    """A kept token the (restarted) server no longer knows is answered EGW00121: re-issued once, transparently."""
+    from pykis import _tokens
+
+    with Emulator(secrets_dir=tmp_path, seed=7) as first, PyKis(first.real.auth) as kis:
+        assert quote_price(kis) > 0
+        auth = first.real.auth
+    _tokens._REGISTRY.clear()
+    with Emulator(secrets_dir=tmp_path, seed=7) as second:
+        assert second.real.auth.appkey == auth.appkey  # same demo keys from the same seed
+        with PyKis(second.real.auth) as kis:
+            assert quote_price(kis) > 0
+        assert second.gateway.stats.token_issues == 1
+
+
 def test_wrong_secret_is_a_typed_auth_error(emulator: Emulator) -> None:
     auth = emulator.real.auth
     forged = KisAuth(id=auth.id, appkey=auth.appkey, secretkey="x" * 180, account=auth.account, rest_url=auth.rest_url)

@@ -77,7 +77,7 @@ def test_refusal_carries_its_facts(rt_cd: str, msg_cd: str, msg1: str) -> None:
     ("code", "kind"),
     [
         ("EGW00123", KisTokenExpiredError),
-        ("EGW00121", KisAuthError),
+        ("EGW00121", KisTokenExpiredError),  # unknown to the gateway (revoked, restarted): re-issue once
         ("EGW02004", KisAuthError),
         ("EGW00201", KisRateLimitError),
         ("EGW00301", KisGatewayTimeoutError),

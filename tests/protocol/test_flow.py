@@ -89,6 +89,19 @@ def test_expired_token_is_refreshed_once_and_the_call_resent() -> None:
     assert not any(isinstance(action, Sleep) for action in actions)
 
 
+def test_a_token_the_server_no_longer_knows_is_replaced_once() -> None:
+    # EGW00121: e.g. a kept token from before the server forgot it (revoked elsewhere, restarted sandbox).
+    result, actions = run(QUOTE, [lambda r: egw("EGW00121"), lambda r: ok()])
+    assert isinstance(result, Envelope)
+    assert [s.request.headers["authorization"] for s in sends(actions)] == ["Bearer t1", "Bearer t2"]
+
+
+def test_other_credential_refusals_are_final() -> None:
+    result, actions = run(QUOTE, [lambda r: egw("EGW00103"), lambda r: ok()])
+    assert isinstance(result, KisError)
+    assert len(sends(actions)) == 1
+
+
 def test_a_second_expiry_is_raised() -> None:
     result, actions = run(QUOTE, [lambda r: egw("EGW00123")] * 2)
     assert isinstance(result, KisTokenExpiredError)
@@ -125,3 +138,32 @@ def test_rate_limited_order_still_reports_to_the_limiter() -> None:
     result, actions = run(ORDER, [lambda r: egw("EGW00201")])
     assert isinstance(result, KisRateLimitError)
     assert any(isinstance(action, RateRefused) for action in actions)
+
+
+SERVER_TROUBLE: list[Reply] = [
+    lambda r: egw("EGW00002"),  # 서버 에러
+    lambda r: HttpResponse(502, {}, b"<html>bad gateway</html>"),
+    lambda r: HttpResponse(200, {}, b'{"rt_cd": "0", "output": {'),  # cut off mid-object
+    lambda r: HttpResponse(200, {"content-type": "text/html"}, b"<html>maintenance</html>"),
+]
+
+
+@pytest.mark.parametrize("failure", SERVER_TROUBLE)
+def test_an_inquiry_is_retried_through_server_trouble(failure: Reply) -> None:
+    result, actions = run(QUOTE, [failure, lambda r: ok()])
+    assert isinstance(result, Envelope)
+    assert len(sends(actions)) == 2
+
+
+@pytest.mark.parametrize("failure", SERVER_TROUBLE)
+def test_an_order_is_never_resent_after_server_trouble(failure: Reply) -> None:
+    result, actions = run(ORDER, [failure, lambda r: ok()])
+    assert isinstance(result, KisError)
+    assert len(sends(actions)) == 1
+
+
+def test_a_business_refusal_is_final() -> None:
+    refusal: Reply = lambda r: HttpResponse(200, {}, b'{"rt_cd": "1", "msg_cd": "APBK0013", "msg1": "no"}')  # noqa: E731
+    result, actions = run(QUOTE, [refusal, lambda r: ok()])
+    assert isinstance(result, KisError)
+    assert len(sends(actions)) == 1

@@ -19,6 +19,8 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from pykis._realtime import (
+    MAX_FRAME_BYTES,
+    WIRE_LOG,
     KisEventTicket,
     KisReconnectEvent,
     KisSubscriptionEventArgs,
@@ -96,7 +98,8 @@ class _Session:
             ping_interval=None,  # KIS keeps connections alive with its own PINGPONG (PROTOCOL.md §5)
             compression=None,
             proxy=None,
-            max_size=None,
+            max_size=MAX_FRAME_BYTES,
+            logger=WIRE_LOG,
         )
 
     async def _run(self) -> None:

@@ -6,7 +6,14 @@ import logging
 
 import httpx
 
-from pykis._transport import TransportOptions, raise_transport_error, request_kwargs, to_response
+from pykis._transport import (
+    TransportOptions,
+    declared_length,
+    headers_of,
+    raise_transport_error,
+    request_kwargs,
+    too_large,
+)
 from pykis.protocol.http import HttpRequest, HttpResponse
 
 __all__ = ["SyncTransport"]
@@ -19,6 +26,7 @@ class SyncTransport:
 
     def __init__(self, base_url: str, options: TransportOptions) -> None:
         self.base_url = base_url
+        self._limit = options.max_response_bytes
         self._client = httpx.Client(**options.client_kwargs(base_url))  # type: ignore[arg-type]
 
     def __repr__(self) -> str:
@@ -26,12 +34,26 @@ class SyncTransport:
 
     def send(self, request: HttpRequest) -> HttpResponse:
         """Send and read the whole answer; transport failures become :class:`KisTransportError`."""
+        limit = self._limit
         try:
-            response = self._client.request(**request_kwargs(request))  # type: ignore[arg-type]
+            outgoing = self._client.build_request(**request_kwargs(request))  # type: ignore[arg-type]
+            response = self._client.send(outgoing, stream=True)
+            try:
+                if declared_length(response) > limit:
+                    raise too_large(request, limit)
+                chunks: list[bytes] = []
+                size = 0
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > limit:
+                        raise too_large(request, limit)
+                    chunks.append(chunk)
+            finally:
+                response.close()
         except httpx.HTTPError as exc:
             raise_transport_error(exc, request)
         log.debug("%s %s tr_id=%s -> %d", request.method, request.path, request.tr_id, response.status_code)
-        return to_response(response)
+        return HttpResponse(response.status_code, headers_of(response), b"".join(chunks))
 
     def close(self) -> None:
         """Close the pooled connections."""

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pykis._realtime import (
+    MAX_FRAME_BYTES,
+    WIRE_LOG,
     KisEventTicket,
     KisReconnectEvent,
     KisSubscriptionEventArgs,
@@ -97,7 +99,8 @@ class _Session:
             ping_interval=None,  # KIS keeps connections alive with its own PINGPONG (PROTOCOL.md §5)
             compression=None,
             proxy=None,
-            max_size=None,
+            max_size=MAX_FRAME_BYTES,
+            logger=WIRE_LOG,
             legacy=True,  # a plain connection; reconnection is ours (websockets 17 warns otherwise)
         )
 

@@ -8,11 +8,16 @@ and ``path`` (a path prefix) narrow which requests match.
 ==============================  ===========================================================================
 control                         effect
 ==============================  ===========================================================================
-``delay_rest(seconds, count)``  hold the next responses for ``seconds`` before answering
+``delay_rest(seconds, count)``  hold the next responses for ``seconds`` before answering (an API call is
+                                admitted, and counted against the rate limit, on arrival: then held)
 ``fail_rest(status, count)``    answer HTTP ``status`` (500) without processing; with ``code`` the body is the
                                 gateway envelope of that code (e.g. ``EGW00302``), else ``EGW00002``
 ``drop_rest(count)``            process the request, then close the connection without replying ("the order
                                 is accepted but the reply is lost")
+``hostile_rest(kind, count)``   process the request, then answer it badly: ``truncated`` (headers promise more
+                                body than arrives, then the connection closes), ``wrong_content_type`` (an
+                                HTML error page with HTTP 200), ``huge`` (the real answer padded to ``size``
+                                bytes, 16 MiB by default), ``garbage_json`` (JSON cut off mid-object)
 ``force_rate_limit(count)``     answer the next calls EGW00201 whatever the window holds
 ``expire_tokens(env)``          every live access token expires now (next call: EGW00123)
 ``drop_websockets(env)``        close every WebSocket connection (abnormal closure, no close frame)
@@ -40,11 +45,12 @@ if TYPE_CHECKING:
     from pykis.emulator.gateway import EnvName, Gateway
     from pykis.emulator.ws import WsHub
 
-__all__ = ["MALFORMED_KINDS", "Faults", "RestFault", "admin_app"]
+__all__ = ["HOSTILE_KINDS", "MALFORMED_KINDS", "Faults", "RestFault", "admin_app"]
 
 T = TypeVar("T")
-FaultKind = Literal["delay", "fail", "drop"]
+FaultKind = Literal["delay", "fail", "drop", "hostile"]
 MALFORMED_KINDS = ("garbage", "truncated", "bad_json", "bad_count")
+HOSTILE_KINDS = ("truncated", "wrong_content_type", "huge", "garbage_json")
 
 
 @dataclass(slots=True)
@@ -58,6 +64,8 @@ class RestFault:
     code: str | None = None
     env: str | None = None
     path: str | None = None
+    variant: str = ""
+    size: int = 0
 
     def matches(self, env: str, path: str) -> bool:
         """Whether a request of ``env`` to ``path`` triggers this fault."""
@@ -116,6 +124,23 @@ class Faults:
     def drop_rest(self, count: int = 1, *, env: EnvName | None = None, path: str | None = None) -> None:
         """Process the next ``count`` requests, then drop the connection instead of replying."""
         self._arm(RestFault("drop", count, env=env, path=path))
+
+    def hostile_rest(
+        self,
+        kind: str = "garbage_json",
+        count: int = 1,
+        *,
+        size: int = 16 << 20,
+        env: EnvName | None = None,
+        path: str | None = None,
+    ) -> None:
+        """Process the next ``count`` requests, then answer each with a hostile body of ``kind``
+        (:data:`HOSTILE_KINDS`); ``size`` is the body size of ``huge``."""
+        if kind not in HOSTILE_KINDS:
+            raise ValueError(f"kind must be one of {', '.join(HOSTILE_KINDS)}")
+        if not 0 <= size <= 1 << 30:
+            raise ValueError("size must be 0..1 GiB")
+        self._arm(RestFault("hostile", count, env=env, path=path, variant=kind, size=size))
 
     def take(self, env: str, path: str) -> dict[FaultKind, RestFault]:
         """Consume the faults a request triggers: at most one of each kind, oldest first."""
@@ -260,6 +285,7 @@ _ADMIN_CONTROLS = frozenset(
         "delay_rest",
         "fail_rest",
         "drop_rest",
+        "hostile_rest",
         "force_rate_limit",
         "expire_tokens",
         "drop_websockets",

@@ -198,6 +198,8 @@ def overseas_notice(event: OrderEvent, hts_id: str, name: str = "") -> list[str]
 
 _PRICE_TRS = frozenset({"H0STCNT0", "H0NXCNT0", "H0UNCNT0", "HDFSCNT0"})
 _BOOK_TRS = frozenset({"H0STASP0", "H0NXASP0", "H0UNASP0", "HDFSASP0", "HDFSASP1"})
+_ENGINE_NOTICES = frozenset({"H0STCNI0", "H0STCNI9", "H0GSCNI0", "H0GSCNI9"})
+_COLUMNS: dict[str, tuple[str, ...]] = {}
 
 
 class RealtimePublisher:
@@ -291,7 +293,7 @@ class RealtimePublisher:
             return
         for env, hub in self.server.hubs.items():
             for tr_id, key in sorted(hub.subscriptions()):
-                if tr_id not in _PRICE_TRS and tr_id not in _BOOK_TRS:
+                if tr_id not in _PRICE_TRS and tr_id not in _BOOK_TRS and not self._generic(hub, tr_id):
                     continue
                 slot: tuple[str, str, str] = (env, tr_id, key)
                 owed = self._owed.get(slot, 1.0) + self.rate * elapsed  # the first round sends one at once
@@ -324,6 +326,34 @@ class RealtimePublisher:
         self._keys[cache_key] = resolved
         return resolved
 
+    def _generic(self, hub: WsHub, tr_id: str) -> bool:
+        """Whether ``tr_id`` gets generic records: a catalogued TR without a generator of its own (the notice
+        TRs of the engine excepted). Their columns come from ``websocket.json``."""
+        return tr_id in hub.trs and tr_id not in _ENGINE_NOTICES
+
+    def generic_records(self, hub: WsHub, tr_id: str, key: str, count: int) -> list[list[str]]:
+        """``count`` records of a TR published generically (:func:`pykis.emulator.endpoints.catalog.generic_record`):
+        the key, then values drawn from the market when the key names an instrument."""
+        from pykis.catalog import websocket_trs
+        from pykis.emulator.endpoints.catalog import generic_record
+
+        columns = _COLUMNS.get(tr_id)
+        if columns is None:
+            for entry in websocket_trs():
+                for name in (entry["tr_id"], entry.get("demo_tr_id")):
+                    if name:
+                        _COLUMNS[str(name)] = tuple(str(c) for c in entry["columns"])
+            columns = _COLUMNS.get(tr_id, ("KEY",))
+        symbol = key[4:] if len(key) > 4 and key[:1] in ("D", "R") and key[1:4].isalpha() else key
+        instrument = self.market.instrument(symbol)
+        quote = None
+        if instrument is not None:
+            with contextlib.suppress(UnknownSymbol):
+                quote = self.market.quote_at(instrument, self.market.clock.now())
+        now = self.market.clock.now().astimezone(KST)
+        name = instrument.name if instrument is not None else ""
+        return [generic_record(columns, key, quote, name, now) for _ in range(count)]
+
     def records(self, tr_id: str, key: str, count: int) -> list[list[str]]:
         """``count`` records of (tr_id, key) from the market now (empty for an unknown key)."""
         entry = self._instrument(tr_id, key)
@@ -350,7 +380,10 @@ class RealtimePublisher:
         return [domestic_orderbook(book, quote, tr_id=tr_id, legacy=self.legacy_widths, session=session)] * count
 
     async def _publish(self, env: str, hub: WsHub, tr_id: str, key: str, count: int) -> None:
-        records = self.records(tr_id, key, count)
+        if tr_id in _PRICE_TRS or tr_id in _BOOK_TRS:
+            records = self.records(tr_id, key, count)
+        else:
+            records = self.generic_records(hub, tr_id, key, min(count, 1))
         for start in range(0, len(records), self.max_bundle):
             chunk = records[start : start + self.max_bundle]
             for hook in self.hooks:

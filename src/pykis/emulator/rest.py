@@ -25,6 +25,7 @@ Every answer carries ``content-type: application/json; charset=utf-8`` and the `
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import json
 import secrets
@@ -65,6 +66,8 @@ __all__ = [
 T = TypeVar("T")
 Flow = Literal["uapi", "oauth", "hashkey"]
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+FAULT_DELAY = web.RequestKey("pykis.fault_delay", float)
+"""Request key: seconds ``Faults.delay_rest`` holds an admitted API call before processing it."""
 SUCCESS_MSG_CD = "MCA00000"
 SUCCESS_MSG1 = "정상처리 되었습니다."
 
@@ -419,6 +422,9 @@ class RestService:
         if isinstance(admitted, web.Response):
             return admitted
         app, token, canonical = admitted
+        held = request.get(FAULT_DELAY)
+        if held:
+            await asyncio.sleep(held)  # Faults.delay_rest: admitted and counted on arrival, processed late
         raw_tr_id = request.headers.get("tr_id", "").strip()
         body: Mapping[str, Any] = {}
         if endpoint.method == "GET":

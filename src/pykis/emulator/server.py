@@ -33,7 +33,7 @@ from pykis.emulator.gateway import (
     GatewayLimits,
     demo_credentials,
 )
-from pykis.emulator.rest import EmulatorContext, EndpointRegistry, RestService, json_response
+from pykis.emulator.rest import FAULT_DELAY, EmulatorContext, EndpointRegistry, RestService, json_response
 from pykis.emulator.ws import MAX_SUBSCRIPTIONS, WsHub, ws_app
 
 if TYPE_CHECKING:
@@ -166,9 +166,13 @@ def _rest_fault_middleware(env: EnvName, faults: Faults) -> Any:
         delay = taken.get("delay")
         if delay is not None:
             # The request arrived whole and is processed late (a slow trading system), even if the
-            # client has given up waiting by then: an order held this way is still placed.
+            # client has given up waiting by then: an order held this way is still placed. The gateway
+            # admits (and counts) an API call on arrival, as KIS does; the hold comes after it.
             await request.read()
-            await asyncio.sleep(delay.seconds)
+            if request.path.startswith("/uapi/"):
+                request[FAULT_DELAY] = delay.seconds
+            else:
+                await asyncio.sleep(delay.seconds)
         fail = taken.get("fail")
         if fail is not None:
             error = GatewayError(fail.code or "EGW00002")
@@ -177,6 +181,9 @@ def _rest_fault_middleware(env: EnvName, faults: Faults) -> Any:
                 body["msg1"] = GatewayError("EGW00002").message
             return json_response(body, status=fail.status, tr_cont="")
         response = await handler(request)
+        hostile = taken.get("hostile")
+        if hostile is not None:
+            return await _hostile_reply(request, response, hostile.variant, hostile.size)
         if "drop" in taken:
             # The request was processed (an order would be placed); the reply never arrives.
             transport = request.transport
@@ -186,6 +193,32 @@ def _rest_fault_middleware(env: EnvName, faults: Faults) -> Any:
         return response
 
     return middleware
+
+
+async def _hostile_reply(
+    request: web.Request, response: web.StreamResponse, kind: str, size: int
+) -> web.StreamResponse:
+    """The processed ``response``, answered badly (``Faults.hostile_rest``)."""
+    body = response.body if isinstance(response, web.Response) and isinstance(response.body, bytes) else b"{}"
+    if kind == "wrong_content_type":
+        page = b"<html><head><title>502 Bad Gateway</title></head><body>upstream unavailable</body></html>"
+        return web.Response(body=page, status=200, content_type="text/html")
+    if kind == "garbage_json":
+        return web.Response(body=body[: max(1, len(body) // 2)], status=200, content_type="application/json")
+    if kind == "huge":
+        # Still the real answer: one extra field pads it to ``size`` bytes.
+        pad = max(0, size - len(body) - 12)
+        padded = body[:-1] + b',"pad":"' + b"x" * pad + b'"}' if body.endswith(b"}") else body
+        return web.Response(body=padded, status=200, content_type="application/json")
+    # truncated: promise the whole body, send half of it, close the connection.
+    stream = web.StreamResponse(status=200, headers={"Content-Type": "application/json"})
+    stream.content_length = len(body) + 64
+    await stream.prepare(request)
+    await stream.write(body[: len(body) // 2])
+    transport = request.transport
+    if isinstance(transport, asyncio.Transport):
+        transport.abort()
+    raise asyncio.CancelledError
 
 
 class EmulatorServer:

@@ -8,12 +8,16 @@ exchange rates the server reports. ``profit_rate`` is a percentage.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import msgspec
 
 from pykis.auth import KisAccountNumber
 from pykis.models._base import KisModel, render
+
+if TYPE_CHECKING:
+    import pandas
+    import polars
 
 __all__ = [
     "DomesticBalanceBody",
@@ -29,6 +33,22 @@ __all__ = [
 ]
 
 ZERO = Decimal(0)
+
+POSITION_COLUMNS = (
+    "market",
+    "symbol",
+    "name",
+    "currency",
+    "qty",
+    "orderable",
+    "purchase_price",
+    "price",
+    "purchase_amount",
+    "amount",
+    "profit",
+    "profit_rate",
+    "exchange_rate",
+)
 
 
 def rate_of(part: Decimal, whole: Decimal) -> Decimal:
@@ -176,6 +196,19 @@ class KisBalance(KisModel, frozen=True, kw_only=True):
 
     def __len__(self) -> int:
         return len(self.stocks)
+
+    def to_pandas(self) -> pandas.DataFrame:
+        """The positions, one row each (needs the ``pandas`` extra); amounts in each position's currency, as
+        floats. Deposits stay on ``deposits``."""
+        from pykis.models._frames import columns_of, pandas_frame
+
+        return pandas_frame(columns_of(self.stocks, POSITION_COLUMNS))
+
+    def to_polars(self) -> polars.DataFrame:
+        """The positions as a polars DataFrame (needs the ``polars`` extra); see :meth:`to_pandas`."""
+        from pykis.models._frames import columns_of, polars_frame
+
+        return polars_frame(columns_of(self.stocks, POSITION_COLUMNS))
 
 
 class KisIntegrationBalance(KisBalance, frozen=True, kw_only=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, tzinfo
 from decimal import Decimal
@@ -13,6 +14,8 @@ import msgspec
 from pykis.models._base import KisModel, dec, render
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import pandas
     import polars
 
@@ -107,6 +110,23 @@ class KisChart(KisModel, frozen=True, kw_only=True):
         import polars
 
         return polars.DataFrame(self._columns())
+
+    def plot(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        ma: Sequence[int] = (5, 20),
+        width: int = 1200,
+        height: int = 800,
+        dpi: int = 100,
+        title: str | None = None,
+    ) -> Path:
+        """Save a candlestick PNG of ``width`` x ``height`` pixels at ``path``: prices with the ``ma``-bar moving
+        averages of the close above, volume below (needs the ``plot`` extra; matplotlib's Agg canvas, no
+        window). Returns the path."""
+        from pykis.models._plot import plot_chart
+
+        return plot_chart(self, path, ma=ma, width=width, height=height, dpi=dpi, title=title)
 
 
 def aggregate(bars: Sequence[KisChartBar], minutes: int) -> tuple[KisChartBar, ...]:

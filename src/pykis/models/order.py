@@ -14,12 +14,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import msgspec
 
 from pykis.auth import KisAccountNumber
 from pykis.models._base import KisModel
+
+if TYPE_CHECKING:
+    import pandas
+    import polars
 
 __all__ = [
     "KisDailyOrder",
@@ -32,6 +36,26 @@ __all__ = [
 
 OrderSide = Literal["buy", "sell"]
 ZERO = Decimal(0)
+
+DAILY_ORDER_COLUMNS = (
+    "time",
+    "market",
+    "symbol",
+    "name",
+    "side",
+    "kind",
+    "order_type",
+    "number",
+    "original_number",
+    "price",
+    "qty",
+    "executed_qty",
+    "executed_amount",
+    "pending_qty",
+    "cancelled_qty",
+    "exchange",
+    "currency",
+)
 
 
 class KisDailyOrder(KisModel, frozen=True, kw_only=True):
@@ -110,6 +134,18 @@ class KisDailyOrders(KisModel, frozen=True, kw_only=True):
 
     def __len__(self) -> int:
         return len(self.orders)
+
+    def to_pandas(self) -> pandas.DataFrame:
+        """The orders, one row each, oldest first (needs the ``pandas`` extra); prices and amounts as floats."""
+        from pykis.models._frames import columns_of, pandas_frame
+
+        return pandas_frame(columns_of(self.orders, DAILY_ORDER_COLUMNS))
+
+    def to_polars(self) -> polars.DataFrame:
+        """The orders as a polars DataFrame (needs the ``polars`` extra); see :meth:`to_pandas`."""
+        from pykis.models._frames import columns_of, polars_frame
+
+        return polars_frame(columns_of(self.orders, DAILY_ORDER_COLUMNS))
 
 
 class KisOrderProfit(KisModel, frozen=True, kw_only=True):

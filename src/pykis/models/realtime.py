@@ -47,6 +47,7 @@ __all__ = [
     "KisRealtimePrice",
     "KisRealtimeRecord",
     "event_for",
+    "event_type",
 ]
 
 KST = ZoneInfo("Asia/Seoul")
@@ -142,6 +143,15 @@ class KisRealtimeLevel(NamedTuple):
     qty: int
 
 
+def _model_name(event: object) -> str:
+    """The name of the hand-written model an event is (the generated per-TR types of :mod:`pykis.api.realtime`
+    subclass them and keep their repr)."""
+    for cls in type(event).__mro__:
+        if cls.__module__ == __name__:
+            return cls.__name__
+    return type(event).__name__
+
+
 class KisRealtimeEvent:
     """One record of a realtime frame: the raw text, parsed field by field on access.
 
@@ -206,7 +216,7 @@ class KisRealtimeEvent:
 
     def __repr__(self) -> str:
         parts = ", ".join(f"{name}={_plain(getattr(self, name))}" for name in self.__repr_fields__)
-        return f"{type(self).__name__}({parts})"
+        return f"{_model_name(self)}({parts})"
 
 
 class KisRealtimeRecord(KisRealtimeEvent):
@@ -215,7 +225,7 @@ class KisRealtimeRecord(KisRealtimeEvent):
     __slots__ = ()
 
     def __repr__(self) -> str:
-        return f"KisRealtimeRecord(tr_id={self._t!r}, raw={self._r[:60]!r}{'…' if len(self._r) > 60 else ''})"
+        return f"{type(self).__name__}(tr_id={self._t!r}, raw={self._r[:60]!r}{'…' if len(self._r) > 60 else ''})"
 
 
 # -------------------------------------------------------------------------------------------------- prices
@@ -610,7 +620,7 @@ class KisRealtimeOrderbook(KisRealtimeEvent):
         ask_text = f"{_plain(ask.price)}x{ask.qty}" if ask else "None"
         bid_text = f"{_plain(bid.price)}x{bid.qty}" if bid else "None"
         return (
-            f"{type(self).__name__}(market={self.market!r}, symbol={self.symbol!r}, time={_plain(self.time)}, "
+            f"{_model_name(self)}(market={self.market!r}, symbol={self.symbol!r}, time={_plain(self.time)}, "
             f"ask={ask_text}, bid={bid_text})"
         )
 
@@ -986,9 +996,27 @@ RSYM_TRS = frozenset({"HDFSCNT0", "HDFSASP0", "HDFSASP1"})
 """TRs whose records may lead with the realtime key (``RSYM``)."""
 
 
+_KINDS: dict[str, type[KisRealtimeEvent]] = {}
+
+
+def event_type(tr_id: str) -> type[KisRealtimeEvent]:
+    """The event type records of ``tr_id`` decode to."""
+    return _KINDS.get(tr_id) or _kind(tr_id)
+
+
+def _kind(tr_id: str) -> type[KisRealtimeEvent]:
+    """The event type of ``tr_id``: the generated per-TR type of :mod:`pykis.api.realtime` (a subclass of the
+    hand-written model where there is one, else of :class:`KisRealtimeRecord`)."""
+    from pykis.api._generated.realtime import EVENTS
+
+    kind = EVENTS.get(tr_id) or EVENT_TYPES.get(tr_id, KisRealtimeRecord)
+    _KINDS[tr_id] = kind
+    return kind
+
+
 def event_for(tr_id: str, raw: str, day: date | None = None) -> KisRealtimeEvent:
     """The typed event of one record of ``tr_id``."""
-    kind = EVENT_TYPES.get(tr_id, KisRealtimeRecord)
+    kind = _KINDS.get(tr_id) or _kind(tr_id)
     if tr_id in RSYM_TRS:
         # A leading realtime key (RSYM, e.g. "DNASAAPL^AAPL^…"): keep it as the key, drop it from the record.
         cut = raw.find("^")

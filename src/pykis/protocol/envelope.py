@@ -38,7 +38,6 @@ _AUTH_CODES = frozenset(
         "EGW00105",
         "EGW00115",
         "EGW00116",
-        "EGW00121",
         "EGW00122",
         "EGW00205",
         "EGW02004",
@@ -119,8 +118,8 @@ class Envelope:
 def api_error(rt_cd: str, msg_cd: str, msg1: str, tr_id: str | None, status: int) -> KisAPIError:
     """The typed exception for a refusal, chosen by its message code."""
     kind: type[KisAPIError] = KisAPIError
-    if msg_cd == "EGW00123":
-        kind = KisTokenExpiredError
+    if msg_cd in ("EGW00123", "EGW00121"):
+        kind = KisTokenExpiredError  # both: issue a new token and resend once
     elif msg_cd == "EGW00133":
         kind = KisTokenIssueLimitError
     elif msg_cd == "EGW00201":

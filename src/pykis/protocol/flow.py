@@ -12,7 +12,7 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any
 
-from pykis.errors import KisError, KisRateLimitError, KisTokenExpiredError
+from pykis.errors import KisAuthError, KisError, KisRateLimitError
 from pykis.protocol.env import Environment
 from pykis.protocol.envelope import Envelope, decode_envelope
 from pykis.protocol.http import HttpRequest, HttpResponse
@@ -70,6 +70,8 @@ class LoadMasters:
     files: tuple[str, ...]
 
 
+TOKEN_REFUSALS = frozenset({"EGW00121", "EGW00123"})
+
 Action = GetToken | Throttle | Send | Sleep | RateRefused | LoadMasters
 Flow = Generator[Action, Any, Any]
 
@@ -83,8 +85,9 @@ def call_flow(
 ) -> Generator[Action, Any, Envelope]:
     """One API call: token, throttle, send, decode; retry what may be retried.
 
-    - EGW00123 (token expired): re-issue once and resend once — the gateway refused the request
-      before it reached the trading system, so even an order is safe to resend.
+    - EGW00123 (token expired) or EGW00121 (token unknown to the server): re-issue once and resend once —
+      the gateway refused the request before it reached the trading system, so even an order is safe to
+      resend.
     - Transport errors, EGW00201 and gateway timeouts: only idempotent calls (inquiries) are retried,
       with jittered exponential backoff. An order is never resent (a resend could double it).
     """
@@ -100,8 +103,11 @@ def call_flow(
         try:
             response: HttpResponse = yield Send(environment, request, permit)
             return decode_envelope(response, request.tr_id)
-        except KisTokenExpiredError:
-            if refreshed:
+        except KisAuthError as error:
+            # EGW00123 (expired) and EGW00121 (not a valid token: revoked, or a kept token the server no
+            # longer knows): the gateway refused before the trading system saw the request, so re-issue
+            # once and resend once, even an order. Any other credential refusal is final.
+            if refreshed or error.msg_cd not in TOKEN_REFUSALS:
                 raise
             refreshed, stale = True, token
             attempt -= 1

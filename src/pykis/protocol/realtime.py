@@ -32,7 +32,7 @@ from enum import Enum
 from typing import Any, Literal
 
 from pykis.errors import KisAPIError, KisDecodeError, KisValidationError
-from pykis.models.realtime import EVENT_TYPES, MIN_WIDTHS, RSYM_TRS, KisRealtimeEvent, KisRealtimeRecord, event_for
+from pykis.models.realtime import MIN_WIDTHS, RSYM_TRS, KisRealtimeEvent, event_for, event_type
 from pykis.protocol.env import Environment
 from pykis.protocol.retry import backoff
 
@@ -449,7 +449,7 @@ def decode_frame(frame: DataFrame, cipher: Cipher | None = None, day: date | Non
         # The hot path: one record, no split; only the width is checked.
         if payload.count("^") < MIN_WIDTHS.get(tr_id, 1) - 1:
             raise KisRealtimeDecodeError("record narrower than the oldest known layout", tr_id=tr_id)
-        return [EVENT_TYPES.get(tr_id, KisRealtimeRecord)(tr_id, payload, None, day)]
+        return [event_type(tr_id)(tr_id, payload, None, day)]
     return [event_for(tr_id, record, day) for record in split_records(tr_id, payload, frame.count)]
 
 

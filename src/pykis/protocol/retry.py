@@ -6,7 +6,18 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pykis.errors import KisError, KisGatewayTimeoutError, KisRateLimitError, KisTransportError
+from pykis.errors import (
+    KisAPIError,
+    KisDecodeError,
+    KisError,
+    KisGatewayTimeoutError,
+    KisHTTPError,
+    KisRateLimitError,
+    KisTransportError,
+)
+
+_SERVER_ERROR_CODES = frozenset({"EGW00002"})
+"""Gateway codes of a passing server failure (``서버 에러가 발생했습니다``), worth another try for an inquiry."""
 
 __all__ = ["RetryPolicy", "backoff"]
 
@@ -31,7 +42,13 @@ class RetryPolicy:
     maximum: float = 5.0
 
     def should_retry(self, error: KisError, attempt: int, retryable: bool) -> bool:
-        """``attempt`` counts from 1. Orders (non-retryable calls) are never resent."""
+        """``attempt`` counts from 1. Orders (non-retryable calls) are never resent. An inquiry is retried after
+        a transport failure, EGW00201, a gateway timeout, a 5xx server error (EGW00002 or a body that is no
+        envelope) and an answer that does not decode; business refusals are final."""
         if not retryable or attempt >= self.attempts:
             return False
-        return isinstance(error, KisTransportError | KisRateLimitError | KisGatewayTimeoutError)
+        if isinstance(error, KisTransportError | KisRateLimitError | KisGatewayTimeoutError | KisDecodeError):
+            return True  # lost, refused for the rate, timed out at the gateway, or garbled on the way
+        if isinstance(error, KisHTTPError):
+            return error.status >= 500
+        return isinstance(error, KisAPIError) and error.status >= 500 and error.msg_cd in _SERVER_ERROR_CODES

@@ -42,8 +42,10 @@ from pykis.auth import KisAccountNumber
 from pykis.errors import (
     KisAPIError,
     KisAuthError,
+    KisDecodeError,
     KisError,
     KisGatewayTimeoutError,
+    KisHTTPError,
     KisInsufficientError,
     KisOrderRejectedError,
     KisOrderTypeError,
@@ -68,6 +70,9 @@ from pykis.protocol.paging import next_page
 from pykis.protocol.request import ApiCall
 
 if TYPE_CHECKING:
+    import pandas
+    import polars
+
     from pykis.client import AsyncPyKis, PyKis, _ClientCore
     from pykis.masters import MasterRow
     from pykis.scopes.stock import StockBase
@@ -692,8 +697,14 @@ def order_flow(
     )
     try:
         envelope = yield from core._flow(plan.call())
-    except (KisTransportError, KisGatewayTimeoutError) as error:
-        # The request may have reached the trading system: never resend; look for it instead.
+    except (KisTransportError, KisGatewayTimeoutError, KisDecodeError) as error:
+        # The request may have reached the trading system (a lost, cut-off or garbled answer): never resend;
+        # look for it instead.
+        return (yield from _resolve_flow(core, plan, entry, error))
+    except KisHTTPError as error:
+        if 400 <= error.status < 500:
+            journal.settle(entry, "rejected")
+            raise  # refused before processing
         return (yield from _resolve_flow(core, plan, entry, error))
     except (KisAuthError, KisRateLimitError):
         journal.settle(entry, "rejected")
@@ -1378,6 +1389,23 @@ class AsyncKisPendingOrder(_PendingMixin, AsyncKisOrder):
         self._pending = pending
 
 
+PENDING_ORDER_COLUMNS = (
+    "time",
+    "market",
+    "symbol",
+    "side",
+    "order_type",
+    "number",
+    "price",
+    "qty",
+    "executed_qty",
+    "pending_qty",
+    "executed_amount",
+    "exchange",
+    "currency",
+)
+
+
 class KisPendingOrders:
     """An account's open orders; iterate it, index it, or look one up by ``order(number)``."""
 
@@ -1400,6 +1428,18 @@ class KisPendingOrders:
         """The open order numbered ``number``, or ``None``."""
         wanted = number.lstrip("0")
         return next((o for o in self.orders if o.number.lstrip("0") == wanted), None)
+
+    def to_pandas(self) -> pandas.DataFrame:
+        """The open orders, one row each (needs the ``pandas`` extra); prices and amounts as floats."""
+        from pykis.models._frames import columns_of, pandas_frame
+
+        return pandas_frame(columns_of(self.orders, PENDING_ORDER_COLUMNS))
+
+    def to_polars(self) -> polars.DataFrame:
+        """The open orders as a polars DataFrame (needs the ``polars`` extra); see :meth:`to_pandas`."""
+        from pykis.models._frames import columns_of, polars_frame
+
+        return polars_frame(columns_of(self.orders, PENDING_ORDER_COLUMNS))
 
     def __repr__(self) -> str:
         inner = ",\n".join("        " + repr(o).replace("\n", "\n        ") for o in self.orders)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pykis.emulator.endpoints import auth, domestic, market_data, overseas, trading_domestic, trading_overseas
+from pykis.emulator.endpoints import catalog as catalog_answers
 from pykis.emulator.gateway import TrCatalog
 from pykis.emulator.rest import EndpointRegistry
 
@@ -14,4 +15,5 @@ def default_registry(catalog: TrCatalog | None = None) -> EndpointRegistry:
     registry = EndpointRegistry(catalog)
     for module in (auth, domestic, overseas, market_data, trading_domestic, trading_overseas):
         module.register(registry)
+    catalog_answers.register(registry)  # last: generic answers for every API no module above serves
     return registry

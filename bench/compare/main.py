@@ -1,0 +1,237 @@
+"""``make bench-compare``: pykis side by side with python-kis 2.1.6 and kis-trader 0.12.2.
+
+The same frames and response bodies go to each library's own decoding path (see ``runner.py``), each in its own
+interpreter (python-kis installs as ``pykis`` too): pykis from ``.venv``, the peers from ``.bench-venv``. Every
+round runs one fresh process per library, in a rotating order, so machine noise falls on all alike; the table
+shows medians over the rounds and the ratio peer ÷ pykis (above 1: pykis is faster or smaller).
+
+Run: ``.venv/bin/python bench/compare/main.py [--rounds 5] [--peer-python .bench-venv/bin/python]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+sys.path.insert(0, str(HERE.parent))
+
+from realtime_decode import H0STASP0, H0STCNT0, HDFSCNT0  # noqa: E402
+
+PEERS = {"python-kis": "python-kis 2.1.6", "kis-trader": "kis-trader 0.12.2"}
+
+
+def frame(tr_id: str, record: str) -> str:
+    return f"0|{tr_id}|001|{record}"
+
+
+def frames() -> dict[str, list[tuple[int, str]]]:
+    """Per TR, the frames to try in order: today's width, then the width before 2026-09-14."""
+    overseas = ["DNASAAPL", *HDFSCNT0.split("^")]  # RSYM first: the 26-field layout all three declare
+    assert len(overseas) == 26, len(overseas)
+    book = H0STASP0.split("^")
+    return {
+        "H0STCNT0": [(47, frame("H0STCNT0", H0STCNT0)), (46, frame("H0STCNT0", H0STCNT0.rsplit("^", 1)[0]))],
+        "HDFSCNT0": [(26, frame("HDFSCNT0", "^".join(overseas)))],
+        "H0STASP0": [(63, frame("H0STASP0", H0STASP0)), (59, frame("H0STASP0", "^".join(book[:59])))],
+    }
+
+
+def rest_bodies() -> dict[str, Any]:
+    """A quote and a 100-bar daily chart answer, as the emulator sends them (bytes and headers)."""
+    from pykis import PyKis
+    from pykis.emulator import Emulator
+    from pykis.protocol.request import ApiCall
+
+    os.environ.setdefault("PYKIS_CACHE_DIR", tempfile.mkdtemp(prefix="pykis-compare-"))
+    quote = ApiCall(
+        "GET",
+        "/uapi/domestic-stock/v1/quotations/inquire-price",
+        "FHKST01010100",
+        {"FID_COND_MRKT_DIV_CODE": "J", "FID_INPUT_ISCD": "005930"},
+    )
+    chart = ApiCall(
+        "GET",
+        "/uapi/domestic-stock/v1/quotations/inquire-daily-itemchartprice",
+        "FHKST03010100",
+        {
+            "FID_COND_MRKT_DIV_CODE": "J",
+            "FID_INPUT_ISCD": "005930",
+            "FID_INPUT_DATE_1": "20200101",
+            "FID_INPUT_DATE_2": "20991231",
+            "FID_PERIOD_DIV_CODE": "D",
+            "FID_ORG_ADJ_PRC": "0",
+        },
+    )
+    with Emulator(realtime=False) as emu, PyKis(emu.real.auth, keep_token=False) as kis:
+        quote_body = kis.request(quote).raw
+        chart_envelope = kis.request(chart)
+    dates = [row["stck_bsop_date"] for row in chart_envelope.output("output2")]
+    assert len(dates) == 100, len(dates)
+    return {
+        "quote": {"body": base64.b64encode(quote_body).decode(), "headers": {"tr_cont": ""}},
+        "chart": {
+            "body": base64.b64encode(chart_envelope.raw).decode(),
+            "headers": {"tr_cont": ""},
+            "options": {"start": min(dates), "end": max(dates)},
+        },
+    }
+
+
+def run(python: str, library: str, data_path: str) -> dict[str, Any]:
+    try:
+        completed = subprocess.run(
+            [python, str(HERE / "runner.py"), library, data_path],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            cwd=tempfile.gettempdir(),  # never import a library from the repository by accident
+            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": ""},
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return {"error": f"{type(exc).__name__}: {exc}"}
+    lines = completed.stdout.strip().splitlines()
+    if completed.returncode != 0 or not lines:
+        tail = (completed.stderr.strip().splitlines() or ["no output"])[-1]
+        return {"error": f"runner failed: {tail[:120]}"}
+    result: dict[str, Any] = json.loads(lines[-1])
+    return result
+
+
+ROWS: list[tuple[str, str, str]] = [
+    ("import time", "import_ms", "ms"),
+    ("RSS added by import", "import_rss_mib", "MiB"),
+    ("H0STCNT0 decode / record", "decode/H0STCNT0", "µs"),
+    ("HDFSCNT0 decode / record", "decode/HDFSCNT0", "µs"),
+    ("H0STASP0 decode / record", "decode/H0STASP0", "µs"),
+    ("bytes per retained H0STCNT0 event", "retained/H0STCNT0", "B"),
+    ("REST quote decode", "rest/quote", "µs"),
+    ("REST 100-bar daily chart decode", "rest/chart", "µs"),
+]
+
+
+def median(results: list[dict[str, Any]], key: str) -> float | None:
+    values = [r[key] for r in results if isinstance(r.get(key), int | float)]
+    return statistics.median(values) if values else None
+
+
+def pick(results: list[dict[str, Any]], key: str, widths: list[int]) -> tuple[float | None, int | None]:
+    """The median of ``key``: exact key, or the first width the library accepted."""
+    if not key.startswith(("decode/", "retained/")):
+        return median(results, key), None
+    for width in widths:
+        value = median(results, f"{key}/{width}")
+        if value is not None:
+            return value, width
+    return None, None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--peer-python", default=str(ROOT / ".bench-venv" / "bin" / "python"))
+    args = parser.parse_args(argv)
+
+    data = {"frames": frames(), "rest": rest_bodies()}
+    widths = {name: [width for width, _ in options] for name, options in data["frames"].items()}
+    handle, data_path = tempfile.mkstemp(suffix=".json", prefix="pykis-compare-")
+    with os.fdopen(handle, "w", encoding="utf-8") as file:
+        json.dump(data, file)
+
+    pythons = {"pykis": sys.executable}
+    unavailable: dict[str, str] = {}
+    for peer in PEERS:
+        if Path(args.peer_python).exists():
+            pythons[peer] = args.peer_python
+        else:
+            unavailable[peer] = f"no interpreter at {args.peer_python} (make bench-compare creates it)"
+    results: dict[str, list[dict[str, Any]]] = {name: [] for name in ["pykis", *PEERS]}
+    order = list(pythons)
+    for round_ in range(args.rounds):
+        rotated = order[round_ % len(order) :] + order[: round_ % len(order)]
+        for library in rotated:
+            outcome = run(pythons[library], library, data_path)
+            if "error" in outcome:
+                unavailable[library] = outcome["error"]
+                continue
+            results[library].append(outcome)
+        print(f"round {round_ + 1}/{args.rounds} done", file=sys.stderr, flush=True)
+    os.unlink(data_path)
+
+    print(f"pykis vs peers — medians of {args.rounds} interleaved rounds; ratio = peer ÷ pykis (> 1: pykis ahead)")
+    header = f"{'':36} {'pykis':>12}"
+    for label in PEERS.values():
+        header += f" {label:>20} {'ratio':>7}"
+    print(header)
+    behind: list[str] = []
+    notes: list[str] = []
+    for label, key, unit in ROWS:
+        name = key.split("/")[1] if "/" in key and key.split("/")[0] in ("decode", "retained") else ""
+        line = f"{label:36}"
+        ours_default, _ = pick(results["pykis"], key, widths.get(name, []))
+        line += f" {_fmt(ours_default, unit):>12}"
+        for peer, peer_label in PEERS.items():
+            if not results[peer]:
+                line += f" {'n/a':>20} {'':>7}"
+                continue
+            value, width = pick(results[peer], key, widths.get(name, []))
+            if value is None:
+                prefix = f"{name}/" if name else key
+                reasons = {e for r in results[peer] for k, e in r.get("errors", {}).items() if k.startswith(prefix)}
+                line += f" {'n/a':>20} {'':>7}"
+                notes.append(f"{peer_label}: {label}: n/a — {'; '.join(sorted(reasons)) or 'not measured'}")
+                continue
+            mine = ours_default
+            if width is not None:
+                mine = median(results["pykis"], f"{key}/{width}")
+                if width != widths[name][0]:
+                    notes.append(
+                        f"{peer_label}: {label}: refuses today's {widths[name][0]}-field record; measured on the "
+                        f"{width}-field one (pykis measured on the same frame for the ratio)"
+                    )
+            ratio = value / mine if mine else None
+            line += f" {_fmt(value, unit):>20} {_ratio(ratio):>7}"
+            if ratio is not None and ratio < 1.0:
+                behind.append(f"{label} vs {peer_label}")
+        print(line)
+    for peer, reason in unavailable.items():
+        print(f"n/a {PEERS.get(peer, peer)}: {reason}")
+    for note in notes:
+        print(f"note: {note}")
+    print(
+        "note: pykis events are lazy (a field is parsed when read); its decode rows include reading two fields "
+        "(price and volume, or the ask levels). python-kis skips kis_object_init (binds a live client)."
+    )
+    if behind:
+        print("pykis is NOT ahead on: " + "; ".join(behind))
+    else:
+        print("pykis is ahead of every peer on every measured row.")
+    return 0
+
+
+def _fmt(value: float | None, unit: str) -> str:
+    if value is None:
+        return "n/a"
+    if unit in ("µs", "ms"):
+        return f"{value:,.2f} {unit}" if value < 100 else f"{value:,.0f} {unit}"
+    if unit == "MiB":
+        return f"{value:,.1f} {unit}"
+    return f"{value:,.0f} {unit}"
+
+
+def _ratio(ratio: float | None) -> str:
+    return "" if ratio is None else f"{ratio:.1f}×"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

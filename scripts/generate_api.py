@@ -1,0 +1,13 @@
+"""Regenerate ``src/pykis/api/_generated`` from the catalog (``--check``: exit 1 when it is stale).
+
+The generator lives in the package (``pykis.catalog._codegen``) so the freshness test can run it in memory.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from pykis.catalog._codegen import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""A candlestick picture of a chart: prices with moving averages above, volume below, saved as PNG.
+
+matplotlib (the ``plot`` extra) is imported on first use, and only its object-oriented API with the Agg canvas is
+used: no ``pyplot``, no global backend switch, no window — safe in servers, threads and notebooks alike.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pykis.models.chart import KisChart
+
+__all__ = ["plot_chart"]
+
+UP = "#d62728"  # Korean convention: rising candles red, falling blue
+DOWN = "#1f5fbf"
+MA_COLORS = ("#ff9f1c", "#2ca02c", "#9467bd", "#8c564b", "#e377c2")
+
+
+def moving_average(values: Sequence[float], window: int) -> list[float | None]:
+    """The trailing ``window``-bar mean of ``values`` (``None`` until ``window`` values are in)."""
+    out: list[float | None] = []
+    total = 0.0
+    for index, value in enumerate(values):
+        total += value
+        if index >= window:
+            total -= values[index - window]
+        out.append(total / window if index + 1 >= window else None)
+    return out
+
+
+def plot_chart(
+    chart: KisChart,
+    path: str | os.PathLike[str],
+    *,
+    ma: Sequence[int] = (5, 20),
+    width: int = 1200,
+    height: int = 800,
+    dpi: int = 100,
+    title: str | None = None,
+) -> Path:
+    """Draw ``chart`` as candlesticks with volume bars (and the ``ma`` moving averages of the close) and save a
+    ``width`` x ``height`` pixel PNG at ``path``; returns the path."""
+    if width < 100 or height < 100:
+        raise ValueError("the picture must be at least 100 x 100 pixels")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    bars = chart.bars
+    figure = Figure(figsize=(width / dpi, height / dpi), dpi=dpi)
+    FigureCanvasAgg(figure)
+    grid = figure.add_gridspec(2, 1, height_ratios=(3, 1), hspace=0.05)
+    prices = figure.add_subplot(grid[0])
+    volumes = figure.add_subplot(grid[1], sharex=prices)
+    xs = list(range(len(bars)))
+    opens = [float(bar.open) for bar in bars]
+    closes = [float(bar.close) for bar in bars]
+    colors = [UP if close >= open_ else DOWN for open_, close in zip(opens, closes, strict=True)]
+    if bars:
+        prices.vlines(xs, [float(bar.low) for bar in bars], [float(bar.high) for bar in bars], colors=colors, lw=0.8)
+        bottoms = [min(o, c) for o, c in zip(opens, closes, strict=True)]
+        heights = [max(abs(c - o), 1e-9) for o, c in zip(opens, closes, strict=True)]
+        prices.bar(xs, heights, bottom=bottoms, width=0.7, color=colors, edgecolor=colors, linewidth=0.5)
+        volumes.bar(xs, [bar.volume for bar in bars], width=0.7, color=colors)
+    for number, window in enumerate(w for w in ma if w > 1):
+        line = moving_average(closes, window)
+        points = [(x, y) for x, y in zip(xs, line, strict=True) if y is not None]
+        if points:
+            prices.plot(
+                [x for x, _ in points],
+                [y for _, y in points],
+                lw=1.2,
+                color=MA_COLORS[number % len(MA_COLORS)],
+                label=f"MA{window}",
+            )
+    if prices.lines:
+        prices.legend(loc="upper left", fontsize="small")
+    unit = f"{chart.interval}-minute" if chart.period == "minute" else chart.period
+    prices.set_title(title or f"{chart.symbol} ({chart.market}) {unit} bars")
+    prices.grid(alpha=0.3)
+    volumes.grid(alpha=0.3)
+    volumes.set_ylabel("volume")
+    prices.tick_params(labelbottom=False)
+    if bars:
+        step = max(1, len(bars) // 8)
+        ticks = xs[::step]
+        fmt = "%m-%d %H:%M" if chart.period == "minute" else "%Y-%m-%d"
+        volumes.set_xticks(ticks, [bars[i].time.strftime(fmt) for i in ticks], fontsize="small")
+        prices.set_xlim(-1, len(bars))
+    figure.subplots_adjust(left=0.08, right=0.98, top=0.94, bottom=0.08)
+    target = Path(path)
+    figure.savefig(target, format="png", dpi=dpi)
+    return target

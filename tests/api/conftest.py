@@ -1,0 +1,40 @@
+"""Fixtures of the generated-layer tests, and the coverage line printed at the end of the run."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+import pytest
+
+from pykis.emulator import Emulator
+
+COVERAGE: dict[str, set[str]] = defaultdict(set)
+"""What the end-to-end tests exercised: ``"rest sync real"`` → {"category.name", …}."""
+
+
+@pytest.fixture(scope="module")
+def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
+    with Emulator(
+        secrets_dir=tmp_path_factory.mktemp("secrets"),
+        real_rate=10_000,
+        virtual_rate=10_000,
+        realtime_rate=20.0,
+        heartbeat_interval=1.0,
+        token_issue_interval=0.0,
+    ) as emu:
+        yield emu
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not COVERAGE:
+        return
+    from pykis.api import operations
+    from pykis.catalog import websocket_trs
+
+    total_rest, total_rt = len(operations()), len(websocket_trs())
+    parts = [f"{name}: {len(items)}" for name, items in sorted(COVERAGE.items())]
+    terminalreporter.write_sep("-", "generated API coverage against the emulator")
+    terminalreporter.write_line(f"catalog: {total_rest} REST APIs, {total_rt} realtime TRs")
+    for part in parts:
+        terminalreporter.write_line(part)

@@ -1,0 +1,20 @@
+"""The CI freshness check: the checked-in generated layer is what the generator writes from the catalog."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from pykis.catalog import _codegen
+
+
+def test_generated_modules_are_current() -> None:
+    if shutil.which("ruff") is None and not Path(sys.executable).with_name("ruff").exists():
+        pytest.skip("ruff (a dev dependency) formats the generated code")
+    generated = _codegen.generate()
+    on_disk = {path.name: path.read_text("utf-8") for path in _codegen.OUTPUT_DIR.glob("*.py")}
+    stale = sorted(name for name in generated.keys() | on_disk.keys() if generated.get(name) != on_disk.get(name))
+    assert not stale, f"regenerate with `python -m pykis.catalog._codegen`; stale: {stale}"
