@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 import re
 import stat
@@ -12,11 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pykis._log import lazy_logger
 from pykis.errors import KisCredentialError
 
 __all__ = ["KisAccountNumber", "KisAuth", "mask"]
 
-log = logging.getLogger("pykis")
+log = lazy_logger()
 
 APPKEY_LENGTH = 36
 SECRETKEY_LENGTH = 180

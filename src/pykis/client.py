@@ -6,7 +6,6 @@ Both take the same arguments, share one configuration core, and run the same pro
 
 from __future__ import annotations
 
-import logging
 import os
 import random
 import time
@@ -16,10 +15,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
+from pykis._log import lazy_logger
 from pykis.auth import KisAccountNumber, KisAuth
 from pykis.errors import KisCredentialError, KisValidationError
 from pykis.protocol.env import Environment, KisHosts
-from pykis.protocol.envelope import Envelope
 from pykis.protocol.flow import Action, GetToken, LoadMasters, RateRefused, Send, Sleep, Throttle, call_flow
 from pykis.protocol.http import HttpRequest, HttpResponse
 from pykis.protocol.paging import next_page
@@ -35,6 +34,7 @@ if TYPE_CHECKING:
 
     from pykis.masters import MasterRow
     from pykis.models.quote import KisQuote
+    from pykis.protocol.envelope import Envelope
     from pykis.scopes.account import AsyncKisAccount, KisAccount
     from pykis.scopes.stock import AsyncKisStock, KisStock, StockBase, Venue
     from pykis.sessions import KisTradingHours
@@ -60,7 +60,7 @@ if not TYPE_CHECKING:
 
 __all__ = ["AsyncPyKis", "PyKis"]
 
-log = logging.getLogger("pykis")
+log = lazy_logger()
 
 SecretSource = KisAuth | str | os.PathLike[str]
 

@@ -10,14 +10,16 @@ from __future__ import annotations
 import random
 from collections.abc import Generator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pykis.errors import KisAuthError, KisError, KisRateLimitError
 from pykis.protocol.env import Environment
-from pykis.protocol.envelope import Envelope, decode_envelope
 from pykis.protocol.http import HttpRequest, HttpResponse
 from pykis.protocol.request import ApiCall, Credentials, build_request
 from pykis.protocol.retry import RetryPolicy, backoff
+
+if TYPE_CHECKING:
+    from pykis.protocol.envelope import Envelope
 
 __all__ = ["Action", "Flow", "GetToken", "LoadMasters", "RateRefused", "Send", "Sleep", "Throttle", "call_flow"]
 
@@ -91,6 +93,8 @@ def call_flow(
     - Transport errors, EGW00201 and gateway timeouts: only idempotent calls (inquiries) are retried,
       with jittered exponential backoff. An order is never resent (a resend could double it).
     """
+    from pykis.protocol.envelope import decode_envelope  # msgspec loads with the first call, not on import
+
     delays = backoff(policy.initial, 2.0, policy.maximum, rng)
     stale: str | None = None
     refreshed = False

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from pykis.protocol.envelope import Envelope
+from typing import TYPE_CHECKING
+
 from pykis.protocol.request import ApiCall
+
+if TYPE_CHECKING:
+    from pykis.protocol.envelope import Envelope
 
 __all__ = ["next_page"]
 
