@@ -17,7 +17,7 @@ Every error the library raises derives from :class:`KisError`::
     ├── KisDecodeError              a body that is not the JSON envelope KIS promises
     ├── KisAPIError                 the server answered with rt_cd != "0" (carries rt_cd, msg_cd, msg1, tr_id)
     │   ├── KisAuthError            the gateway refused the credentials or the token
-    │   │   ├── KisTokenExpiredError    EGW00123, the access token expired
+    │   │   ├── KisTokenExpiredError    EGW00123 expired / EGW00121 unknown token: re-issued once
     │   │   └── KisTokenIssueLimitError EGW00133, a second token issue within a minute
     │   ├── KisRateLimitError       EGW00201, too many requests per second
     │   ├── KisGatewayTimeoutError  EGW00301/EGW00302: the outcome of the request is unknown

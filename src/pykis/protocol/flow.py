@@ -12,7 +12,7 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pykis.errors import KisAuthError, KisError, KisRateLimitError
+from pykis.errors import KisError, KisRateLimitError, KisTokenExpiredError
 from pykis.protocol.env import Environment
 from pykis.protocol.http import HttpRequest, HttpResponse
 from pykis.protocol.request import ApiCall, Credentials, build_request
@@ -72,8 +72,6 @@ class LoadMasters:
     files: tuple[str, ...]
 
 
-TOKEN_REFUSALS = frozenset({"EGW00121", "EGW00123"})
-
 Action = GetToken | Throttle | Send | Sleep | RateRefused | LoadMasters
 Flow = Generator[Action, Any, Any]
 
@@ -107,11 +105,10 @@ def call_flow(
         try:
             response: HttpResponse = yield Send(environment, request, permit)
             return decode_envelope(response, request.tr_id)
-        except KisAuthError as error:
-            # EGW00123 (expired) and EGW00121 (not a valid token: revoked, or a kept token the server no
-            # longer knows): the gateway refused before the trading system saw the request, so re-issue
-            # once and resend once, even an order. Any other credential refusal is final.
-            if refreshed or error.msg_cd not in TOKEN_REFUSALS:
+        except KisTokenExpiredError:
+            # EGW00123 (expired) or EGW00121 (a kept token the server no longer knows): the gateway refused
+            # before the trading system saw the request, so re-issue once and resend once, even an order.
+            if refreshed:
                 raise
             refreshed, stale = True, token
             attempt -= 1
