@@ -246,8 +246,24 @@ class _ClientCore:
         call.tr_id_for(side.environment)  # refuse a TR the environment lacks before anything else
         return call_flow(call, side.environment, side.credentials, self._retry, self._rng)
 
-    def _masters_url(self) -> str:
-        return self._side_for(trading=False).hosts.masters_url
+    def _master_url(self, name: str) -> str:
+        return f"{self._side_for(trading=False).hosts.masters_url}/{name}.zip"
+
+    def _master_failed(self, name: str, reason: object) -> bytes | None:
+        """Log a master file that could not be had; resolution then falls back to the product inquiries."""
+        log.warning("Cannot download the master file %s (%s); falling back to product inquiries", name, reason)
+        return None
+
+    def _unpack_master(self, name: str, status: int, body: bytes) -> bytes | None:
+        """The unzipped content of a downloaded master archive; ``None`` (logged) when it is not one."""
+        from pykis.masters import unzip
+
+        if status != 200:
+            return self._master_failed(name, f"HTTP {status}")
+        try:
+            return unzip(body)
+        except ValueError as exc:
+            return self._master_failed(name, exc)
 
     def _add_master(self, name: str, content: bytes | None) -> None:
         """Index a master file's content (``None``: it could not be had; resolution falls back to inquiries)."""
@@ -424,18 +440,14 @@ class PyKis(_ClientCore):
     def _download_master(self, name: str) -> bytes | None:
         import httpx
 
-        from pykis.masters import unzip
-
-        url = f"{self._masters_url()}/{name}.zip"
         try:
             with httpx.Client(timeout=self._timeout, verify=self._verify, trust_env=False) as client:
-                response = client.get(url)
-                response.raise_for_status()
-            content = unzip(response.content)
-        except (httpx.HTTPError, ValueError, KeyError, IndexError) as exc:
-            log.warning("Cannot download the master file %s (%s); falling back to product inquiries", name, exc)
-            return None
-        self._master_cache.store(name, content)
+                response = client.get(self._master_url(name))
+        except httpx.HTTPError as exc:
+            return self._master_failed(name, exc)
+        content = self._unpack_master(name, response.status_code, response.content)
+        if content is not None:
+            self._master_cache.store(name, content)
         return content
 
     def stock(self, symbol: str, market: str | None = None) -> KisStock:
@@ -654,18 +666,14 @@ class AsyncPyKis(_ClientCore):
     async def _download_master(self, name: str) -> bytes | None:
         import httpx
 
-        from pykis.masters import unzip
-
-        url = f"{self._masters_url()}/{name}.zip"
         try:
             async with httpx.AsyncClient(timeout=self._timeout, verify=self._verify, trust_env=False) as client:
-                response = await client.get(url)
-                response.raise_for_status()
-            content = unzip(response.content)
-        except (httpx.HTTPError, ValueError, KeyError, IndexError) as exc:
-            log.warning("Cannot download the master file %s (%s); falling back to product inquiries", name, exc)
-            return None
-        await asyncio.to_thread(self._master_cache.store, name, content)
+                response = await client.get(self._master_url(name))
+        except httpx.HTTPError as exc:
+            return self._master_failed(name, exc)
+        content = self._unpack_master(name, response.status_code, response.content)
+        if content is not None:
+            await asyncio.to_thread(self._master_cache.store, name, content)
         return content
 
     async def stock(self, symbol: str, market: str | None = None) -> AsyncKisStock:
