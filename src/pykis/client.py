@@ -79,6 +79,30 @@ def _load(source: SecretSource) -> KisAuth:
     return source if isinstance(source, KisAuth) else KisAuth.load(source)
 
 
+class _MasterDownload:
+    """The body of a master-file download, gathered chunk by chunk and reported to :mod:`pykis.progress`."""
+
+    def __init__(self, name: str, length: str | None) -> None:
+        from pykis import progress
+
+        self._progress = progress if progress.active() else None
+        self._task = f"master {name}"
+        self._total = float(length) if length and length.isdigit() else None
+        self._chunks: list[bytes] = []
+        self._size = 0
+
+    def add(self, chunk: bytes) -> None:
+        self._chunks.append(chunk)
+        self._size += len(chunk)
+        if self._progress is not None:
+            self._progress.report(self._task, self._size, self._total, "bytes")
+
+    def finish(self) -> bytes:
+        if self._progress is not None:
+            self._progress.report(self._task, self._size, self._total, "bytes", finished=True)
+        return b"".join(self._chunks)
+
+
 @dataclass(slots=True)
 class _Side:
     """Everything one environment (real or virtual) needs at run time."""
@@ -441,11 +465,16 @@ class PyKis(_ClientCore):
         import httpx
 
         try:
-            with httpx.Client(timeout=self._timeout, verify=self._verify, trust_env=False) as client:
-                response = client.get(self._master_url(name))
+            with (
+                httpx.Client(timeout=self._timeout, verify=self._verify, trust_env=False) as client,
+                client.stream("GET", self._master_url(name)) as response,
+            ):
+                received = _MasterDownload(name, response.headers.get("content-length"))
+                for chunk in response.iter_bytes():
+                    received.add(chunk)
         except httpx.HTTPError as exc:
             return self._master_failed(name, exc)
-        content = self._unpack_master(name, response.status_code, response.content)
+        content = self._unpack_master(name, response.status_code, received.finish())
         if content is not None:
             self._master_cache.store(name, content)
         return content
@@ -667,11 +696,16 @@ class AsyncPyKis(_ClientCore):
         import httpx
 
         try:
-            async with httpx.AsyncClient(timeout=self._timeout, verify=self._verify, trust_env=False) as client:
-                response = await client.get(self._master_url(name))
+            async with (
+                httpx.AsyncClient(timeout=self._timeout, verify=self._verify, trust_env=False) as client,
+                client.stream("GET", self._master_url(name)) as response,
+            ):
+                received = _MasterDownload(name, response.headers.get("content-length"))
+                async for chunk in response.aiter_bytes():
+                    received.add(chunk)
         except httpx.HTTPError as exc:
             return self._master_failed(name, exc)
-        content = self._unpack_master(name, response.status_code, response.content)
+        content = self._unpack_master(name, response.status_code, received.finish())
         if content is not None:
             await asyncio.to_thread(self._master_cache.store, name, content)
         return content

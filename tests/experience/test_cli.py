@@ -1,22 +1,34 @@
 """The ``pykis`` command, run in-process through ``main([...])`` (and once as ``python -m pykis``) against the
-emulator: its output, its exit codes (0 ok, 1 API error, 2 usage, 3 refused) and its refusals."""
+emulator: its output, its exit codes (0 ok, 1 API error, 2 usage, 3 refused) and its refusals — each test under
+both renderings of the one declaration of the commands, the typer app and the argparse fallback."""
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
 import io
 import json
 import os
+import re
 import stat
 import struct
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from pykis.cli import main
+from pykis.cli import main, plain, renderer, typed
+from pykis.cli.bars import enabled, progress_bars
+from pykis.cli.commands import PROGRAM
+from pykis.cli.output import Output
+from pykis.cli.spec import Command
 from pykis.emulator import Emulator
+from pykis.progress import report
+
+RENDERINGS = ("typer", "plain")
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +43,15 @@ def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("cli-cache")
 
 
+@pytest.fixture(autouse=True, params=RENDERINGS)
+def rendering(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test runs with the typer app and with the argparse parser (``PYKIS_CLI=plain``)."""
+    name: str = request.param
+    monkeypatch.setenv("PYKIS_CLI", name)
+    assert renderer() == name
+    return name
+
+
 @pytest.fixture(autouse=True)
 def _environment(
     emu: Emulator, shared_cache: Path, private_cache: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
@@ -39,6 +60,7 @@ def _environment(
     monkeypatch.setenv("PYKIS_SECRET", str(emu.real.secret_file))
     monkeypatch.delenv("PYKIS_VIRTUAL_SECRET", raising=False)
     monkeypatch.delenv("PYKIS_PLAIN", raising=False)
+    monkeypatch.delenv("PYKIS_PROGRESS", raising=False)
     monkeypatch.chdir(tmp_path)
 
 
@@ -151,8 +173,6 @@ def test_usage_and_api_errors(capsys: pytest.CaptureFixture[str], monkeypatch: p
     assert run(capsys, "quote")[0] == 2
     assert run(capsys, "frobnicate")[0] == 2
     assert run(capsys, "chart", "005930", "--period", "fortnight")[0] == 2
-    code, out, _ = run(capsys, "--help")
-    assert code == 0 and "auth init" in out and "watch SYMBOL" in out
     code, _, err = run(capsys, "quote", "ZZZZZZ")
     assert code == 1 and "KisNotFoundError" in err
     monkeypatch.delenv("PYKIS_SECRET")
@@ -196,6 +216,7 @@ def test_watch_streams_realtime_prices(capsys: pytest.CaptureFixture[str]) -> No
 
 def test_python_dash_m_pykis(emu: Emulator, shared_cache: Path) -> None:
     env = {**os.environ, "PYKIS_CACHE_DIR": str(shared_cache), "PYKIS_SECRET": str(emu.real.secret_file)}
+    assert env["PYKIS_CLI"] in RENDERINGS
     result = subprocess.run(
         [sys.executable, "-m", "pykis", "quote", "005930", "--json"],
         check=False,
@@ -210,3 +231,217 @@ def test_python_dash_m_pykis(emu: Emulator, shared_cache: Path) -> None:
         [sys.executable, "-m", "pykis", "buy", "005930", "1"], check=False, capture_output=True, text=True, env=env
     )
     assert result.returncode == 3 and "--real" in result.stderr
+
+
+# ------------------------------------------------------------------------------------------------ the renderings
+
+
+def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str], rendering: str) -> None:
+    code, out, _ = run(capsys, "--help")
+    assert code == 0
+    names = ("auth", "quote", "chart", "orderbook", "balance", "orders", "buy", "sell", "cancel", "watch", "emulator")
+    assert all(re.search(rf"^\W*{name}\s", out, re.MULTILINE) for name in names), out
+    assert "--secret" in out and "--virtual-secret" in out and "--json" in out
+    assert (rendering == "plain") == out.startswith("usage: pykis")
+    code, out, _ = run(capsys, "buy", "-h")
+    assert code == 0 and "QTY" in out and "--price" in out and "--real" in out and "--yes" in out
+    code, out, _ = run(capsys, "auth", "--help")
+    assert code == 0 and "init" in out
+    code, out, _ = run(capsys, "auth", "init", "--help")  # help is literal text, not rich markup
+    assert code == 0 and "[virtual_]secret.json" in out and "--appkey" in out
+    code, out, _ = run(capsys)  # no command: the help, and a usage exit code
+    assert code == 2 and "quote" in out
+
+
+def test_usage_errors_exit_2_with_a_message(capsys: pytest.CaptureFixture[str], rendering: str) -> None:
+    cases: list[tuple[list[str], str]] = [
+        (
+            ["quote", "005930", "--frobnicate"],
+            "No such option: --frobnicate" if rendering == "typer" else "--frobnicate",
+        ),
+        (["buy", "000660", "1", "--price", "abc"], "not a price: 'abc'"),
+        (["buy", "000660", "0"], "must be positive: '0'"),
+        (["buy", "000660"], "Missing argument 'QTY'" if rendering == "typer" else "required: QTY"),
+        (["chart", "005930", "--rows", "many"], "not a whole number: 'many'"),
+        (["watch", "005930", "--seconds", "soon"], "not a number of seconds: 'soon'"),
+        (["auth"], "init"),
+        (["frobnicate"], "frobnicate"),
+    ]
+    for argv, message in cases:
+        code, out, err = run(capsys, *argv)
+        assert code == 2, (argv, out, err)
+        assert message in err + out, (argv, err)
+        if argv != ["auth"]:  # a group without its command shows its help on stdout
+            assert out == "", argv
+
+
+def test_plain_click_errors_with_pykis_plain(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYKIS_PLAIN", "1")
+    code, _, err = run(capsys, "buy", "000660", "1", "--price", "abc")
+    assert code == 2 and "not a price: 'abc'" in err and "╭" not in err
+    code, out, _ = run(capsys, "--help")
+    assert code == 0 and "quote" in out and "╭" not in out
+
+
+def test_common_options_before_or_after_the_command(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, emu: Emulator
+) -> None:
+    for argv in (["--json", "quote", "005930"], ["quote", "--json", "005930"], ["quote", "005930", "--json"]):
+        code, out, err = run(capsys, *argv)
+        assert code == 0, err
+        assert json.loads(out)[0]["symbol"] == "005930"
+    monkeypatch.delenv("PYKIS_SECRET")
+    code, _, err = run(capsys, "--secret", "missing.json", "balance")
+    assert code == 2 and "missing.json" in err
+    code, _, err = run(capsys, "--secret", "missing.json", "balance", "--secret", str(emu.real.secret_file))
+    assert code == 0, err  # the one after the command wins
+    code, out, err = run(capsys, f"--secret={emu.real.secret_file}", "orders", "--pending", "--json")
+    assert code == 0 and isinstance(json.loads(out), list), err
+
+
+def _recording(command: Command, seen: list[dict[str, Any]]) -> Command:
+    """``command`` with every handler replaced by one that records the namespace it gets."""
+
+    def record(args: argparse.Namespace, out: Output, stdin: Any) -> int:
+        seen.append(vars(args))
+        return 7
+
+    children = tuple(_recording(child, seen) for child in command.commands)
+    return dataclasses.replace(command, handler=record if command.handler else None, commands=children)
+
+
+@pytest.mark.parametrize("rendering", ["typer"], indirect=True)
+def test_both_renderings_hand_the_handlers_the_same_namespace(rendering: str) -> None:
+    seen: list[dict[str, Any]] = []
+    program = _recording(PROGRAM, seen)
+    argvs = [
+        ["quote", "005930", "NVDA"],
+        ["chart", "005930"],
+        ["--json", "chart", "005930", "--period", "5min", "--ma", "5,60", "--rows", "0", "--range", "2d"],
+        ["chart", "005930", "--period", "week", "--png", "a.png", "--csv", "a.csv", "--width", "640", "--ma", "none"],
+        ["orderbook", "005930"],
+        ["buy", "000660", "3", "--price", "1,000", "-y", "--secret", "s.json"],
+        ["--virtual-secret", "v.json", "sell", "000660", "1", "--real", "--yes"],
+        ["--secret", "a.json", "cancel", "0000000001", "--secret", "b.json"],
+        ["auth", "init", "--id", "x", "-o", "f.json"],
+        ["--json", "auth", "--secret", "s.json", "init", "--virtual", "--force"],
+        ["orders", "--pending"],
+        ["orders"],
+        ["balance"],
+        ["watch", "005930", "000660", "--seconds", "1.5"],
+    ]
+    for argv in argvs:
+        assert typed.run(program, argv) == 7 and plain.run(program, argv) == 7, argv
+        typer_args, plain_args = seen[-2:]
+        assert typer_args == plain_args, argv
+    by_command = {args["command"]: args for args in seen}
+    assert by_command["auth init"]["virtual"] is True and by_command["auth init"]["json"] is True
+    buy = by_command["buy"]
+    assert buy["qty"] == 3 and str(buy["price"]) == "1000" and buy["yes"] and buy["secret"] == "s.json"
+    assert buy["real"] is False and buy["json"] is False and buy["virtual_secret"] is None
+    assert by_command["cancel"]["secret"] == "b.json"
+    chart = seen[argvs.index(["chart", "005930"]) * 2]
+    assert chart["period"] == "day" and chart["ma"] == (5, 20) and chart["width"] == 1200 and chart["span"] is None
+
+
+@pytest.mark.parametrize("rendering", ["typer"], indirect=True)
+def test_without_typer_the_argparse_parser_runs(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, rendering: str
+) -> None:
+    monkeypatch.delenv("PYKIS_CLI")
+    monkeypatch.setitem(sys.modules, "typer", None)  # `import typer` raises ImportError
+    assert renderer() == "plain"
+    code, out, _ = run(capsys, "--help")
+    assert code == 0 and out.startswith("usage: pykis")
+    code, out, err = run(capsys, "quote", "005930", "--json")
+    assert code == 0 and json.loads(out)[0]["symbol"] == "005930", err
+    code, _, err = run(capsys, "buy", "000660", "1", "--price", "abc")
+    assert code == 2 and "not a price" in err
+    code, _, err = run(capsys, "buy", "000660", "1", "--yes")
+    assert code == 3 and "--real" in err
+
+
+@pytest.mark.parametrize("rendering", ["typer"], indirect=True)  # the same in both renderings
+def test_importing_the_cli_loads_no_parser(rendering: str) -> None:
+    modules = "('typer', 'rich', 'argparse', 'pykis.cli.commands')"
+    probe = f"import sys, pykis.cli; print([m for m in {modules} if m in sys.modules])"
+    result = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_emulator_gets_its_arguments_unparsed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, rendering: str
+) -> None:
+    code, out, _ = run(capsys, "emulator", "--help")
+    assert code == 0 and out.startswith("usage: pykis emulator") and "--secrets-dir" in out
+    renderer_run = typed.run if rendering == "typer" else plain.run
+    assert renderer_run(PROGRAM, ["--json", "emulator", "-h"]) == 0
+    assert capsys.readouterr().out.startswith("usage: pykis emulator")
+    code, _, err = run(capsys, "emulator", "--frobnicate")
+    assert code == 2 and "--frobnicate" in err
+    code, out, err = run(capsys, "--json", "emulator", "--duration", "0.2", "--secrets-dir", str(tmp_path))
+    assert code == 0, err
+    ready = json.loads(out.splitlines()[0])
+    assert "real" in ready and "virtual" in ready and (tmp_path / "secret.json").exists()
+
+
+# ------------------------------------------------------------------------------------------------ progress bars
+
+
+@pytest.mark.parametrize("text", [False, True], ids=["rich", "text"])
+def test_a_long_chart_download_shows_a_progress_bar(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, text: bool
+) -> None:
+    if text:
+        monkeypatch.setenv("PYKIS_PLAIN", "1")
+    code, out, err = run(capsys, "chart", "005930", "--range", "3y", "--rows", "1")
+    assert code == 0 and "%" not in err, err  # stderr is no terminal here: no bar
+    monkeypatch.setenv("PYKIS_PROGRESS", "1")
+    code, out, err = run(capsys, "chart", "005930", "--range", "3y", "--rows", "1")
+    assert code == 0, err
+    assert "005930 (KRX)" in out
+    assert "chart 005930" not in out  # the bar is on stderr only
+    if text:
+        steps = [int(percent) for percent in re.findall(r"\rchart 005930: +(\d+)% \(\d+/\d+ days\)", err)]
+        assert len(steps) >= 8 and steps == sorted(steps) and steps[-1] == 100, err  # a page of 100 bars each
+        assert err.endswith("\n") and re.search(r"100% \((\d+)/\1 days\)\n", err)
+    else:  # rich draws the last frame of the bar when stderr is no terminal
+        assert re.search(r"chart 005930 .*━.* 100% (\d+)/\1 days", err), err
+    code, out, err = run(capsys, "chart", "005930", "--range", "3y", "--json")
+    assert code == 0 and json.loads(out)["chart"]["bars"]
+    assert "chart 005930" not in err  # never with --json
+
+
+@pytest.mark.parametrize("rendering", ["typer"], indirect=True)  # the same in both renderings
+@pytest.mark.parametrize("text", [False, True], ids=["rich", "text"])
+def test_progress_bars_of_downloads_in_bytes(monkeypatch: pytest.MonkeyPatch, text: bool) -> None:
+    monkeypatch.setenv("PYKIS_PROGRESS", "1")
+    if text:
+        monkeypatch.setenv("PYKIS_PLAIN", "1")
+    stderr = io.StringIO()
+    with progress_bars(Output(stderr=stderr)):
+        report("master nasmst.cod", 0, 2_500_000, "bytes")
+        report("master nasmst.cod", 1_250_000, 2_500_000, "bytes")
+        report("master nasmst.cod", 2_500_000, 2_500_000, "bytes", finished=True)
+        report("master nysmst.cod", 512, None, "bytes")  # unknown size, unfinished: settled with the block
+    shown = stderr.getvalue()
+    assert "master nasmst.cod" in shown and "2.5 MB/2.5 MB" in shown and "100%" in shown
+    assert "master nysmst.cod" in shown and "512 B" in shown and shown.endswith("\n")
+    if text:
+        assert "\rmaster nasmst.cod:  50% (1.2 MB/2.5 MB)" in shown
+
+
+@pytest.mark.parametrize("rendering", ["typer"], indirect=True)  # the same in both renderings
+def test_progress_bars_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert enabled(Output(stderr=Terminal())) and not enabled(Output(stderr=io.StringIO()))
+    assert not enabled(Output(json=True, stderr=Terminal()))
+    monkeypatch.setenv("PYKIS_PROGRESS", "0")
+    assert not enabled(Output(stderr=Terminal()))
+    monkeypatch.setenv("PYKIS_PROGRESS", "1")
+    assert enabled(Output(stderr=io.StringIO())) and not enabled(Output(json=True, stderr=io.StringIO()))

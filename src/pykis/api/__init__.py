@@ -12,7 +12,9 @@ environment and per the catalog's conditions (selectors such as ``ord_dv="buy"``
 read every page; an API the virtual service does not offer is refused before sending in virtual mode.
 The same operation called on its module (``from pykis.api import domestic_stock``) only builds the
 :class:`~pykis.protocol.request.ApiCall` (:class:`Prepared`), which ``kis.api.run(prepared)`` sends —
-the same request/paginate flows the high-level scopes use, so they can migrate onto this layer.
+the same request/paginate flows. The high-level scopes (``kis.stock(…).quote()``, ``account.balance()``,
+orders…) build their requests with these module-level operations and add validation, paging rules and
+richer models on top.
 
 Realtime: :mod:`pykis.api.realtime` holds one event type per TR (columns as attributes);
 ``kis.api.on(EventType, key, callback)`` subscribes with the TR ID of the client's environment.

@@ -1,46 +1,42 @@
-"""The ``pykis`` command. ``main(argv) -> int`` dispatches to subcommands; each loads only what it needs.
+"""The ``pykis`` command. ``main(argv) -> int`` parses the arguments and runs the command.
 
-``pykis emulator`` runs the local KIS emulator; the others (:mod:`pykis.cli.commands`) talk to the API. Exit
-codes: 0 ok, 1 API or transport error, 2 usage, 3 refused or aborted.
+The commands are declared once (:data:`pykis.cli.commands.PROGRAM`) and rendered into a typer app when typer is
+installed (the ``cli`` extra: ``pip install 'pykis[cli]'``), else into an argparse parser; ``PYKIS_CLI=plain``
+forces the argparse one. ``pykis emulator …`` hands its arguments to :func:`pykis.emulator.cli.main` unparsed.
+Exit codes: 0 ok, 1 API or transport error, 2 usage, 3 refused or aborted.
+
+Importing this package loads nothing else; typer loads when a command runs.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
-__all__ = ["main"]
+__all__ = ["main", "renderer"]
 
-USAGE = """usage: pykis <command> [options]   (pykis <command> --help for its options)
 
-commands:
-  auth init       ask for the app key and write a secret file (mode 0600)
-  quote SYMBOL…   current prices
-  chart SYMBOL    price bars [--period day|week|month|year|MINUTES] [--range 3m] [--png FILE] [--csv FILE]
-  orderbook SYMBOL
-  balance         deposits and positions
-  orders          today's orders [--pending]
-  buy SYMBOL QTY  [--price P] [--yes] [--real]   (sell likewise)
-  cancel ORDER    cancel an open order
-  watch SYMBOL…   a live table of realtime prices [--seconds N]
-  emulator        run the local KIS emulator (pykis emulator --help)
-
-options of every command: --secret FILE, --virtual-secret FILE (or $PYKIS_SECRET, $PYKIS_VIRTUAL_SECRET), --json
-"""
+def renderer() -> str:
+    """``"typer"`` when typer is importable and ``$PYKIS_CLI`` is not ``plain``, else ``"plain"`` (argparse)."""
+    if os.environ.get("PYKIS_CLI", "").strip().lower() in ("plain", "argparse"):
+        return "plain"
+    try:
+        import typer  # noqa: F401
+    except ImportError:
+        return "plain"
+    return "typer"
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
-    args = sys.argv[1:] if argv is None else argv
-    if not args or args[0] in ("-h", "--help"):
-        print(USAGE, end="")
-        return 0 if args else 2
-    if args[0] == "emulator":
-        from pykis.emulator.cli import main as emulator_main
+    args = list(sys.argv[1:] if argv is None else argv)
+    from pykis.cli.commands import PROGRAM, passthrough
 
-        return emulator_main(args[1:])
-    from pykis.cli.commands import HANDLERS, run
-
-    if not any(arg in HANDLERS for arg in args):
-        print(f"pykis: unknown command {args[0]!r}\n{USAGE}", end="", file=sys.stderr)
-        return 2
-    return run(args)
+    code = passthrough(PROGRAM, args)  # before typer loads: the emulator parses its own arguments
+    if code is not None:
+        return code
+    if renderer() == "typer":
+        from pykis.cli.typed import run
+    else:
+        from pykis.cli.plain import run
+    return run(PROGRAM, args)

@@ -1,4 +1,6 @@
-"""The ``pykis`` subcommands other than ``emulator``: credentials, market data, the account and orders.
+"""The ``pykis`` commands: their one declaration (``PROGRAM``, rendered by :mod:`pykis.cli.typed` or
+:mod:`pykis.cli.plain`) and their handlers — credentials, market data, the account and orders; ``pykis emulator``
+hands its arguments to :func:`pykis.emulator.cli.main`.
 
 Every command takes ``--secret FILE`` / ``--virtual-secret FILE`` (default: ``$PYKIS_SECRET`` /
 ``$PYKIS_VIRTUAL_SECRET``, then ``./secret.json``) and ``--json``. Exit codes: 0 ok, 1 API or transport error,
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pykis.cli.output import Output, Table
+from pykis.cli.spec import Command, Handler, argument, flag, option, split_common
 
 if TYPE_CHECKING:
     from pykis.client import PyKis
@@ -26,7 +29,7 @@ if TYPE_CHECKING:
     from pykis.models.orderbook import KisOrderbook
     from pykis.models.quote import KisQuote
 
-__all__ = ["EXIT_API", "EXIT_OK", "EXIT_REFUSED", "EXIT_USAGE", "build_parser", "run"]
+__all__ = ["EXIT_API", "EXIT_OK", "EXIT_REFUSED", "EXIT_USAGE", "HANDLERS", "PROGRAM", "execute", "passthrough"]
 
 EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_REFUSED = 0, 1, 2, 3
 DEFAULT_SECRET = "secret.json"  # noqa: S105 - a file name
@@ -40,16 +43,34 @@ class Usage(Exception):
     """The command was used wrongly (exit code 2)."""
 
 
-# ------------------------------------------------------------------------------------------------ parsing
+# ------------------------------------------------------------------------------------------------ converters
+# Text → value; a ValueError's message is what the person at the terminal reads (see pykis.cli.spec).
 
 
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        raise ValueError(f"not a whole number: {text!r}") from None
     if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
+        raise ValueError(f"must be positive: {text!r}")
+    return value
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(f"not a whole number: {text!r}") from None
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"not a number of seconds: {text!r}") from None
+    if not value >= 0:  # also NaN
+        raise ValueError(f"must be zero or more seconds: {text!r}")
     return value
 
 
@@ -57,9 +78,9 @@ def _price(text: str) -> Decimal:
     try:
         value = Decimal(text.replace(",", ""))
     except InvalidOperation:
-        raise argparse.ArgumentTypeError(f"not a price: {text!r}") from None
+        raise ValueError(f"not a price: {text!r}") from None
     if not value.is_finite() or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive price: {text!r}")
+        raise ValueError(f"must be a positive price: {text!r}")
     return value
 
 
@@ -69,7 +90,7 @@ def _period(text: str) -> ChartPeriod | int:
         return _positive_int(lowered)
     if lowered in ("day", "week", "month", "year"):
         return lowered  # type: ignore[return-value]
-    raise argparse.ArgumentTypeError(f"period must be day, week, month, year or minutes (5, 5min): {text!r}")
+    raise ValueError(f"period must be day, week, month, year or minutes (5, 5min): {text!r}")
 
 
 def _windows(text: str) -> tuple[int, ...]:
@@ -77,108 +98,42 @@ def _windows(text: str) -> tuple[int, ...]:
         return ()
     try:
         return tuple(_positive_int(part.strip()) for part in text.split(","))
-    except argparse.ArgumentTypeError:
-        raise argparse.ArgumentTypeError(f"moving averages are bar counts like 5,20: {text!r}") from None
-
-
-def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
-    """``--secret``, ``--virtual-secret``, ``--json``: accepted before or after the subcommand."""
-    default: Any = None if top else argparse.SUPPRESS
-    parser.add_argument(
-        "--secret", metavar="FILE", default=default, help="secret file (default: $PYKIS_SECRET, then ./secret.json)"
-    )
-    parser.add_argument(
-        "--virtual-secret",
-        metavar="FILE",
-        default=default,
-        help="secret file of the virtual (모의투자) service; orders then go there (default: $PYKIS_VIRTUAL_SECRET)",
-    )
-    parser.add_argument(
-        "--json", action="store_true", default=False if top else argparse.SUPPRESS, help="print JSON, not tables"
-    )
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The parser of every subcommand but ``emulator``."""
-    parser = argparse.ArgumentParser(
-        prog="pykis", description="The KIS Open Trading API from the command line (pykis emulator: a local server)."
-    )
-    _common(parser, top=True)
-    commands = parser.add_subparsers(dest="command", metavar="command", required=True)
-
-    def command(name: str, text: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=text, description=text)
-        _common(sub, top=False)
-        return sub
-
-    auth = command("auth", "manage secret files")
-    auth_commands = auth.add_subparsers(dest="auth_command", metavar="command", required=True)
-    init = auth_commands.add_parser("init", help="ask for the app key and write a secret file (mode 0600)")
-    init.add_argument("--id", help="HTS login ID")
-    init.add_argument("--appkey", help="app key (36 characters)")
-    init.add_argument("--secretkey", help="app secret (180 characters)")
-    init.add_argument("--account", help="account number NNNNNNNN-NN")
-    init.add_argument("--virtual", action="store_true", default=None, help="a 모의투자 (virtual trading) key")
-    init.add_argument("-o", "--output", metavar="FILE", help="where to write (default: [virtual_]secret.json)")
-    init.add_argument("--force", action="store_true", help="overwrite an existing file")
-
-    quote = command("quote", "current prices of one or more stocks")
-    quote.add_argument("symbols", nargs="+", metavar="SYMBOL")
-
-    chart = command("chart", "price bars of a stock; --png draws candlesticks, --csv saves the bars")
-    chart.add_argument("symbol", metavar="SYMBOL")
-    chart.add_argument(
-        "--range", dest="span", default=None, help="look-back like 3m, 1y, 5d, 3h (default: 3m; 1d for minutes)"
-    )
-    chart.add_argument("--period", type=_period, default="day", help="day, week, month, year, or minutes (5)")
-    chart.add_argument("--png", metavar="FILE", help="save a candlestick picture with volume")
-    chart.add_argument("--csv", metavar="FILE", help="save the bars as CSV")
-    chart.add_argument("--ma", type=_windows, default=(5, 20), help="moving averages on the picture (default 5,20)")
-    chart.add_argument("--width", type=_positive_int, default=1200, help="picture width in pixels")
-    chart.add_argument("--height", type=_positive_int, default=800, help="picture height in pixels")
-    chart.add_argument("--rows", type=int, default=20, help="how many recent bars to print (0: none)")
-
-    book = command("orderbook", "the order book of a stock: 10 levels each side")
-    book.add_argument("symbol", metavar="SYMBOL")
-
-    command("balance", "deposits and positions of the account")
-
-    orders = command("orders", "today's orders (with --pending: the open ones)")
-    orders.add_argument("--pending", action="store_true", help="only orders still open")
-
-    for side in ("buy", "sell"):
-        order = command(side, f"{side} QTY shares of SYMBOL (asks for confirmation)")
-        order.add_argument("symbol", metavar="SYMBOL")
-        order.add_argument("qty", type=_positive_int, metavar="QTY")
-        order.add_argument("--price", type=_price, help="limit price (default: a market order)")
-        order.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
-        order.add_argument("--real", action="store_true", help="allow an order on the real (실전) service")
-
-    cancel = command("cancel", "cancel an open order by its number")
-    cancel.add_argument("order", metavar="ORDER", help="the order number (see pykis orders --pending)")
-    cancel.add_argument("--real", action="store_true", help="allow cancelling on the real (실전) service")
-
-    watch = command("watch", "a live table of realtime prices")
-    watch.add_argument("symbols", nargs="+", metavar="SYMBOL")
-    watch.add_argument("--seconds", type=float, default=None, help="stop after this long (default: until Ctrl-C)")
-    return parser
+    except ValueError:
+        raise ValueError(f"moving averages are bar counts like 5,20: {text!r}") from None
 
 
 # ------------------------------------------------------------------------------------------------ running
 
 
-def run(argv: Sequence[str], *, stdin: Any = None) -> int:
-    """Parse ``argv`` and run the command; returns the exit code."""
-    parser = build_parser()
-    try:
-        args = parser.parse_args(list(argv))
-    except SystemExit as exit_:
-        return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
-    out = Output(json=args.json)
+def passthrough(program: Command, argv: Sequence[str], *, stdin: Any = None) -> int | None:
+    """Run a passthrough command (``pykis [--json] emulator …``) with its arguments unparsed and return its exit
+    code; ``None`` when ``argv`` names no such command. Every renderer starts here."""
+    split = split_common(list(argv))
+    if split is None or not split[1]:
+        return None
+    values, (name, *rest) = split
+    command = program.find(name)
+    if command is None or not command.passthrough:
+        return None
+    return execute((program, command), {**values, "rest": rest}, stdin=stdin)
+
+
+def execute(path: Sequence[Command], values: dict[str, Any], *, stdin: Any = None) -> int:
+    """Run the command at the end of ``path`` (from the root) with its parsed ``values`` — every renderer's
+    last step — and return the exit code."""
+    command = path[-1]
+    assert command.handler is not None, command.name
+    args = argparse.Namespace(command=" ".join(c.name for c in path[1:]), **values)
+    out = Output(json=bool(getattr(args, "json", False)))
     from pykis.errors import KisCredentialError, KisError
 
     try:
-        return HANDLERS[args.command](args, out, stdin or sys.stdin)
+        if not command.progress:
+            return command.handler(args, out, stdin or sys.stdin)
+        from pykis.cli.bars import progress_bars
+
+        with progress_bars(out):
+            return command.handler(args, out, stdin or sys.stdin)
     except Refused as refused:
         out.error(str(refused))
         return EXIT_REFUSED
@@ -568,15 +523,174 @@ def cmd_watch(args: argparse.Namespace, out: Output, stdin: Any) -> int:
     return EXIT_OK
 
 
-HANDLERS: dict[str, Callable[[argparse.Namespace, Output, Any], int]] = {
-    "auth": cmd_auth,
-    "quote": cmd_quote,
-    "chart": cmd_chart,
-    "orderbook": cmd_orderbook,
-    "balance": cmd_balance,
-    "orders": cmd_orders,
-    "buy": _cmd_order("buy"),
-    "sell": _cmd_order("sell"),
-    "cancel": cmd_cancel,
-    "watch": cmd_watch,
+def cmd_emulator(args: argparse.Namespace, out: Output, stdin: Any) -> int:
+    from pykis.emulator.cli import main as emulator_main
+
+    try:
+        return emulator_main((["--json"] if args.json else []) + list(args.rest))
+    except SystemExit as exit_:  # its argparse: --help, usage errors
+        return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE if exit_.code else EXIT_OK
+
+
+# ------------------------------------------------------------------------------------------------ the declaration
+
+_REAL = "allow an order on the real (실전) service"
+
+PROGRAM = Command(
+    "pykis",
+    "The KIS Open Trading API from the command line; pykis emulator runs a local KIS-compatible server.",
+    commands=(
+        Command(
+            "auth",
+            "manage secret files",
+            commands=(
+                Command(
+                    "init",
+                    "ask for the app key and write a secret file (mode 0600)",
+                    cmd_auth,
+                    (
+                        option("--id", metavar="ID", help="HTS login ID"),
+                        option("--appkey", metavar="KEY", help="app key (36 characters)"),
+                        option("--secretkey", metavar="SECRET", help="app secret (180 characters)"),
+                        option("--account", metavar="NUMBER", help="account number NNNNNNNN-NN"),
+                        flag("--virtual", default=None, help="a 모의투자 (virtual trading) key"),
+                        option(
+                            "-o", "--output", metavar="FILE", help="where to write (default: [virtual_]secret.json)"
+                        ),
+                        flag("--force", help="overwrite an existing file"),
+                    ),
+                ),
+            ),
+        ),
+        Command(
+            "quote",
+            "current prices of one or more stocks",
+            cmd_quote,
+            (argument("symbols", "SYMBOL", "stock codes or tickers: 005930 NVDA", many=True),),
+            progress=True,
+        ),
+        Command(
+            "chart",
+            "price bars of a stock; --png draws candlesticks, --csv saves the bars",
+            cmd_chart,
+            (
+                argument("symbol", "SYMBOL", "stock code or ticker"),
+                option(
+                    "--range",
+                    dest="span",
+                    metavar="SPAN",
+                    help="look-back like 3m, 1y, 5d, 3h (default: 3m; 1d for minutes)",
+                ),
+                option(
+                    "--period",
+                    metavar="PERIOD",
+                    convert=_period,
+                    default="day",
+                    help="day, week, month, year, or minutes (5)",
+                ),
+                option("--png", metavar="FILE", help="save a candlestick picture with volume"),
+                option("--csv", metavar="FILE", help="save the bars as CSV"),
+                option(
+                    "--ma",
+                    metavar="N,N",
+                    convert=_windows,
+                    default=(5, 20),
+                    help="moving averages on the picture (default 5,20)",
+                ),
+                option(
+                    "--width",
+                    metavar="PX",
+                    convert=_positive_int,
+                    default=1200,
+                    type=int,
+                    help="picture width in pixels",
+                ),
+                option(
+                    "--height",
+                    metavar="PX",
+                    convert=_positive_int,
+                    default=800,
+                    type=int,
+                    help="picture height in pixels",
+                ),
+                option(
+                    "--rows",
+                    metavar="N",
+                    convert=_int,
+                    default=20,
+                    type=int,
+                    help="how many recent bars to print (0: none)",
+                ),
+            ),
+            progress=True,
+        ),
+        Command(
+            "orderbook",
+            "the order book of a stock: 10 levels each side",
+            cmd_orderbook,
+            (argument("symbol", "SYMBOL", "stock code or ticker"),),
+            progress=True,
+        ),
+        Command("balance", "deposits and positions of the account", cmd_balance),
+        Command(
+            "orders",
+            "today's orders (with --pending: the open ones)",
+            cmd_orders,
+            (flag("--pending", help="only orders still open"),),
+        ),
+        *(
+            Command(
+                side,
+                f"{side} QTY shares of SYMBOL (asks for confirmation)",
+                _cmd_order(side),
+                (
+                    argument("symbol", "SYMBOL", "stock code or ticker"),
+                    argument("qty", "QTY", "how many shares", convert=_positive_int, type=int),
+                    option("--price", metavar="PRICE", convert=_price, help="limit price (default: a market order)"),
+                    flag("-y", "--yes", help="do not ask for confirmation"),
+                    flag("--real", help=_REAL),
+                ),
+                progress=True,
+            )
+            for side in ("buy", "sell")
+        ),
+        Command(
+            "cancel",
+            "cancel an open order by its number",
+            cmd_cancel,
+            (
+                argument("order", "ORDER", "the order number (see pykis orders --pending)"),
+                flag("--real", help="allow cancelling on the real (실전) service"),
+            ),
+            progress=True,
+        ),
+        Command(
+            "watch",
+            "a live table of realtime prices",
+            cmd_watch,
+            (
+                argument("symbols", "SYMBOL", "stock codes or tickers", many=True),
+                option(
+                    "--seconds",
+                    metavar="S",
+                    convert=_seconds,
+                    type=float,
+                    help="stop after this long (default: until Ctrl-C)",
+                ),
+            ),
+            progress=True,
+        ),
+        Command(
+            "emulator",
+            "run the local KIS emulator (pykis emulator --help)",
+            cmd_emulator,
+            passthrough=True,
+        ),
+    ),
+)
+"""Every command, once: what the typer app and the argparse parser are rendered from."""
+
+HANDLERS: dict[str, Handler] = {
+    " ".join(c.name for c in path[1:]): path[-1].handler for path in PROGRAM.walk() if path[-1].handler is not None
 }
+"""Handler of each command path (``"auth init"``, ``"quote"``…)."""

@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
+from pykis.api._generated import domestic_stock, overseas_stock
 from pykis.auth import KisAccountNumber
 from pykis.errors import KisValidationError
 from pykis.markets import market_info
@@ -52,7 +53,6 @@ from pykis.models.order import (
 )
 from pykis.protocol.flow import Action
 from pykis.protocol.paging import next_page
-from pykis.protocol.request import ApiCall
 from pykis.scopes.trading import (
     KST,
     AsyncKisOrder,
@@ -67,9 +67,9 @@ from pykis.scopes.trading import (
     PendingFacts,
     Price,
     Quantity,
-    _account_params,
     _kst_time,
     _ymd,
+    daily_ccld_call,
     foreign_orders_flow,
     foreign_row_time,
     order_flow,
@@ -81,20 +81,12 @@ if TYPE_CHECKING:
     from datetime import time
 
     from pykis.client import AsyncPyKis, PyKis, _ClientCore
+    from pykis.protocol.request import ApiCall
     from pykis.realtime import KisEventTicket
 
 __all__ = ["AccountBase", "AsyncKisAccount", "KisAccount"]
 
 ZERO = Decimal(0)
-INQUIRE_BALANCE = "/uapi/domestic-stock/v1/trading/inquire-balance"
-PRESENT_BALANCE = "/uapi/overseas-stock/v1/trading/inquire-present-balance"
-OVERSEAS_BALANCE = "/uapi/overseas-stock/v1/trading/inquire-balance"
-PSBL_SELL = "/uapi/domestic-stock/v1/trading/inquire-psbl-sell"
-PSBL_ORDER = "/uapi/domestic-stock/v1/trading/inquire-psbl-order"
-PSAMOUNT = "/uapi/overseas-stock/v1/trading/inquire-psamount"
-DAILY_CCLD = "/uapi/domestic-stock/v1/trading/inquire-daily-ccld"
-PERIOD_TRADE_PROFIT = "/uapi/domestic-stock/v1/trading/inquire-period-trade-profit"
-PERIOD_PROFIT = "/uapi/overseas-stock/v1/trading/inquire-period-profit"
 RECENT_DAYS = 89
 """TTTC0081R serves the last three months (3개월이내); older days go to CTSC9215R (3개월이전)."""
 WINDOW_DAYS = 89
@@ -103,24 +95,20 @@ WINDOW_DAYS = 89
 
 def _domestic_balance_call(account: KisAccountNumber) -> ApiCall:
     # TTTC8434R 주식잔고조회: 50 rows per page in real, 20 in virtual (rest.json notes).
-    return ApiCall(
-        "GET",
-        INQUIRE_BALANCE,
-        "TTTC8434R",
-        {
-            **_account_params(account),
-            "AFHR_FLPR_YN": "N",
-            "OFL_YN": "",
-            "INQR_DVSN": "02",
-            "UNPR_DVSN": "01",
-            "FUND_STTL_ICLD_YN": "N",
-            "FNCG_AMT_AUTO_RDPT_YN": "N",
-            "PRCS_DVSN": "00",
-            "CTX_AREA_FK100": "",
-            "CTX_AREA_NK100": "",
-        },
-        trading=True,
+    request = domestic_stock.inquire_balance(
+        CANO=account.number,
+        ACNT_PRDT_CD=account.product,
+        AFHR_FLPR_YN="N",
+        OFL_YN="",
+        INQR_DVSN="02",
+        UNPR_DVSN="01",
+        FUND_STTL_ICLD_YN="N",
+        FNCG_AMT_AUTO_RDPT_YN="N",
+        PRCS_DVSN="00",
+        CTX_AREA_FK100="",
+        CTX_AREA_NK100="",
     )
+    return request.call
 
 
 def domestic_balance_flow(
@@ -176,20 +164,15 @@ def foreign_balance_flow(
 
     A listing reported under more than one exchange code is kept once.
     """
-    call = ApiCall(
-        "GET",
-        PRESENT_BALANCE,
-        "CTRP6504R",
-        {
-            **_account_params(account),
-            "WCRC_FRCR_DVSN_CD": "02",
-            "NATN_CD": "000",
-            "TR_MKET_CD": "00",
-            "INQR_DVSN_CD": "00",
-        },
-        trading=True,
+    request = overseas_stock.inquire_present_balance(
+        CANO=account.number,
+        ACNT_PRDT_CD=account.product,
+        WCRC_FRCR_DVSN_CD="02",
+        NATN_CD="000",
+        TR_MKET_CD="00",
+        INQR_DVSN_CD="00",
     )
-    envelope = yield from core._flow(call)
+    envelope = yield from core._flow(request.call)
     body = envelope.decode(ForeignPresentBalanceBody)
     stocks: dict[tuple[str, str], KisBalanceStock] = {}
     for row in body.output1:
@@ -248,34 +231,23 @@ def sellable_flow(core: _ClientCore, account: KisAccountNumber, listing: Listing
     if listing.domestic:
         if not core.virtual:
             # TTTC8408R 매도가능수량조회 (real only)
-            call = ApiCall(
-                "GET",
-                PSBL_SELL,
-                "TTTC8408R",
-                {**_account_params(account), "PDNO": listing.symbol},
-                trading=True,
-                virtual_supported=False,
+            request = domestic_stock.inquire_psbl_sell(
+                CANO=account.number, ACNT_PRDT_CD=account.product, PDNO=listing.symbol
             )
-            envelope = yield from core._flow(call)
+            envelope = yield from core._flow(request.call)
             output = envelope.output() or {}
             return int(dec(str(output.get("ord_psbl_qty", ""))))
         stocks, _ = yield from domestic_balance_flow(core, account)
         return next((s.orderable for s in stocks if s.symbol == listing.symbol), 0)
     # TTTS3012R 해외주식 잔고 of the listing's exchange and currency: ord_psbl_qty.
-    code = listing.info.ovrs_excg_cd or ""
-    page: ApiCall | None = ApiCall(
-        "GET",
-        OVERSEAS_BALANCE,
-        "TTTS3012R",
-        {
-            **_account_params(account),
-            "OVRS_EXCG_CD": code,
-            "TR_CRCY_CD": listing.info.currency,
-            "CTX_AREA_FK200": "",
-            "CTX_AREA_NK200": "",
-        },
-        trading=True,
-    )
+    page: ApiCall | None = overseas_stock.inquire_balance(
+        CANO=account.number,
+        ACNT_PRDT_CD=account.product,
+        OVRS_EXCG_CD=listing.info.ovrs_excg_cd or "",
+        TR_CRCY_CD=listing.info.currency,
+        CTX_AREA_FK200="",
+        CTX_AREA_NK200="",
+    ).call
     while page is not None:
         envelope = yield from core._flow(page)
         for row in envelope.decode(ForeignBalanceBody).output1:
@@ -291,21 +263,16 @@ def orderable_flow(
     """Orderable cash and the most shares it buys at ``price`` (``None``: at the market)."""
     if listing.domestic:
         # TTTC8908R 매수가능조회
-        call = ApiCall(
-            "GET",
-            PSBL_ORDER,
-            "TTTC8908R",
-            {
-                **_account_params(account),
-                "PDNO": listing.symbol,
-                "ORD_UNPR": "0" if price is None else format(price, "f"),
-                "ORD_DVSN": "01" if price is None else "00",
-                "CMA_EVLU_AMT_ICLD_YN": "N",
-                "OVRS_ICLD_YN": "N",
-            },
-            trading=True,
+        request = domestic_stock.inquire_psbl_order(
+            CANO=account.number,
+            ACNT_PRDT_CD=account.product,
+            PDNO=listing.symbol,
+            ORD_UNPR="0" if price is None else format(price, "f"),
+            ORD_DVSN="01" if price is None else "00",
+            CMA_EVLU_AMT_ICLD_YN="N",
+            OVRS_ICLD_YN="N",
         )
-        envelope = yield from core._flow(call)
+        envelope = yield from core._flow(request.call)
         out = envelope.decode(DomesticOrderableBody).output
         return KisOrderableAmount(
             account_number=account,
@@ -318,19 +285,14 @@ def orderable_flow(
             qty=int(dec(out.nrcvb_buy_qty or out.max_buy_qty)),
         )
     # TTTS3007R 해외주식 매수가능금액조회
-    call = ApiCall(
-        "GET",
-        PSAMOUNT,
-        "TTTS3007R",
-        {
-            **_account_params(account),
-            "OVRS_EXCG_CD": listing.info.ovrs_excg_cd or "",
-            "OVRS_ORD_UNPR": "0" if price is None else format(price, "f"),
-            "ITEM_CD": listing.symbol,
-        },
-        trading=True,
+    foreign_request = overseas_stock.inquire_psamount(
+        CANO=account.number,
+        ACNT_PRDT_CD=account.product,
+        OVRS_EXCG_CD=listing.info.ovrs_excg_cd or "",
+        OVRS_ORD_UNPR="0" if price is None else format(price, "f"),
+        ITEM_CD=listing.symbol,
     )
-    envelope = yield from core._flow(call)
+    envelope = yield from core._flow(foreign_request.call)
     wire = envelope.decode(ForeignOrderableBody).output
     return KisOrderableAmount(
         account_number=account,
@@ -345,16 +307,17 @@ def orderable_flow(
     )
 
 
-def _windows(start: date, end: date, today: date) -> list[tuple[str, date, date]]:
-    """(TR, start, end) per call: TTTC0081R for the last three months, CTSC9215R in 89-day windows before."""
+def _windows(start: date, end: date, today: date) -> list[tuple[Literal["inner", "before"], date, date]]:
+    """(period, start, end) per call: ``"inner"`` (TTTC0081R) for the last three months, ``"before"``
+    (CTSC9215R) in 89-day windows before; the catalog's ``pd_dv`` selector picks the TR."""
     boundary = today - timedelta(days=RECENT_DAYS)
-    windows: list[tuple[str, date, date]] = []
+    windows: list[tuple[Literal["inner", "before"], date, date]] = []
     if end >= boundary:
-        windows.append(("TTTC0081R", max(start, boundary), end))
+        windows.append(("inner", max(start, boundary), end))
     cursor = min(end, boundary - timedelta(days=1))
     while cursor >= start:
         first = max(start, cursor - timedelta(days=WINDOW_DAYS - 1))
-        windows.append(("CTSC9215R", first, cursor))
+        windows.append(("before", first, cursor))
         cursor = first - timedelta(days=1)
     return windows
 
@@ -368,28 +331,8 @@ def daily_orders_flow(
     orders: list[KisDailyOrder] = []
     today = datetime.now(KST).date()
     if domestic:
-        for tr_id, first, last in _windows(start, end, today):
-            call: ApiCall | None = ApiCall(
-                "GET",
-                DAILY_CCLD,
-                tr_id,
-                {
-                    **_account_params(account),
-                    "INQR_STRT_DT": f"{first:%Y%m%d}",
-                    "INQR_END_DT": f"{last:%Y%m%d}",
-                    "SLL_BUY_DVSN_CD": "00",
-                    "PDNO": "",
-                    "CCLD_DVSN": "00",
-                    "INQR_DVSN": "01",
-                    "INQR_DVSN_3": "00",
-                    "ORD_GNO_BRNO": "",
-                    "ODNO": "",
-                    "INQR_DVSN_1": "",
-                    "CTX_AREA_FK100": "",
-                    "CTX_AREA_NK100": "",
-                },
-                trading=True,
-            )
+        for period, first, last in _windows(start, end, today):
+            call: ApiCall | None = daily_ccld_call(account, first, last, period=period)
             while call is not None:
                 envelope = yield from core._flow(call)
                 for row in envelope.decode(DomesticCcldBody).output1:
@@ -465,23 +408,17 @@ def _real_profits_flow(
     found: list[KisOrderProfit] = []
     if domestic:
         # TTTC8715R 기간별매매손익현황조회 (real only)
-        call: ApiCall | None = ApiCall(
-            "GET",
-            PERIOD_TRADE_PROFIT,
-            "TTTC8715R",
-            {
-                **_account_params(account),
-                "SORT_DVSN": "01",
-                "INQR_STRT_DT": f"{start:%Y%m%d}",
-                "INQR_END_DT": f"{end:%Y%m%d}",
-                "CBLC_DVSN": "00",
-                "PDNO": "",
-                "CTX_AREA_FK100": "",
-                "CTX_AREA_NK100": "",
-            },
-            trading=True,
-            virtual_supported=False,
-        )
+        call: ApiCall | None = domestic_stock.inquire_period_trade_profit(
+            CANO=account.number,
+            ACNT_PRDT_CD=account.product,
+            SORT_DVSN="01",
+            INQR_STRT_DT=f"{start:%Y%m%d}",
+            INQR_END_DT=f"{end:%Y%m%d}",
+            CBLC_DVSN="00",
+            PDNO="",
+            CTX_AREA_FK100="",
+            CTX_AREA_NK100="",
+        ).call
         while call is not None:
             envelope = yield from core._flow(call)
             for row in envelope.decode(DomesticProfitBody).output1:
@@ -508,25 +445,19 @@ def _real_profits_flow(
             call = next_page(call, envelope)
     if overseas:
         # TTTS3039R 해외주식 기간손익 (real only), amounts in the foreign currency.
-        page: ApiCall | None = ApiCall(
-            "GET",
-            PERIOD_PROFIT,
-            "TTTS3039R",
-            {
-                **_account_params(account),
-                "OVRS_EXCG_CD": "",
-                "NATN_CD": "",
-                "CRCY_CD": "",
-                "PDNO": "",
-                "INQR_STRT_DT": f"{start:%Y%m%d}",
-                "INQR_END_DT": f"{end:%Y%m%d}",
-                "WCRC_FRCR_DVSN_CD": "01",
-                "CTX_AREA_FK200": "",
-                "CTX_AREA_NK200": "",
-            },
-            trading=True,
-            virtual_supported=False,
-        )
+        page: ApiCall | None = overseas_stock.inquire_period_profit(
+            CANO=account.number,
+            ACNT_PRDT_CD=account.product,
+            OVRS_EXCG_CD="",
+            NATN_CD="",
+            CRCY_CD="",
+            PDNO="",
+            INQR_STRT_DT=f"{start:%Y%m%d}",
+            INQR_END_DT=f"{end:%Y%m%d}",
+            WCRC_FRCR_DVSN_CD="01",
+            CTX_AREA_FK200="",
+            CTX_AREA_NK200="",
+        ).call
         while page is not None:
             envelope = yield from core._flow(page)
             for item in envelope.decode(ForeignProfitBody).output1:

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+from pykis import progress
+from pykis.api._generated import domestic_stock, overseas_stock
 from pykis.errors import KisValidationError
 from pykis.models.chart import (
     ChartPeriod,
@@ -88,6 +90,7 @@ def chart_flow(
             # The server groups NMIN-minute bars from the session open; no client-side regrouping.
             served = yield from _overseas_minutes(stock, start_time, end_time, minutes)
             grouped = tuple(bar for bar in served if start_time <= bar.time <= end_time)
+        _report_done(stock, (end_time - start_time) / timedelta(minutes=1), "minutes")
         return KisChart(symbol=stock.symbol, market=stock.market, period="minute", interval=minutes, bars=grouped)
     assert not isinstance(period, int)
     if stock.domestic:
@@ -95,6 +98,7 @@ def chart_flow(
     else:
         bars = yield from _overseas_daily(stock, start_time.date(), end_time.date(), period, adjusted)
     kept = [bar for bar in bars if start_time.date() <= bar.time.date() <= end_time.date()]
+    _report_done(stock, (end_time.date() - start_time.date()).days, "days")
     return KisChart(symbol=stock.symbol, market=stock.market, period=period, interval=0, bars=tuple(kept))
 
 
@@ -127,31 +131,36 @@ def _page_back_by_date(
             break
         bars += page
         oldest = min(bar.time.date() for bar in page)
+        _report(stock, (end - oldest).days, (end - start).days, "days")
         if oldest <= start:
             break
         cursor = oldest - timedelta(days=1)
     return _ascending_unique(bars)
 
 
+def _report(stock: StockBase, done: float, total: float, unit: str) -> None:
+    """Chart history covered so far, for :mod:`pykis.progress` listeners."""
+    progress.report(f"chart {stock.symbol}", done, total, unit)
+
+
+def _report_done(stock: StockBase, total: float, unit: str) -> None:
+    progress.report(f"chart {stock.symbol}", total, total, unit, finished=True)
+
+
 def _domestic_daily(
     stock: StockBase, start: date, end: date, period: ChartPeriod, adjusted: bool
 ) -> Generator[Action, Any, list[KisChartBar]]:
-    """FHKST03010100 국내주식기간별시세: at most 100 bars a call, newest first; page by moving the end date."""
+    """국내주식기간별시세 (FHKST03010100): at most 100 bars a call, newest first; page by moving the end date."""
 
     def call_for(cursor: date) -> ApiCall:
-        return ApiCall(
-            "GET",
-            "/uapi/domestic-stock/v1/quotations/inquire-daily-itemchartprice",
-            "FHKST03010100",
-            {
-                "FID_COND_MRKT_DIV_CODE": "J",
-                "FID_INPUT_ISCD": stock.symbol,
-                "FID_INPUT_DATE_1": start.strftime("%Y%m%d"),
-                "FID_INPUT_DATE_2": cursor.strftime("%Y%m%d"),
-                "FID_PERIOD_DIV_CODE": _DAILY_CODES[period],
-                "FID_ORG_ADJ_PRC": "0" if adjusted else "1",
-            },
-        )
+        return domestic_stock.inquire_daily_itemchartprice(
+            FID_COND_MRKT_DIV_CODE="J",
+            FID_INPUT_ISCD=stock.symbol,
+            FID_INPUT_DATE_1=start.strftime("%Y%m%d"),
+            FID_INPUT_DATE_2=cursor.strftime("%Y%m%d"),
+            FID_PERIOD_DIV_CODE=_DAILY_CODES[period],
+            FID_ORG_ADJ_PRC="0" if adjusted else "1",
+        ).call
 
     def bars_of(envelope: Envelope) -> list[KisChartBar]:
         return domestic_daily_bars(envelope.decode(DomesticDailyBody), stock.timezone)
@@ -171,19 +180,13 @@ def _overseas_daily(
         raise KisValidationError(f"overseas charts offer day, week, month and year bars, not {period!r}")
 
     def call_for(cursor: date) -> ApiCall:
-        return ApiCall(
-            "GET",
-            "/uapi/overseas-price/v1/quotations/dailyprice",
-            "HHDFS76240000",
-            {
-                "AUTH": "",
-                "EXCD": stock.info.excd or "",
-                "SYMB": stock.symbol,
-                "GUBN": _OVERSEAS_GUBN[period],
-                "BYMD": cursor.strftime("%Y%m%d"),
-                "MODP": "1" if adjusted else "0",
-            },
-        )
+        return overseas_stock.dailyprice(
+            EXCD=stock.info.excd or "",
+            SYMB=stock.symbol,
+            GUBN=_OVERSEAS_GUBN[period],
+            BYMD=cursor.strftime("%Y%m%d"),
+            MODP="1" if adjusted else "0",
+        ).call
 
     def bars_of(envelope: Envelope) -> list[KisChartBar]:
         return overseas_daily_bars(envelope.decode(OverseasDailyBody), stock.timezone)
@@ -205,33 +208,30 @@ def _domestic_minutes(stock: StockBase, start: datetime, end: datetime) -> Gener
     cursor = end
     previous_oldest: datetime | None = None
     for _ in range(MAX_PAGES):
-        params = {
-            "FID_COND_MRKT_DIV_CODE": "J",
-            "FID_INPUT_ISCD": stock.quote_code,
-            "FID_INPUT_HOUR_1": cursor.strftime("%H%M%S"),
-        }
+        market_code, code, hour = "J", stock.quote_code, cursor.strftime("%H%M%S")
         if daily:
-            params.update({"FID_INPUT_DATE_1": cursor.strftime("%Y%m%d"), "FID_PW_DATA_INCU_YN": "Y"})
-            call = ApiCall(
-                "GET",
-                "/uapi/domestic-stock/v1/quotations/inquire-time-dailychartprice",
-                "FHKST03010230",
-                {**params, "FID_FAKE_TICK_INCU_YN": ""},
-                virtual_supported=False,
-            )
+            call = domestic_stock.inquire_time_dailychartprice(
+                FID_COND_MRKT_DIV_CODE=market_code,
+                FID_INPUT_ISCD=code,
+                FID_INPUT_HOUR_1=hour,
+                FID_INPUT_DATE_1=cursor.strftime("%Y%m%d"),
+                FID_PW_DATA_INCU_YN="Y",
+            ).call
         else:
-            call = ApiCall(
-                "GET",
-                "/uapi/domestic-stock/v1/quotations/inquire-time-itemchartprice",
-                "FHKST03010200",
-                {**params, "FID_PW_DATA_INCU_YN": "Y", "FID_ETC_CLS_CODE": ""},
-            )
+            call = domestic_stock.inquire_time_itemchartprice(
+                FID_COND_MRKT_DIV_CODE=market_code,
+                FID_INPUT_ISCD=code,
+                FID_INPUT_HOUR_1=hour,
+                FID_PW_DATA_INCU_YN="Y",
+                FID_ETC_CLS_CODE="",
+            ).call
         envelope = yield from stock._core._flow(call)
         page = domestic_minute_bars(envelope.decode(DomesticMinuteBody), stock.timezone)
         if not page:
             break
         bars += page
         oldest = min(bar.time for bar in page)
+        _report(stock, (end - oldest) / timedelta(minutes=1), (end - start) / timedelta(minutes=1), "minutes")
         # Stop once a bar before ``start`` is in hand (its running amount anchors the first bar's step).
         if oldest < start or oldest == previous_oldest or (not daily and oldest.time() <= time(0, 1)):
             break
@@ -275,23 +275,15 @@ def _overseas_minutes(
     bars: list[KisChartBar] = []
     keyb = ""
     for _ in range(MAX_PAGES):
-        call = ApiCall(
-            "GET",
-            "/uapi/overseas-price/v1/quotations/inquire-time-itemchartprice",
-            "HHDFS76950200",
-            {
-                "AUTH": "",
-                "EXCD": stock.info.excd or "",
-                "SYMB": stock.symbol,
-                "NMIN": str(minutes),
-                "PINC": "1",
-                "NEXT": "1" if keyb else "",
-                "NREC": "120",
-                "FILL": "",
-                "KEYB": keyb,
-            },
-            virtual_supported=False,
-        )
+        call = overseas_stock.inquire_time_itemchartprice(
+            EXCD=stock.info.excd or "",
+            SYMB=stock.symbol,
+            NMIN=str(minutes),
+            PINC="1",
+            NEXT="1" if keyb else "",
+            NREC="120",
+            KEYB=keyb,
+        ).call
         envelope = yield from stock._core._flow(call)
         body = envelope.decode(OverseasMinuteBody)
         page = overseas_minute_bars(body, stock.timezone)
@@ -299,6 +291,7 @@ def _overseas_minutes(
             break
         bars += page
         oldest = min(bar.time for bar in page)
+        _report(stock, (end - oldest) / timedelta(minutes=1), (end - start) / timedelta(minutes=1), "minutes")
         more = body.output1 is not None and body.output1.next.strip() == "1"
         if oldest <= start or not more:
             break

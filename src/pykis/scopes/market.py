@@ -13,13 +13,13 @@ from datetime import date, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from pykis.api._generated import domestic_stock
 from pykis.errors import KisValidationError
 from pykis.markets import market_info
 from pykis.masters import DOMESTIC_FILES, OVERSEAS_FILES, MasterRow, SymbolIndex
 from pykis.models.quote import DomesticMultiQuoteBody, KisQuote, domestic_multi_quote
 from pykis.protocol.env import Environment
 from pykis.protocol.flow import Action, LoadMasters
-from pykis.protocol.request import ApiCall
 from pykis.sessions import trading_hours
 
 if TYPE_CHECKING:
@@ -58,14 +58,7 @@ def _multi_quote_flow(
     for index, stock in enumerate(stocks, start=1):
         params[f"FID_COND_MRKT_DIV_CODE_{index}"] = _VENUE_CODES[venue]
         params[f"FID_INPUT_ISCD_{index}"] = stock.quote_code
-    call = ApiCall(
-        "GET",
-        "/uapi/domestic-stock/v1/quotations/intstock-multprice",
-        "FHKST11300006",
-        params,
-        virtual_supported=False,
-    )
-    envelope = yield from core._flow(call)
+    envelope = yield from core._flow(domestic_stock.intstock_multprice(**params).call)
     rows = envelope.decode(DomesticMultiQuoteBody).output
     by_code = {row.inter_shrn_iscd.strip().upper(): row for row in rows}
     quotes: list[KisQuote] = []
@@ -116,14 +109,7 @@ def krx_trading_day_flow(core: _ClientCore, day: date) -> Generator[Action, Any,
         return known[day]
     if Environment.REAL not in core.environments:
         return trading_hours("KRX").is_trading_day(day)
-    call = ApiCall(
-        "GET",
-        "/uapi/domestic-stock/v1/quotations/chk-holiday",
-        "CTCA0903R",
-        {"BASS_DT": day.strftime("%Y%m%d"), "CTX_AREA_NK": "", "CTX_AREA_FK": ""},
-        virtual_supported=False,
-    )
-    envelope = yield from core._flow(call)
+    envelope = yield from core._flow(domestic_stock.chk_holiday(BASS_DT=day.strftime("%Y%m%d")).call)
     rows = envelope.output("output")
     for row in rows if isinstance(rows, list) else []:
         text = str(row.get("bass_dt", "")) if isinstance(row, dict) else ""

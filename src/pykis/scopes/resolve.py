@@ -17,7 +17,6 @@ from pykis.errors import (
 from pykis.markets import MARKETS, market_info
 from pykis.masters import DOMESTIC_FILES, MasterRow, SymbolIndex
 from pykis.protocol.flow import Action, LoadMasters
-from pykis.protocol.request import ApiCall
 
 if TYPE_CHECKING:
     from pykis.client import _ClientCore
@@ -72,20 +71,15 @@ def _not_listed(error: KisAPIError) -> None:
 
 def _inquire(core: _ClientCore, symbol: str, code: str | None) -> Generator[Action, Any, MasterRow | None]:
     """Fallback when the masters lack the symbol: CTPF1002R (domestic) or CTPF1702R (overseas)."""
+    from pykis.api._generated import domestic_stock
     from pykis.protocol.env import Environment
 
     if Environment.REAL not in core.environments:
         return None  # the product inquiries are not offered by the virtual service
     if code == "KRX" or (code is None and _domestic_like(symbol)):
-        call = ApiCall(
-            "GET",
-            "/uapi/domestic-stock/v1/quotations/search-stock-info",
-            "CTPF1002R",
-            {"PRDT_TYPE_CD": "300", "PDNO": symbol},
-            virtual_supported=False,
-        )
+        request = domestic_stock.search_stock_info(PRDT_TYPE_CD="300", PDNO=symbol)
         try:
-            envelope = yield from core._flow(call)
+            envelope = yield from core._flow(request.call)
         except KisAPIError as error:
             _not_listed(error)
             return None
@@ -116,16 +110,12 @@ def _inquire(core: _ClientCore, symbol: str, code: str | None) -> Generator[Acti
 
 
 def _inquire_overseas(core: _ClientCore, symbol: str, code: str) -> Generator[Action, Any, MasterRow | None]:
+    from pykis.api._generated import overseas_stock
+
     info = MARKETS[code]
-    call = ApiCall(
-        "GET",
-        "/uapi/overseas-price/v1/quotations/search-info",
-        "CTPF1702R",
-        {"PRDT_TYPE_CD": info.prdt_type_cd, "PDNO": symbol},
-        virtual_supported=False,
-    )
+    request = overseas_stock.search_info(PRDT_TYPE_CD=info.prdt_type_cd, PDNO=symbol)
     try:
-        envelope = yield from core._flow(call)
+        envelope = yield from core._flow(request.call)
     except KisAPIError as error:
         _not_listed(error)
         return None

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
+from pykis.api._generated import domestic_stock, overseas_stock
 from pykis.errors import KisValidationError
 from pykis.markets import MarketInfo, market_info, tick_size
 from pykis.masters import MasterRow
@@ -33,7 +34,6 @@ from pykis.models.quote import (
     foreign_quote,
 )
 from pykis.protocol.flow import Action
-from pykis.protocol.request import ApiCall
 from pykis.scopes.chart import chart_flow
 from pykis.scopes.trading import AsyncStockTrading, StockTrading
 from pykis.sessions import KisTradingHours, trading_hours
@@ -113,38 +113,26 @@ class StockBase:
         if self.domestic:
             if venue not in _VENUE_CODES:
                 raise KisValidationError(f"venue must be KRX, NXT or UN, got {venue!r}")
-            params = {"FID_COND_MRKT_DIV_CODE": _VENUE_CODES[venue], "FID_INPUT_ISCD": self.quote_code}
+            market_code, code = _VENUE_CODES[venue], self.quote_code
             if extended:
-                # FHPST02300000 국내주식 시간외현재가: the after-hours single-price session.
-                call = ApiCall(
-                    "GET",
-                    "/uapi/domestic-stock/v1/quotations/inquire-overtime-price",
-                    "FHPST02300000",
-                    params,
-                    virtual_supported=False,
+                # 국내주식 시간외현재가: the after-hours single-price session.
+                overtime_request = domestic_stock.inquire_overtime_price(
+                    FID_COND_MRKT_DIV_CODE=market_code, FID_INPUT_ISCD=code
                 )
-                envelope = yield from self._core._flow(call)
+                envelope = yield from self._core._flow(overtime_request.call)
                 overtime = envelope.decode(DomesticOvertimeQuoteBody).output
                 return domestic_overtime_quote(
                     overtime, symbol=self.symbol, market=self.market, name=self.name, time=now, venue=venue
                 )
-            # FHKST01010100 주식현재가 시세
-            call = ApiCall("GET", "/uapi/domestic-stock/v1/quotations/inquire-price", "FHKST01010100", params)
-            envelope = yield from self._core._flow(call)
+            request = domestic_stock.inquire_price(FID_COND_MRKT_DIV_CODE=market_code, FID_INPUT_ISCD=code)
+            envelope = yield from self._core._flow(request.call)
             wire = envelope.decode(DomesticQuoteBody).output
             return domestic_quote(wire, symbol=self.symbol, market=self.market, name=self.name, time=now, venue=venue)
         excd = self.info.daytime_excd if extended else self.info.excd
         if excd is None:
             raise KisValidationError(f"{self.market} has no extended (daytime) session quotes")
-        # HHDFS76200200 해외주식 현재가상세
-        call = ApiCall(
-            "GET",
-            "/uapi/overseas-price/v1/quotations/price-detail",
-            "HHDFS76200200",
-            {"AUTH": "", "EXCD": excd, "SYMB": self.symbol},
-            virtual_supported=False,
-        )
-        envelope = yield from self._core._flow(call)
+        foreign_request = overseas_stock.price_detail(EXCD=excd, SYMB=self.symbol)
+        envelope = yield from self._core._flow(foreign_request.call)
         wire_foreign = envelope.decode(ForeignQuoteBody).output
         return foreign_quote(
             wire_foreign, symbol=self.symbol, market=self.market, name=self.name, time=now, extended=extended
@@ -153,25 +141,14 @@ class StockBase:
     def _orderbook_flow(self, venue: Venue) -> Generator[Action, Any, KisOrderbook]:
         now = datetime.now(self.timezone)
         if self.domestic:
-            # FHKST01010200 주식현재가 호가/예상체결
-            call = ApiCall(
-                "GET",
-                "/uapi/domestic-stock/v1/quotations/inquire-asking-price-exp-ccn",
-                "FHKST01010200",
-                {"FID_COND_MRKT_DIV_CODE": _VENUE_CODES.get(venue, "J"), "FID_INPUT_ISCD": self.quote_code},
+            book = domestic_stock.inquire_asking_price_exp_ccn(
+                FID_COND_MRKT_DIV_CODE=_VENUE_CODES.get(venue, "J"), FID_INPUT_ISCD=self.quote_code
             )
-            envelope = yield from self._core._flow(call)
+            envelope = yield from self._core._flow(book.call)
             block = envelope.decode(DomesticOrderbookBody).output1
             return domestic_orderbook(block, symbol=self.symbol, market=self.market, day=now)
-        # HHDFS76200100 해외주식 현재가 10호가
-        call = ApiCall(
-            "GET",
-            "/uapi/overseas-price/v1/quotations/inquire-asking-price",
-            "HHDFS76200100",
-            {"AUTH": "", "EXCD": self.info.excd or "", "SYMB": self.symbol},
-            virtual_supported=False,
-        )
-        envelope = yield from self._core._flow(call)
+        foreign = overseas_stock.inquire_asking_price(EXCD=self.info.excd or "", SYMB=self.symbol)
+        envelope = yield from self._core._flow(foreign.call)
         return foreign_orderbook(envelope.decode(ForeignOrderbookBody), symbol=self.symbol, market=self.market, day=now)
 
     def _realtime_tr(self, event: RealtimeKind, venue: Venue, extended: bool) -> tuple[str, str]:

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
 from pykis._journal import JournalEntry, OrderJournal
+from pykis.api._generated import domestic_stock, overseas_stock
 from pykis.auth import KisAccountNumber
 from pykis.errors import (
     KisAPIError,
@@ -67,7 +68,6 @@ from pykis.models.order import (
 )
 from pykis.protocol.flow import Action, Sleep
 from pykis.protocol.paging import next_page
-from pykis.protocol.request import ApiCall
 
 if TYPE_CHECKING:
     import pandas
@@ -75,6 +75,7 @@ if TYPE_CHECKING:
 
     from pykis.client import AsyncPyKis, PyKis, _ClientCore
     from pykis.masters import MasterRow
+    from pykis.protocol.request import ApiCall
     from pykis.scopes.stock import StockBase
 
 __all__ = [
@@ -119,40 +120,6 @@ Condition = Literal[
 Execution = Literal["IOC", "FOK"]
 Quantity = int | float | Decimal
 Price = int | float | Decimal | str
-
-DOMESTIC_CASH_BUY, DOMESTIC_CASH_SELL = "TTTC0012U", "TTTC0011U"
-ORDER_CASH = "/uapi/domestic-stock/v1/trading/order-cash"
-ORDER_RVSECNCL = "/uapi/domestic-stock/v1/trading/order-rvsecncl"
-DAILY_CCLD = "/uapi/domestic-stock/v1/trading/inquire-daily-ccld"
-PSBL_RVSECNCL = "/uapi/domestic-stock/v1/trading/inquire-psbl-rvsecncl"
-OVERSEAS_ORDER = "/uapi/overseas-stock/v1/trading/order"
-OVERSEAS_RVSECNCL = "/uapi/overseas-stock/v1/trading/order-rvsecncl"
-DAYTIME_ORDER = "/uapi/overseas-stock/v1/trading/daytime-order"
-DAYTIME_RVSECNCL = "/uapi/overseas-stock/v1/trading/daytime-order-rvsecncl"
-INQUIRE_CCNL = "/uapi/overseas-stock/v1/trading/inquire-ccnl"
-INQUIRE_NCCS = "/uapi/overseas-stock/v1/trading/inquire-nccs"
-
-# Real order TR per (exchange code, side) (PROTOCOL.md §11); virtual: V…, the US sell VTTT1001U.
-_OVERSEAS_TRS: dict[tuple[str, str], str] = {
-    ("NASD", "buy"): "TTTT1002U",
-    ("NYSE", "buy"): "TTTT1002U",
-    ("AMEX", "buy"): "TTTT1002U",
-    ("NASD", "sell"): "TTTT1006U",
-    ("NYSE", "sell"): "TTTT1006U",
-    ("AMEX", "sell"): "TTTT1006U",
-    ("SEHK", "buy"): "TTTS1002U",
-    ("SEHK", "sell"): "TTTS1001U",
-    ("SHAA", "buy"): "TTTS0202U",
-    ("SHAA", "sell"): "TTTS1005U",
-    ("SZAA", "buy"): "TTTS0305U",
-    ("SZAA", "sell"): "TTTS0304U",
-    ("TKSE", "buy"): "TTTS0308U",
-    ("TKSE", "sell"): "TTTS0307U",
-    ("HASE", "buy"): "TTTS0311U",
-    ("HASE", "sell"): "TTTS0310U",
-    ("VNSE", "buy"): "TTTS0311U",
-    ("VNSE", "sell"): "TTTS0310U",
-}
 
 # (condition, has price, execution) → ORD_DVSN for KRX/NXT; None in "has price" means either.
 _DOMESTIC_TYPES: dict[tuple[str | None, bool | None, str | None], str] = {
@@ -469,10 +436,6 @@ def _ymd(text: str) -> date | None:
         return None
 
 
-def _account_params(account: KisAccountNumber) -> dict[str, str]:
-    return {"CANO": account.number, "ACNT_PRDT_CD": account.product}
-
-
 # ------------------------------------------------------------------------------------------------ flows
 
 
@@ -482,13 +445,8 @@ def _domestic_limits(core: _ClientCore, listing: Listing) -> Generator[Action, A
     key = (listing.symbol, datetime.now(KST).date())
     if key in cache:
         return cache[key]
-    call = ApiCall(
-        "GET",
-        "/uapi/domestic-stock/v1/quotations/inquire-price",
-        "FHKST01010100",
-        {"FID_COND_MRKT_DIV_CODE": "J", "FID_INPUT_ISCD": listing.symbol},
-    )
-    envelope = yield from core._flow(call)
+    request = domestic_stock.inquire_price(FID_COND_MRKT_DIV_CODE="J", FID_INPUT_ISCD=listing.symbol)
+    envelope = yield from core._flow(request.call)
     output = envelope.output() or {}
     value = (dec(output.get("stck_llam", "")), dec(output.get("stck_mxpr", "")), dec(output.get("stck_prpr", "")))
     cache[key] = value
@@ -497,15 +455,9 @@ def _domestic_limits(core: _ClientCore, listing: Listing) -> Generator[Action, A
 
 def _foreign_last(core: _ClientCore, listing: Listing) -> Generator[Action, Any, tuple[Decimal, Decimal, Decimal]]:
     """(lower, upper, last) of an overseas stock from HHDFS76200200 (real service only)."""
-    call = ApiCall(
-        "GET",
-        "/uapi/overseas-price/v1/quotations/price-detail",
-        "HHDFS76200200",
-        {"AUTH": "", "EXCD": listing.info.excd or "", "SYMB": listing.symbol},
-        virtual_supported=False,
-    )
+    request = overseas_stock.price_detail(AUTH="", EXCD=listing.info.excd or "", SYMB=listing.symbol)
     try:
-        envelope = yield from core._flow(call)
+        envelope = yield from core._flow(request.call)
     except KisValidationError:
         raise KisOrderTypeError(
             "an overseas order without a price needs the last price, which only the real service quotes; pass a price",
@@ -545,36 +497,57 @@ class _Plan:
     extra: dict[str, str] = field(default_factory=dict)
 
     def call(self) -> ApiCall:
-        params = _account_params(self.account)
+        account, symbol = self.account, self.listing.symbol
         if self.listing.domestic:
-            params.update(
-                PDNO=self.listing.symbol,
+            # TTTC0012U buy / TTTC0011U sell, chosen by the catalog's ord_dv.
+            return domestic_stock.order_cash(
+                ord_dv=self.side,
+                CANO=account.number,
+                ACNT_PRDT_CD=account.product,
+                PDNO=symbol,
                 ORD_DVSN=self.order_type,
                 ORD_QTY=str(self.qty),
                 ORD_UNPR=_wire_price(self.price),
                 EXCG_ID_DVSN_CD=self.exchange,
                 SLL_TYPE="01" if self.side == "sell" else "",
                 CNDT_PRIC="",
-            )
-            tr_id = DOMESTIC_CASH_BUY if self.side == "buy" else DOMESTIC_CASH_SELL
-            return ApiCall("POST", ORDER_CASH, tr_id, params, trading=True)
+            ).call
         code = self.listing.info.ovrs_excg_cd or ""
-        params.update(
+        if self.daytime:
+            # TTTS6036U buy / TTTS6037U sell (real only).
+            return overseas_stock.daytime_order(
+                order_dv=self.side,
+                CANO=account.number,
+                ACNT_PRDT_CD=account.product,
+                OVRS_EXCG_CD=code,
+                PDNO=symbol,
+                ORD_QTY=str(self.qty),
+                OVRS_ORD_UNPR=_wire_price(self.price),
+                CTAC_TLNO="",
+                MGCO_APTM_ODNO="",
+                ORD_SVR_DVSN_CD="0",
+                ORD_DVSN=self.order_type,
+            ).call
+        # The TR per side and exchange (PROTOCOL.md §11) comes from the catalog's ord_dv and OVRS_EXCG_CD.
+        call = overseas_stock.order(
+            ord_dv=self.side,
+            CANO=account.number,
+            ACNT_PRDT_CD=account.product,
             OVRS_EXCG_CD=code,
-            PDNO=self.listing.symbol,
+            PDNO=symbol,
             ORD_QTY=str(self.qty),
             OVRS_ORD_UNPR=_wire_price(self.price),
             CTAC_TLNO="",
             MGCO_APTM_ODNO="",
+            SLL_TYPE="00" if self.side == "sell" else "",
             ORD_SVR_DVSN_CD="0",
             ORD_DVSN=self.order_type,
-        )
-        if self.daytime:
-            tr_id = "TTTS6036U" if self.side == "buy" else "TTTS6037U"
-            return ApiCall("POST", DAYTIME_ORDER, tr_id, params, trading=True, virtual_supported=False)
-        params["SLL_TYPE"] = "00" if self.side == "sell" else ""
-        params.update(self.extra)
-        return ApiCall("POST", OVERSEAS_ORDER, _OVERSEAS_TRS[(code, self.side)], params, trading=True)
+        ).call
+        if self.extra:
+            # TWAP/VWAP (ORD_DVSN 35/36) windows: START_TIME/END_TIME came after the catalog's sample snapshot
+            # (PROTOCOL.md §15) and are not among its request fields, so they are added to the built call.
+            call = replace(call, params={**call.params, **self.extra})
+        return call
 
 
 def plan_flow(
@@ -788,27 +761,8 @@ def _todays_orders_flow(core: _ClientCore, plan: _Plan) -> Generator[Action, Any
     price = plan.price or Decimal(0)
     side_code = "01" if plan.side == "sell" else "02"
     if plan.listing.domestic:
-        call: ApiCall | None = ApiCall(
-            "GET",
-            DAILY_CCLD,
-            "TTTC0081R",
-            {
-                **_account_params(plan.account),
-                "INQR_STRT_DT": f"{today:%Y%m%d}",
-                "INQR_END_DT": f"{today:%Y%m%d}",
-                "SLL_BUY_DVSN_CD": side_code,
-                "PDNO": plan.listing.symbol,
-                "CCLD_DVSN": "00",
-                "INQR_DVSN": "01",
-                "INQR_DVSN_3": "00",
-                "ORD_GNO_BRNO": "",
-                "ODNO": "",
-                "INQR_DVSN_1": "",
-                "CTX_AREA_FK100": "",
-                "CTX_AREA_NK100": "",
-            },
-            trading=True,
-        )
+        # TTTC0081R 주식일별주문체결조회 (the last three months).
+        call: ApiCall | None = daily_ccld_call(plan.account, today, today, side=side_code, symbol=plan.listing.symbol)
         while call is not None:
             envelope = yield from core._flow(call)
             for row in envelope.decode(DomesticCcldBody).output1:
@@ -852,27 +806,22 @@ def foreign_orders_flow(
 
     The virtual service takes only empty filters there (PROTOCOL §9), so the library filters locally.
     """
-    call: ApiCall | None = ApiCall(
-        "GET",
-        INQUIRE_CCNL,
-        "TTTS3035R",
-        {
-            **_account_params(account),
-            "PDNO": "" if core.virtual else "%",
-            "ORD_STRT_DT": f"{start:%Y%m%d}",
-            "ORD_END_DT": f"{end:%Y%m%d}",
-            "SLL_BUY_DVSN": "00",
-            "CCLD_NCCS_DVSN": "00",
-            "OVRS_EXCG_CD": "" if core.virtual else "%",
-            "SORT_SQN": "DS",
-            "ORD_DT": "",
-            "ORD_GNO_BRNO": "",
-            "ODNO": "",
-            "CTX_AREA_NK200": "",
-            "CTX_AREA_FK200": "",
-        },
-        trading=True,
-    )
+    call: ApiCall | None = overseas_stock.inquire_ccnl(
+        CANO=account.number,
+        ACNT_PRDT_CD=account.product,
+        PDNO="" if core.virtual else "%",
+        ORD_STRT_DT=f"{start:%Y%m%d}",
+        ORD_END_DT=f"{end:%Y%m%d}",
+        SLL_BUY_DVSN="00",
+        CCLD_NCCS_DVSN="00",
+        OVRS_EXCG_CD="" if core.virtual else "%",
+        SORT_SQN="DS",
+        ORD_DT="",
+        ORD_GNO_BRNO="",
+        ODNO="",
+        CTX_AREA_NK200="",
+        CTX_AREA_FK200="",
+    ).call
     rows: list[ForeignOrderRow] = []
     while call is not None:
         envelope = yield from core._flow(call)
@@ -914,36 +863,50 @@ def revise_flow(
         if listing.domestic:
             lower, upper, _ = yield from _domestic_limits(core, listing)
             check_limits(listing, new_price, lower, upper)
-    params = _account_params(facts.account_number)
+    account = facts.account_number
+    revise = "02" if cancel else "01"
     if listing.domestic:
-        params.update(
+        call = domestic_stock.order_rvsecncl(
+            CANO=account.number,
+            ACNT_PRDT_CD=account.product,
             KRX_FWDG_ORD_ORGNO=facts.branch,
             ORGN_ODNO=facts.number,
             ORD_DVSN=order_type,
-            RVSE_CNCL_DVSN_CD="02" if cancel else "01",
+            RVSE_CNCL_DVSN_CD=revise,
             ORD_QTY=str(count or 0),
             ORD_UNPR="0" if cancel else _wire_price(new_price),
             QTY_ALL_ORD_YN="Y" if count is None else "N",
             EXCG_ID_DVSN_CD=facts.exchange,
             CNDT_PRIC="",
-        )
-        call = ApiCall("POST", ORDER_RVSECNCL, "TTTC0013U", params, trading=True)
-    else:
-        params.update(
+        ).call
+    elif facts.daytime:
+        # TTTS6038U (real only)
+        call = overseas_stock.daytime_order_rvsecncl(
+            CANO=account.number,
+            ACNT_PRDT_CD=account.product,
             OVRS_EXCG_CD=listing.info.ovrs_excg_cd or "",
             PDNO=facts.symbol,
             ORGN_ODNO=facts.number,
-            RVSE_CNCL_DVSN_CD="02" if cancel else "01",
+            RVSE_CNCL_DVSN_CD=revise,
+            ORD_QTY=str(count or facts.qty),
+            OVRS_ORD_UNPR="0" if cancel else _wire_price(new_price),
+            CTAC_TLNO="",
+            MGCO_APTM_ODNO="",
+            ORD_SVR_DVSN_CD="0",
+        ).call
+    else:
+        call = overseas_stock.order_rvsecncl(
+            CANO=account.number,
+            ACNT_PRDT_CD=account.product,
+            OVRS_EXCG_CD=listing.info.ovrs_excg_cd or "",
+            PDNO=facts.symbol,
+            ORGN_ODNO=facts.number,
+            RVSE_CNCL_DVSN_CD=revise,
             ORD_QTY=str(count or facts.qty),
             OVRS_ORD_UNPR="0" if cancel else _wire_price(new_price),
             MGCO_APTM_ODNO="",
             ORD_SVR_DVSN_CD="0",
-        )
-        if facts.daytime:
-            params["CTAC_TLNO"] = ""
-            call = ApiCall("POST", DAYTIME_RVSECNCL, "TTTS6038U", params, trading=True, virtual_supported=False)
-        else:
-            call = ApiCall("POST", OVERSEAS_RVSECNCL, "TTTT1004U", params, trading=True)
+        ).call
     try:
         envelope = yield from core._flow(call)
     except (KisAuthError, KisRateLimitError, KisGatewayTimeoutError):
@@ -979,20 +942,15 @@ def _domestic_pending_rows(core: _ClientCore, account: KisAccountNumber) -> Gene
     found: list[PendingFacts] = []
     base = {"account_number": account, "market": "KRX", "currency": "KRW"}
     if not core.virtual:
-        call: ApiCall | None = ApiCall(
-            "GET",
-            PSBL_RVSECNCL,
-            "TTTC0084R",
-            {
-                **_account_params(account),
-                "INQR_DVSN_1": "0",
-                "INQR_DVSN_2": "0",
-                "CTX_AREA_FK100": "",
-                "CTX_AREA_NK100": "",
-            },
-            trading=True,
-            virtual_supported=False,
-        )
+        # TTTC0084R 주식정정취소가능주문조회 (real only)
+        call: ApiCall | None = domestic_stock.inquire_psbl_rvsecncl(
+            CANO=account.number,
+            ACNT_PRDT_CD=account.product,
+            INQR_DVSN_1="0",
+            INQR_DVSN_2="0",
+            CTX_AREA_FK100="",
+            CTX_AREA_NK100="",
+        ).call
         while call is not None:
             envelope = yield from core._flow(call)
             for row in envelope.decode(DomesticPendingBody).output:
@@ -1015,28 +973,8 @@ def _domestic_pending_rows(core: _ClientCore, account: KisAccountNumber) -> Gene
                 found.append(PendingFacts(facts, executed, int(dec(row.psbl_qty)), dec(row.tot_ccld_amt)))
             call = next_page(call, envelope)
         return found
-    # VTTC0084R does not exist: the day's orders with CCLD_DVSN 02 (미체결) instead.
-    call = ApiCall(
-        "GET",
-        DAILY_CCLD,
-        "TTTC0081R",
-        {
-            **_account_params(account),
-            "INQR_STRT_DT": f"{today:%Y%m%d}",
-            "INQR_END_DT": f"{today:%Y%m%d}",
-            "SLL_BUY_DVSN_CD": "00",
-            "PDNO": "",
-            "CCLD_DVSN": "02",
-            "INQR_DVSN": "01",
-            "INQR_DVSN_3": "00",
-            "ORD_GNO_BRNO": "",
-            "ODNO": "",
-            "INQR_DVSN_1": "",
-            "CTX_AREA_FK100": "",
-            "CTX_AREA_NK100": "",
-        },
-        trading=True,
-    )
+    # VTTC0084R does not exist: the day's orders (VTTC0081R) with CCLD_DVSN 02 (미체결) instead.
+    call = daily_ccld_call(account, today, today, executed="02")
     while call is not None:
         envelope = yield from core._flow(call)
         for ccld in envelope.decode(DomesticCcldBody).output1:
@@ -1114,19 +1052,15 @@ def pending_order_flow(core: _ClientCore, facts: OrderFacts) -> Generator[Action
         rows = yield from _domestic_pending_rows(core, facts.account_number)
     else:
         # TTTS3018R 해외주식 미체결내역 of the order's exchange.
-        call: ApiCall | None = ApiCall(
-            "GET",
-            INQUIRE_NCCS,
-            "TTTS3018R",
-            {
-                **_account_params(facts.account_number),
-                "OVRS_EXCG_CD": info.ovrs_excg_cd or "",
-                "SORT_SQN": "DS",
-                "CTX_AREA_FK200": "",
-                "CTX_AREA_NK200": "",
-            },
-            trading=True,
-        )
+        account = facts.account_number
+        call: ApiCall | None = overseas_stock.inquire_nccs(
+            CANO=account.number,
+            ACNT_PRDT_CD=account.product,
+            OVRS_EXCG_CD=info.ovrs_excg_cd or "",
+            SORT_SQN="DS",
+            CTX_AREA_FK200="",
+            CTX_AREA_NK200="",
+        ).call
         rows = []
         while call is not None:
             envelope = yield from core._flow(call)
@@ -1557,3 +1491,34 @@ def _account(core: _ClientCore, account: str | KisAccountNumber | None) -> KisAc
     if isinstance(account, KisAccountNumber):
         return account
     return KisAccountNumber.parse(account)
+
+
+def daily_ccld_call(
+    account: KisAccountNumber,
+    first: date,
+    last: date,
+    *,
+    period: Literal["inner", "before"] = "inner",
+    side: str = "00",
+    symbol: str = "",
+    executed: str = "00",
+) -> ApiCall:
+    """주식일별주문체결조회 from ``first`` to ``last``: TTTC0081R within three months (``inner``), CTSC9215R before
+    (``before``); ``side`` 00 all / 01 sell / 02 buy, ``executed`` (CCLD_DVSN) 00 all / 01 executed / 02 open."""
+    return domestic_stock.inquire_daily_ccld(
+        pd_dv=period,
+        CANO=account.number,
+        ACNT_PRDT_CD=account.product,
+        INQR_STRT_DT=f"{first:%Y%m%d}",
+        INQR_END_DT=f"{last:%Y%m%d}",
+        SLL_BUY_DVSN_CD=side,
+        PDNO=symbol,
+        CCLD_DVSN=executed,
+        INQR_DVSN="01",
+        INQR_DVSN_3="00",
+        ORD_GNO_BRNO="",
+        ODNO="",
+        INQR_DVSN_1="",
+        CTX_AREA_FK100="",
+        CTX_AREA_NK100="",
+    ).call

@@ -1,33 +1,63 @@
 """Generic answers for every catalogued API without a hand-written endpoint (registered last).
 
 The answer is shaped by the API's catalog entry (``rest.json``): its output blocks, each row carrying every
-column of the entry as a string. Values are derived, in this order, from
+column of the entry as a string. What a list block's rows *are* depends on the API's kind, judged from its
+path, name, columns and request:
+
+* **rankings** (stock paths under ``/ranking/`` or named ``*rank*``) and **market lists** (stock APIs whose
+  rows carry an instrument code, ``*_shrn_iscd``/``symb``, while the request names no instrument, e.g.
+  ``FID_INPUT_ISCD`` ``0000``/``0001``/``1001``): one row per *different* instrument of the simulated
+  market, each from its own quote, ranked (``data_rank`` 1…n) by what the API ranks where the path, the
+  name or the label of the chosen sort code says it (market cap → price × listed shares, amount, turnover,
+  volume growth, change rate — falling first when the label says 하락 — and volume otherwise). Domestic APIs
+  draw domestic listings (``0001`` KOSPI, ``1001`` KOSDAQ, ``2001`` KOSPI, anything else all), overseas
+  ones the listings of the request's ``EXCD``;
+* **daily lists** (a date column and no time column, or ``daily`` in the name): one row per trading day of
+  the instrument's (or the market's) calendar, newest first; with an instrument, prices, volume and amount
+  come from that day's bar (``Market.daily_bars``, as the chart endpoints use them; ``FID_PERIOD_DIV_CODE``
+  W/M/Y aggregates), change, sign and rate against the bar before. The current day's row is the quote;
+* **intraday lists** of one instrument (a time column): one row per minute of the current trading day,
+  newest first, each the quote as of the end of that minute (``Market.minute_bars``: price, the day's open
+  and running high/low, cumulative volume and amount; ``cntg_vol`` the minute's volume);
+* other lists repeat the request's instrument (if any), their dates stepping back one trading day a row.
+
+Inside a row, values are derived in this order:
 
 1. the request: a column named like a request field echoes it (``cano``, ``ovrs_excg_cd``, ``pdno``);
-2. the simulated market, when the request names a known instrument (``FID_INPUT_ISCD``, ``PDNO``, ``SYMB``…):
-   current price, open/high/low, previous close, change and sign, rate, volume, amount, best ask/bid,
-   limits, the instrument's symbol and name;
-3. the column name's kind: dates (``*_dt``, ``*_date``, ``*ymd``) as YYYYMMDD of the emulator clock (a row
-   index steps back one day), times (``*_hour``, ``*_tmd``) as HHMMSS, flags (``*_yn``) ``N``, ranks
-   ``1…n``, names, codes ``00``, and other numbers deterministic per (column, symbol).
+2. the row's instrument and market data: current price, open/high/low, previous close, change and sign,
+   rate, volume, amount, best ask/bid, limits, listed shares, market cap, turnover, symbol and names;
+   ``A_vrss_B`` columns (``oprc_vrss_prpr``, ``hgpr_vrss_prpr_rate``, ``sdpr_vrss_prpr_sign``) compare the
+   two prices they name;
+3. the column name's kind: dates (``*_dt``, ``*_date``, ``*ymd``) as YYYYMMDD of the row's day, times
+   (``*_hour``, ``*_tmd``) as HHMMSS, flags (``*_yn``) ``N``, ranks ``1…n``, codes ``00``; change families
+   (``X_vrss``, ``X_vrss_sign``, ``X_ctrt``) share one hashed direction; other numbers are hashed per
+   (column, row) and non-negative unless they are a change or a profit.
+
+Everything is a string and deterministic for a request and an emulator clock.
 
 *Emulator choices*: a lone ``output`` block is a list when the API is a list (paginated, ranking,
-daily/period/list/chart inquiries) and an object otherwise; ``output1``/``output2`` follow the samples'
-habit (account inquiries: list + summary; quotations: summary + list); further blocks are objects. List
-blocks hold :data:`ROWS` rows. Continued inquiries answer two pages (``F`` then ``E``): with their
-``CTX_AREA_*`` cursors where the catalog names them, by ``tr_cont`` alone otherwise.
+daily/period/list/chart inquiries, or rows dated by a business day) and an object otherwise;
+``output1``/``output2`` follow the samples' habit (account inquiries: list + summary; quotations: summary +
+list); further blocks are objects. List blocks hold at most :data:`ROWS` rows (fewer when an exchange lists
+fewer instruments). Continued inquiries answer two pages (``F`` then ``E``): with their ``CTX_AREA_*`` cursors
+where the catalog names them, by ``tr_cont`` alone otherwise. Summary objects count the page's rows in
+``nrec``/``crec`` and all rows in ``trec``. Past daily rows have no book (``askp``/``bidp`` ``0``); their
+sign ignores the price limits, as the chart endpoints' rows do. Request date ranges are not honoured: rows
+always end at the current trading day.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from hashlib import blake2b
 from typing import Any
 
-from pykis.emulator.endpoints._format import KST, fmt_rate, pct, sign_code
+from pykis.emulator.endpoints._format import KST, dec, fmt_fixed, fmt_int, fmt_rate, pct, sign_code
+from pykis.emulator.endpoints.overseas import EXCD_MARKETS, ZDIV
 from pykis.emulator.market import UnknownSymbol
 from pykis.emulator.rest import ApiRequest, ApiResponse, EmulatorContext, EndpointRegistry, ok
 
@@ -39,55 +69,147 @@ ROWS = 4
 _SYMBOL_FIELDS = ("FID_INPUT_ISCD", "PDNO", "OVRS_PDNO", "SYMB", "FID_INPUT_ISCD_1", "STCK_SHRN_ISCD", "SHTN_PDNO")
 _EXCHANGE_FIELDS = ("EXCD", "OVRS_EXCG_CD", "FID_COND_MRKT_DIV_CODE")
 _LIST_WORDS = ("ranking", "daily", "period", "list", "chart", "ccnl", "ccld", "trend", "rank", "news", "holiday")
+_STOCK_PATHS = ("/uapi/domestic-stock/", "/uapi/overseas-stock/", "/uapi/overseas-price/", "/uapi/etfetn/")
+# FID_INPUT_ISCD market codes of the domestic rankings → instrument markets (others: every domestic listing).
+_DOMESTIC_SCOPES: dict[str, frozenset[str]] = {
+    "0001": frozenset({"KOSPI"}),
+    "1001": frozenset({"KOSDAQ"}),
+    "2001": frozenset({"KOSPI"}),
+}
 
 
-def _number(column: str, salt: str, index: int) -> int:
+def _number(column: str, salt: str, index: int = 0) -> int:
     digest = blake2b(f"{column}:{salt}:{index}".encode(), digest_size=4).digest()
     return int.from_bytes(digest, "big")
 
 
-def _fmt(value: Decimal | int) -> str:
-    text = format(value, "f") if isinstance(value, Decimal) else str(value)
-    return text
+# --------------------------------------------------------------------------------------- market columns
+
+
+def _places(instrument: Any) -> int | None:
+    """Display decimals of an overseas listing (``zdiv``); ``None`` for domestic ones (whole won)."""
+    market = getattr(instrument, "market", None)
+    return ZDIV.get(market) if isinstance(market, str) else None
+
+
+def _formatter(instrument: Any) -> Callable[[Any], str]:
+    places = _places(instrument)
+    if places is None:
+        return fmt_int
+    return lambda value: fmt_fixed(value, places)
+
+
+def _price_values(
+    instrument: Any,
+    *,
+    price: Decimal,
+    open_: Decimal,
+    high: Decimal,
+    low: Decimal,
+    prev: Decimal,
+    volume: int,
+    amount: Decimal,
+    prev_volume: int,
+    upper: Decimal,
+    lower: Decimal,
+    ask: Decimal,
+    bid: Decimal,
+    limit_sign: bool = True,
+) -> dict[str, str]:
+    """Column (or suffix) → value for one state of an instrument (a quote, a day's bar, a minute)."""
+    fmt = _formatter(instrument)
+    change = price - prev
+    sign = sign_code(price, prev, upper or None, lower or None) if limit_sign else sign_code(price, prev)
+    rate = fmt_rate(pct(change, prev))
+    values = {
+        "prpr": fmt(price),
+        "last": fmt(price),
+        "clpr": fmt(price),
+        "clos": fmt(price),
+        "oprc": fmt(open_),
+        "open": fmt(open_),
+        "hgpr": fmt(high),
+        "high": fmt(high),
+        "lwpr": fmt(low),
+        "low": fmt(low),
+        "sdpr": fmt(prev),
+        "base": fmt(prev),
+        "prdy_clpr": fmt(prev),
+        "prdy_vrss": fmt(change),
+        "diff": fmt(abs(change)),
+        "prdy_vrss_sign": sign,
+        "sign": sign,
+        "prdy_ctrt": rate,
+        "rate": rate,
+        "acml_vol": str(volume),
+        "tvol": str(volume),
+        "acml_tr_pbmn": fmt_int(amount),
+        "tamt": fmt_int(amount),
+        "askp": fmt(ask),
+        "askp1": fmt(ask),
+        "pask": fmt(ask),
+        "bidp": fmt(bid),
+        "bidp1": fmt(bid),
+        "pbid": fmt(bid),
+        "mxpr": fmt(upper),
+        "llam": fmt(lower),
+        "prdy_vol": str(prev_volume),
+        "pvol": str(prev_volume),
+        "prdy_vrss_vol_rate": fmt_rate(pct(volume, prev_volume)),
+    }
+    if instrument is not None:
+        values.update(_instrument_values(instrument, price, volume))
+    return values
+
+
+def _instrument_values(instrument: Any, price: Decimal, volume: int) -> dict[str, str]:
+    """Whole-name columns that follow from the instrument itself (and its price and volume)."""
+    shares = int(instrument.listed_shares)
+    values = {
+        "lstn_stcn": str(shares),
+        "vol_tnrt": fmt_rate(pct(volume, shares)),
+        "ename": str(instrument.english_name),
+    }
+    places = _places(instrument)
+    if places is None:
+        cap = fmt_int(price * shares / Decimal(100_000_000))  # 억원, as FHKST01010100 hts_avls
+        values.update(
+            hts_avls=cap,
+            stck_avls=cap,
+            rprs_mrkt_kor_name=instrument.market if instrument.kind == "stock" else str(instrument.kind).upper(),
+        )
+    else:
+        values.update(
+            zdiv=str(places),
+            excd=str(instrument.excd),
+            rsym=f"D{instrument.excd}{instrument.symbol}",
+            tomv=fmt_int(price * shares),
+            shar=str(shares),
+            curr=str(instrument.currency),
+        )
+    return values
 
 
 def market_values(quote: Any) -> dict[str, str]:
     """Column suffix → value from a market quote (names as the KIS columns spell them)."""
-    price, prev = Decimal(quote.price), Decimal(quote.prev_close)
-    change = price - prev
-    values = {
-        "prpr": _fmt(price),
-        "last": _fmt(price),
-        "clpr": _fmt(price),
-        "oprc": _fmt(quote.open),
-        "open": _fmt(quote.open),
-        "hgpr": _fmt(quote.high),
-        "high": _fmt(quote.high),
-        "lwpr": _fmt(quote.low),
-        "low": _fmt(quote.low),
-        "sdpr": _fmt(prev),
-        "base": _fmt(prev),
-        "prdy_clpr": _fmt(prev),
-        "prdy_vrss": _fmt(change),
-        "diff": _fmt(abs(change)),
-        "prdy_vrss_sign": sign_code(price, prev, quote.upper_limit or None, quote.lower_limit or None),
-        "sign": sign_code(price, prev, quote.upper_limit or None, quote.lower_limit or None),
-        "prdy_ctrt": fmt_rate(pct(change, prev)),
-        "rate": fmt_rate(pct(change, prev)),
-        "acml_vol": str(quote.volume),
-        "tvol": str(quote.volume),
-        "acml_tr_pbmn": _fmt(Decimal(quote.amount).quantize(Decimal(1))),
-        "tamt": _fmt(Decimal(quote.amount).quantize(Decimal(1))),
-        "askp": _fmt(quote.ask),
-        "askp1": _fmt(quote.ask),
-        "pask": _fmt(quote.ask),
-        "bidp": _fmt(quote.bid),
-        "bidp1": _fmt(quote.bid),
-        "pbid": _fmt(quote.bid),
-        "mxpr": _fmt(quote.upper_limit),
-        "llam": _fmt(quote.lower_limit),
-        "prdy_vol": str(quote.prev_volume),
-    }
+    values = _price_values(
+        quote.instrument,
+        price=dec(quote.price),
+        open_=dec(quote.open),
+        high=dec(quote.high),
+        low=dec(quote.low),
+        prev=dec(quote.prev_close),
+        volume=int(quote.volume),
+        amount=dec(quote.amount),
+        prev_volume=int(quote.prev_volume),
+        upper=dec(quote.upper_limit),
+        lower=dec(quote.lower_limit),
+        ask=dec(quote.ask),
+        bid=dec(quote.bid),
+    )
+    if quote.instrument is not None and quote.instrument.kind == "stock":
+        values.update(per=fmt_rate(quote.per), pbr=fmt_rate(quote.pbr))
+        values.update(eps=fmt_fixed(quote.eps, 2), bps=fmt_fixed(quote.bps, 2))
     return values
 
 
@@ -99,6 +221,109 @@ _SUFFIXES = frozenset(
 
 _DATE = re.compile(r"(_dt|_date|ymd|_day|^dt|date)$")
 _TIME = re.compile(r"(_hour|_tmd|_time|hhmmss|^time|_tm)$")
+# A_vrss_B[_sign|_rate|_ctrt]: B compared with A (시가대비현재가 = prpr − oprc).
+_VERSUS = re.compile(r"^(oprc|hgpr|lwpr|sdpr)_vrss_(prpr|clpr)(?:_(sign|rate|ctrt))?$")
+# Hashed rates that may be negative: changes, differences and profits.
+_SIGNED_RATES = ("ctrt", "vrss", "erng", "pfls", "fluc", "rsfl", "dfrn", "icdc", "prft", "chng")
+
+
+# --------------------------------------------------------------------------------------- one value
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """What one row describes: its market columns, instrument names, day, time and hash salt."""
+
+    values: Mapping[str, str]
+    symbol: str
+    name: str
+    english: str
+    day: date
+    clock: str
+    index: int
+    salt: str
+
+
+def _versus(match: re.Match[str], values: Mapping[str, str]) -> str | None:
+    base_key, price_key, kind = match.group(1), match.group(2), match.group(3)
+    if base_key not in values or price_key not in values:
+        return None
+    base, price = Decimal(values[base_key]), Decimal(values[price_key])
+    if kind == "sign":
+        return sign_code(price, base)
+    if kind in ("rate", "ctrt"):
+        return fmt_rate(pct(price - base, base))
+    return fmt_fixed(price - base, len(values[price_key].partition(".")[2]))
+
+
+def _family(lowered: str) -> str | None:
+    """The change family of a column: ``X_vrss`` for ``X_vrss``, ``X_vrss_sign`` and ``X_ctrt``."""
+    tokens = lowered.split("_")
+    if tokens[-1] == "sign":
+        tokens = tokens[:-1]
+    elif tokens[-1] == "ctrt":
+        tokens[-1] = "vrss"
+    return "_".join(tokens) if len(tokens) > 1 and tokens[-1] == "vrss" else None
+
+
+def _hashed_change(lowered: str, family: str, salt: str) -> str:
+    direction = ("2", "3", "5")[_number(family + ":sign", salt) % 3]
+    if lowered.endswith("sign"):
+        return direction
+    rate = lowered.endswith("ctrt")
+    magnitude = 1 + _number(lowered, salt) % (1_000 if rate else 100_000)
+    signed = {"2": magnitude, "3": 0, "5": -magnitude}[direction]
+    return fmt_rate(Decimal(signed) / 100) if rate else str(signed)
+
+
+def _value(column: str, row: _Row, params: Mapping[str, str]) -> str:
+    lowered = column.lower()
+    echoed = params.get(column.upper())
+    if echoed is not None:
+        return echoed
+    values = row.values
+    if values:
+        versus = _VERSUS.match(lowered)
+        if versus is not None:
+            compared = _versus(versus, values)
+            if compared is not None:
+                return compared
+        if lowered in values:
+            return values[lowered]
+        tokens = lowered.split("_")
+        for start in range(1, len(tokens)):
+            suffix = "_".join(tokens[start:])
+            if suffix in values and suffix in _SUFFIXES:
+                return values[suffix]
+    if lowered.endswith(("eng_name", "eng_isnm", "engl_name")):
+        return row.english
+    if lowered.endswith(("_iscd", "pdno", "symb", "_shrn_iscd")) or lowered in ("symb", "rsym", "stck_shrn_iscd"):
+        return row.symbol
+    if lowered.endswith(("isnm", "_name", "_nm", "prdt_abrv_name", "name")):
+        return row.name
+    if _DATE.search(lowered):
+        return row.day.strftime("%Y%m%d")
+    if _TIME.search(lowered):
+        return row.clock
+    if lowered.endswith("_yn"):
+        return "N"
+    if lowered in ("data_rank", "rank", "rnk") or lowered.endswith("_rank"):
+        return str(row.index + 1)
+    family = _family(lowered)
+    if family is not None:
+        return _hashed_change(lowered, family, row.salt)
+    if lowered.endswith("sign"):
+        return "3"  # a direction with nothing to compare: unchanged
+    if lowered.endswith(("_cd", "_code", "_dvsn", "_cls", "_dvsn_cd", "_div")):
+        return "00"
+    if lowered.endswith(("_rt", "_rate", "_ctrt", "_ratio", "_erng_rt")):
+        hashed = _number(lowered, row.salt)
+        if any(word in lowered for word in _SIGNED_RATES):
+            return fmt_rate(Decimal(hashed % 2000 - 1000) / 100)
+        return fmt_rate(Decimal(hashed % 2000) / 100)
+    if lowered.endswith(("odno", "_ordno", "ord_no")):
+        return f"{_number(lowered, row.salt) % 10**10:010d}"
+    return str(_number(lowered, row.salt) % 100_000)
 
 
 def generic_value(
@@ -108,40 +333,30 @@ def generic_value(
     market_values: Mapping[str, str],
     names: tuple[str, str],
     now: datetime,
+    *,
+    day: date | None = None,
+    clock: str | None = None,
+    salt: str | None = None,
+    english: str | None = None,
 ) -> str:
-    """The value of ``column`` in row ``index`` (see the module doc)."""
-    lowered = column.lower()
-    echoed = params.get(column.upper())
-    if echoed is not None:
-        return echoed
-    if market_values:
-        if lowered in market_values:
-            return market_values[lowered]
-        tokens = lowered.split("_")
-        for start in range(1, len(tokens)):
-            suffix = "_".join(tokens[start:])
-            if suffix in market_values and suffix in _SUFFIXES:
-                return market_values[suffix]
+    """The value of ``column`` in row ``index`` (see the module doc).
+
+    ``day`` is the row's date (default: ``index`` calendar days before ``now``), ``clock`` its time
+    (default: ``now``), ``salt`` what hashed numbers are keyed by besides the column (default: the symbol
+    and the index).
+    """
     symbol, name = names
-    if lowered.endswith(("_iscd", "pdno", "symb", "_shrn_iscd")) or lowered in ("symb", "rsym", "stck_shrn_iscd"):
-        return symbol
-    if lowered.endswith(("isnm", "_name", "_nm", "prdt_abrv_name", "name")):
-        return name
-    if _DATE.search(lowered):
-        return (now - timedelta(days=index)).strftime("%Y%m%d")
-    if _TIME.search(lowered):
-        return now.strftime("%H%M%S")
-    if lowered.endswith("_yn"):
-        return "N"
-    if lowered in ("data_rank", "rank", "rnk") or lowered.endswith("_rank"):
-        return str(index + 1)
-    if lowered.endswith(("_cd", "_code", "_dvsn", "_cls", "_dvsn_cd", "_div")):
-        return "00"
-    if lowered.endswith(("_rt", "_rate", "_ctrt", "_ratio", "_erng_rt")):
-        return fmt_rate(Decimal(_number(lowered, symbol, index) % 2000 - 1000) / 100)
-    if lowered.endswith(("odno", "_ordno", "ord_no")):
-        return f"{_number(lowered, symbol, index) % 10**10:010d}"
-    return str(_number(lowered, symbol, index) % 100_000)
+    row = _Row(
+        values=market_values,
+        symbol=symbol,
+        name=name,
+        english=english if english is not None else name,
+        day=day if day is not None else (now - timedelta(days=index)).date(),
+        clock=clock if clock is not None else now.strftime("%H%M%S"),
+        index=index,
+        salt=salt if salt is not None else f"{symbol}:{index}",
+    )
+    return _value(column, row, params)
 
 
 def generic_record(columns: Sequence[str], key: str, quote: Any, name: str, now: datetime) -> list[str]:
@@ -149,10 +364,14 @@ def generic_record(columns: Sequence[str], key: str, quote: Any, name: str, now:
     records are keyed by), then every column by the rules of :func:`generic_value`."""
     values = market_values(quote) if quote is not None else {}
     symbol = quote.instrument.symbol if quote is not None else key
+    english = quote.instrument.english_name if quote is not None else name
     record = [key]
     for column in columns[1:]:
-        record.append(generic_value(column, 0, {}, values, (symbol, name), now))
+        record.append(generic_value(column, 0, {}, values, (symbol, name), now, english=english))
     return record
+
+
+# --------------------------------------------------------------------------------------- API kinds
 
 
 def _is_list(entry: Mapping[str, Any], block: str) -> bool:
@@ -160,7 +379,14 @@ def _is_list(entry: Mapping[str, Any], block: str) -> bool:
     trading = "/trading/" in str(entry["path"])
     if block == "output" and len(outputs) == 1:
         text = f"{entry['name']} {entry['path']}".lower()
-        return bool(entry.get("paginated")) or any(word in text for word in _LIST_WORDS)
+        columns = [str(c).lower() for c in entry.get("columns", {})]
+        dated = any(c.endswith("bsop_date") for c in columns)
+        # Rows of instruments over a whole market: the instrument field offers 0000 (전체).
+        market_wide = any(c.endswith("shrn_iscd") for c in columns) and any(
+            str(p["name"]).upper() == "FID_INPUT_ISCD" and "0000" in str(p.get("description", ""))
+            for p in entry.get("params", ())
+        )
+        return bool(entry.get("paginated")) or dated or market_wide or any(word in text for word in _LIST_WORDS)
     if block == "output1":
         return trading or len(outputs) == 1
     if block == "output2":
@@ -173,6 +399,232 @@ def _cursors(entry: Mapping[str, Any]) -> tuple[str, str] | None:
     fk = next((n for n in names if "fk" in n), None)
     nk = next((n for n in names if "nk" in n), None)
     return (fk, nk) if fk and nk else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """The static facts of one API that decide what its rows are."""
+
+    path: str
+    name: str
+    overseas: bool
+    ranking: bool
+    """Rows are instruments ranked, whatever the request's instrument field says."""
+    market_list: bool
+    """Rows are instruments when the request names none."""
+    daily: bool
+    intraday: bool
+    sort_params: tuple[tuple[str, str], ...]
+    """(request field, description) of the fields whose labels may say what is ranked."""
+
+
+def _shape(entry: Mapping[str, Any], lists: Mapping[str, bool]) -> _Shape:
+    path = str(entry["path"])
+    name = str(entry["name"]).lower()
+    columns = [str(c).lower() for c in entry.get("columns", {})]
+    stock = path.startswith(_STOCK_PATHS) and "/trading/" not in path
+    listing = any(lists.values())
+    dated = any(_DATE.search(c) for c in columns)
+    timed = any(_TIME.search(c) for c in columns)
+    coded = any(c.endswith("shrn_iscd") or c == "symb" for c in columns)
+    named = any(c.endswith(("isnm", "name")) for c in columns)
+    ranking = stock and listing and ("/ranking/" in path or "rank" in name)
+    market_list = stock and listing and not ranking and coded and named and not dated and not timed
+    daily = listing and not ranking and ((dated and not timed) or "daily" in name)
+    intraday = listing and not ranking and not daily and timed
+    sort_params = tuple(
+        (str(p["name"]).upper(), str(p.get("description", "")))
+        for p in entry.get("params", ())
+        if ":" in str(p.get("description", "")) or "(" in str(p.get("description", ""))
+    )
+    return _Shape(path, name, "/overseas-" in path, ranking, market_list, daily, intraday, sort_params)
+
+
+# --------------------------------------------------------------------------------------- rankings
+
+
+def _label(description: str, value: str) -> str:
+    """The label a parameter's description gives ``value`` (``"0:상승율, 1:하락율"`` → ``"하락율"`` for 1)."""
+    if not value:
+        return ""
+    match = re.search(rf"(?<![0-9A-Za-z]){re.escape(value)}\s*[:(：]\s*([^,()0-9':]+)", description)
+    return match.group(1).strip() if match else ""
+
+
+_RANK_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("cap", ("market-cap", "market_cap", "시가총액", "시총")),
+    ("amount", ("pbmn", "금액", "대금")),
+    ("turnover", ("turnover", "회전율")),
+    ("growth", ("growth", "surge", "증가율", "급증")),
+    ("rate", ("fluct", "updown", "등락", "상승", "하락", "change")),
+    ("volume", ("vol", "거래량")),
+)
+
+
+def _rank_order(shape: _Shape, request: ApiRequest) -> tuple[str, bool]:
+    """(what is ranked, ascending?) from the chosen sort labels first, then the API's path and name."""
+    labels = " ".join(_label(description, request.param(field).strip()) for field, description in shape.sort_params)
+    for text in (labels, f"{shape.name} {shape.path}".lower()):
+        for key, words in _RANK_KEYS:
+            if any(word in text for word in words):
+                return key, key == "rate" and "하락" in labels
+    return "volume", False
+
+
+def _rank_value(key: str, quote: Any) -> Decimal:
+    instrument = quote.instrument
+    if key == "cap":
+        return dec(quote.price) * int(instrument.listed_shares)
+    if key == "amount":
+        return dec(quote.amount)
+    if key == "turnover":
+        return Decimal(int(quote.volume)) / int(instrument.listed_shares)
+    if key == "growth":
+        return Decimal(int(quote.volume)) / int(quote.prev_volume) if quote.prev_volume else Decimal(0)
+    if key == "rate":
+        return pct(dec(quote.price) - dec(quote.prev_close), dec(quote.prev_close))
+    return Decimal(int(quote.volume))
+
+
+def _pool(ctx: EmulatorContext, shape: _Shape, request: ApiRequest) -> list[Any]:
+    """The instruments a ranking or market list draws from."""
+    universe = list(ctx.market.instruments())
+    if shape.overseas:
+        market = EXCD_MARKETS.get(request.param("EXCD").strip().upper())
+        if market is None:
+            exchange = request.param("OVRS_EXCG_CD").strip().upper()
+            market = next((i.market for i in universe if exchange and exchange == i.ovrs_excg_cd), None)
+        if market is None:
+            return [i for i in universe if not i.domestic]
+        return [i for i in universe if i.market == market]
+    scope = _DOMESTIC_SCOPES.get(request.param("FID_INPUT_ISCD").strip())
+    return [i for i in universe if i.domestic and (scope is None or i.market in scope)]
+
+
+def _ranked(ctx: EmulatorContext, shape: _Shape, request: ApiRequest) -> list[Any]:
+    """The top :data:`ROWS` quotes of the pool, best first (ties by symbol)."""
+    now = ctx.now()
+    quotes = [ctx.market.quote_at(instrument, now) for instrument in _pool(ctx, shape, request)]
+    key, ascending = _rank_order(shape, request)
+    sign = 1 if ascending else -1
+    quotes.sort(key=lambda q: (sign * _rank_value(key, q), q.instrument.symbol))
+    return quotes[:ROWS]
+
+
+def _quote_row(quote: Any, index: int, clock: str) -> _Row:
+    instrument = quote.instrument
+    return _Row(
+        values=market_values(quote),
+        symbol=instrument.symbol,
+        name=instrument.name,
+        english=instrument.english_name,
+        day=quote.trading_day if quote.trading_day != date.min else quote.time.astimezone(KST).date(),
+        clock=clock,
+        index=index,
+        salt=instrument.symbol,
+    )
+
+
+# --------------------------------------------------------------------------------------- days and minutes
+
+
+def _days_back(ctx: EmulatorContext, market: str, end: date, count: int) -> list[date]:
+    """The last ``count`` trading days of ``market`` up to ``end``, newest first."""
+    span = 2 * count + 14
+    for _ in range(8):
+        days = ctx.market.trading_days(market, end - timedelta(days=span), end)
+        if len(days) >= count:
+            return list(reversed(days[-count:]))
+        span *= 2
+    return list(reversed(days))
+
+
+_PERIOD_DAYS = {"D": 2, "W": 8, "M": 32, "Y": 370}
+
+
+def _daily_rows(ctx: EmulatorContext, request: ApiRequest, found: tuple[Any, Any], clock: str) -> list[_Row]:
+    """One row per trading day (or week/month/year) of the instrument, newest first, from its bars."""
+    instrument, quote = found
+    period = request.param("FID_PERIOD_DIV_CODE").strip().upper()
+    period = period if period in _PERIOD_DAYS else "D"
+    today = ctx.now().astimezone(instrument.timezone).date()
+    start = today - timedelta(days=_PERIOD_DAYS[period] * (ROWS + 2) + 14)
+    bars = ctx.market.daily_bars(instrument.symbol, start, today, period=period, market=instrument.market)
+    window = bars[-(ROWS + 1) :]
+    rows: list[_Row] = []
+    for position in range(len(window) - 1, max(len(window) - 1 - ROWS, -1), -1):
+        bar, prior = window[position], window[position - 1] if position > 0 else None
+        day = bar.time.date()
+        current = position == len(window) - 1 and day == quote.trading_day and period == "D"
+        if current:
+            values = market_values(quote)
+        else:
+            limits = ctx.market.price_limits(instrument, day)
+            values = _price_values(
+                instrument,
+                price=dec(bar.close),
+                open_=dec(bar.open),
+                high=dec(bar.high),
+                low=dec(bar.low),
+                prev=dec(prior.close) if prior is not None else dec(bar.open),
+                volume=int(bar.volume),
+                amount=dec(bar.amount),
+                prev_volume=int(prior.volume) if prior is not None else 0,
+                upper=dec(limits.upper) if period == "D" else Decimal(0),
+                lower=dec(limits.lower) if period == "D" else Decimal(0),
+                ask=Decimal(0),
+                bid=Decimal(0),
+                limit_sign=False,
+            )
+        salt = f"{instrument.symbol}:{day.isoformat()}"
+        index = len(rows)
+        rows.append(_Row(values, instrument.symbol, instrument.name, instrument.english_name, day, clock, index, salt))
+    return rows
+
+
+def _intraday_rows(ctx: EmulatorContext, found: tuple[Any, Any]) -> list[_Row]:
+    """One row per minute of the quote's trading day, newest first, each the state at that minute's end."""
+    instrument, quote = found
+    day = quote.trading_day
+    now = ctx.now()
+    bars = [] if instrument.halted else ctx.market.minute_bars(instrument.symbol, day, market=instrument.market)
+    if not bars:
+        return []
+    opening = dec(bars[0].open)
+    high, low, volume, amount = dec(bars[0].high), dec(bars[0].low), 0, Decimal(0)
+    states: list[tuple[Any, Decimal, Decimal, int, Decimal]] = []
+    for bar in bars:
+        high, low = max(high, dec(bar.high)), min(low, dec(bar.low))
+        volume += int(bar.volume)
+        amount += dec(bar.amount)
+        states.append((bar, high, low, volume, amount))
+    rows: list[_Row] = []
+    for bar, top, bottom, cumulative, turnover in reversed(states[-ROWS:]):
+        end = min(bar.time + timedelta(seconds=59), now.astimezone(bar.time.tzinfo))
+        values = _price_values(
+            instrument,
+            price=dec(bar.close),
+            open_=opening,
+            high=top,
+            low=bottom,
+            prev=dec(quote.prev_close),
+            volume=cumulative,
+            amount=turnover,
+            prev_volume=int(quote.prev_volume),
+            upper=dec(quote.upper_limit),
+            lower=dec(quote.lower_limit),
+            ask=dec(quote.ask) if not rows else Decimal(0),
+            bid=dec(quote.bid) if not rows else Decimal(0),
+        )
+        values["cntg_vol"] = str(int(bar.volume))
+        clock = end.strftime("%H%M%S")  # local time of the instrument's market
+        salt = f"{instrument.symbol}:{day.isoformat()}:{clock}"
+        index = len(rows)
+        rows.append(_Row(values, instrument.symbol, instrument.name, instrument.english_name, day, clock, index, salt))
+    return rows
+
+
+# --------------------------------------------------------------------------------------- the handler
 
 
 def _instrument(ctx: EmulatorContext, request: ApiRequest) -> tuple[Any, Any] | None:
@@ -196,38 +648,73 @@ def _instrument(ctx: EmulatorContext, request: ApiRequest) -> tuple[Any, Any] | 
     return None
 
 
+def _calendar_market(shape: _Shape, request: ApiRequest, found: tuple[Any, Any] | None) -> str:
+    """The market whose trading days date the rows."""
+    if found is not None:
+        return str(found[0].market)
+    if shape.overseas:
+        market = EXCD_MARKETS.get(request.param("EXCD").strip().upper())
+        if market is not None:
+            return market
+    return "KRX"
+
+
 def _handler(entry: Mapping[str, Any]) -> Any:
     columns = tuple(str(c) for c in entry.get("columns", {}))
     outputs = tuple(str(o) for o in entry.get("outputs") or ())
     paginated = bool(entry.get("paginated"))
     cursors = _cursors(entry)
     lists = {block: _is_list(entry, block) for block in outputs}
+    shape = _shape(entry, lists)
 
     def handle(request: ApiRequest, ctx: EmulatorContext) -> ApiResponse:
-        found = _instrument(ctx, request)
-        derived = market_values(found[1]) if found else {}
+        now = ctx.now().astimezone(KST)
+        clock = now.strftime("%H%M%S")
+        found = None if shape.ranking else _instrument(ctx, request)
+        market = _calendar_market(shape, request, found)
+        today = found[1].trading_day if found is not None else now.date()
+        days = _days_back(ctx, market, today, ROWS) or [today]
         symbol = next((request.param(f).strip() for f in _SYMBOL_FIELDS if request.param(f).strip()), "")
         names = (found[0].symbol, found[0].name) if found else (symbol, "에뮬레이터")
-        now = ctx.now().astimezone(KST)
-        indices = list(range(ROWS))
+        english = str(found[0].english_name) if found else names[1]
+        derived = market_values(found[1]) if found else {}
+
+        def plain(index: int, day: date, values: Mapping[str, str] = derived) -> _Row:
+            return _Row(values, names[0], names[1], english, day, clock, index, f"{names[0]}:{index}")
+
+        rows: list[_Row]
+        if shape.ranking or (shape.market_list and found is None):
+            rows = [_quote_row(quote, index, clock) for index, quote in enumerate(_ranked(ctx, shape, request))]
+        elif shape.daily and found is not None:
+            rows = _daily_rows(ctx, request, found, clock)
+        elif shape.intraday and found is not None:
+            rows = _intraday_rows(ctx, found) or [plain(index, today) for index in range(ROWS)]
+        else:
+            rows = [plain(index, day) for index, day in enumerate(days)]
         tr_cont = "D"
         body: dict[str, Any] = {}
+        page = rows
         if paginated:
             first = not request.continued
-            indices = indices[: ROWS // 2] if first else indices[ROWS // 2 :]
+            page = rows[: ROWS // 2] if first else rows[ROWS // 2 :]
             tr_cont = "F" if first else "E"
             if cursors is not None:
                 fk, nk = cursors
                 body[fk] = request.tr_id.ljust(_width(fk))
                 body[nk] = (str(ROWS // 2) if first else "").ljust(_width(nk))
+        counts = {"nrec": str(len(page)), "crec": str(len(page)), "trec": str(len(rows))}
+        summary_values = dict(derived)
+        if shape.overseas and found is None:
+            summary_values["zdiv"] = str(ZDIV.get(market, 0))
+        summary = plain(0, today if found is not None else days[0], summary_values)
 
-        def row(index: int) -> dict[str, str]:
-            return {c: generic_value(c, index, request.params, derived, names, now) for c in columns}
+        def render(row: _Row) -> dict[str, str]:
+            return {c: counts.get(c.lower()) or _value(c, row, request.params) for c in columns}
 
         for block in outputs:
-            body[block] = [row(i) for i in indices] if lists[block] else row(indices[0])
+            body[block] = [render(row) for row in page] if lists[block] else render(summary)
         if not outputs:
-            body.update(row(0))
+            body.update(render(summary))
         return ok(body, tr_cont=tr_cont)
 
     return handle

@@ -1,0 +1,166 @@
+"""Progress bars of long downloads (multi-page charts, master files) on stderr, fed by :mod:`pykis.progress`.
+
+A rich bar when rich is installed (and ``PYKIS_PLAIN`` is not set), else one line of text redrawn with ``\\r``;
+only when stderr is a terminal (``PYKIS_PROGRESS=1`` forces them on, ``PYKIS_PROGRESS=0`` off) and never with
+``--json``. A bar appears on the first report of a download and is settled (left printed at 100 %) when the
+download finishes, so that messages and questions that follow print below it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TextIO
+
+from pykis import progress
+
+if TYPE_CHECKING:
+    from pykis.cli.output import Output
+
+__all__ = ["enabled", "progress_bars"]
+
+
+def enabled(out: Output) -> bool:
+    """Whether to draw bars for ``out``: never with ``--json``; ``$PYKIS_PROGRESS`` 1/0 forces; else a TTY."""
+    if out.json:
+        return False
+    forced = os.environ.get("PYKIS_PROGRESS", "").strip().lower()
+    if forced in ("1", "yes", "true", "on"):
+        return True
+    if forced in ("0", "no", "false", "off"):
+        return False
+    isatty = getattr(out.stderr, "isatty", None)
+    return bool(isatty and isatty())
+
+
+@contextmanager
+def progress_bars(out: Output) -> Iterator[None]:
+    """Draw the progress of the long operations started inside the block on ``out.stderr``."""
+    if not enabled(out):
+        yield
+        return
+    bars: _RichBars | _PlainBars = _RichBars(out.stderr) if out.rich else _PlainBars(out.stderr)
+    try:
+        with progress.listen(bars.update):
+            yield
+    finally:
+        bars.close()
+
+
+def _amount(value: float, unit: str) -> str:
+    if unit == "bytes":
+        for size, name in ((1e9, "GB"), (1e6, "MB"), (1e3, "kB")):
+            if value >= size:
+                return f"{value / size:.1f} {name}"
+        return f"{value:.0f} B"
+    return f"{value:.0f} {unit}"
+
+
+def _detail(step: progress.Progress) -> str:
+    """``730/1095 days``, ``1.2 MB/3.4 MB``, ``512 kB``."""
+    if step.total is None:
+        return _amount(step.done, step.unit)
+    done = step.total if step.finished else min(step.done, step.total)
+    if step.unit == "bytes":
+        return f"{_amount(done, step.unit)}/{_amount(step.total, step.unit)}"
+    return f"{done:.0f}/{_amount(step.total, step.unit)}"
+
+
+class _Last:
+    """The last report of each task: a finished report may not repeat the total (a chart says ``1/1``)."""
+
+    def __init__(self) -> None:
+        self._steps: dict[str, progress.Progress] = {}
+
+    def settle(self, step: progress.Progress) -> progress.Progress:
+        """``step``, its done and total those of the task's last report when it finishes without them."""
+        last = self._steps.pop(step.task, None) if step.finished else None
+        if not step.finished:
+            self._steps[step.task] = step
+        elif last is not None and last.total and step.total != last.total:
+            step = progress.Progress(step.task, last.total, last.total, last.unit, finished=True)
+        return step
+
+
+class _PlainBars:
+    """``chart 005930:  42% (460/1095 days)`` redrawn in place; a new line when the download finishes."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._line: str | None = None  # what the unfinished line shows now
+        self._last = _Last()
+
+    def update(self, step: progress.Progress) -> None:
+        step = self._last.settle(step)
+        fraction = step.fraction
+        if fraction is None:
+            shown = f"{step.task}: {_detail(step)}"
+        else:
+            shown = f"{step.task}: {fraction * 100:3.0f}% ({_detail(step)})"
+        if shown != self._line:
+            pad = " " * max(len(self._line or "") - len(shown), 0)
+            self._stream.write(f"\r{shown}{pad}")
+            self._line = shown
+        if step.finished:
+            self._stream.write("\n")
+            self._line = None
+        self._stream.flush()
+
+    def close(self) -> None:
+        if self._line is not None:
+            self._stream.write("\n")
+            self._stream.flush()
+            self._line = None
+
+
+class _RichBars:
+    """A :class:`rich.progress.Progress` of one bar per task, started on the first report and stopped (its last
+    frame left on the terminal) once every task has finished."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._bars: Any = None
+        self._tasks: dict[str, Any] = {}
+        self._open: set[str] = set()
+        self._last = _Last()
+
+    def _create(self) -> Any:
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+        return Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TaskProgressColumn(),
+            TextColumn("{task.fields[detail]}"),
+            TimeElapsedColumn(),
+            console=Console(file=self._stream),
+            transient=False,
+        )
+
+    def update(self, step: progress.Progress) -> None:
+        step = self._last.settle(step)
+        starting = self._bars is None
+        if starting:
+            self._bars = self._create()
+            self._tasks.clear()
+        task = self._tasks.get(step.task)
+        if task is None:
+            task = self._tasks[step.task] = self._bars.add_task(step.task, total=step.total, detail="")
+        self._open.add(step.task)
+        if step.finished:
+            total = step.total or max(step.done, 1)
+            self._bars.update(task, total=total, completed=total, detail=_detail(step))
+            self._open.discard(step.task)
+        else:
+            self._bars.update(task, total=step.total, completed=step.done, detail=_detail(step))
+        if starting:  # its first frame shows this report, not an empty bar
+            self._bars.start()
+        if not self._open:
+            self.close()
+
+    def close(self) -> None:
+        if self._bars is not None:
+            self._bars.stop()
+            self._bars = None
