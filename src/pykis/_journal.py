@@ -43,6 +43,9 @@ class JournalEntry:
     number: str | None = None
     status: str = "sending"
     """``sending``, ``confirmed``, ``rejected`` or ``unknown``."""
+    kind: str = "new"
+    """``new``, or ``modify``/``cancel`` of the order numbered ``original``."""
+    original: str | None = None
 
 
 class OrderJournal:
@@ -74,6 +77,8 @@ class OrderJournal:
             "sent_at": entry.sent_at.isoformat(),
             "number": entry.number,
             "status": entry.status,
+            "kind": entry.kind,
+            "original": entry.original,
         }
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -84,11 +89,32 @@ class OrderJournal:
             log.warning("cannot write the order journal %s: %s", path, exc)
 
     def begin(
-        self, *, account: str, symbol: str, market: str, side: str, qty: int, price: str, order_type: str
+        self,
+        *,
+        account: str,
+        symbol: str,
+        market: str,
+        side: str,
+        qty: int,
+        price: str,
+        order_type: str,
+        kind: str = "new",
+        original: str | None = None,
     ) -> JournalEntry:
-        """Record an order about to be sent; returns its entry (with a fresh client id)."""
+        """Record an order (or a modify/cancel of ``original``) about to be sent; returns its entry (with a
+        fresh client id)."""
         entry = JournalEntry(
-            secrets.token_hex(8), account, symbol, market, side, qty, price, order_type, datetime.now(UTC)
+            secrets.token_hex(8),
+            account,
+            symbol,
+            market,
+            side,
+            qty,
+            price,
+            order_type,
+            datetime.now(UTC),
+            kind=kind,
+            original=original,
         )
         with self._lock:
             self._entries[entry.client_id] = entry

@@ -212,11 +212,13 @@ class KisOrderRejectedError(KisAPIError):
 
 
 class KisOrderUnknownError(KisError):
-    """An order was sent but its answer was lost (timeout, dropped connection, gateway timeout), and the
-    day's orders did not settle whether it exists. Check the account before sending it again.
+    """An order — or a modify or cancel of one — was sent but its answer was lost (timeout, dropped
+    connection, gateway timeout), and the day's orders did not settle whether it exists. Check the account
+    before sending it again.
 
     Carries what is known: ``account``, ``symbol``, ``market``, ``side``, ``qty``, ``price``, ``sent_at``,
-    ``client_id`` (the local journal's id), ``candidates`` (order numbers that might be it) and ``cause``.
+    ``client_id`` (the local journal's id), ``candidates`` (order numbers that might be it), ``cause``, and
+    ``kind`` (``"new"``, ``"modify"`` or ``"cancel"``) with ``original_number`` for a modify or cancel.
     """
 
     def __init__(
@@ -232,8 +234,12 @@ class KisOrderUnknownError(KisError):
         client_id: str,
         cause: BaseException | None,
         candidates: tuple[str, ...] = (),
+        kind: str = "new",
+        original_number: str | None = None,
     ) -> None:
         super().__init__(account, symbol, side, qty)
+        self.kind = kind
+        self.original_number = original_number
         self.account = account
         self.symbol = symbol
         self.market = market
@@ -248,8 +254,11 @@ class KisOrderUnknownError(KisError):
     def __str__(self) -> str:
         price = "market" if self.price is None else self.price
         found = f"; {len(self.candidates)} orders match: {', '.join(self.candidates)}" if self.candidates else ""
+        what = f"{self.side} order of {self.qty} {self.symbol} ({self.market}) at {price}"
+        if self.kind != "new":
+            what = f"{self.kind} of order {self.original_number} ({what})"
         return (
-            f"the outcome of the {self.side} order of {self.qty} {self.symbol} ({self.market}) at {price} "
+            f"the outcome of the {what} "
             f"for account {self.account} is unknown: {type(self.cause).__name__ if self.cause else 'no answer'}"
             f"{found}. Check the account's orders before sending it again (client id {self.client_id})."
         )

@@ -21,15 +21,15 @@ limits), since KIS has no market type abroad. The virtual service takes domestic
 
 Before anything is sent, :func:`validate` and the prechecks refuse orders that break a rule (tick grid, daily
 limits, lots, types, sessions, cash and shares when known) with a :class:`~pykis.errors.KisOrderValidationError`.
-Order requests are never resent: when an answer is lost (timeout, dropped connection, EGW00301/302), the order is
-looked up among the day's orders (see :mod:`pykis._journal`) and either confirmed or reported as
-:class:`~pykis.errors.KisOrderUnknownError`.
+Orders, modifies and cancels are never resent: when an answer is lost (timeout, dropped connection, garbled
+answer, EGW00301/302), the request is looked up among the day's orders (see :mod:`pykis._journal`) and either
+confirmed or reported as :class:`~pykis.errors.KisOrderUnknownError`.
 """
 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
@@ -75,6 +75,7 @@ if TYPE_CHECKING:
 
     from pykis.client import AsyncPyKis, PyKis, _ClientCore
     from pykis.masters import MasterRow
+    from pykis.protocol.envelope import Envelope
     from pykis.protocol.request import ApiCall
     from pykis.scopes.stock import StockBase
 
@@ -668,31 +669,92 @@ def order_flow(
         price=_wire_price(plan.price),
         order_type=plan.order_type,
     )
-    try:
-        envelope = yield from core._flow(plan.call())
-    except (KisTransportError, KisGatewayTimeoutError, KisDecodeError) as error:
-        # The request may have reached the trading system (a lost, cut-off or garbled answer): never resend;
-        # look for it instead.
-        return (yield from _resolve_flow(core, plan, entry, error))
-    except KisHTTPError as error:
-        if 400 <= error.status < 500:
-            journal.settle(entry, "rejected")
-            raise  # refused before processing
-        return (yield from _resolve_flow(core, plan, entry, error))
-    except (KisAuthError, KisRateLimitError):
-        journal.settle(entry, "rejected")
-        raise  # refused by the gateway: the order never reached the trading system
-    except KisAPIError as error:
-        journal.settle(entry, "rejected")
-        raise KisOrderRejectedError(
-            rt_cd=error.rt_cd, msg_cd=error.msg_cd, msg1=error.msg1, tr_id=error.tr_id, status=error.status
-        ) from None
-    output = envelope.output() or {}
+    answer = yield from _send_once_flow(core, plan.call(), entry)
+    if isinstance(answer, KisError):
+        return (yield from _resolve_flow(core, plan, entry, answer))
+    output = answer.output() or {}
     number = str(output.get("ODNO") or output.get("odno") or "")
     branch = str(output.get("KRX_FWDG_ORD_ORGNO") or output.get("krx_fwdg_ord_orgno") or "")
     stamp = str(output.get("ORD_TMD") or output.get("ord_tmd") or "")
     journal.settle(entry, "confirmed", number)
     return _facts(plan, number, branch, _kst_time(stamp), entry.client_id)
+
+
+def _send_once_flow(
+    core: _ClientCore, call: ApiCall, entry: JournalEntry
+) -> Generator[Action, Any, Envelope | KisError]:
+    """Send an order, modify or cancel exactly once. Returns the answer, or the error when the outcome is
+    unknown (a lost, cut-off or garbled answer: the request may have reached the trading system, so it is
+    looked for, never resent); raises, with ``entry`` settled as rejected, when it was refused."""
+    journal = journal_of(core)
+    try:
+        envelope: Envelope = yield from core._flow(call)
+    except (KisTransportError, KisGatewayTimeoutError, KisDecodeError) as error:
+        return error
+    except KisHTTPError as error:
+        if 400 <= error.status < 500:
+            journal.settle(entry, "rejected")
+            raise  # refused before processing
+        return error
+    except (KisAuthError, KisRateLimitError):
+        journal.settle(entry, "rejected")
+        raise  # refused by the gateway: the request never reached the trading system
+    except KisAPIError as error:
+        journal.settle(entry, "rejected")
+        raise KisOrderRejectedError(
+            rt_cd=error.rt_cd, msg_cd=error.msg_cd, msg1=error.msg1, tr_id=error.tr_id, status=error.status
+        ) from None
+    return envelope
+
+
+Found = tuple[str, str, datetime]
+"""An order of the day's list that may be the lost one: (number, branch, time)."""
+
+
+def _settle_flow(
+    core: _ClientCore, entry: JournalEntry, lookup: Callable[[], Generator[Action, Any, list[Found]]]
+) -> Generator[Action, Any, tuple[Found | None, list[Found]]]:
+    """Find the request of ``entry`` whose answer was lost among what ``lookup`` lists, asking again after
+    growing pauses (it may land late). Numbers other journal entries own and orders stamped before the send
+    are not candidates. Returns (the one found or ``None``, the candidates of the last look); settles ``entry``."""
+    journal = journal_of(core)
+    candidates: list[Found] = []
+    for pause in (0.0, *RESOLVE_DELAYS):
+        if pause:
+            yield Sleep(pause)
+        try:
+            rows = yield from lookup()
+        except KisError:
+            continue  # the inquiry failed too; try again after the next pause
+        claimed = journal.claimed(entry.account, entry.sent_at)
+        earliest = entry.sent_at - RESOLVE_SKEW
+        candidates = [row for row in rows if row[0].lstrip("0") not in claimed and row[2] >= earliest]
+        if len(candidates) == 1:
+            journal.settle(entry, "confirmed", candidates[0][0])
+            return candidates[0], candidates
+        if len(candidates) > 1:
+            break  # ambiguous: never guess
+    journal.settle(entry, "unknown")
+    return None, candidates
+
+
+def _unknown(
+    entry: JournalEntry, price: Decimal | None, cause: KisError, candidates: list[Found]
+) -> KisOrderUnknownError:
+    return KisOrderUnknownError(
+        account=entry.account,
+        symbol=entry.symbol,
+        market=entry.market,
+        side=entry.side,
+        qty=entry.qty,
+        price=price,
+        sent_at=entry.sent_at,
+        client_id=entry.client_id,
+        cause=cause,
+        candidates=tuple(number for number, _, _ in candidates),
+        kind=entry.kind,
+        original_number=entry.original,
+    )
 
 
 def _facts(plan: _Plan, number: str, branch: str, at: datetime, client_id: str | None) -> OrderFacts:
@@ -721,37 +783,11 @@ def _resolve_flow(
     core: _ClientCore, plan: _Plan, entry: JournalEntry, cause: KisError
 ) -> Generator[Action, Any, OrderFacts]:
     """Settle an order whose answer was lost by finding it among the day's orders."""
-    journal = journal_of(core)
-    candidates: list[tuple[str, str, datetime]] = []
-    for pause in (0.0, *RESOLVE_DELAYS):
-        if pause:
-            yield Sleep(pause)
-        try:
-            rows = yield from _todays_orders_flow(core, plan)
-        except KisError:
-            continue  # the inquiry failed too; try again after the next pause
-        claimed = journal.claimed(entry.account, entry.sent_at)
-        earliest = entry.sent_at - RESOLVE_SKEW
-        candidates = [row for row in rows if row[0].lstrip("0") not in claimed and row[2] >= earliest]
-        if len(candidates) == 1:
-            number, branch, at = candidates[0]
-            journal.settle(entry, "confirmed", number)
-            return _facts(plan, number, branch, at, entry.client_id)
-        if len(candidates) > 1:
-            break
-    journal.settle(entry, "unknown")
-    raise KisOrderUnknownError(
-        account=entry.account,
-        symbol=plan.listing.symbol,
-        market=plan.listing.info.code,
-        side=plan.side,
-        qty=plan.qty,
-        price=plan.price,
-        sent_at=entry.sent_at,
-        client_id=entry.client_id,
-        cause=cause,
-        candidates=tuple(number for number, _, _ in candidates),
-    ) from cause
+    found, candidates = yield from _settle_flow(core, entry, lambda: _todays_orders_flow(core, plan))
+    if found is None:
+        raise _unknown(entry, plan.price, cause, candidates) from cause
+    number, branch, at = found
+    return _facts(plan, number, branch, at, entry.client_id)
 
 
 def _todays_orders_flow(core: _ClientCore, plan: _Plan) -> Generator[Action, Any, list[tuple[str, str, datetime]]]:
@@ -907,30 +943,72 @@ def revise_flow(
             MGCO_APTM_ODNO="",
             ORD_SVR_DVSN_CD="0",
         ).call
-    try:
-        envelope = yield from core._flow(call)
-    except (KisAuthError, KisRateLimitError, KisGatewayTimeoutError):
-        raise
-    except KisAPIError as error:
-        raise KisOrderRejectedError(
-            rt_cd=error.rt_cd, msg_cd=error.msg_cd, msg1=error.msg1, tr_id=error.tr_id, status=error.status
-        ) from None
-    output = envelope.output() or {}
-    number = str(output.get("ODNO") or output.get("odno") or "")
-    branch = str(output.get("KRX_FWDG_ORD_ORGNO") or output.get("krx_fwdg_ord_orgno") or facts.branch)
-    stamp = str(output.get("ORD_TMD") or output.get("ord_tmd") or "")
+    kind: Literal["modify", "cancel"] = "cancel" if cancel else "modify"
+    journal = journal_of(core)
+    entry = journal.begin(
+        account=str(account),
+        symbol=facts.symbol,
+        market=facts.market,
+        side=facts.side,
+        qty=count if count is not None else facts.qty,
+        price=_wire_price(None if cancel else new_price),
+        order_type=order_type,
+        kind=kind,
+        original=facts.number,
+    )
+    answer = yield from _send_once_flow(core, call, entry)
+    if isinstance(answer, KisError):
+        found, candidates = yield from _settle_flow(core, entry, lambda: _revisions_flow(core, facts, kind))
+        if found is None:
+            raise _unknown(entry, None if cancel else new_price, answer, candidates) from answer
+        number, branch, at = found
+    else:
+        output = answer.output() or {}
+        number = str(output.get("ODNO") or output.get("odno") or "")
+        branch = str(output.get("KRX_FWDG_ORD_ORGNO") or output.get("krx_fwdg_ord_orgno") or facts.branch)
+        at = _kst_time(str(output.get("ORD_TMD") or output.get("ord_tmd") or ""))
+        journal.settle(entry, "confirmed", number)
     return replace(
         facts,
         order_type=order_type,
         price=facts.price if cancel else new_price,
         qty=count if count is not None else facts.qty,
-        branch=branch,
+        branch=branch or facts.branch,
         number=number,
-        time=_kst_time(stamp),
+        time=at,
         original_number=facts.number,
-        kind="cancel" if cancel else "modify",
-        client_id=None,
+        kind=kind,
+        client_id=entry.client_id,
     )
+
+
+def _revisions_flow(
+    core: _ClientCore, facts: OrderFacts, kind: Literal["modify", "cancel"]
+) -> Generator[Action, Any, list[Found]]:
+    """Today's modify (정정) or cancel (취소) records of the order ``facts``."""
+    today = datetime.now(KST).date()
+    original = facts.number.strip().lstrip("0")
+    found: list[Found] = []
+    if market_info(facts.market).domestic:
+        call: ApiCall | None = daily_ccld_call(facts.account_number, today, today, symbol=facts.symbol)
+        while call is not None:
+            envelope = yield from core._flow(call)
+            for row in envelope.decode(DomesticCcldBody).output1:
+                if row.orgn_odno.strip().lstrip("0") == original and (row.cncl_yn == "Y") == (kind == "cancel"):
+                    found.append((row.odno, row.ord_gno_brno, _kst_time(row.ord_tmd, _ymd(row.ord_dt))))
+            call = next_page(call, envelope)
+        return found
+    code = "02" if kind == "cancel" else "01"
+    rows = yield from foreign_orders_flow(
+        core, facts.account_number, today - timedelta(days=1), today + timedelta(days=1)
+    )
+    for foreign in rows:
+        if (
+            foreign.orgn_odno.strip().lstrip("0") == original
+            and (foreign.rvse_cncl_dvsn_cd or foreign.rvse_cncl_dvsn) == code
+        ):
+            found.append((foreign.odno, foreign.ord_gno_brno, foreign_row_time(foreign)))
+    return found
 
 
 # ------------------------------------------------------------------------------------------------ pending orders
