@@ -6,7 +6,6 @@ import json
 import os
 import re
 import stat
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -150,6 +149,8 @@ class KisAuth:
 def write_private(path: Path, content: bytes) -> None:
     """Atomically replace ``path`` with ``content``; the file is created 0600 and never exists half-written."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile  # only when writing: it costs import time
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         os.fchmod(fd, 0o600) if hasattr(os, "fchmod") else None

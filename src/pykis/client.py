@@ -7,7 +7,6 @@ Both take the same arguments, share one configuration core, and run the same pro
 from __future__ import annotations
 
 import os
-import random
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from pykis.protocol.token import AccessToken, approval_request, cache_key, parse
 
 if TYPE_CHECKING:
     import asyncio
+    import random
     from collections.abc import Iterable
     from datetime import date
 
@@ -170,7 +170,7 @@ class _ClientCore:
         self._retry = retry or RetryPolicy()
         self._timeout = timeout
         self._verify = verify
-        self._rng = random.Random()
+        self._rng: random.Random | None = None  # jitter from a fresh generator per backoff
         self._approvals: dict[Environment, str] = {}
         from pykis.masters import MasterCache, SymbolIndex
 

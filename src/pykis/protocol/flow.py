@@ -7,10 +7,12 @@ decides whether to retry. This is the only place those rules live.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Generator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import random
 
 from pykis.errors import KisError, KisRateLimitError, KisTokenExpiredError
 from pykis.protocol.env import Environment

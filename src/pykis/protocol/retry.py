@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import random
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pykis.errors import (
     KisAPIError,
@@ -16,6 +16,9 @@ from pykis.errors import (
     KisTransportError,
 )
 
+if TYPE_CHECKING:
+    import random
+
 _SERVER_ERROR_CODES = frozenset({"EGW00002"})
 """Gateway codes of a passing server failure (``서버 에러가 발생했습니다``), worth another try for an inquiry."""
 
@@ -26,7 +29,11 @@ def backoff(
     initial: float = 0.2, factor: float = 2.0, maximum: float = 10.0, rng: random.Random | None = None
 ) -> Iterator[float]:
     """Delays ``initial·factor^n`` capped at ``maximum``, each drawn uniformly from [d/2, d] (jitter)."""
-    draw = (rng or random).uniform
+    if rng is None:
+        import random
+
+        rng = random.Random()
+    draw = rng.uniform
     delay = initial
     while True:
         yield draw(delay / 2, delay)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -71,6 +70,8 @@ class AccessToken:
 
 def cache_key(environment: Environment, appkey: str) -> tuple[str, str]:
     """(file stem, app key hash): the token cache is keyed by environment and a hash of the app key."""
+    import hashlib  # loads OpenSSL: only when a cache key is needed
+
     digest = hashlib.sha256(appkey.encode()).hexdigest()
     return f"{environment.value}-{digest[:24]}", digest
 
