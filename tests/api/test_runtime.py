@@ -74,6 +74,17 @@ def test_arguments_are_checked() -> None:
     assert balance.params["OFL_YN"] == "" and balance.params["CTX_AREA_FK100"] == ""
 
 
+def test_fields_beyond_the_catalog_are_sent_only_when_given() -> None:
+    fields = {
+        "CANO": "1", "ACNT_PRDT_CD": "01", "OVRS_EXCG_CD": "NASD", "PDNO": "NVDA", "ORD_QTY": "1",
+        "OVRS_ORD_UNPR": "0", "CTAC_TLNO": "", "MGCO_APTM_ODNO": "", "ORD_SVR_DVSN_CD": "0",
+    }  # fmt: skip
+    limit = overseas_stock.order(ord_dv="buy", ORD_DVSN="00", **fields).call
+    assert "START_TIME" not in limit.params and "END_TIME" not in limit.params
+    twap = overseas_stock.order(ord_dv="buy", ORD_DVSN="35", START_TIME="100000", END_TIME="150000", **fields).call
+    assert (twap.params["START_TIME"], twap.params["END_TIME"], twap.tr_id) == ("100000", "150000", "TTTT1002U")
+
+
 def test_result_folds_pages_and_single_object_blocks() -> None:
     spec = domestic_stock.inquire_balance.spec
     result = KisApiResult(spec)

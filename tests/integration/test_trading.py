@@ -299,6 +299,13 @@ def test_overseas_orders(emu: Emulator, mode: str) -> None:
                 price = None if condition in ("MOO", "MOC", "TWAP") else emu.market.quote("KO", "NYSE").price
                 placed = ko.order(side, price, 1, condition=condition, start=time(10), end=time(15))  # type: ignore[arg-type]
                 assert placed.order_type == code
+                held = emu.server.engine.order(placed.number)
+                assert held is not None
+                window = (held.window_start, held.window_end)
+                if code in ("35", "36"):  # START_TIME/END_TIME reached the server as the local window
+                    assert [at and (at.hour, at.minute) for at in window] == [(10, 0), (15, 0)]
+                else:
+                    assert window == (None, None)
             day = nvda.buy(price=low, qty=1, daytime=True)
             assert day.pending
             day.cancel()

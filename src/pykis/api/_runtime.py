@@ -179,8 +179,9 @@ class Spec(Generic[R]):
     paginated: bool
     outputs: tuple[str, ...]
     row: type[R]
-    params: Mapping[str, str]
-    """Request field → the value sent when the caller gives none (``""`` or the sample's fixed value)."""
+    params: Mapping[str, str | None]
+    """Request field → the value sent when the caller gives none (``""`` or the sample's fixed value;
+    ``None``: the field is left out)."""
     selectors: tuple[str, ...] = ()
     trading: bool = False
     oauth: bool = False
@@ -191,6 +192,8 @@ class Spec(Generic[R]):
         params: dict[str, str] = {}
         for name, default in self.params.items():
             value = kwargs.get(name, default)
+            if value is None:
+                continue
             if not isinstance(value, str):
                 raise KisValidationError(f"{self.name}: {name} must be a string, got {type(value).__name__}")
             params[name] = value

@@ -32,6 +32,15 @@ NOQA = "# ruff: noqa: E501\n"
 NOQA_MARK = "# <noqa>\n"
 LINE_LENGTH = 120
 
+SUPPLEMENT: dict[tuple[str, str], tuple[dict[str, Any], ...]] = {
+    ("overseas_stock", "order"): (
+        {"name": "START_TIME", "omit": True, "description": "TWAP/VWAP (ORD_DVSN 35/36) 시작시간, PROTOCOL.md §15"},
+        {"name": "END_TIME", "omit": True, "description": "TWAP/VWAP (ORD_DVSN 35/36) 종료시간, PROTOCOL.md §15"},
+    ),
+}
+"""Request fields PROTOCOL.md documents beyond the catalog's snapshot of the broker's samples (added later by
+the broker), appended to the entry's own fields as optional ones that are not sent unless given."""
+
 
 def _camel(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[_\W]+", name) if part)
@@ -99,10 +108,10 @@ def _rest_module(category: str, entries: list[dict[str, Any]]) -> str:
             out.append(f'    """{_doc_line(label)}"""\n')
         oauth = category == "auth"
         selectors = _selector_values(entry)
-        params: dict[str, str] = {}
+        params: dict[str, str | None] = {}
         if not oauth:
             for param in entry["params"]:
-                params[str(param["name"])] = str(param.get("value", ""))
+                params[str(param["name"])] = None if param.get("omit") else str(param.get("value", ""))
         spec_args = [
             _literal(category),
             _literal(name),
@@ -132,7 +141,9 @@ def _rest_module(category: str, entries: list[dict[str, Any]]) -> str:
             pname = str(param["name"])
             if keyword.iskeyword(pname) or not pname.isidentifier():
                 raise ValueError(f"{name}: parameter {pname!r} is not a Python name")
-            if param.get("required") and "value" not in param:
+            if param.get("omit"):
+                arguments.append(f"{pname}: str | None = None")
+            elif param.get("required") and "value" not in param:
                 arguments.append(f"{pname}: str")
             else:
                 arguments.append(f"{pname}: str = {str(param.get('value', ''))!r}")
@@ -165,6 +176,8 @@ def _rest_module(category: str, entries: list[dict[str, Any]]) -> str:
             for param in [] if oauth else entry["params"]:
                 text = str(param.get("description", ""))
                 marker = "required" if param.get("required") else "optional"
+                if param.get("omit"):
+                    marker = "optional, not sent unless given"
                 doc += _wrap(f"{param['name']}: ({marker}) {text}", "        ")
         out.append('    """' + "\n".join(doc).lstrip() + '\n    """\n\n')
     out.append(f"\n\nclass {class_name}(Category[M]):\n")
@@ -295,7 +308,8 @@ def generate() -> dict[str, str]:
     """The generated modules, file name → formatted source."""
     by_category: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for entry in rest_apis():
-        by_category[str(entry["category"])].append(dict(entry))
+        extra = SUPPLEMENT.get((str(entry["category"]), str(entry["name"])), ())
+        by_category[str(entry["category"])].append({**entry, "params": [*entry["params"], *extra]})
     categories = sorted(by_category)
     sources = {f"{category}.py": _rest_module(category, by_category[category]) for category in categories}
     sources["realtime.py"] = _realtime_module()

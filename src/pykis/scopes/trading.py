@@ -495,7 +495,8 @@ class _Plan:
     daytime: bool
     condition: str | None
     execution: str | None
-    extra: dict[str, str] = field(default_factory=dict)
+    window: tuple[str | None, str | None] = (None, None)
+    """TWAP/VWAP (ORD_DVSN 35/36) START_TIME and END_TIME (local HHMMSS), sent only when given."""
 
     def call(self) -> ApiCall:
         account, symbol = self.account, self.listing.symbol
@@ -530,7 +531,7 @@ class _Plan:
                 ORD_DVSN=self.order_type,
             ).call
         # The TR per side and exchange (PROTOCOL.md §11) comes from the catalog's ord_dv and OVRS_EXCG_CD.
-        call = overseas_stock.order(
+        return overseas_stock.order(
             ord_dv=self.side,
             CANO=account.number,
             ACNT_PRDT_CD=account.product,
@@ -543,12 +544,9 @@ class _Plan:
             SLL_TYPE="00" if self.side == "sell" else "",
             ORD_SVR_DVSN_CD="0",
             ORD_DVSN=self.order_type,
+            START_TIME=self.window[0],
+            END_TIME=self.window[1],
         ).call
-        if self.extra:
-            # TWAP/VWAP (ORD_DVSN 35/36) windows: START_TIME/END_TIME came after the catalog's sample snapshot
-            # (PROTOCOL.md §15) and are not among its request fields, so they are added to the built call.
-            call = replace(call, params={**call.params, **self.extra})
-        return call
 
 
 def plan_flow(
@@ -631,13 +629,13 @@ def plan_flow(
                     f"{render(orderable.amount)} {orderable.currency} (at most {orderable.qty})",
                     rule="cash",
                 )
-    extra: dict[str, str] = {}
+    window: tuple[str | None, str | None] = (None, None)
     if order_type in ("35", "36"):
-        if start is not None:
-            extra["START_TIME"] = start.strftime("%H%M%S")
-        if end is not None:
-            extra["END_TIME"] = end.strftime("%H%M%S")
-    return _Plan(account, listing, side, order_type, limit, count, venue, daytime, condition, execution, extra)
+        window = (
+            None if start is None else start.strftime("%H%M%S"),
+            None if end is None else end.strftime("%H%M%S"),
+        )
+    return _Plan(account, listing, side, order_type, limit, count, venue, daytime, condition, execution, window)
 
 
 def order_flow(

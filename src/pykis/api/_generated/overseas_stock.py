@@ -2550,6 +2550,8 @@ class OrderRow(KisApiRow, frozen=True, kw_only=True):
             "SLL_TYPE": "",
             "ORD_SVR_DVSN_CD": "",
             "ORD_DVSN": "",
+            "START_TIME": None,
+            "END_TIME": None,
         },
         selectors=("ord_dv",),
         trading=True,
@@ -2570,6 +2572,8 @@ def order(
     SLL_TYPE: str = "",
     ORD_SVR_DVSN_CD: str,
     ORD_DVSN: str,
+    START_TIME: str | None = None,
+    END_TIME: str | None = None,
 ) -> None:
     """[해외주식] 주문/계좌 > 해외주식 주문 [v1_해외주식-001]
 
@@ -2608,6 +2612,8 @@ def order(
             MOO(장개시시장가) 32 : LOO(장개시지정가) 33 : MOC(장마감시장가) 34 : LOC(장마감지정가) * 모의투자 VTTT1001U(미국 매도 주문)로는
             00:지정가만 가능 [Header tr_id TTTS1001U(홍콩 매도 주문)] 00 : 지정가 50 : 단주지정가 * 모의투자 VTTS1001U(홍콩 매도 주문)로는
             00:지정가만 가능 [그외 tr_id] 제거
+        START_TIME: (optional, not sent unless given) TWAP/VWAP (ORD_DVSN 35/36) 시작시간, PROTOCOL.md §15
+        END_TIME: (optional, not sent unless given) TWAP/VWAP (ORD_DVSN 35/36) 종료시간, PROTOCOL.md §15
     """
 
 
