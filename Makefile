@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench bench-compare soak clean emulator
+.PHONY: demo test lint typecheck unit bench bench-compare soak clean emulator generate
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,12 @@ test: lint typecheck unit
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# Rewrite the generated code: the API layer from the catalog, the asyncio scope twins from the blocking ones
+# (the tests fail while either is stale).
+generate: $(STAMP)
+	$(BIN)/python scripts/generate_api.py
+	$(BIN)/python scripts/generate_twins.py
 
 # The long versions of the fault, load, fuzz and secret suites (tests/faults), with their figures; then the
 # same properties with 30x the examples, and coverage-guided fuzzing when atheris is installed.

@@ -761,8 +761,23 @@ class KisAccount(AccountBase):
         return self.order(symbol, price, qty, side="sell", **options)
 
 
-class AsyncKisAccount(AccountBase):
-    """An account, driven by :class:`~pykis.AsyncPyKis`."""
+class AsyncAccountBase(AccountBase):
+    """What only the asyncio account scope has: :meth:`stream`."""
+
+    __slots__ = ()
+    _core: AsyncPyKis
+
+    def stream(
+        self, event: Literal["execution"], *, overseas: bool = False, where: Callable[[Any], bool] | None = None
+    ) -> AsyncIterator[Any]:
+        """``async for notice in account.stream("execution"): …``"""
+        tr_id, key, mine = self._execution_subscription(event, overseas, where)
+        return self._core.websocket.stream(tr_id, key, where=mine)
+
+
+# <generated: AsyncKisAccount from KisAccount by scripts/generate_twins.py; do not edit>
+class AsyncKisAccount(AsyncAccountBase):
+    """An account, driven by :class:`~pykis.AsyncPyKis`: the same operations as coroutines."""
 
     def on(
         self,
@@ -772,29 +787,23 @@ class AsyncKisAccount(AccountBase):
         overseas: bool = False,
         where: Callable[[Any], bool] | None = None,
     ) -> KisEventTicket:
-        """Execution notices of this account (see :meth:`KisAccount.on`)."""
+        """Execution notices of this account (acknowledgements and fills; domestic, or ``overseas``).
+        Keep the returned ticket: when it is garbage-collected the subscription ends."""
         tr_id, key, mine = self._execution_subscription(event, overseas, where)
         return self._core.websocket.on(tr_id, key, callback, where=mine)
-
-    def stream(
-        self, event: Literal["execution"], *, overseas: bool = False, where: Callable[[Any], bool] | None = None
-    ) -> AsyncIterator[Any]:
-        """``async for notice in account.stream("execution"): …``"""
-        tr_id, key, mine = self._execution_subscription(event, overseas, where)
-        return self._core.websocket.stream(tr_id, key, where=mine)
 
     __slots__ = ()
     _core: AsyncPyKis
 
     async def balance(self) -> KisIntegrationBalance:
-        """Deposits and positions (see :meth:`KisAccount.balance`)."""
+        """Deposits per currency and every domestic and overseas position."""
         result: KisIntegrationBalance = await self._core._run(balance_flow(self._core, self.account_number))
         return result
 
     async def daily_orders(
         self, start: date | datetime | None = None, end: date | datetime | None = None, *, market: str | None = None
     ) -> KisDailyOrders:
-        """Orders and executions (see :meth:`KisAccount.daily_orders`)."""
+        """Orders and executions from ``start`` to ``end`` (default: today), any range (split as the API needs)."""
         first, last = self._range(start, end)
         domestic, overseas = _scope(market)
         result: KisDailyOrders = await self._core._run(
@@ -805,7 +814,7 @@ class AsyncKisAccount(AccountBase):
     async def profits(
         self, start: date | datetime | None = None, end: date | datetime | None = None, *, market: str | None = None
     ) -> KisOrderProfits:
-        """Realized profit (see :meth:`KisAccount.profits`)."""
+        """Realized profit per day and symbol from ``start`` to ``end`` (default: today)."""
         first, last = self._range(start, end)
         domestic, overseas = _scope(market)
         result: KisOrderProfits = await self._core._run(
@@ -816,17 +825,17 @@ class AsyncKisAccount(AccountBase):
     async def orderable_amount(
         self, symbol: str, price: Price | None = None, *, market: str | None = None
     ) -> KisOrderableAmount:
-        """Orderable cash and quantity (see :meth:`KisAccount.orderable_amount`)."""
+        """Orderable cash and the most shares of ``symbol`` it buys at ``price`` (``None``: at the market)."""
         result: KisOrderableAmount = await self._core._run(self._orderable_flow(symbol, market, price))
         return result
 
     async def sellable_quantity(self, symbol: str, *, market: str | None = None) -> int:
-        """Sellable shares (see :meth:`KisAccount.sellable_quantity`)."""
+        """Shares of ``symbol`` that may be sold now."""
         result: int = await self._core._run(self._sellable_flow(symbol, market))
         return result
 
     async def pending_orders(self, *, market: str | None = None) -> KisPendingOrders:
-        """Every open order (see :meth:`KisAccount.pending_orders`)."""
+        """Every open order; each can be modified or cancelled like the order that placed it."""
         domestic, overseas = _scope(market)
         found: list[PendingFacts] = await self._core._run(
             pending_orders_flow(self._core, self.account_number, domestic=domestic, overseas=overseas)
@@ -849,7 +858,7 @@ class AsyncKisAccount(AccountBase):
         start: time | None = None,
         end: time | None = None,
     ) -> AsyncKisOrder:
-        """Place an order (see :meth:`KisAccount.order`)."""
+        """Place an order for ``symbol`` (see :meth:`pykis.scopes.trading.StockTrading.order`)."""
         options = {
             "condition": condition,
             "execution": execution,
@@ -865,11 +874,14 @@ class AsyncKisAccount(AccountBase):
     async def buy(
         self, symbol: str, price: Price | None = None, qty: Quantity | None = None, **options: Any
     ) -> AsyncKisOrder:
-        """Buy (see :meth:`KisAccount.buy`)."""
+        """Buy ``qty`` of ``symbol`` at ``price`` (``None``: at the market)."""
         return await self.order(symbol, price, qty, side="buy", **options)
 
     async def sell(
         self, symbol: str, price: Price | None = None, qty: Quantity | None = None, **options: Any
     ) -> AsyncKisOrder:
-        """Sell (see :meth:`KisAccount.sell`)."""
+        """Sell ``qty`` of ``symbol`` (``None``: everything sellable) at ``price`` (``None``: at the market)."""
         return await self.order(symbol, price, qty, side="sell", **options)
+
+
+# </generated>

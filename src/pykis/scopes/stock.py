@@ -209,7 +209,27 @@ class KisStock(StockBase, StockTrading):
         return result
 
 
-class AsyncKisStock(StockBase, AsyncStockTrading):
+class AsyncStockBase(StockBase):
+    """What only the asyncio stock scope has: :meth:`stream`."""
+
+    __slots__ = ()
+    _core: AsyncPyKis
+
+    def stream(
+        self,
+        event: RealtimeKind,
+        *,
+        venue: Venue = "KRX",
+        extended: bool = False,
+        where: Callable[[Any], bool] | None = None,
+    ) -> AsyncIterator[Any]:
+        """``async for e in stock.stream("price"): …`` — the subscription ends with the loop."""
+        tr_id, key = self._realtime_tr(event, venue, extended)
+        return self._core.websocket.stream(tr_id, key, where=where)
+
+
+# <generated: AsyncKisStock from KisStock by scripts/generate_twins.py; do not edit>
+class AsyncKisStock(AsyncStockBase, AsyncStockTrading):
     """A stock, driven by :class:`~pykis.AsyncPyKis`: the same operations as coroutines."""
 
     __slots__ = ()
@@ -224,30 +244,20 @@ class AsyncKisStock(StockBase, AsyncStockTrading):
         extended: bool = False,
         where: Callable[[Any], bool] | None = None,
     ) -> KisEventTicket:
-        """Subscribe to realtime events with a callback (see :meth:`KisStock.on`); coroutine callbacks
-        are awaited."""
+        """Subscribe to realtime ``"price"`` (체결가) or ``"orderbook"`` (호가) events. The callback gets
+        ``(sender, e)`` with ``e.response`` the typed event; keep the returned ticket — when it is garbage-
+        collected the subscription ends. ``extended``: the US daytime session feed."""
         tr_id, key = self._realtime_tr(event, venue, extended)
         return self._core.websocket.on(tr_id, key, callback, where=where)
 
-    def stream(
-        self,
-        event: RealtimeKind,
-        *,
-        venue: Venue = "KRX",
-        extended: bool = False,
-        where: Callable[[Any], bool] | None = None,
-    ) -> AsyncIterator[Any]:
-        """``async for e in stock.stream("price"): …`` — the subscription ends with the loop."""
-        tr_id, key = self._realtime_tr(event, venue, extended)
-        return self._core.websocket.stream(tr_id, key, where=where)
-
     async def quote(self, extended: bool = False, *, venue: Venue = "KRX") -> KisQuote:
-        """The current quote (see :meth:`KisStock.quote`)."""
+        """The current quote. ``extended``: the US daytime session, or KRX after-hours single price.
+        ``venue`` (domestic): ``"KRX"``, ``"NXT"`` or ``"UN"`` (the integrated feed)."""
         result: KisQuote = await self._core._run(self._quote_flow(extended, venue))
         return result
 
     async def orderbook(self, *, venue: Venue = "KRX") -> KisOrderbook:
-        """The order book (see :meth:`KisStock.orderbook`)."""
+        """The order book: every level's price and quantity, best first, with totals."""
         result: KisOrderbook = await self._core._run(self._orderbook_flow(venue))
         return result
 
@@ -259,6 +269,10 @@ class AsyncKisStock(StockBase, AsyncStockTrading):
         period: ChartPeriod | int = "day",
         adjusted: bool = True,
     ) -> KisChart:
-        """Bars (see :meth:`KisStock.chart`)."""
+        """Bars from ``start`` (a date, a look-back like ``"1y"``/``"3h"``, or a timedelta) to ``end``
+        (default now). ``period``: ``"day"``, ``"week"``, ``"month"``, ``"year"``, or minutes as an int."""
         result: KisChart = await self._core._run(chart_flow(self, start, end, period, adjusted))
         return result
+
+
+# </generated>

@@ -1318,6 +1318,7 @@ class KisOrder(OrderBase):
         return KisOrder(self._core, facts)
 
 
+# <generated: AsyncKisOrder from KisOrder by scripts/generate_twins.py; do not edit>
 class AsyncKisOrder(OrderBase):
     """An order of :class:`~pykis.AsyncPyKis`: the same operations as coroutines
     (``await order.pending()``, ``await order.pending_order()``)."""
@@ -1326,12 +1327,12 @@ class AsyncKisOrder(OrderBase):
     _core: AsyncPyKis
 
     async def pending_order(self) -> AsyncKisPendingOrder | None:
-        """The order as it stands, if part of it still works."""
+        """The order as it stands, if part of it still works (one inquiry)."""
         found: PendingFacts | None = await self._core._run(pending_order_flow(self._core, self._facts))
         return None if found is None else AsyncKisPendingOrder(self._core, found)
 
     async def pending(self) -> bool:
-        """Whether part of the order still works."""
+        """Whether part of the order still works (one inquiry)."""
         return (await self.pending_order()) is not None
 
     async def modify(
@@ -1342,7 +1343,7 @@ class AsyncKisOrder(OrderBase):
         condition: Condition | None = None,
         execution: Execution | None = None,
     ) -> AsyncKisOrder:
-        """Modify the order (see :meth:`KisOrder.modify`)."""
+        """Move ``qty`` shares (default: all that remain) to ``price`` (default: the same); returns the new order."""
         facts: OrderFacts = await self._core._run(
             revise_flow(
                 self._core, self._facts, cancel=False, price=price, qty=qty, condition=condition, execution=execution
@@ -1351,9 +1352,12 @@ class AsyncKisOrder(OrderBase):
         return AsyncKisOrder(self._core, facts)
 
     async def cancel(self, qty: Quantity | None = None) -> AsyncKisOrder:
-        """Cancel the order (see :meth:`KisOrder.cancel`)."""
+        """Cancel ``qty`` shares (default: all that remain); returns the cancel record."""
         facts: OrderFacts = await self._core._run(revise_flow(self._core, self._facts, cancel=True, qty=qty))
         return AsyncKisOrder(self._core, facts)
+
+
+# </generated>
 
 
 class _PendingMixin:
@@ -1388,6 +1392,7 @@ class KisPendingOrder(_PendingMixin, KisOrder):
         self._pending = pending
 
 
+# <generated: AsyncKisPendingOrder from KisPendingOrder by scripts/generate_twins.py; do not edit>
 class AsyncKisPendingOrder(_PendingMixin, AsyncKisOrder):
     """An open order of the asyncio client (see :class:`KisPendingOrder`)."""
 
@@ -1397,6 +1402,9 @@ class AsyncKisPendingOrder(_PendingMixin, AsyncKisOrder):
     def __init__(self, core: AsyncPyKis, pending: PendingFacts) -> None:
         super().__init__(core, pending.facts)
         self._pending = pending
+
+
+# </generated>
 
 
 PENDING_ORDER_COLUMNS = (
@@ -1511,8 +1519,9 @@ class StockTrading:
         return self.order("sell", price, qty, **options)
 
 
+# <generated: AsyncStockTrading from StockTrading by scripts/generate_twins.py; do not edit>
 class AsyncStockTrading:
-    """``buy``/``sell``/``order`` on an asyncio stock scope."""
+    """``buy``/``sell``/``order`` on an asyncio stock scope (see :class:`StockTrading`)."""
 
     __slots__ = ()
     _core: AsyncPyKis
@@ -1532,7 +1541,8 @@ class AsyncStockTrading:
         start: time | None = None,
         end: time | None = None,
     ) -> AsyncKisOrder:
-        """Place an order (see :meth:`StockTrading.order`)."""
+        """Place an order (see :mod:`pykis.scopes.trading` for the order types); ``price`` None is a market
+        order, ``qty`` None on a sell sells everything sellable. Returns the acknowledged order."""
         facts: OrderFacts = await self._core._run(
             order_flow(
                 self._core,
@@ -1553,12 +1563,15 @@ class AsyncStockTrading:
         return AsyncKisOrder(self._core, facts)
 
     async def buy(self, price: Price | None = None, qty: Quantity | None = None, **options: Any) -> AsyncKisOrder:
-        """Buy (see :meth:`StockTrading.buy`)."""
+        """Buy ``qty`` shares at ``price`` (``None``: at the market)."""
         return await self.order("buy", price, qty, **options)
 
     async def sell(self, price: Price | None = None, qty: Quantity | None = None, **options: Any) -> AsyncKisOrder:
-        """Sell (see :meth:`StockTrading.sell`)."""
+        """Sell ``qty`` shares (``None``: everything sellable) at ``price`` (``None``: at the market)."""
         return await self.order("sell", price, qty, **options)
+
+
+# </generated>
 
 
 def _account(core: _ClientCore, account: str | KisAccountNumber | None) -> KisAccountNumber:
