@@ -24,7 +24,9 @@ Holiday lists cover 2025–2027: KRX and NYSE in full, the other markets approxi
 
 from __future__ import annotations
 
+import functools
 import math
+import operator
 import random
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
@@ -32,8 +34,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from hashlib import blake2b
-from itertools import pairwise
-from typing import NamedTuple
+from itertools import accumulate, islice, pairwise
+from typing import NamedTuple, cast
 from zoneinfo import ZoneInfo
 
 from pykis.emulator.clock import Clock
@@ -43,6 +45,7 @@ __all__ = [
     "SESSIONS",
     "Bar",
     "BookLevel",
+    "DayState",
     "Market",
     "OrderBook",
     "PriceLimits",
@@ -121,6 +124,28 @@ class Quote:
 
 
 @dataclass(frozen=True, slots=True)
+class DayState:
+    """An instrument's trading day so far at an instant: the figures of its :class:`Quote` that come from the day.
+
+    ``Market.day_state`` skips what a quote adds on top (limits, book, 52-week range, fundamentals), so it is
+    the cheap way to look at a whole market at once (rankings); every field equals the quote's at the same instant.
+    """
+
+    instrument: Instrument
+    time: datetime
+    """The instant described (UTC)."""
+    trading_day: date
+    price: Decimal
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    prev_close: Decimal
+    volume: int
+    amount: Decimal
+    prev_volume: int
+
+
+@dataclass(frozen=True, slots=True)
 class Bar:
     """One OHLCV bar. Daily bars are stamped at local midnight, minute bars at the minute's start."""
 
@@ -186,9 +211,26 @@ def _mix(value: int) -> int:
     return value ^ (value >> 31)
 
 
+_HA, _HB, _HC = 0xD6E8FEB86659FD93, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9
+
+
 def _h(key: int, a: int, b: int = 0, c: int = 0) -> int:
     # One finaliser over a keyed linear combination: the key is already a random 64-bit value.
-    return _mix(key ^ ((a * 0xD6E8FEB86659FD93 + b * 0xC2B2AE3D27D4EB4F + c * 0x165667B19E3779F9) & _MASK))
+    return _mix(key ^ ((a * _HA + b * _HB + c * _HC) & _MASK))
+
+
+def _tris(key: int, a: int, first: int, count: int) -> list[float]:
+    """``[_tri(_h(key, a, b)) for b in range(first, first + count)]``, the hash inlined."""
+    out: list[float] = []
+    append = out.append
+    base = a * _HA
+    for b in range(first, first + count):
+        value = ((key ^ ((base + b * _HB) & _MASK)) + 0x9E3779B97F4A7C15) & _MASK
+        value = ((value ^ (value >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+        value = ((value ^ (value >> 27)) * 0x94D049BB133111EB) & _MASK
+        value ^= value >> 31
+        append(((value & 0x1FFFFF) + ((value >> 21) & 0x1FFFFF) + ((value >> 42) & 0x1FFFFF)) * _TRI_SCALE - 3.0)
+    return out
 
 
 def _unit(value: int) -> float:
@@ -525,6 +567,64 @@ def _max_daily_move() -> float:
     return 2 * 3 * _IID + sum(amp * 1.5 * 6 / spacing for spacing, amp in _OCTAVES)
 
 
+# Smoothstep abscissae of each octave, by position inside a knot interval: t = rest / spacing and 3 - 2t.
+_SMOOTH = tuple(
+    (tuple(rest / spacing for rest in range(spacing)), tuple(3 - 2 * (rest / spacing) for rest in range(spacing)))
+    for spacing, _ in _OCTAVES
+)
+_TWOPI = 2.0 * math.pi
+
+
+def _gaussians_inline(rng: random.Random, sigma: float, count: int) -> list[float]:
+    # random.Random.gauss (Box–Muller in pairs, the second value cached) without a Python call per variate.
+    random_ = rng.random
+    cos, sin, log, sqrt, twopi = math.cos, math.sin, math.log, math.sqrt, _TWOPI
+    out: list[float] = []
+    append = out.append
+    for _ in range((count + 1) >> 1):
+        x2pi = random_() * twopi
+        g2rad = sqrt(-2.0 * log(1.0 - random_()))
+        append(0.0 + cos(x2pi) * g2rad * sigma)
+        append(0.0 + sin(x2pi) * g2rad * sigma)
+    del out[count:]
+    return out
+
+
+def _gaussians(rng: random.Random, sigma: float, count: int) -> list[float]:
+    """``[rng.gauss(0.0, sigma) for _ in range(count)]`` from an ``rng`` that has not drawn a Gaussian yet.
+
+    The same values from the same draws; the inline form is used only once it has been seen to reproduce this
+    Python's ``gauss`` exactly.
+    """
+    if _gauss_inlinable():
+        return _gaussians_inline(rng, sigma, count)
+    gauss = rng.gauss
+    return [gauss(0.0, sigma) for _ in range(count)]
+
+
+@functools.cache
+def _gauss_inlinable() -> bool:
+    """Whether ``_gaussians_inline`` reproduces this Python's ``random.Random.gauss`` (and its draws) exactly."""
+    for seed in (1, 20240101):
+        for size in (1, 2, 7):
+            reference, inline = random.Random(seed), random.Random(seed)
+            expected = [*(reference.gauss(0.0, 1.7) for _ in range(size)), reference.random()]
+            if [*_gaussians_inline(inline, 1.7, size), inline.random()] != expected:
+                return False
+    return True
+
+
+_PROFILES: dict[int, tuple[float, ...]] = {}
+
+
+def _volume_profile(n: int) -> tuple[float, ...]:
+    """The U-shaped intraday volume weights of an ``n``-minute session (shared by every instrument)."""
+    profile = _PROFILES.get(n)
+    if profile is None:
+        profile = _PROFILES[n] = tuple(1.0 + 6.0 * c * c for c in ((k - 0.5) / n - 0.5 for k in range(1, n + 1)))
+    return profile
+
+
 @dataclass(slots=True)
 class _DayBar:
     """Daily OHLCV in units, plus the previous close and the session length in minutes."""
@@ -832,41 +932,48 @@ class Market:
             value = self._knots[cache_key] = _tri(_h(key, 101 + octave, knot))
         return value
 
-    def _raw_close(self, instrument: Instrument, index: int) -> int:
-        """Close of the ``index``-th trading day before any limit clamp (see the module docstring)."""
-        cached = self._raw.get((self._ix(instrument), index))
-        if cached is not None:
-            return cached
-        return self._raw_closes(instrument, index, 1)[0]
-
     def _raw_closes(self, instrument: Instrument, first: int, count: int) -> list[int]:
-        """``_raw_close`` for ``count`` consecutive trading-day indexes, sharing the octave knots."""
+        """Closes of ``count`` consecutive trading-day indexes before any limit clamp (see the module docstring)."""
         ix = self._ix(instrument)
         raw = self._raw
+        known = [raw.get((ix, index)) for index in range(first, first + count)]
+        if None not in known:
+            return cast("list[int]", known)
         if len(raw) > self._CACHE_LIMIT:
             raw.clear()
-        key = self._key_list[ix]
+        result = [_round_units(instrument, value) for value in self._raw_values(instrument, first, count)]
+        for index, value in enumerate(result, first):
+            raw[(ix, index)] = value
+        return result
+
+    def _raw_values(self, instrument: Instrument, first: int, count: int) -> list[float]:
+        """The raw closes of ``count`` consecutive trading-day indexes before rounding to the tick grid."""
+        key = self._key(instrument)
+        # The log-deviation term by term, in the order of the sum: the i.i.d. daily term, then each octave's
+        # smoothstep between its knots. Each term is a list over the indexes; the float operations, and their
+        # order, are those of computing one index at a time.
+        terms = [[_IID * tri for tri in _tris(key, 100, first, count)]]
+        for octave, ((spacing, amplitude), (ts, us)) in enumerate(zip(_OCTAVES, _SMOOTH, strict=True)):
+            values: list[float] = []
+            index, end = first, first + count
+            while index < end:
+                knot, rest = divmod(index, spacing)
+                stop = min(end, index - rest + spacing)
+                left, right = self._knot(key, octave, knot), self._knot(key, octave, knot + 1)
+                delta = right - left
+                values += [
+                    amplitude * (left + delta * t * t * u)
+                    for t, u in zip(ts[rest : rest + stop - index], us[rest : rest + stop - index], strict=True)
+                ]
+                index = stop
+            terms.append(values)
         anchor = self._anchor(instrument)
         volatility = _VOL[_VENUE[instrument.market]] * _KIND_VOL[instrument.kind]
-        knots: list[tuple[int, float, float]] = [(-(1 << 62), 0.0, 0.0)] * len(_OCTAVES)
-        result: list[int] = []
-        for index in range(first, first + count):
-            cached = raw.get((ix, index))
-            if cached is not None:
-                result.append(cached)
-                continue
-            deviation = _IID * _tri(_h(key, 100, index))
-            for octave, (spacing, amplitude) in enumerate(_OCTAVES):
-                knot, rest = divmod(index, spacing)
-                known, left, right = knots[octave]
-                if known != knot:
-                    left, right = self._knot(key, octave, knot), self._knot(key, octave, knot + 1)
-                    knots[octave] = (knot, left, right)
-                t = rest / spacing
-                deviation += amplitude * (left + (right - left) * t * t * (3 - 2 * t))
-            value = raw[(ix, index)] = _round_units(instrument, anchor * math.exp(deviation * volatility))
-            result.append(value)
-        return result
+        exp = math.exp
+        return [
+            anchor * exp((daily + first_octave + second + third + fourth) * volatility)
+            for daily, first_octave, second, third, fourth in zip(*terms, strict=True)
+        ]
 
     def _bar(self, instrument: Instrument, ordinal: int) -> _DayBar:
         cache_key = (self._ix(instrument), ordinal)
@@ -884,15 +991,26 @@ class Market:
             bar = _DayBar(ordinal, price, price, price, price, 0, 0, price, 0, minutes)
             self._bars[cache_key] = bar
             return bar
+        prev, open_, high, low, close = self._prices(instrument, ordinal, index, minutes)
+        volume = self._volume(instrument, ordinal, minutes)
+        amount = volume * (open_ + high + low + close) // 4
+        previous = calendar.previous(ordinal)
+        prev_volume = self._volume(instrument, previous, calendar.minutes(date.fromordinal(previous)))
+        bar = _DayBar(ordinal, open_, high, low, close, volume, amount, prev, prev_volume, minutes)
+        self._bars[cache_key] = bar
+        return bar
+
+    def _prices(self, instrument: Instrument, ordinal: int, index: int, minutes: int) -> tuple[int, int, int, int, int]:
+        """``(previous close, open, high, low, close)`` of a trading day (not halted), in units."""
         key = self._key(instrument)
-        prev = self._raw_close(instrument, index - 1)
+        prev, raw_close = self._raw_closes(instrument, index - 1, 2)
         lower, upper = _limits_units(instrument, prev)
         ceiling = upper if upper else 1 << 62
 
         def clamp(units: int) -> int:
             return min(max(units, lower, 1), ceiling)
 
-        close = clamp(self._raw_close(instrument, index))
+        close = clamp(raw_close)
         scale = _VOL[_VENUE[instrument.market]] * _KIND_VOL[instrument.kind]
         h_open, h_high, h_low = (_h(key, 200 + part, ordinal) for part in range(3))
         open_ = clamp(_round_units(instrument, prev * math.exp(0.004 * scale * _tri(h_open))))
@@ -902,13 +1020,17 @@ class Market:
         low = min(low, open_, close)
         if minutes < 3:  # too short to place the extremes inside the session
             high, low = max(open_, close), min(open_, close)
-        volume = self._volume(instrument, ordinal, minutes)
-        amount = volume * (open_ + high + low + close) // 4
-        previous = calendar.previous(ordinal)
-        prev_volume = self._volume(instrument, previous, calendar.minutes(date.fromordinal(previous)))
-        bar = _DayBar(ordinal, open_, high, low, close, volume, amount, prev, prev_volume, minutes)
-        self._bars[cache_key] = bar
-        return bar
+        return prev, open_, high, low, close
+
+    def _extremes(self, instrument: Instrument, ordinal: int) -> tuple[int, int]:
+        """``(high, low)`` of a trading day: the bar's, without building the whole bar (no volumes)."""
+        bar = self._bars.get((self._ix(instrument), ordinal))
+        if bar is not None:
+            return bar.high, bar.low
+        calendar = self._instrument_calendar(instrument)
+        minutes = calendar.minutes(date.fromordinal(ordinal))
+        _, _, high, low, _ = self._prices(instrument, ordinal, calendar.index(ordinal), minutes)
+        return high, low
 
     def _volume(self, instrument: Instrument, ordinal: int, minutes: int) -> int:
         """The day's volume: hashed around a turnover of 0.25 % of listed shares, in whole lots."""
@@ -931,11 +1053,14 @@ class Market:
         return path
 
     def _build_path(self, instrument: Instrument, bar: _DayBar) -> _DayPath:
+        # Every value here is pinned by the seed: the random draws, their order and the float expressions are
+        # those of the straightforward per-minute loop (tests/emulator/test_market_reference.py keeps a copy of it);
+        # only the bookkeeping runs in comprehensions and itertools instead of Python statements per minute.
         n = bar.minutes
         key = self._key(instrument)
         rng = random.Random(_h(key, 300, bar.ordinal))
-        high, low = bar.high, bar.low
-        anchors = {0: bar.open, n: bar.close}
+        open_, high, low = bar.open, bar.high, bar.low
+        anchors = {0: open_, n: bar.close}
         if n >= 3 and high != low:
             at_high = rng.randrange(1, n)
             at_low = rng.randrange(1, n - 1)
@@ -948,77 +1073,96 @@ class Market:
         tick = _tick_units(instrument, low)
         # Tick tables grow with price, so one tick at both ends means one tick for the whole day: round inline.
         flat = tick == _tick_units(instrument, high)
-        gauss = rng.gauss
-        close = [bar.open] * (n + 1)
+        # Brownian bridges between the anchors. The segments draw their n steps back to back: draw them at once.
+        steps = _gaussians(rng, sigma, n)
+        close = [open_] * (n + 1)
+        used = 0
         for (start, start_price), (end, end_price) in pairwise(points):
             span = end - start
-            walk = [0.0]
-            level = 0.0
-            for _ in range(span):
-                level += gauss(0.0, sigma)
-                walk.append(level)
-            drift = walk[-1]
-            slope = (end_price - start_price - drift) / span
-            for step in range(1, span):
-                value = start_price + slope * step + walk[step]
-                units = round(value / tick) * tick if flat else _round_units(instrument, value)
-                close[start + step] = low if units < low else high if units > high else units
+            walk = list(accumulate(steps[used : used + span], initial=0.0))
+            used += span
+            slope = (end_price - start_price - walk[-1]) / span
+            if flat:
+                close[start + 1 : end] = [
+                    low
+                    if (units := round((start_price + slope * step + level) / tick) * tick) < low
+                    else high
+                    if units > high
+                    else units
+                    for step, level in zip(range(1, span), islice(walk, 1, span), strict=False)
+                ]
+            else:
+                for step in range(1, span):
+                    units = _round_units(instrument, start_price + slope * step + walk[step])
+                    close[start + step] = low if units < low else high if units > high else units
             close[end] = end_price
-        highs = [bar.open]
-        lows = [bar.open]
-        way: list[tuple[float, int, float, int]] = [(0.0, bar.open, 0.0, bar.open)]
+        # Each minute: a hashed extension of its range beyond open/close, and two waypoints inside it.
+        highs = [open_]
+        lows = [open_]
+        run_high = [open_]
+        run_low = [open_]
+        prices: list[int] = []  # first + top + bottom + last of each minute: its share of the day's amount
+        way: list[tuple[float, int, float, int]] = [(0.0, open_, 0.0, open_)]
+        add_high, add_low, add_peak, add_trough = highs.append, lows.append, run_high.append, run_low.append
+        add_prices, add_way = prices.append, way.append
         random_ = rng.random
         bits_of = rng.getrandbits
-        for k in range(1, n + 1):
-            first, last = close[k - 1], close[k]
+        peak = trough = first = open_
+        for last in islice(close, 1, None):
             top, bottom = (first, last) if first >= last else (last, first)
             bits = bits_of(5)
-            for _ in range(bits & 3 if bits & 3 < 3 else 0):
-                up = top + tick if flat else _next_up(instrument, top)
-                if up <= high:
-                    top = up
-            for _ in range((bits >> 2) & 3 if (bits >> 2) & 3 < 3 else 0):
-                down = bottom - tick if flat else _next_down(instrument, bottom)
-                if down >= low:
-                    bottom = down
-            highs.append(top)
-            lows.append(bottom)
+            grow, shrink = bits & 3, (bits >> 2) & 3
+            if flat:  # up to two ticks beyond the range (3 counts as none), within the day's high and low
+                if grow in (1, 2) and top + tick <= high:
+                    top += tick
+                    if grow == 2 and top + tick <= high:
+                        top += tick
+                if shrink in (1, 2) and bottom - tick >= low:
+                    bottom -= tick
+                    if shrink == 2 and bottom - tick >= low:
+                        bottom -= tick
+            else:
+                for _ in range(grow if grow < 3 else 0):
+                    up = _next_up(instrument, top)
+                    if up <= high:
+                        top = up
+                for _ in range(shrink if shrink < 3 else 0):
+                    down = _next_down(instrument, bottom)
+                    if down >= low:
+                        bottom = down
+            add_high(top)
+            add_low(bottom)
+            peak = top if top > peak else peak  # not max(): a builtin call per minute costs more
+            trough = bottom if bottom < trough else trough
+            add_peak(peak)
+            add_trough(trough)
+            add_prices(first + top + bottom + last)
             t1 = 0.1 + 0.35 * random_()
             t2 = 0.55 + 0.35 * random_()
-            way.append((t1, top, t2, bottom) if bits & 16 else (t1, bottom, t2, top))
+            add_way((t1, top, t2, bottom) if bits & 16 else (t1, bottom, t2, top))
+            first = last
         # Volume: U-shaped intraday profile with hashed noise, allocated in whole lots by cumulative rounding.
         lot = instrument.lot_size
         total_lots = bar.volume // lot
-        weights = []
-        for k in range(1, n + 1):
-            centre = (k - 0.5) / n - 0.5
-            weights.append((1.0 + 6.0 * centre * centre) * (0.5 + rng.random()))
+        weights = [shape * (0.5 + random_()) for shape in _volume_profile(n)]
         weight_sum = sum(weights) or 1.0
-        volume = [0]
         cum_volume = [0]
-        acc = 0.0
-        for weight in weights:
-            acc += weight
-            cum = round(total_lots * acc / weight_sum) * lot
-            volume.append(cum - cum_volume[-1])
-            cum_volume.append(cum)
+        cum_volume += [round(total_lots * acc / weight_sum) * lot for acc in accumulate(weights)]
+        volume = [0]
+        volume += map(operator.sub, islice(cum_volume, 1, None), cum_volume)
         cum_volume[-1] = bar.volume
         volume[-1] = bar.volume - cum_volume[-2] if n else 0
-        value_weights = [volume[k] * (close[k - 1] + highs[k] + lows[k] + close[k]) for k in range(1, n + 1)]
+        # Amount: the day's amount shared by volume × the minute's four prices, by cumulative flooring.
+        value_weights = list(map(operator.mul, islice(volume, 1, None), prices))
         value_sum = sum(value_weights)
-        amount = [0]
+        total_amount = bar.amount
         cum_amount = [0]
-        acc_int = 0
-        for weight in value_weights:
-            acc_int += weight
-            cum = bar.amount * acc_int // value_sum if value_sum else 0
-            amount.append(cum - cum_amount[-1])
-            cum_amount.append(cum)
-        run_high = [bar.open]
-        run_low = [bar.open]
-        for k in range(1, n + 1):
-            run_high.append(max(run_high[-1], highs[k]))
-            run_low.append(min(run_low[-1], lows[k]))
+        if value_sum:
+            cum_amount += [total_amount * acc // value_sum for acc in accumulate(value_weights)]
+        else:
+            cum_amount += [0] * n
+        amount = [0]
+        amount += map(operator.sub, islice(cum_amount, 1, None), cum_amount)
         return _DayPath(bar, close, highs, lows, volume, amount, run_high, run_low, cum_volume, cum_amount, way)
 
     # ---------------------------------------------------------------------------------------------- positions
@@ -1065,12 +1209,16 @@ class Market:
 
     def _state(self, instrument: Instrument, position: _Position) -> tuple[int, int, int, int, int, int]:
         """(price, open, high, low, volume, amount) of the day at ``position``, in units."""
+        bar = self._bar(instrument, position.ordinal)
         if not position.started:
-            bar = self._bar(instrument, position.ordinal)
             return bar.prev_close, bar.prev_close, bar.prev_close, bar.prev_close, 0, 0
         if instrument.halted:
-            bar = self._bar(instrument, position.ordinal)
             return bar.close, bar.open, bar.high, bar.low, 0, 0
+        if position.minute >= bar.minutes >= 1:
+            # A complete session ends where its path ends: on the bar's close, its running extremes at the bar's
+            # high and low (the path touches both), volume and amount shared out in full. No path needed, as
+            # for the daily bar of a finished day (_daily).
+            return bar.close, bar.open, bar.high, bar.low, bar.volume, bar.amount
         path = self._path(instrument, position.ordinal)
         k, frac = position.minute, position.frac
         if k >= path.bar.minutes or frac <= 0.0:
@@ -1103,8 +1251,8 @@ class Market:
     def _week52(self, instrument: Instrument, ordinal: int) -> tuple[int, int, int, int]:
         """(high, its ordinal, low, its ordinal) over the trading days of the year before ``ordinal``.
 
-        Only the daily closes are scanned; a day's exact bar is built only when a bound on its high (low) from
-        its open and close could still beat the best found, which keeps a cold quote cheap.
+        Only the daily closes are scanned; a day's exact high (low) is computed only when a bound on it from the
+        closes around it could still beat the best found, which keeps a cold quote cheap.
         """
         cache_key = (self._ix(instrument), ordinal)
         cached = self._w52.get(cache_key)
@@ -1120,32 +1268,46 @@ class Market:
             result = (bar.prev_close, previous, bar.prev_close, previous)
             self._w52[cache_key] = result
             return result
-        first = calendar.index(days[0])
-        closes = self._raw_closes(instrument, first - 1, len(days) + 1)
-        # open ≤ prev·e^(0.012·s), high ≤ max(open, close)·e^(0.012·s); one tick of slack covers rounding.
+        first, count = calendar.index(days[0]), len(days)
+        # Day i (trading-day index first + i) is bounded through the raw closes c, c' of indexes first + i − 1 and
+        # first + i: open ≤ c·e^(0.012·s) and high ≤ max(open, c')·e^(0.012·s), so high ≤ next_up(int(max(c, c')·
+        # e^(0.025·s)) + 1) (one tick of slack covers rounding); low ≥ next_down(int(min(c, c')·e^(−0.025·s))) alike.
+        # A raw close is its unrounded value x on the grid, so within one tick (at the window's highest x) of x;
+        # widening by that tick, and next_up/next_down by the tick at the highest bound (ticks grow with price),
+        # makes every day's bound a float expression of x. Days are visited best bound first, and a day's high
+        # (low) is computed only while its bound can still beat or tie the best found: a few days, not the year.
         scale = _VOL[_VENUE[instrument.market]] * _KIND_VOL[instrument.kind]
         grow, shrink = math.exp(0.025 * scale), math.exp(-0.025 * scale)
-        upper_bounds = sorted(
-            ((_next_up(instrument, int(max(closes[i], closes[i + 1]) * grow) + 1), i) for i in range(len(days))),
-            reverse=True,
-        )
-        lower_bounds = sorted(
-            (_next_down(instrument, int(min(closes[i], closes[i + 1]) * shrink)), i) for i in range(len(days))
-        )
+        values = self._raw_values(instrument, first - 1, count + 1)
+        slack = _tick_units(instrument, int(max(values)) + 1)  # |rounded − x| ≤ one tick at x ≤ this one
+        limit = _tick_units(instrument, int((max(values) + slack) * grow) + 1)  # ≥ every next_up/next_down step
+        pairs = list(pairwise(values))
+        uppers = [int(((a if a >= b else b) + slack) * grow) + 1 + limit for a, b in pairs]
+        lowers = [int(((a if a <= b else b) - slack) * shrink) - limit for a, b in pairs]
+        ix, raw = self._ix(instrument), self._raw
+        if len(raw) > self._CACHE_LIMIT:
+            raw.clear()
+
+        def extremes(i: int) -> tuple[int, int]:
+            for j in (i, i + 1):  # the day's raw closes, rounded as _raw_closes rounds them
+                if (ix, first - 1 + j) not in raw:
+                    raw[(ix, first - 1 + j)] = _round_units(instrument, values[j])
+            return self._extremes(instrument, days[i])
+
         high, high_day = -1, days[-1]
-        for bound, i in upper_bounds:
-            if bound < high:
+        for i in sorted(range(count), key=uppers.__getitem__, reverse=True):
+            if uppers[i] < high:
                 break
-            bar = self._bar(instrument, days[i])
-            if bar.high > high or (bar.high == high and days[i] > high_day):
-                high, high_day = bar.high, days[i]
+            day_high = extremes(i)[0]
+            if day_high > high or (day_high == high and days[i] > high_day):
+                high, high_day = day_high, days[i]
         low, low_day = 1 << 62, days[-1]
-        for bound, i in lower_bounds:
-            if bound > low:
+        for i in sorted(range(count), key=lowers.__getitem__):
+            if lowers[i] > low:
                 break
-            bar = self._bar(instrument, days[i])
-            if bar.low < low or (bar.low == low and days[i] > low_day):
-                low, low_day = bar.low, days[i]
+            day_low = extremes(i)[1]
+            if day_low < low or (day_low == low and days[i] > low_day):
+                low, low_day = day_low, days[i]
         result = (high, high_day, low, low_day)
         self._w52[cache_key] = result
         return result
@@ -1222,6 +1384,35 @@ class Market:
             halted=instrument.halted,
             trading_day=date.fromordinal(position.ordinal),
         )
+
+    def day_state(self, instrument: Instrument, at: datetime) -> DayState:
+        """The day's figures of ``instrument`` at ``at``: :meth:`quote_at` without the 52-week range and the rest.
+
+        During a session a cold instrument still needs its day's minute path (price, volume and amount come from
+        it), but never the year of daily bars behind the 52-week range.
+        """
+        position = self._position(instrument, at)
+        bar = self._bar(instrument, position.ordinal)
+        price, open_, high, low, volume, amount = self._state(instrument, position)
+        dec = _decimal
+        return DayState(
+            instrument=instrument,
+            time=at.astimezone(UTC),
+            trading_day=date.fromordinal(position.ordinal),
+            price=dec(instrument, price),
+            open=dec(instrument, open_),
+            high=dec(instrument, high),
+            low=dec(instrument, low),
+            prev_close=dec(instrument, bar.prev_close),
+            volume=volume,
+            amount=dec(instrument, amount),
+            prev_volume=bar.prev_volume,
+        )
+
+    def previous_close(self, instrument: Instrument, at: datetime | None = None) -> tuple[Decimal, int]:
+        """``(prev_close, prev_volume)`` of the quote at ``at`` (default: now), from the day's bar alone."""
+        bar = self._bar(instrument, self._current(instrument, at).ordinal)
+        return _decimal(instrument, bar.prev_close), bar.prev_volume
 
     def orderbook(self, symbol: str, market: str | None = None, depth: int = 10) -> OrderBook:
         """The displayed book around the last price: ``depth`` levels a side, quantities in whole lots.

@@ -176,8 +176,9 @@ def _reference(instrument: Instrument, market: Market | None) -> tuple[Decimal, 
     """(base price, previous volume): the market's last close when a market is given, else the anchor."""
     if market is None or instrument.halted:
         return instrument.base_price, 0
-    quote = market.quote(instrument.symbol, instrument.market)
-    return quote.prev_close, quote.prev_volume
+    # The quote's previous close and volume, without its minute path and 52-week range: a whole master file
+    # is built on the event loop, so each instrument must cost microseconds, not milliseconds.
+    return market.previous_close(instrument)
 
 
 def domestic_master(

@@ -48,7 +48,9 @@ always end at the current trading day.
 
 from __future__ import annotations
 
+import asyncio
 import re
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -61,7 +63,7 @@ from pykis.emulator.endpoints.overseas import EXCD_MARKETS, ZDIV
 from pykis.emulator.market import UnknownSymbol
 from pykis.emulator.rest import ApiRequest, ApiResponse, EmulatorContext, EndpointRegistry, ok
 
-__all__ = ["ROWS", "generic_record", "generic_value", "market_values", "register"]
+__all__ = ["ROWS", "SLICE", "generic_record", "generic_value", "market_values", "register"]
 
 ROWS = 4
 """Rows of a list block (two pages of two on continued inquiries)."""
@@ -472,6 +474,7 @@ def _rank_order(shape: _Shape, request: ApiRequest) -> tuple[str, bool]:
 
 
 def _rank_value(key: str, quote: Any) -> Decimal:
+    """What ``key`` ranks, from a quote or a day state (the same fields)."""
     instrument = quote.instrument
     if key == "cap":
         return dec(quote.price) * int(instrument.listed_shares)
@@ -501,14 +504,40 @@ def _pool(ctx: EmulatorContext, shape: _Shape, request: ApiRequest) -> list[Any]
     return [i for i in universe if i.domestic and (scope is None or i.market in scope)]
 
 
-def _ranked(ctx: EmulatorContext, shape: _Shape, request: ApiRequest) -> list[Any]:
-    """The top :data:`ROWS` quotes of the pool, best first (ties by symbol)."""
+SLICE = 0.002
+"""Seconds of market computation a ranking runs before it lets the event loop serve other requests."""
+
+
+async def _day_states(ctx: EmulatorContext, instruments: Sequence[Any], now: datetime) -> list[Any]:
+    """Each instrument's ``Market.day_state`` at ``now``, yielding to the event loop every :data:`SLICE` seconds.
+
+    The first look at an instrument on a day builds its minute path (milliseconds; for a whole market, up to
+    a second or more on a slow machine). Computed in slices on the loop itself, a cold ranking delays other
+    requests and the WebSocket feed by about a slice at a time instead of stalling them for its whole
+    duration; and, unlike a worker thread, it uses the market from the loop's thread, as every other handler,
+    the matching engine and the realtime publisher do.
+    """
+    states: list[Any] = []
+    deadline = time.perf_counter() + SLICE
+    for instrument in instruments:
+        states.append(ctx.market.day_state(instrument, now))
+        if time.perf_counter() >= deadline:
+            await asyncio.sleep(0)
+            deadline = time.perf_counter() + SLICE
+    return states
+
+
+async def _ranked(ctx: EmulatorContext, shape: _Shape, request: ApiRequest) -> list[Any]:
+    """The top :data:`ROWS` quotes of the pool, best first (ties by symbol).
+
+    The pool is ranked by its day states (what every ranking key reads); only the rows shown get full quotes.
+    """
     now = ctx.now()
-    quotes = [ctx.market.quote_at(instrument, now) for instrument in _pool(ctx, shape, request)]
+    states = await _day_states(ctx, _pool(ctx, shape, request), now)
     key, ascending = _rank_order(shape, request)
     sign = 1 if ascending else -1
-    quotes.sort(key=lambda q: (sign * _rank_value(key, q), q.instrument.symbol))
-    return quotes[:ROWS]
+    states.sort(key=lambda state: (sign * _rank_value(key, state), state.instrument.symbol))
+    return [ctx.market.quote_at(state.instrument, now) for state in states[:ROWS]]
 
 
 def _quote_row(quote: Any, index: int, clock: str) -> _Row:
@@ -667,7 +696,7 @@ def _handler(entry: Mapping[str, Any]) -> Any:
     lists = {block: _is_list(entry, block) for block in outputs}
     shape = _shape(entry, lists)
 
-    def handle(request: ApiRequest, ctx: EmulatorContext) -> ApiResponse:
+    async def handle(request: ApiRequest, ctx: EmulatorContext) -> ApiResponse:
         now = ctx.now().astimezone(KST)
         clock = now.strftime("%H%M%S")
         found = None if shape.ranking else _instrument(ctx, request)
@@ -684,7 +713,8 @@ def _handler(entry: Mapping[str, Any]) -> Any:
 
         rows: list[_Row]
         if shape.ranking or (shape.market_list and found is None):
-            rows = [_quote_row(quote, index, clock) for index, quote in enumerate(_ranked(ctx, shape, request))]
+            ranked = await _ranked(ctx, shape, request)
+            rows = [_quote_row(quote, index, clock) for index, quote in enumerate(ranked)]
         elif shape.daily and found is not None:
             rows = _daily_rows(ctx, request, found, clock)
         elif shape.intraday and found is not None:
