@@ -8,16 +8,20 @@ transport error.
 
 from __future__ import annotations
 
+import random
+import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from pykis import PyKis
 from pykis.emulator import Emulator
-from pykis.errors import KisOrderUnknownError
+from pykis.errors import KisError, KisOrderRejectedError, KisOrderUnknownError, KisRateLimitError
 from pykis.protocol.retry import RetryPolicy
-from tests.faults.conftest import resting_price
+from tests.faults.conftest import SCALES, resting_price
 
 DOMESTIC_REVISE = "/uapi/domestic-stock/v1/trading/order-rvsecncl"
 OVERSEAS_REVISE = "/uapi/overseas-stock/v1/trading/order-rvsecncl"
@@ -36,7 +40,7 @@ def arm(emu: Emulator, fault: str, path: str) -> None:
     elif fault == "delay_beyond_timeout":
         emu.faults.delay_rest(seconds=0.8, path=path)
     else:
-        emu.faults.hostile_rest(fault, path=path)
+        emu.faults.hostile_rest(fault, size=4 << 20, path=path)
 
 
 def revisions(emu: Emulator, account: str, original: str) -> list[tuple[str, str]]:
@@ -123,3 +127,77 @@ def test_revisions_are_journaled_and_claimed_numbers_are_never_taken_twice(emu: 
         second = order.cancel(qty=1)
         emu.faults.clear()
         assert second.number.lstrip("0") != part.number.lstrip("0")
+
+
+# fault → whether the modify/cancel reaches the trading system (as for orders in test_rest_faults)
+REVISION_FAULTS: dict[str, bool] = {
+    "none": True,
+    "delay_beyond_timeout": True,
+    "drop": True,
+    "http_500": False,
+    "egw00201": False,
+    "truncated": True,
+    "wrong_content_type": True,
+    "garbage_json": True,
+    "huge": True,
+    "token_expired": True,
+}
+
+
+@pytest.mark.parametrize("scale", SCALES)
+def test_revisions_under_every_rest_fault_are_never_duplicated_or_misreported(
+    emu: Emulator, scale: int, figures: Any
+) -> None:
+    rng = random.Random(5 * scale)
+    plan = [(fault, kind) for fault in REVISION_FAULTS for kind in ("cancel", "modify") for _ in range(scale)]
+    rng.shuffle(plan)
+    outcomes: Counter[str] = Counter()
+    duplicated = lost = misreported = 0
+    with PyKis(emu.real.auth, keep_token=False, timeout=0.4, retry=PATIENT) as kis:
+        stock = kis.stock("005930")
+        first, second = resting_price(emu, "005930", steps=20), resting_price(emu, "005930", steps=25)
+        account = str(kis.primary_account)
+        for fault, kind in plan:
+            order = stock.buy(price=first, qty=2)
+            if fault == "token_expired":
+                emu.faults.expire_tokens("real")
+            elif fault == "http_500":
+                emu.faults.fail_rest(500, path=DOMESTIC_REVISE)
+            elif fault == "egw00201":
+                emu.faults.fail_rest(500, code="EGW00201", path=DOMESTIC_REVISE)
+            elif fault != "none":
+                arm(emu, fault, DOMESTIC_REVISE)
+            reported: str | None = None
+            try:
+                revised = order.cancel() if kind == "cancel" else order.modify(price=second)
+            except KisOrderUnknownError:
+                outcome = "unknown"
+            except (KisOrderRejectedError, KisRateLimitError):
+                outcome = "refused"
+            except KisError as error:
+                outcome = type(error).__name__  # an untyped outcome of a modify or cancel is a bug
+            else:
+                outcome, reported = "done", revised.number
+            outcomes[outcome] += 1
+            emu.faults.clear()
+            time.sleep(0.05)
+            records = revisions(emu, account, order.number)
+            duplicated += max(0, len(records) - 1)
+            lost += int(REVISION_FAULTS[fault] and not records)
+            if outcome == "done":
+                assert reported is not None
+                misreported += not records or reported.lstrip("0") != records[0][1].lstrip("0")
+            elif outcome in ("refused", "unknown"):
+                misreported += bool(records)  # taken, yet reported refused or not found
+            else:
+                misreported += 1
+            if order.pending:
+                order.cancel()  # leave nothing resting for the next round
+    figures(
+        revisions_sent=len(plan),
+        revisions_duplicated=duplicated,
+        revisions_lost=lost,
+        misreported=misreported,
+        outcomes=dict(outcomes),
+    )
+    assert duplicated == 0 and lost == 0 and misreported == 0
