@@ -28,7 +28,6 @@ from pykis.protocol.token import AccessToken, approval_request, cache_key, parse
 
 if TYPE_CHECKING:
     import asyncio
-    import random
     from collections.abc import Iterable
     from datetime import date
 
@@ -170,7 +169,6 @@ class _ClientCore:
         self._retry = retry or RetryPolicy()
         self._timeout = timeout
         self._verify = verify
-        self._rng: random.Random | None = None  # jitter from a fresh generator per backoff
         self._approvals: dict[Environment, str] = {}
         from pykis.masters import MasterCache, SymbolIndex
 
@@ -268,7 +266,7 @@ class _ClientCore:
     def _flow(self, call: ApiCall) -> Any:
         side = self._side_for(trading=call.trading)
         call.tr_id_for(side.environment)  # refuse a TR the environment lacks before anything else
-        return call_flow(call, side.environment, side.credentials, self._retry, self._rng)
+        return call_flow(call, side.environment, side.credentials, self._retry)
 
     def _master_url(self, name: str) -> str:
         return f"{self._side_for(trading=False).hosts.masters_url}/{name}.zip"

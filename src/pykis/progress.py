@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-__all__ = ["Progress", "ProgressListener", "listen", "report"]
+__all__ = ["Progress", "ProgressListener", "active", "listen", "report"]
 
 
 @dataclass(frozen=True, slots=True)

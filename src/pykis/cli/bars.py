@@ -67,32 +67,14 @@ def _detail(step: progress.Progress) -> str:
     return f"{done:.0f}/{_amount(step.total, step.unit)}"
 
 
-class _Last:
-    """The last report of each task: a finished report may not repeat the total (a chart says ``1/1``)."""
-
-    def __init__(self) -> None:
-        self._steps: dict[str, progress.Progress] = {}
-
-    def settle(self, step: progress.Progress) -> progress.Progress:
-        """``step``, its done and total those of the task's last report when it finishes without them."""
-        last = self._steps.pop(step.task, None) if step.finished else None
-        if not step.finished:
-            self._steps[step.task] = step
-        elif last is not None and last.total and step.total != last.total:
-            step = progress.Progress(step.task, last.total, last.total, last.unit, finished=True)
-        return step
-
-
 class _PlainBars:
     """``chart 005930:  42% (460/1095 days)`` redrawn in place; a new line when the download finishes."""
 
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
         self._line: str | None = None  # what the unfinished line shows now
-        self._last = _Last()
 
     def update(self, step: progress.Progress) -> None:
-        step = self._last.settle(step)
         fraction = step.fraction
         if fraction is None:
             shown = f"{step.task}: {_detail(step)}"
@@ -123,7 +105,6 @@ class _RichBars:
         self._bars: Any = None
         self._tasks: dict[str, Any] = {}
         self._open: set[str] = set()
-        self._last = _Last()
 
     def _create(self) -> Any:
         from rich.console import Console
@@ -140,7 +121,6 @@ class _RichBars:
         )
 
     def update(self, step: progress.Progress) -> None:
-        step = self._last.settle(step)
         starting = self._bars is None
         if starting:
             self._bars = self._create()

@@ -11,6 +11,7 @@ without ``--real``, an unconfirmed order, an existing secret file).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import threading
@@ -125,14 +126,11 @@ def execute(path: Sequence[Command], values: dict[str, Any], *, stdin: Any = Non
     assert command.handler is not None, command.name
     args = argparse.Namespace(command=" ".join(c.name for c in path[1:]), **values)
     out = Output(json=bool(getattr(args, "json", False)))
+    from pykis.cli.bars import progress_bars
     from pykis.errors import KisCredentialError, KisError
 
     try:
-        if not command.progress:
-            return command.handler(args, out, stdin or sys.stdin)
-        from pykis.cli.bars import progress_bars
-
-        with progress_bars(out):
+        with progress_bars(out) if command.progress else contextlib.nullcontext():
             return command.handler(args, out, stdin or sys.stdin)
     except Refused as refused:
         out.error(str(refused))
