@@ -58,7 +58,9 @@ class KisAuth:
     """One app key pair with its HTS ID and account, for the real (실전) or the virtual (모의) service.
 
     ``rest_url`` and ``ws_url`` are optional: they point the client at another host (a proxy, or the
-    local emulator, which writes them into its secret files). ``repr`` masks the key and the secret.
+    local emulator, which writes them into its secret files). ``always_open`` marks a sandbox whose every market
+    is in its regular session now (the emulator's ``always-open`` clock writes it; past days still follow the
+    exchanges' calendars), so trading hours agree with what the sandbox does. ``repr`` masks the key and the secret.
     """
 
     id: str
@@ -68,6 +70,7 @@ class KisAuth:
     virtual: bool = False
     rest_url: str | None = None
     ws_url: str | None = None
+    always_open: bool = False
     account_number: KisAccountNumber = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -111,6 +114,8 @@ class KisAuth:
             data["rest_url"] = self.rest_url
         if self.ws_url:
             data["ws_url"] = self.ws_url
+        if self.always_open:
+            data["always_open"] = True
         return data
 
     def save(self, path: str | os.PathLike[str]) -> None:
@@ -143,6 +148,7 @@ class KisAuth:
             virtual=bool(data.get("virtual", False)),
             rest_url=data.get("rest_url"),
             ws_url=data.get("ws_url"),
+            always_open=data.get("always_open") is True,
         )
 
 

@@ -10,13 +10,16 @@ import os
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
+from zoneinfo import ZoneInfo
 
 from pykis._log import lazy_logger
 from pykis.auth import KisAccountNumber, KisAuth
 from pykis.errors import KisCredentialError, KisValidationError
+from pykis.protocol.clock import ServiceClock
 from pykis.protocol.env import Environment, KisHosts
 from pykis.protocol.flow import Action, GetToken, LoadMasters, RateRefused, Send, Sleep, Throttle, call_flow
 from pykis.protocol.http import HttpRequest, HttpResponse
@@ -60,6 +63,7 @@ if not TYPE_CHECKING:
 __all__ = ["AsyncPyKis", "PyKis"]
 
 log = lazy_logger()
+_KST = ZoneInfo("Asia/Seoul")
 
 SecretSource = KisAuth | str | os.PathLike[str]
 
@@ -137,6 +141,7 @@ class _ClientCore:
         retry: RetryPolicy | None = None,
         share_rate_limit: bool = True,
         verify: bool = True,
+        clock: ServiceClock | None = None,
     ) -> None:
         real, virtual = self._credentials(
             auth, virtual_auth, id, account, appkey, secretkey, virtual_id, virtual_appkey, virtual_secretkey
@@ -175,6 +180,8 @@ class _ClientCore:
         self._index = SymbolIndex()
         self._loaded_masters: set[str] = set()
         self._master_cache = MasterCache(default_cache_dir() / "masters")
+        self.clock = clock or ServiceClock()
+        """The service's time (learned from its answers' ``Date`` headers); every scope asks it for "now"."""
         self._krx_open_days: dict[date, bool] = {}  # CTCA0903R answers, kept (the broker asks ~1 call a day)
 
     @staticmethod
@@ -301,11 +308,24 @@ class _ClientCore:
         return cache_key(side.environment, side.auth.appkey)[0]
 
     def trading_hours(self, market: str) -> KisTradingHours:
-        """The sessions of ``market`` (``"KRX"``, ``"NXT"``, ``"NASDAQ"``…) with :meth:`~KisTradingHours.session`
-        to name the current one; built in, no request."""
+        """The sessions of ``market`` (``"KRX"``, ``"NXT"``, ``"NASDAQ"``…); ``hours.session(kis.now())`` names the
+        current one. Built in, no request; against an always-open sandbox every instant is ``"regular"``."""
+        from msgspec import structs
+
         from pykis.sessions import trading_hours
 
-        return trading_hours(market)
+        hours = trading_hours(market)
+        return structs.replace(hours, always_open=True) if self.always_open else hours
+
+    @property
+    def always_open(self) -> bool:
+        """Whether the service is a sandbox that keeps every market open now (the emulator's always-open clock)."""
+        return self._side_for(trading=False).auth.always_open
+
+    def now(self, zone: tzinfo | None = None) -> datetime:
+        """The service's current time (Korea time unless ``zone`` is given), learned from its answers' ``Date``
+        headers: a sandbox replaying a past day answers that day."""
+        return self.clock.now(zone or _KST)
 
     def __repr__(self) -> str:
         sides = ", ".join(f"{s.environment.value}={s.auth.id!r}@{s.hosts.rest}" for s in self._sides.values())
@@ -438,7 +458,9 @@ class PyKis(_ClientCore):
     def _perform(self, action: Action) -> Any:
         if isinstance(action, Send):
             try:
-                return self._transports[action.environment].send(action.request)
+                response = self._transports[action.environment].send(action.request)
+                self.clock.observe(response.headers.get("date"))
+                return response
             finally:
                 if action.permit is not None:
                     self._limiters[action.environment].complete(action.permit)
@@ -663,7 +685,9 @@ class AsyncPyKis(_ClientCore):
     async def _perform(self, action: Action) -> Any:
         if isinstance(action, Send):
             try:
-                return await self._transports[action.environment].send(action.request)
+                response = await self._transports[action.environment].send(action.request)
+                self.clock.observe(response.headers.get("date"))
+                return response
             finally:
                 if action.permit is not None:
                     self._limiters[action.environment].complete(action.permit)

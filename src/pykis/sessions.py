@@ -1,15 +1,13 @@
 """Trading hours, sessions and holiday calendars per market — built in, no request needed.
 
 ``trading_hours("KRX")`` gives the sessions of a market in its own time zone; ``KisTradingHours.session(at)``
-names the session at an instant (``"closed"`` on weekends and holidays). KRX trading days are better asked
-of the broker (CTCA0903R, :meth:`pykis.PyKis.is_trading_day`); the built-in calendars are:
+names the session at an instant (``"closed"`` on weekends and holidays; ``kis.now()`` is the service's now).
+KRX trading days are better asked of the broker (CTCA0903R, :meth:`pykis.PyKis.is_trading_day`).
 
-* **NYSE/NASDAQ/AMEX**: the NYSE holiday rules (New Year, MLK, Presidents, Good Friday, Memorial,
-  Juneteenth, Independence, Labor, Thanksgiving, Christmas, with the weekend observance rules) plus the
-  one-off closure of 2025-01-09 — exact for the years the rules hold.
-* **KRX**: the solar holidays, the year-end closure and the lunar holidays of 2025–2027.
-* **Tokyo, Hong Kong, Shanghai/Shenzhen, Hanoi/Ho Chi Minh**: weekends, fixed-date holidays and the lunar
-  new year of 2025–2027 — approximate (the exchanges' own notices vary by year).
+Holidays come from the ``holidays`` package's exchange calendars, which compute lunar and substitute holidays
+for any year: KRX ``XKRX``, NYSE/NASDAQ/AMEX ``XNYS``, Hong Kong ``XHKG``, Shanghai ``XSHG``, Shenzhen ``XSHE``,
+Tokyo ``XJPX``; Hanoi/Ho Chi Minh follow Vietnam's public holidays. Kept by hand, as the package lacks them:
+session times and the NYSE half days (:func:`is_early_close`).
 
 Session names: ``pre``, ``opening_auction``, ``regular``, ``lunch``, ``post``, ``after``, ``after_market``,
 ``daytime`` (the US overnight session KIS sells, 10:00–16:00 KST) and ``closed``.
@@ -57,6 +55,9 @@ class KisTradingHours(KisModel, frozen=True, kw_only=True):
     sessions: tuple[KisMarketSession, ...]
     early_sessions: tuple[KisMarketSession, ...] = ()
     """The sessions of a half day (NYSE: regular until 13:00, late trading until 17:00), when the market has them."""
+    always_open: bool = False
+    """A sandbox that keeps the market in its regular session now (the emulator's always-open clock): every
+    instant reads ``"regular"``; past trading days still follow the exchange's calendar."""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -67,11 +68,13 @@ class KisTradingHours(KisModel, frozen=True, kw_only=True):
         """Whether ``day`` (local) is a trading day by the built-in calendar."""
         return day.weekday() < 5 and not is_holiday(self.market, day)
 
-    def session(self, at: datetime | None = None) -> str:
-        """The session at ``at`` (default: now): ``"regular"``, ``"pre"``, ``"lunch"``… or ``"closed"``."""
-        at = at or datetime.now(self.zone)
-        if at.tzinfo is None:
-            raise KisValidationError("session() needs a time-zone aware datetime")
+    def session(self, at: datetime) -> str:
+        """The session at instant ``at`` (``kis.now()`` for the service's now): ``"regular"``, ``"pre"``,
+        ``"lunch"``… or ``"closed"``."""
+        if not isinstance(at, datetime) or at.tzinfo is None:
+            raise KisValidationError("session() needs a time-zone aware datetime, such as kis.now()")
+        if self.always_open:
+            return "regular"
         home = at.astimezone(self.zone).date()
         early = bool(self.early_sessions) and is_early_close(self.market, home)
         for entry in self.early_sessions if early else self.sessions:
@@ -83,8 +86,8 @@ class KisTradingHours(KisModel, frozen=True, kw_only=True):
                 return entry.name
         return "closed"
 
-    def is_open(self, at: datetime | None = None) -> bool:
-        """Whether the regular session is running at ``at``."""
+    def is_open(self, at: datetime) -> bool:
+        """Whether the regular session is running at instant ``at``."""
         return self.session(at) == "regular"
 
 
@@ -186,18 +189,30 @@ def trading_hours(market: str) -> KisTradingHours:
 
 # ---- holidays ---------------------------------------------------------------------------------------------
 
+# market code -> the holidays package's calendar ("country:XX" for a country's public holidays)
+_SOURCES = {
+    "KRX": "XKRX",
+    "NASDAQ": "XNYS",
+    "NYSE": "XNYS",
+    "AMEX": "XNYS",
+    "HKEX": "XHKG",
+    "SSE": "XSHG",
+    "SZSE": "XSHE",
+    "TYO": "XJPX",
+    "HNX": "country:VN",
+    "HSX": "country:VN",
+}
 
-def _easter(year: int) -> date:
-    """Gregorian Easter Sunday (anonymous Gregorian algorithm)."""
-    a, b, c = year % 19, year // 100, year % 100
-    d, e = divmod(b, 4)
-    g = (8 * b + 13) // 25
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = divmod(c, 4)
-    weekday = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * weekday) // 451
-    month, day = divmod(h + weekday - 7 * m + 114, 31)
-    return date(year, month, day + 1)
+
+@cache
+def _holidays(source: str, year: int) -> frozenset[date]:
+    import holidays  # ~60 ms: loaded with the first calendar asked for, not with pykis
+
+    if source.startswith("country:"):
+        found = holidays.country_holidays(source.removeprefix("country:"), years=year)
+    else:
+        found = holidays.financial_holidays(source, years=year)
+    return frozenset(day for day in found if day.year == year)
 
 
 def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
@@ -205,69 +220,9 @@ def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
     return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
 
 
-def _last_weekday(year: int, month: int, weekday: int) -> date:
-    last = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
-    return last - timedelta(days=(last.weekday() - weekday) % 7)
-
-
-def _observed(day: date) -> date | None:
-    """NYSE observance: Saturday → Friday (except New Year, not moved into the old year), Sunday → Monday."""
-    if day.weekday() == 5:
-        return None if (day.month, day.day) == (1, 1) else day - timedelta(days=1)
-    if day.weekday() == 6:
-        return day + timedelta(days=1)
-    return day
-
-
-@cache
-def _nyse(year: int) -> frozenset[date]:
-    days = {
-        _nth_weekday(year, 1, 0, 3),  # Martin Luther King Jr. Day
-        _nth_weekday(year, 2, 0, 3),  # Washington's Birthday
-        _easter(year) - timedelta(days=2),  # Good Friday
-        _last_weekday(year, 5, 0),  # Memorial Day
-        _nth_weekday(year, 9, 0, 1),  # Labor Day
-        _nth_weekday(year, 11, 3, 4),  # Thanksgiving
-    }
-    fixed = [date(year, 1, 1), date(year, 7, 4), date(year, 12, 25)]
-    if year >= 2022:
-        fixed.append(date(year, 6, 19))  # Juneteenth
-    days.update(observed for day in fixed if (observed := _observed(day)) is not None)
-    if year == 2025:
-        days.add(date(2025, 1, 9))  # national day of mourning (President Carter)
-    return frozenset(days)
-
-
-def _dates(*texts: str) -> frozenset[date]:
-    return frozenset(date.fromisoformat(text) for text in texts)
-
-
-# KRX lunar and substitute holidays (Seollal, Buddha's Birthday, Chuseok, substitutes, elections), 2025–2027.
-_KRX_LUNAR = _dates(
-    "2025-01-27", "2025-01-28", "2025-01-29", "2025-01-30", "2025-03-03", "2025-05-06", "2025-06-03",
-    "2025-10-06", "2025-10-07", "2025-10-08",
-    "2026-02-16", "2026-02-17", "2026-02-18", "2026-03-02", "2026-05-25", "2026-06-03", "2026-08-17",
-    "2026-09-24", "2026-09-25", "2026-10-05",
-    "2027-02-08", "2027-02-09", "2027-03-01", "2027-05-13", "2027-08-16", "2027-09-14", "2027-09-15",
-    "2027-09-16", "2027-10-04", "2027-10-11", "2027-12-27",
-)  # fmt: skip
-_KRX_FIXED = ((1, 1), (3, 1), (5, 1), (5, 5), (6, 6), (8, 15), (10, 3), (10, 9), (12, 25), (12, 31))
-_LUNAR_NEW_YEAR = (date(2025, 1, 29), date(2026, 2, 17), date(2027, 2, 6))
-_FIXED: dict[str, tuple[tuple[int, int], ...]] = {
-    "HKEX": ((1, 1), (5, 1), (7, 1), (10, 1), (12, 25), (12, 26)),
-    "SSE": ((1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3), (10, 4), (10, 5), (10, 6), (10, 7)),
-    "TYO": ((1, 1), (1, 2), (1, 3), (2, 11), (2, 23), (4, 29), (5, 3), (5, 4), (5, 5), (11, 3), (11, 23), (12, 31)),
-    "HNX": ((1, 1), (4, 30), (5, 1), (9, 2)),
-}
-_FIXED["SZSE"] = _FIXED["SSE"]
-_FIXED["HSX"] = _FIXED["HNX"]
-# (days before the lunar new year, days closed) per market
-_LUNAR_SPAN = {"HKEX": (0, 3), "SSE": (1, 7), "SZSE": (1, 7), "HNX": (2, 6), "HSX": (2, 6)}
-
-
 def is_early_close(market: str, day: date) -> bool:
-    """NYSE half days (13:00 close): July 3 when the 4th falls Tuesday–Friday, the Friday after Thanksgiving,
-    and Christmas Eve Monday–Thursday."""
+    """NYSE half days (13:00 close, NYSE Rule 7.2): the Friday after Thanksgiving, July 3 when the 4th falls
+    Tuesday–Friday, and Christmas Eve Monday–Thursday."""
     if market_info(market).code not in ("NASDAQ", "NYSE", "AMEX"):
         return False
     if day == _nth_weekday(day.year, 11, 3, 4) + timedelta(days=1):
@@ -276,17 +231,6 @@ def is_early_close(market: str, day: date) -> bool:
 
 
 def is_holiday(market: str, day: date) -> bool:
-    """Whether ``day`` is a holiday (not a weekend) of ``market`` by the built-in calendar."""
+    """Whether ``day`` is a holiday (not a weekend) of ``market`` by its exchange calendar."""
     code = "KRX" if market.upper() in ("NXT", "NX") else market_info(market).code
-    if code in ("NASDAQ", "NYSE", "AMEX"):
-        return day in _nyse(day.year)
-    if code == "KRX":
-        return (day.month, day.day) in _KRX_FIXED or day in _KRX_LUNAR
-    if (day.month, day.day) in _FIXED.get(code, ()):
-        return True
-    before, span = _LUNAR_SPAN.get(code, (0, 0))
-    for new_year in _LUNAR_NEW_YEAR:
-        first = new_year - timedelta(days=before)
-        if first <= day < first + timedelta(days=span):
-            return True
-    return False
+    return day in _holidays(_SOURCES[code], day.year)

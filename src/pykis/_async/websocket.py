@@ -187,7 +187,7 @@ class _Session:
             message = parse_message(text)
             if isinstance(message, DataFrame):
                 cipher = state.ciphers.get(message.tr_id) if message.encrypted else None
-                client._enqueue((message, cipher, self.core.today(time.time())))
+                client._enqueue((message, cipher, self.core.today(client._kis.clock.timestamp())))
             elif isinstance(message, PingPong):
                 try:
                     await conn.send(message.text)

@@ -186,7 +186,7 @@ class _Session:
             message = parse_message(text)
             if isinstance(message, DataFrame):
                 cipher = state.ciphers.get(message.tr_id) if message.encrypted else None
-                client._enqueue_frame(message, cipher, self.core.today(time.time()))
+                client._enqueue_frame(message, cipher, self.core.today(client._kis.clock.timestamp()))
             elif isinstance(message, PingPong):
                 try:
                     conn.send(message.text)

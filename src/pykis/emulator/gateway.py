@@ -160,8 +160,9 @@ class AppCredential:
     hts_id: str
     account: str
 
-    def auth(self, rest_url: str | None = None, ws_url: str | None = None) -> KisAuth:
-        """The :class:`~pykis.auth.KisAuth` a client uses for this app."""
+    def auth(self, rest_url: str | None = None, ws_url: str | None = None, *, always_open: bool = False) -> KisAuth:
+        """The :class:`~pykis.auth.KisAuth` a client uses for this app (``always_open``: the sandbox keeps every
+        market in its regular session now)."""
         return KisAuth(
             id=self.hts_id,
             appkey=self.appkey,
@@ -170,6 +171,7 @@ class AppCredential:
             virtual=self.env == "virtual",
             rest_url=rest_url,
             ws_url=ws_url,
+            always_open=always_open,
         )
 
 

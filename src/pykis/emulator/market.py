@@ -16,10 +16,11 @@ Prices are integers in each market's minimal unit (won, 1/10000 dollar, 1/1000 H
   agrees with the minute bars so far, and the minute bars aggregate exactly to the daily bar.
 * Outside the regular session prices do not move: before the open the quote shows the previous close, after the
   close the day's final state. Non-trading days show the last trading day.
-* ``always_open=True`` turns every calendar day into a 24-hour regular session (demos and tests).
+* ``always_open=True`` makes *now* a trading moment in every market: today (whatever its day) and every exchange
+  day trade around the clock; weekends and holidays other than today stay closed (demos and tests).
 
 Sessions are computed in each market's own time zone (``zoneinfo``), so US sessions follow daylight saving.
-Holiday lists cover 2025–2027: KRX and NYSE in full, the other markets approximately (main holidays only).
+Calendars (:mod:`pykis.emulator.calendar`) are the exchanges' own, computed for any year.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ import functools
 import math
 import operator
 import random
-from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -38,6 +38,7 @@ from itertools import accumulate, islice, pairwise
 from typing import NamedTuple, cast
 from zoneinfo import ZoneInfo
 
+from pykis.emulator.calendar import ALIASES, CALENDAR_ZONES, DAYTIME, Calendar
 from pykis.emulator.clock import Clock
 from pykis.emulator.instruments import UNIVERSE, Instrument
 
@@ -407,150 +408,10 @@ def _units(instrument: Instrument, price: Decimal) -> int:
 
 
 # --------------------------------------------------------------------------------------------------------------
-# calendars and sessions
+# calendars
 
-_KRX_HOLIDAYS = frozenset(
-    date.fromisoformat(day)
-    for day in (
-        # 2025
-        "2025-01-01", "2025-01-27", "2025-01-28", "2025-01-29", "2025-01-30", "2025-03-03", "2025-05-01",
-        "2025-05-05", "2025-05-06", "2025-06-03", "2025-06-06", "2025-08-15", "2025-10-03", "2025-10-06",
-        "2025-10-07", "2025-10-08", "2025-10-09", "2025-12-25", "2025-12-31",
-        # 2026
-        "2026-01-01", "2026-02-16", "2026-02-17", "2026-02-18", "2026-03-02", "2026-05-01", "2026-05-05",
-        "2026-05-25", "2026-06-03", "2026-08-17", "2026-09-24", "2026-09-25", "2026-10-05", "2026-10-09",
-        "2026-12-25", "2026-12-31",
-        # 2027
-        "2027-01-01", "2027-02-08", "2027-02-09", "2027-03-01", "2027-05-05", "2027-05-13", "2027-08-16",
-        "2027-09-14", "2027-09-15", "2027-09-16", "2027-10-04", "2027-10-11", "2027-12-27", "2027-12-31",
-    )
-)  # fmt: skip
-_US_HOLIDAYS = frozenset(
-    date.fromisoformat(day)
-    for day in (
-        "2025-01-01", "2025-01-09", "2025-01-20", "2025-02-17", "2025-04-18", "2025-05-26", "2025-06-19",
-        "2025-07-04", "2025-09-01", "2025-11-27", "2025-12-25",
-        "2026-01-01", "2026-01-19", "2026-02-16", "2026-04-03", "2026-05-25", "2026-06-19", "2026-07-03",
-        "2026-09-07", "2026-11-26", "2026-12-25",
-        "2027-01-01", "2027-01-18", "2027-02-15", "2027-03-26", "2027-05-31", "2027-06-18", "2027-07-05",
-        "2027-09-06", "2027-11-25", "2027-12-24",
-    )
-)  # fmt: skip
-# NYSE early closes (13:00 ET; late trading until 17:00).
-_US_EARLY_CLOSES = frozenset(
-    date.fromisoformat(day)
-    for day in ("2025-07-03", "2025-11-28", "2025-12-24", "2026-11-27", "2026-12-24", "2027-11-26")
-)
-_LUNAR_NEW_YEAR = (date(2025, 1, 29), date(2026, 2, 17), date(2027, 2, 6))
-
-
-def _span(first: date, count: int) -> list[date]:
-    return [first + timedelta(days=offset) for offset in range(count)]
-
-
-def _yearly(*month_days: tuple[int, int]) -> list[date]:
-    return [date(year, month, day) for year in (2025, 2026, 2027) for month, day in month_days]
-
-
-# Approximate: fixed-date holidays and the lunar new year closures; the exact exchange notices vary by year.
-_HK_HOLIDAYS = frozenset(
-    _yearly((1, 1), (5, 1), (7, 1), (10, 1), (12, 25), (12, 26))
-    + [day for lny in _LUNAR_NEW_YEAR for day in _span(lny, 3)]
-)
-_CN_HOLIDAYS = frozenset(
-    _yearly((1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3), (10, 4), (10, 5), (10, 6), (10, 7))
-    + [day for lny in _LUNAR_NEW_YEAR for day in _span(lny - timedelta(days=1), 7)]
-)
-_JP_HOLIDAYS = frozenset(
-    _yearly((1, 1), (1, 2), (1, 3), (2, 11), (2, 23), (4, 29), (5, 3), (5, 4), (5, 5), (11, 3), (11, 23), (12, 31))
-)
-_VN_HOLIDAYS = frozenset(
-    _yearly((1, 1), (4, 30), (5, 1), (9, 2)) + [day for lny in _LUNAR_NEW_YEAR for day in _span(lny - timedelta(2), 6)]
-)
-
-# calendar -> (time zone, holidays)
-_CALENDARS: dict[str, tuple[str, frozenset[date]]] = {
-    "KRX": ("Asia/Seoul", _KRX_HOLIDAYS),
-    "NXT": ("Asia/Seoul", _KRX_HOLIDAYS),
-    "US": ("America/New_York", _US_HOLIDAYS),
-    "HK": ("Asia/Hong_Kong", _HK_HOLIDAYS),
-    "CN": ("Asia/Shanghai", _CN_HOLIDAYS),
-    "JP": ("Asia/Tokyo", _JP_HOLIDAYS),
-    "VN": ("Asia/Ho_Chi_Minh", _VN_HOLIDAYS),
-}
-
-# Every spelling a caller may use for a market: instrument markets, EXCD, OVRS_EXCG_CD, daytime EXCD, FID codes.
-_ALIASES: dict[str, str] = {
-    "KRX": "KRX", "J": "KRX", "KOSPI": "KRX", "KOSDAQ": "KRX", "UN": "KRX", "SOR": "KRX",
-    "NXT": "NXT", "NX": "NXT",
-    "US": "US", "NASDAQ": "US", "NYSE": "US", "AMEX": "US", "NAS": "US", "NYS": "US", "AMS": "US",
-    "NASD": "US", "BAQ": "US", "BAY": "US", "BAA": "US",
-    "SEHK": "HK", "HKS": "HK", "HK": "HK",
-    "SSE": "CN", "SZSE": "CN", "SHS": "CN", "SZS": "CN", "SHAA": "CN", "SZAA": "CN", "CN": "CN",
-    "TSE": "JP", "TKSE": "JP", "JP": "JP",
-    "HNX": "VN", "HSX": "VN", "HASE": "VN", "VNSE": "VN", "VN": "VN",
-}  # fmt: skip
-
+_SEOUL_ZONE = ZoneInfo("Asia/Seoul")
 _INSTRUMENT_CALENDAR = {market: ("KRX" if venue == "KRX" else venue) for market, venue in _VENUE.items()}
-
-
-def _hm(hour: int, minute: int, second: int = 0) -> int:
-    return hour * 3600 + minute * 60 + second
-
-
-# (start second of day, end second of day, session), local time, sorted
-_Schedule = tuple[tuple[int, int, str], ...]
-_SCHEDULES: dict[str, _Schedule] = {
-    "KRX": (
-        (_hm(8, 30), _hm(8, 40), "pre"),
-        (_hm(8, 40), _hm(9, 0), "opening_auction"),
-        (_hm(9, 0), _hm(15, 30), "regular"),
-        (_hm(15, 40), _hm(16, 0), "post"),
-        (_hm(16, 0), _hm(20, 0), "after_market"),
-    ),
-    "NXT": (
-        (_hm(8, 0), _hm(8, 50), "pre"),
-        (_hm(9, 0, 30), _hm(15, 20), "regular"),
-        (_hm(15, 30), _hm(20, 0), "after_market"),
-    ),
-    "US": ((_hm(4, 0), _hm(9, 30), "pre"), (_hm(9, 30), _hm(16, 0), "regular"), (_hm(16, 0), _hm(20, 0), "after")),
-    "HK": (
-        (_hm(9, 0), _hm(9, 30), "pre"),
-        (_hm(9, 30), _hm(12, 0), "regular"),
-        (_hm(12, 0), _hm(13, 0), "lunch"),
-        (_hm(13, 0), _hm(16, 0), "regular"),
-        (_hm(16, 0), _hm(16, 10), "post"),
-    ),
-    "CN": (
-        (_hm(9, 15), _hm(9, 25), "pre"),
-        (_hm(9, 30), _hm(11, 30), "regular"),
-        (_hm(11, 30), _hm(13, 0), "lunch"),
-        (_hm(13, 0), _hm(15, 0), "regular"),
-    ),
-    "JP": (
-        (_hm(8, 0), _hm(9, 0), "pre"),
-        (_hm(9, 0), _hm(11, 30), "regular"),
-        (_hm(11, 30), _hm(12, 30), "lunch"),
-        (_hm(12, 30), _hm(15, 30), "regular"),
-    ),
-    "VN": (
-        (_hm(9, 0), _hm(11, 30), "regular"),
-        (_hm(11, 30), _hm(13, 0), "lunch"),
-        (_hm(13, 0), _hm(14, 45), "regular"),
-        (_hm(14, 45), _hm(15, 0), "post"),
-    ),
-}
-_US_EARLY: _Schedule = (
-    (_hm(4, 0), _hm(9, 30), "pre"),
-    (_hm(9, 30), _hm(13, 0), "regular"),
-    (_hm(13, 0), _hm(17, 0), "after"),
-)
-_ALWAYS: _Schedule = ((0, 86_400, "regular"),)
-_SEOUL = ZoneInfo("Asia/Seoul")
-_DAYTIME = (_hm(10, 0), _hm(16, 0))  # US overnight session as KIS sells it, KST
-
-# The trading-day index tables span these years (noise needs a dense index; dates outside fall back to weekdays).
-_FIRST_YEAR, _LAST_YEAR = 2010, 2045
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -668,87 +529,6 @@ class _Position:
     started: bool
 
 
-class _Calendar:
-    """Trading days and session schedule of one calendar (KRX, US, …)."""
-
-    def __init__(self, name: str, always_open: bool) -> None:
-        zone, holidays = _CALENDARS[name]
-        self.name = name
-        self.tz = ZoneInfo(zone)
-        self.holidays = holidays
-        self.always_open = always_open
-        self._days: list[int] | None = None
-        self._minutes: dict[int, int] = {}
-
-    def is_trading_day(self, day: date) -> bool:
-        if self.always_open:
-            return True
-        return day.weekday() < 5 and day not in self.holidays
-
-    def _table(self) -> list[int]:
-        if self._days is None:
-            first, last = date(_FIRST_YEAR, 1, 1).toordinal(), date(_LAST_YEAR, 12, 31).toordinal()
-            self._days = [o for o in range(first, last + 1) if self.is_trading_day(date.fromordinal(o))]
-        return self._days
-
-    def index(self, ordinal: int) -> int:
-        """Dense index of a trading day (any day maps to the count of trading days before it)."""
-        if self.always_open:
-            return ordinal
-        table = self._table()
-        if table[0] <= ordinal <= table[-1]:
-            return bisect_left(table, ordinal)
-        # Outside the table: weekdays only, continuing the count.
-        anchor = table[0] if ordinal < table[0] else table[-1]
-        offset = sum(1 for o in range(min(anchor, ordinal), max(anchor, ordinal)) if date.fromordinal(o).weekday() < 5)
-        return -offset if ordinal < table[0] else len(table) - 1 + offset
-
-    def previous(self, ordinal: int) -> int:
-        """The last trading day strictly before ``ordinal``."""
-        if self.always_open:
-            return ordinal - 1
-        table = self._table()
-        if table[0] < ordinal <= table[-1] + 1:
-            return table[bisect_left(table, ordinal) - 1]
-        candidate = ordinal - 1
-        while not self.is_trading_day(date.fromordinal(candidate)):
-            candidate -= 1
-        return candidate
-
-    def latest(self, ordinal: int) -> int:
-        """``ordinal`` if it is a trading day, else the last trading day before it."""
-        return ordinal if self.is_trading_day(date.fromordinal(ordinal)) else self.previous(ordinal)
-
-    def days(self, start: date, end: date) -> list[int]:
-        """Trading-day ordinals in ``[start, end]``."""
-        lo, hi = start.toordinal(), end.toordinal()
-        if self.always_open:
-            return list(range(lo, hi + 1))
-        table = self._table()
-        if table[0] <= lo and hi <= table[-1]:
-            return table[bisect_left(table, lo) : bisect_right(table, hi)]
-        return [o for o in range(lo, hi + 1) if self.is_trading_day(date.fromordinal(o))]
-
-    def schedule(self, day: date) -> _Schedule:
-        if self.always_open:
-            return _ALWAYS
-        if not self.is_trading_day(day):
-            return ()
-        if self.name == "US" and day in _US_EARLY_CLOSES:
-            return _US_EARLY
-        return _SCHEDULES[self.name]
-
-    def regular(self, day: date) -> list[tuple[int, int]]:
-        return [(start, end) for start, end, name in self.schedule(day) if name == "regular"]
-
-    def minutes(self, day: date) -> int:
-        ordinal = day.toordinal()
-        count = self._minutes.get(ordinal)
-        if count is None:
-            count = self._minutes[ordinal] = sum((end - start) // 60 for start, end in self.regular(day))
-        return count
-
-
 class Market:
     """The simulated market behind the emulator: deterministic for a given seed and clock."""
 
@@ -773,7 +553,8 @@ class Market:
             if any(other.market == instrument.market for other in entries):
                 raise ValueError(f"duplicate instrument {instrument.symbol} on {instrument.market}")
             entries.append(instrument)
-        self._calendars = {name: _Calendar(name, always_open) for name in _CALENDARS}
+        today = self._local_today if always_open else None
+        self._calendars = {name: Calendar(name, today) for name in CALENDAR_ZONES}
         # Internal caches are keyed by a small integer per instrument: hashing a dataclass is comparatively slow.
         self._known: list[Instrument] = []
         self._by_id: dict[int, int] = {}
@@ -786,6 +567,9 @@ class Market:
         self._bars: dict[tuple[int, int], _DayBar] = {}
         self._paths: dict[tuple[int, int], _DayPath] = {}
         self._w52: dict[tuple[int, int], tuple[int, int, int, int]] = {}
+
+    def _local_today(self, zone: ZoneInfo) -> date:
+        return self.clock.now().astimezone(zone).date()
 
     def _ix(self, instrument: Instrument) -> int:
         ix = self._by_id.get(id(instrument))
@@ -821,7 +605,7 @@ class Market:
         for instrument in entries:
             if wanted in (instrument.market, instrument.excd, instrument.ovrs_excg_cd):
                 return instrument
-        calendar = _ALIASES.get(wanted)
+        calendar = ALIASES.get(wanted)
         for instrument in entries:
             if calendar is not None and _INSTRUMENT_CALENDAR[instrument.market] == (
                 "KRX" if calendar == "NXT" else calendar
@@ -842,13 +626,13 @@ class Market:
 
     # ---------------------------------------------------------------------------------------------- calendars
 
-    def _calendar(self, market: str) -> _Calendar:
-        name = _ALIASES.get(market.upper())
+    def _calendar(self, market: str) -> Calendar:
+        name = ALIASES.get(market.upper())
         if name is None:
             raise ValueError(f"unknown market {market!r}")
         return self._calendars[name]
 
-    def _instrument_calendar(self, instrument: Instrument) -> _Calendar:
+    def _instrument_calendar(self, instrument: Instrument) -> Calendar:
         return self._calendars[_INSTRUMENT_CALENDAR[instrument.market]]
 
     def is_trading_day(self, market: str, day: date) -> bool:
@@ -870,10 +654,10 @@ class Market:
             if start <= second < end:
                 return name
         if calendar.name == "US":
-            seoul = at.astimezone(_SEOUL)
+            seoul = at.astimezone(_SEOUL_ZONE)
             kst_second = seoul.hour * 3600 + seoul.minute * 60 + seoul.second
             # The overnight session sold 10:00–16:00 KST belongs to the US trading day of the same date.
-            if _DAYTIME[0] <= kst_second < _DAYTIME[1] and calendar.is_trading_day(seoul.date()):
+            if DAYTIME[0] <= kst_second < DAYTIME[1] and calendar.is_trading_day(seoul.date()):
                 return "daytime"
         return "closed"
 

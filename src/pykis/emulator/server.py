@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email.utils import formatdate
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
@@ -289,6 +290,7 @@ class EmulatorServer:
                 rest_port = getattr(self.config, f"{env}_rest_port")
                 ws_port = getattr(self.config, f"{env}_ws_port")
                 rest = web.Application(middlewares=[_rest_fault_middleware(env, self.faults)])
+                rest.on_response_prepare.append(self._stamp_date)
                 rest.router.add_route("*", "/{tail:.*}", RestService(env, self.contexts[env]).handle)
                 rest_bound = await self._serve(rest, host, rest_port)
                 ws_bound = await self._serve(ws_app(self.hubs[env]), host, ws_port)
@@ -299,7 +301,7 @@ class EmulatorServer:
             for env in ENVIRONMENTS:
                 rest_url, ws_url = urls[env]
                 app = self.apps[env]
-                auth = app.auth(rest_url, ws_url)
+                auth = app.auth(rest_url, ws_url, always_open=self.config.clock == "always-open")
                 auth.save(paths[env])
                 self.environments[env] = EnvironmentInfo(env, rest_url, ws_url, app, paths[env], auth)
         except BaseException:
@@ -320,6 +322,11 @@ class EmulatorServer:
         )
         self.publisher.start()
         self.running = True
+
+    async def _stamp_date(self, request: web.BaseRequest, response: web.StreamResponse) -> None:
+        # The service's time travels in the standard Date header (clients anchor "today" on it): a sandbox
+        # replaying a day says that day, not this machine's.
+        response.headers["Date"] = formatdate(self.clock.now().timestamp(), usegmt=True)
 
     async def _serve(self, app: web.Application, host: str, port: int) -> int:
         runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)

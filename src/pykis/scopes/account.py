@@ -329,7 +329,7 @@ def daily_orders_flow(
     if end < start:
         raise KisValidationError(f"end {end} is before start {start}")
     orders: list[KisDailyOrder] = []
-    today = datetime.now(KST).date()
+    today = core.clock.today(KST)
     if domestic:
         for period, first, last in _windows(start, end, today):
             call: ApiCall | None = daily_ccld_call(account, first, last, period=period)
@@ -358,7 +358,7 @@ def daily_orders_flow(
                             executed_amount=dec(row.tot_ccld_amt),
                             pending_qty=int(dec(row.rmn_qty)),
                             cancelled_qty=int(dec(row.cnc_cfrm_qty)),
-                            time=_kst_time(row.ord_tmd, _ymd(row.ord_dt)),
+                            time=_kst_time(row.ord_tmd, _ymd(row.ord_dt) or today),
                             exchange=row.excg_id_dvsn_Cd or row.excg_id_dvsn_cd or "KRX",
                             currency="KRW",
                         )
@@ -367,7 +367,7 @@ def daily_orders_flow(
     if overseas:
         rows = yield from foreign_orders_flow(core, account, start - timedelta(days=1), end)
         for foreign in rows:
-            at = foreign_row_time(foreign)
+            at = foreign_row_time(foreign, today)
             if not start <= at.date() <= end:
                 continue
             try:
@@ -652,7 +652,7 @@ class AccountBase:
         return (yield from orderable_flow(self._core, self.account_number, listing, to_price(price)))
 
     def _range(self, start: date | datetime | None, end: date | datetime | None) -> tuple[date, date]:
-        today = datetime.now(KST).date()
+        today = self._core.clock.today(KST)
         last = _day(end, today)
         return _day(start, last), last
 

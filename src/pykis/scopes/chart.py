@@ -63,7 +63,7 @@ def chart_flow(
     adjusted: bool,
 ) -> Generator[Action, Any, KisChart]:
     """Bars of ``stock`` from ``start`` to ``end``; ``period`` an int means minute bars of that interval."""
-    now = datetime.now(stock.timezone)
+    now = stock._core.clock.now(stock.timezone)
     minutes = period if isinstance(period, int) else 0
     if isinstance(period, int) and not 1 <= period <= 240:
         raise KisValidationError(f"minute interval must be 1..240, got {period}")

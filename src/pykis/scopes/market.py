@@ -68,7 +68,7 @@ def _multi_quote_flow(
             row = rows[position]
         if row is None or not row.inter2_prpr.strip():
             raise KisValidationError(f"the batch quote inquiry returned nothing for {stock.symbol}")
-        now = datetime.now(stock.timezone)
+        now = core.clock.now(stock.timezone)
         quotes.append(
             domestic_multi_quote(row, symbol=stock.symbol, market=stock.market, name=stock.name, time=now, venue=venue)
         )
@@ -125,8 +125,11 @@ def krx_trading_day_flow(core: _ClientCore, day: date) -> Generator[Action, Any,
 def trading_day_flow(core: _ClientCore, market: str, day: date | None) -> Generator[Action, Any, bool]:
     """Whether ``market`` trades on ``day`` (default: today in the market's zone): KRX/NXT by CTCA0903R,
     the others by the built-in calendars."""
-    hours = trading_hours(market)
-    day = day or datetime.now(hours.zone).date()
+    hours = core.trading_hours(market)
+    today = core.clock.today(hours.zone)
+    day = day or today
+    if hours.always_open and day == today:
+        return True  # an always-open sandbox trades today whatever the calendar says
     if hours.market in ("KRX", "NXT"):
         return (yield from krx_trading_day_flow(core, day))
     return hours.is_trading_day(day)

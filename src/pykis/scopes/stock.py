@@ -36,7 +36,7 @@ from pykis.models.quote import (
 from pykis.protocol.flow import Action
 from pykis.scopes.chart import chart_flow
 from pykis.scopes.trading import AsyncStockTrading, StockTrading
-from pykis.sessions import KisTradingHours, trading_hours
+from pykis.sessions import KisTradingHours
 
 ChartStart = date | datetime | timedelta | str | None
 
@@ -104,12 +104,13 @@ class StockBase:
         return tick_size(self.market, Decimal(price), etf=self.domestic and self.kind in ("etf", "etn"))
 
     def trading_hours(self) -> KisTradingHours:
-        """The sessions of this stock's market (built in; no request)."""
-        return trading_hours(self.market)
+        """The sessions of this stock's market (built in; no request); ``hours.session(kis.now())`` names the
+        current one."""
+        return self._core.trading_hours(self.market)
 
     # ---- flows ---------------------------------------------------------------------------------
     def _quote_flow(self, extended: bool, venue: Venue) -> Generator[Action, Any, KisQuote]:
-        now = datetime.now(self.timezone)
+        now = self._core.clock.now(self.timezone)
         if self.domestic:
             if venue not in _VENUE_CODES:
                 raise KisValidationError(f"venue must be KRX, NXT or UN, got {venue!r}")
@@ -139,7 +140,7 @@ class StockBase:
         )
 
     def _orderbook_flow(self, venue: Venue) -> Generator[Action, Any, KisOrderbook]:
-        now = datetime.now(self.timezone)
+        now = self._core.clock.now(self.timezone)
         if self.domestic:
             book = domestic_stock.inquire_asking_price_exp_ccn(
                 FID_COND_MRKT_DIV_CODE=_VENUE_CODES.get(venue, "J"), FID_INPUT_ISCD=self.quote_code

@@ -418,13 +418,13 @@ def _wire_price(price: Decimal | None) -> str:
     return format(price, "f")
 
 
-def _kst_time(hhmmss: str, day: date | None = None) -> datetime:
-    day = day or datetime.now(KST).date()
+def _kst_time(hhmmss: str, day: date) -> datetime:
+    """``HHMMSS`` on ``day`` in Korea time (the start of ``day`` when the text is not a time)."""
     text = hhmmss.strip().zfill(6)[:6]
     try:
         return datetime.combine(day, time(int(text[:2]), int(text[2:4]), int(text[4:6])), tzinfo=KST)
     except ValueError:
-        return datetime.now(KST)
+        return datetime.combine(day, time.min, tzinfo=KST)
 
 
 def _ymd(text: str) -> date | None:
@@ -443,7 +443,7 @@ def _ymd(text: str) -> date | None:
 def _domestic_limits(core: _ClientCore, listing: Listing) -> Generator[Action, Any, tuple[Decimal, Decimal, Decimal]]:
     """(lower, upper, last) of today, from FHKST01010100 주식현재가 시세, cached for the day."""
     cache = _LIMITS.setdefault(core, {})
-    key = (listing.symbol, datetime.now(KST).date())
+    key = (listing.symbol, core.clock.today(KST))
     if key in cache:
         return cache[key]
     request = domestic_stock.inquire_price(FID_COND_MRKT_DIV_CODE="J", FID_INPUT_ISCD=listing.symbol)
@@ -586,7 +586,7 @@ def plan_flow(
     if virtual:
         check_virtual(listing, order_type, venue, daytime)
     if _session_checks(core):
-        check_session(listing, order_type, venue, daytime, datetime.now(UTC))
+        check_session(listing, order_type, venue, daytime, core.clock.now(UTC))
     # Sell everything sellable when no quantity is given.
     if qty is None:
         if side != "sell":
@@ -675,7 +675,7 @@ def order_flow(
     branch = str(output.get("KRX_FWDG_ORD_ORGNO") or output.get("krx_fwdg_ord_orgno") or "")
     stamp = str(output.get("ORD_TMD") or output.get("ord_tmd") or "")
     journal.settle(entry, "confirmed", number)
-    return _facts(plan, number, branch, _kst_time(stamp), entry.client_id)
+    return _facts(plan, number, branch, _kst_time(stamp, core.clock.today(KST)), entry.client_id)
 
 
 def _send_once_flow(
@@ -790,7 +790,7 @@ def _resolve_flow(
 
 def _todays_orders_flow(core: _ClientCore, plan: _Plan) -> Generator[Action, Any, list[tuple[str, str, datetime]]]:
     """(number, branch, time) of today's new orders that ask exactly what ``plan`` asked."""
-    today = datetime.now(KST).date()
+    today = core.clock.today(KST)
     found: list[tuple[str, str, datetime]] = []
     price = plan.price or Decimal(0)
     side_code = "01" if plan.side == "sell" else "02"
@@ -809,7 +809,7 @@ def _todays_orders_flow(core: _ClientCore, plan: _Plan) -> Generator[Action, Any
                     and dec(row.ord_unpr) == price
                     and row.ord_dvsn_cd == plan.order_type
                 ):
-                    found.append((row.odno, row.ord_gno_brno, _kst_time(row.ord_tmd, _ymd(row.ord_dt))))
+                    found.append((row.odno, row.ord_gno_brno, _kst_time(row.ord_tmd, _ymd(row.ord_dt) or today)))
             call = next_page(call, envelope)
         return found
     rows = yield from foreign_orders_flow(core, plan.account, today - timedelta(days=1), today + timedelta(days=1))
@@ -822,15 +822,15 @@ def _todays_orders_flow(core: _ClientCore, plan: _Plan) -> Generator[Action, Any
             and int(dec(row.ft_ord_qty)) == plan.qty
             and dec(row.ft_ord_unpr3) == price
         ):
-            found.append((row.odno, row.ord_gno_brno, foreign_row_time(row)))
+            found.append((row.odno, row.ord_gno_brno, foreign_row_time(row, today)))
     return found
 
 
-def foreign_row_time(row: ForeignOrderRow) -> datetime:
+def foreign_row_time(row: ForeignOrderRow, today: date) -> datetime:
     """The order time of an overseas row in Korea time (당사주문시각), else the local order time."""
     if row.dmst_ord_dt.strip() and row.thco_ord_tmd.strip():
-        return _kst_time(row.thco_ord_tmd, _ymd(row.dmst_ord_dt))
-    return _kst_time(row.ord_tmd, _ymd(row.ord_dt))
+        return _kst_time(row.thco_ord_tmd, _ymd(row.dmst_ord_dt) or today)
+    return _kst_time(row.ord_tmd, _ymd(row.ord_dt) or today)
 
 
 def foreign_orders_flow(
@@ -964,7 +964,7 @@ def revise_flow(
         output = answer.output() or {}
         number = str(output.get("ODNO") or output.get("odno") or "")
         branch = str(output.get("KRX_FWDG_ORD_ORGNO") or output.get("krx_fwdg_ord_orgno") or facts.branch)
-        at = _kst_time(str(output.get("ORD_TMD") or output.get("ord_tmd") or ""))
+        at = _kst_time(str(output.get("ORD_TMD") or output.get("ord_tmd") or ""), core.clock.today(KST))
         journal.settle(entry, "confirmed", number)
     return replace(
         facts,
@@ -984,7 +984,7 @@ def _revisions_flow(
     core: _ClientCore, facts: OrderFacts, kind: Literal["modify", "cancel"]
 ) -> Generator[Action, Any, list[Found]]:
     """Today's modify (정정) or cancel (취소) records of the order ``facts``."""
-    today = datetime.now(KST).date()
+    today = core.clock.today(KST)
     original = facts.number.strip().lstrip("0")
     found: list[Found] = []
     if market_info(facts.market).domestic:
@@ -993,7 +993,7 @@ def _revisions_flow(
             envelope = yield from core._flow(call)
             for row in envelope.decode(DomesticCcldBody).output1:
                 if row.orgn_odno.strip().lstrip("0") == original and (row.cncl_yn == "Y") == (kind == "cancel"):
-                    found.append((row.odno, row.ord_gno_brno, _kst_time(row.ord_tmd, _ymd(row.ord_dt))))
+                    found.append((row.odno, row.ord_gno_brno, _kst_time(row.ord_tmd, _ymd(row.ord_dt) or today)))
             call = next_page(call, envelope)
         return found
     code = "02" if kind == "cancel" else "01"
@@ -1005,7 +1005,7 @@ def _revisions_flow(
             foreign.orgn_odno.strip().lstrip("0") == original
             and (foreign.rvse_cncl_dvsn_cd or foreign.rvse_cncl_dvsn) == code
         ):
-            found.append((foreign.odno, foreign.ord_gno_brno, foreign_row_time(foreign)))
+            found.append((foreign.odno, foreign.ord_gno_brno, foreign_row_time(foreign, today)))
     return found
 
 
@@ -1014,7 +1014,7 @@ def _revisions_flow(
 
 def _domestic_pending_rows(core: _ClientCore, account: KisAccountNumber) -> Generator[Action, Any, list[PendingFacts]]:
     """Open domestic orders: TTTC0084R in real; the day's orders with the unfilled filter in virtual."""
-    today = datetime.now(KST).date()
+    today = core.clock.today(KST)
     found: list[PendingFacts] = []
     base = {"account_number": account, "market": "KRX", "currency": "KRW"}
     if not core.virtual:
@@ -1065,7 +1065,7 @@ def _domestic_pending_rows(core: _ClientCore, account: KisAccountNumber) -> Gene
                 qty=int(dec(ccld.ord_qty)),
                 branch=ccld.ord_gno_brno,
                 number=ccld.odno,
-                time=_kst_time(ccld.ord_tmd, _ymd(ccld.ord_dt)),
+                time=_kst_time(ccld.ord_tmd, _ymd(ccld.ord_dt) or today),
                 exchange=ccld.excg_id_dvsn_Cd or ccld.excg_id_dvsn_cd or "KRX",
                 original_number=ccld.orgn_odno or None,
                 kind="modify" if ccld.orgn_odno.strip() else "new",
@@ -1076,7 +1076,7 @@ def _domestic_pending_rows(core: _ClientCore, account: KisAccountNumber) -> Gene
     return found
 
 
-def _foreign_pending(account: KisAccountNumber, row: ForeignOrderRow) -> PendingFacts | None:
+def _foreign_pending(account: KisAccountNumber, row: ForeignOrderRow, today: date) -> PendingFacts | None:
     remaining = int(dec(row.nccs_qty))
     if remaining <= 0 or (row.rvse_cncl_dvsn or row.rvse_cncl_dvsn_cd) == "02":
         return None
@@ -1095,7 +1095,7 @@ def _foreign_pending(account: KisAccountNumber, row: ForeignOrderRow) -> Pending
         qty=int(dec(row.ft_ord_qty)),
         branch=row.ord_gno_brno,
         number=row.odno,
-        time=foreign_row_time(row),
+        time=foreign_row_time(row, today),
         exchange=row.ovrs_excg_cd,
         original_number=row.orgn_odno or None,
         kind="modify" if row.orgn_odno.strip() else "new",
@@ -1112,10 +1112,10 @@ def pending_orders_flow(
     if domestic:
         found.extend((yield from _domestic_pending_rows(core, account)))
     if overseas:
-        today = datetime.now(KST).date()
+        today = core.clock.today(KST)
         rows = yield from foreign_orders_flow(core, account, today - timedelta(days=2), today + timedelta(days=1))
         for row in rows:
-            pending = _foreign_pending(account, row)
+            pending = _foreign_pending(account, row, today)
             if pending is not None:
                 found.append(pending)
     return found
@@ -1141,7 +1141,7 @@ def pending_order_flow(core: _ClientCore, facts: OrderFacts) -> Generator[Action
         while call is not None:
             envelope = yield from core._flow(call)
             for row in envelope.decode(ForeignOrderBody).output:
-                pending = _foreign_pending(facts.account_number, row)
+                pending = _foreign_pending(facts.account_number, row, core.clock.today(KST))
                 if pending is not None:
                     rows.append(pending)
             call = next_page(call, envelope)

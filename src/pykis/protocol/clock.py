@@ -1,0 +1,66 @@
+"""The service's clock: what time it is *at KIS*, not on this machine.
+
+Chart windows ("the last 5 days"), today's orders, order sessions and realtime dates are the service's notion of
+time. Every REST answer carries the service's time in its standard ``Date`` header (second resolution); the
+client keeps the offset between that and this machine's clock, and every scope asks this clock for "now". Against
+the real service the offset is the machines' drift; against a sandbox replaying a past day (the emulator's frozen
+or accelerated clocks) it is the distance to that day.
+
+Pure: the machine's clock is injected (``wall``), so tests drive it with a fake one.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from email.utils import parsedate_to_datetime
+
+__all__ = ["ServiceClock"]
+
+# A Date header has whole seconds and is stamped before the answer travels: differences under this are noise.
+_NOISE = 1.5
+
+
+class ServiceClock:
+    """This machine's clock corrected by what the service's ``Date`` headers say."""
+
+    def __init__(self, wall: Callable[[], float] = time.time) -> None:
+        self._wall = wall
+        self._offset = 0.0
+
+    @property
+    def offset(self) -> float:
+        """Seconds the service is ahead of this machine (negative: behind)."""
+        return self._offset
+
+    def observe(self, date_header: str | None, received_at: float | None = None) -> None:
+        """Learn the service's time from an answer's ``Date`` header (ignored when missing or unreadable)."""
+        if not date_header:
+            return
+        try:
+            stamped = parsedate_to_datetime(date_header)
+        except (TypeError, ValueError, IndexError):
+            return
+        if stamped.tzinfo is None:
+            stamped = stamped.replace(tzinfo=UTC)
+        local = self._wall() if received_at is None else received_at
+        offset = stamped.timestamp() - local
+        # The header is truncated to the second: only move when it disagrees beyond that.
+        if abs(offset - self._offset) > _NOISE:
+            self._offset = offset
+
+    def timestamp(self) -> float:
+        """The service's now as Unix time."""
+        return self._wall() + self._offset
+
+    def now(self, zone: tzinfo = UTC) -> datetime:
+        """The service's now in ``zone``."""
+        return datetime.fromtimestamp(self.timestamp(), zone)
+
+    def today(self, zone: tzinfo) -> date:
+        """The service's date in ``zone``."""
+        return self.now(zone).date()
+
+    def __repr__(self) -> str:
+        return f"ServiceClock(offset={timedelta(seconds=round(self._offset))})"
