@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench bench-compare soak clean emulator generate
+.PHONY: demo test lint typecheck unit dates bench bench-compare soak clean emulator generate
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,7 +31,12 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest -q -m "not slow"
 
-test: lint typecheck unit
+# The date- and session-sensitive tests again, with every process's clock pinned to a Saturday, an evening after
+# the close, a KRX holiday, a US daylight-saving change and a year end (time-machine): the suite passes on any date.
+dates: $(STAMP)
+	$(BIN)/python scripts/pinned_dates.py
+
+test: lint typecheck unit dates
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

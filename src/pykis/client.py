@@ -6,9 +6,10 @@ Both take the same arguments, share one configuration core, and run the same pro
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -18,10 +19,20 @@ from zoneinfo import ZoneInfo
 
 from pykis._log import lazy_logger
 from pykis.auth import KisAccountNumber, KisAuth
-from pykis.errors import KisCredentialError, KisValidationError
+from pykis.errors import KisCredentialError, KisTransportError, KisValidationError
 from pykis.protocol.clock import ServiceClock
 from pykis.protocol.env import Environment, KisHosts
-from pykis.protocol.flow import Action, GetToken, LoadMasters, RateRefused, Send, Sleep, Throttle, call_flow
+from pykis.protocol.flow import (
+    Action,
+    GetToken,
+    LoadMasters,
+    RateRefused,
+    Send,
+    Sleep,
+    SyncClock,
+    Throttle,
+    call_flow,
+)
 from pykis.protocol.http import HttpRequest, HttpResponse
 from pykis.protocol.paging import next_page
 from pykis.protocol.ratelimit import RateWindow
@@ -322,6 +333,14 @@ class _ClientCore:
         """Whether the service is a sandbox that keeps every market open now (the emulator's always-open clock)."""
         return self._side_for(trading=False).auth.always_open
 
+    def _now_flow(self, zone: tzinfo) -> Generator[Action, Any, datetime]:
+        """The service's now in ``zone``, after hearing its time once (dates computed from it go on the wire)."""
+        if not self.clock.synced:
+            yield SyncClock(self._side_for(trading=False).environment)
+        return self.clock.now(zone)
+
+    _CLOCK_PROBE = HttpRequest("GET", "/", {})
+
     def now(self, zone: tzinfo | None = None) -> datetime:
         """The service's current time (Korea time unless ``zone`` is given), learned from its answers' ``Date``
         headers: a sandbox replaying a past day answers that day."""
@@ -479,6 +498,11 @@ class PyKis(_ClientCore):
                 if name not in self._loaded_masters:
                     self._add_master(name, self._master_cache.fresh(name) or self._download_master(name))
             return self._index
+        if isinstance(action, SyncClock):
+            with contextlib.suppress(KisTransportError):  # unheard: this machine's time stands
+                self._perform(Send(action.environment, self._CLOCK_PROBE))
+            self.clock.mark_synced()
+            return None
         raise TypeError(f"unknown action {action!r}")
 
     def _download_master(self, name: str) -> bytes | None:
@@ -712,6 +736,11 @@ class AsyncPyKis(_ClientCore):
                     content = await asyncio.to_thread(self._master_cache.fresh, name)
                     self._add_master(name, content or await self._download_master(name))
             return self._index
+        if isinstance(action, SyncClock):
+            with contextlib.suppress(KisTransportError):  # unheard: this machine's time stands
+                await self._perform(Send(action.environment, self._CLOCK_PROBE))
+            self.clock.mark_synced()
+            return None
         raise TypeError(f"unknown action {action!r}")
 
     async def _download_master(self, name: str) -> bytes | None:

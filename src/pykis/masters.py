@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import time
 import zipfile
 import zlib
@@ -190,6 +191,9 @@ class MasterCache:
             self.directory.mkdir(parents=True, exist_ok=True)
             tmp = self.directory / f".{name}.tmp"
             tmp.write_bytes(content)
+            # Stamped with this process's clock, which fresh() reads too: the file system's clock may differ.
+            stamp = time.time()
+            os.utime(tmp, (stamp, stamp))
             tmp.replace(self.directory / name)
         except OSError as exc:
             log.warning("Cannot cache the master file %s: %s", name, exc.strerror)

@@ -3,13 +3,16 @@ endpoints (which check symbols, accounts and prices), anything non-empty for the
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pykis.api import Op
 from pykis.catalog import rest_apis
 
-TODAY = date.today()
+STARTED = datetime(2026, 11, 25, 11, 0, tzinfo=ZoneInfo("Asia/Seoul"))
+"""Where the emulator's clock starts (tests/api/conftest.py): the service's today, not this machine's."""
+TODAY = STARTED.date()
 WEEK_AGO = TODAY - timedelta(days=7)
 
 COMMON: dict[str, str] = {

@@ -8,6 +8,9 @@ from collections.abc import Iterator
 import pytest
 
 from pykis.emulator import Emulator
+from pykis.emulator.clock import ScaledClock
+from pykis.emulator.market import Market
+from tests.api.catalog_args import STARTED
 
 COVERAGE: dict[str, set[str]] = defaultdict(set)
 """What the end-to-end tests exercised: ``"rest sync real"`` → {"category.name", …}."""
@@ -15,7 +18,11 @@ COVERAGE: dict[str, set[str]] = defaultdict(set)
 
 @pytest.fixture(scope="module")
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
+    # The service's time runs from a fixed instant, whatever this machine's date: the arguments' dates match it.
+    clock = ScaledClock(STARTED)
     with Emulator(
+        clock=clock,
+        market=Market(clock, always_open=True),
         secrets_dir=tmp_path_factory.mktemp("secrets"),
         real_rate=10_000,
         virtual_rate=10_000,

@@ -136,8 +136,8 @@ def chart_query(start: str, end: str, period: str = "D") -> dict[str, str]:
     }
 
 
-def test_daily_chart_of_200_bars_over_two_calls(real: Wire) -> None:
-    today = datetime.now(KST).date()
+def test_daily_chart_of_200_bars_over_two_calls(real: Wire, emulator: Emulator) -> None:
+    today = emulator.clock.now().astimezone(KST).date()
     start = (today - timedelta(days=400)).strftime("%Y%m%d")
     end = today.strftime("%Y%m%d")
     bars: list[dict[str, str]] = []

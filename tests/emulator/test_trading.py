@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -152,7 +152,7 @@ def test_domestic_order_modify_cancel_and_lists(emulator: Emulator, real_acct: W
     again = post(wire, DOM + "order-rvsecncl", "TTTC0013U", cancel)
     assert (again["rt_cd"], again["msg_cd"]) == ("1", "APBK0927")
 
-    today = datetime.now(KST).strftime("%Y%m%d")
+    today = emulator.clock.now().astimezone(KST).strftime("%Y%m%d")
     ccld, _ = get(
         wire,
         DOM + "inquire-daily-ccld",
@@ -237,7 +237,7 @@ def test_domestic_fill_balance_sellable_and_profit(emulator: Emulator, real_acct
     assert set(out) == columns(DOM + "inquire-psbl-order", "domestic_stock")
     assert int(out["max_buy_qty"]) * int(out["psbl_qty_calc_unpr"]) <= int(out["ord_psbl_cash"])
 
-    today = datetime.now(KST).strftime("%Y%m%d")
+    today = emulator.clock.now().astimezone(KST).strftime("%Y%m%d")
     profit, _ = get(
         wire,
         DOM + "inquire-period-trade-profit",
@@ -444,7 +444,7 @@ def test_overseas_orders_route_by_exchange_and_side(emulator: Emulator, http: ht
         "ORD_TMD",
     }
 
-    today = datetime.now(KST)
+    today = emulator.clock.now().astimezone(KST)
     ccnl, _ = get(
         wire,
         OVS + "inquire-ccnl",
@@ -511,7 +511,7 @@ def test_overseas_balances_and_amounts(emulator: Emulator, http: httpx.Client) -
     assert nvda is not None
     sell["OVRS_ORD_UNPR"] = str(emulator.market.round_price(nvda, quote.price * Decimal("0.9"), "down"))
     assert post(wire, OVS + "order", "TTTT1006U", sell)["rt_cd"] == "0"
-    today = datetime.now(KST).strftime("%Y%m%d")
+    today = emulator.clock.now().astimezone(KST).strftime("%Y%m%d")
     profit, _ = get(
         wire,
         OVS + "inquire-period-profit",
@@ -537,7 +537,7 @@ def test_overseas_balances_and_amounts(emulator: Emulator, http: httpx.Client) -
 
 def test_virtual_overseas_history_takes_only_empty_filters(emulator: Emulator, http: httpx.Client) -> None:
     wire = account_wire(emulator, http, "virtual")
-    today = datetime.now(KST).strftime("%Y%m%d")
+    today = emulator.clock.now().astimezone(KST).strftime("%Y%m%d")
     query = {
         **cano(wire),
         "PDNO": "",

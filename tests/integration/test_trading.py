@@ -396,7 +396,7 @@ def test_history_profit_amounts_and_sellable(emu: Emulator, mode: str) -> None:
         account = kis.account()
         kis.stock("000660").sell(qty=4)
         kis.stock("NVDA").sell(qty=5)
-        today = datetime.now(trading.KST).date()
+        today = kis.now().date()
         daily = account.daily_orders()
         assert [(o.symbol, o.executed_qty) for o in daily.orders] == [("000660", 4), ("NVDA", 5)]
         # A year back: TTTC0081R for the last three months, CTSC9215R windows before (the emulator refuses

@@ -284,6 +284,12 @@ def cmd_chart(args: argparse.Namespace, out: Output, stdin: Any) -> int:
     if args.json:
         out.result({"chart": chart, "written": written})
         return EXIT_OK
+    if not chart.bars:
+        # An empty chart is news: say which window was asked and what the service's date is.
+        out.error(
+            f"no bars for {args.symbol} over the last {span} (the service's time is {kis.now():%Y-%m-%d %H:%M %Z})"
+        )
+        return EXIT_API
     out.tables(_bars_table(chart, args.rows))
     for kind, path in written.items():
         out.message(f"wrote {kind.upper()} {path}")

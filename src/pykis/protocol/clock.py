@@ -28,6 +28,16 @@ class ServiceClock:
     def __init__(self, wall: Callable[[], float] = time.time) -> None:
         self._wall = wall
         self._offset = 0.0
+        self._synced = False
+
+    @property
+    def synced(self) -> bool:
+        """Whether an answer of the service has been heard (or asking failed: then this machine's time stands)."""
+        return self._synced
+
+    def mark_synced(self) -> None:
+        """Stop asking: the service's time is known, or could not be had."""
+        self._synced = True
 
     @property
     def offset(self) -> float:
@@ -42,6 +52,7 @@ class ServiceClock:
             stamped = parsedate_to_datetime(date_header)
         except (TypeError, ValueError, IndexError):
             return
+        self._synced = True
         if stamped.tzinfo is None:
             stamped = stamped.replace(tzinfo=UTC)
         local = self._wall() if received_at is None else received_at

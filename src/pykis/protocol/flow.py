@@ -74,7 +74,16 @@ class LoadMasters:
     files: tuple[str, ...]
 
 
-Action = GetToken | Throttle | Send | Sleep | RateRefused | LoadMasters
+@dataclass(frozen=True, slots=True)
+class SyncClock:
+    """Result: ``None`` once the client's :class:`~pykis.protocol.clock.ServiceClock` has heard the service's
+    time — at most one plain ``GET /`` of the REST host per client (no key, no TR: any answer carries ``Date``);
+    flows that compute dates from "now" ask for it before their first request."""
+
+    environment: Environment
+
+
+Action = GetToken | Throttle | Send | Sleep | RateRefused | LoadMasters | SyncClock
 Flow = Generator[Action, Any, Any]
 
 

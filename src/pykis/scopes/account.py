@@ -323,9 +323,16 @@ def _windows(start: date, end: date, today: date) -> list[tuple[Literal["inner",
 
 
 def daily_orders_flow(
-    core: _ClientCore, account: KisAccountNumber, start: date, end: date, *, domestic: bool, overseas: bool
+    core: _ClientCore,
+    account: KisAccountNumber,
+    start: date | datetime | None,
+    end: date | datetime | None,
+    *,
+    domestic: bool,
+    overseas: bool,
 ) -> Generator[Action, Any, KisDailyOrders]:
-    """Orders and executions between ``start`` and ``end``, oldest first."""
+    """Orders and executions between ``start`` and ``end`` (default: the service's today), oldest first."""
+    start, end = yield from _range_flow(core, start, end)
     if end < start:
         raise KisValidationError(f"end {end} is before start {start}")
     orders: list[KisDailyOrder] = []
@@ -543,9 +550,16 @@ def _estimated_profits_flow(
 
 
 def profits_flow(
-    core: _ClientCore, account: KisAccountNumber, start: date, end: date, *, domestic: bool, overseas: bool
+    core: _ClientCore,
+    account: KisAccountNumber,
+    start: date | datetime | None,
+    end: date | datetime | None,
+    *,
+    domestic: bool,
+    overseas: bool,
 ) -> Generator[Action, Any, KisOrderProfits]:
-    """Realized profit per day and symbol between ``start`` and ``end``."""
+    """Realized profit per day and symbol between ``start`` and ``end`` (default: the service's today)."""
+    start, end = yield from _range_flow(core, start, end)
     if end < start:
         raise KisValidationError(f"end {end} is before start {start}")
     if core.virtual:
@@ -568,6 +582,15 @@ def _scope(market: str | None) -> tuple[bool, bool]:
         return True, True
     domestic = market_info(market).domestic
     return domestic, not domestic
+
+
+def _range_flow(
+    core: _ClientCore, start: date | datetime | None, end: date | datetime | None
+) -> Generator[Action, Any, tuple[date, date]]:
+    """(first, last) days in Korea time; ``end`` defaults to the service's today and ``start`` to ``end``."""
+    today = (yield from core._now_flow(KST)).date()
+    last = _day(end, today)
+    return _day(start, last), last
 
 
 def _day(value: date | datetime | None, default: date) -> date:
@@ -651,11 +674,6 @@ class AccountBase:
         listing = yield from _listing_flow(self._core, symbol, market)
         return (yield from orderable_flow(self._core, self.account_number, listing, to_price(price)))
 
-    def _range(self, start: date | datetime | None, end: date | datetime | None) -> tuple[date, date]:
-        today = self._core.clock.today(KST)
-        last = _day(end, today)
-        return _day(start, last), last
-
 
 class KisAccount(AccountBase):
     """An account, driven by the blocking :class:`~pykis.PyKis`."""
@@ -685,10 +703,9 @@ class KisAccount(AccountBase):
         self, start: date | datetime | None = None, end: date | datetime | None = None, *, market: str | None = None
     ) -> KisDailyOrders:
         """Orders and executions from ``start`` to ``end`` (default: today), any range (split as the API needs)."""
-        first, last = self._range(start, end)
         domestic, overseas = _scope(market)
         result: KisDailyOrders = self._core._run(
-            daily_orders_flow(self._core, self.account_number, first, last, domestic=domestic, overseas=overseas)
+            daily_orders_flow(self._core, self.account_number, start, end, domestic=domestic, overseas=overseas)
         )
         return result
 
@@ -696,10 +713,9 @@ class KisAccount(AccountBase):
         self, start: date | datetime | None = None, end: date | datetime | None = None, *, market: str | None = None
     ) -> KisOrderProfits:
         """Realized profit per day and symbol from ``start`` to ``end`` (default: today)."""
-        first, last = self._range(start, end)
         domestic, overseas = _scope(market)
         result: KisOrderProfits = self._core._run(
-            profits_flow(self._core, self.account_number, first, last, domestic=domestic, overseas=overseas)
+            profits_flow(self._core, self.account_number, start, end, domestic=domestic, overseas=overseas)
         )
         return result
 
@@ -804,10 +820,9 @@ class AsyncKisAccount(AsyncAccountBase):
         self, start: date | datetime | None = None, end: date | datetime | None = None, *, market: str | None = None
     ) -> KisDailyOrders:
         """Orders and executions from ``start`` to ``end`` (default: today), any range (split as the API needs)."""
-        first, last = self._range(start, end)
         domestic, overseas = _scope(market)
         result: KisDailyOrders = await self._core._run(
-            daily_orders_flow(self._core, self.account_number, first, last, domestic=domestic, overseas=overseas)
+            daily_orders_flow(self._core, self.account_number, start, end, domestic=domestic, overseas=overseas)
         )
         return result
 
@@ -815,10 +830,9 @@ class AsyncKisAccount(AsyncAccountBase):
         self, start: date | datetime | None = None, end: date | datetime | None = None, *, market: str | None = None
     ) -> KisOrderProfits:
         """Realized profit per day and symbol from ``start`` to ``end`` (default: today)."""
-        first, last = self._range(start, end)
         domestic, overseas = _scope(market)
         result: KisOrderProfits = await self._core._run(
-            profits_flow(self._core, self.account_number, first, last, domestic=domestic, overseas=overseas)
+            profits_flow(self._core, self.account_number, start, end, domestic=domestic, overseas=overseas)
         )
         return result
 

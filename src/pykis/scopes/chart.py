@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from pykis import progress
+from pykis._log import lazy_logger
 from pykis.api._generated import domestic_stock, overseas_stock
 from pykis.errors import KisValidationError
 from pykis.models.chart import (
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
     from pykis.scopes.stock import StockBase
 
 __all__ = ["chart_flow", "parse_span"]
+
+log = lazy_logger()
 
 _SPAN = re.compile(r"^(\d+)\s*(y|mo|m|w|d|h|min)$")
 _DAILY_CODES = {"day": "D", "week": "W", "month": "M", "year": "Y"}
@@ -63,7 +66,7 @@ def chart_flow(
     adjusted: bool,
 ) -> Generator[Action, Any, KisChart]:
     """Bars of ``stock`` from ``start`` to ``end``; ``period`` an int means minute bars of that interval."""
-    now = stock._core.clock.now(stock.timezone)
+    now = yield from stock._core._now_flow(stock.timezone)
     minutes = period if isinstance(period, int) else 0
     if isinstance(period, int) and not 1 <= period <= 240:
         raise KisValidationError(f"minute interval must be 1..240, got {period}")
@@ -99,7 +102,27 @@ def chart_flow(
         bars = yield from _overseas_daily(stock, start_time.date(), end_time.date(), period, adjusted)
     kept = [bar for bar in bars if start_time.date() <= bar.time.date() <= end_time.date()]
     _report_done(stock, (end_time.date() - start_time.date()).days, "days")
+    if not kept:
+        _warn_if_unexpectedly_empty(stock, start_time.date(), min(end_time, now).date())
     return KisChart(symbol=stock.symbol, market=stock.market, period=period, interval=0, bars=tuple(kept))
+
+
+def _warn_if_unexpectedly_empty(stock: StockBase, first: date, last: date) -> None:
+    """An empty answer for a window in which the market traded is reported, not passed over in silence."""
+    hours = stock._core.trading_hours(stock.market)
+    day, traded = first, 0
+    while day <= last and traded == 0:
+        traded += hours.is_trading_day(day)
+        day += timedelta(days=1)
+    if traded:
+        log.warning(
+            "No bars for %s from %s to %s although %s traded then (service time %s)",
+            stock.symbol,
+            first,
+            last,
+            stock.market,
+            stock._core.now().strftime("%Y-%m-%d %H:%M %Z"),
+        )
 
 
 def _as_datetime(value: date | datetime, stock: StockBase, *, end_of_day: bool) -> datetime:
@@ -128,6 +151,8 @@ def _page_back_by_date(
         envelope = yield from stock._core._flow(call_for(cursor))
         page = bars_of(envelope)
         if not page:
+            # Nothing older: the history the service has is covered (a page received is a page reported).
+            _report(stock, (end - start).days, (end - start).days, "days")
             break
         bars += page
         oldest = min(bar.time.date() for bar in page)

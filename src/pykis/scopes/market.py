@@ -68,7 +68,7 @@ def _multi_quote_flow(
             row = rows[position]
         if row is None or not row.inter2_prpr.strip():
             raise KisValidationError(f"the batch quote inquiry returned nothing for {stock.symbol}")
-        now = core.clock.now(stock.timezone)
+        now = core.clock.now(stock.timezone)  # the answer's Date is the service's now
         quotes.append(
             domestic_multi_quote(row, symbol=stock.symbol, market=stock.market, name=stock.name, time=now, venue=venue)
         )
@@ -126,7 +126,7 @@ def trading_day_flow(core: _ClientCore, market: str, day: date | None) -> Genera
     """Whether ``market`` trades on ``day`` (default: today in the market's zone): KRX/NXT by CTCA0903R,
     the others by the built-in calendars."""
     hours = core.trading_hours(market)
-    today = core.clock.today(hours.zone)
+    today = (yield from core._now_flow(hours.zone)).date()
     day = day or today
     if hours.always_open and day == today:
         return True  # an always-open sandbox trades today whatever the calendar says

@@ -110,7 +110,6 @@ class StockBase:
 
     # ---- flows ---------------------------------------------------------------------------------
     def _quote_flow(self, extended: bool, venue: Venue) -> Generator[Action, Any, KisQuote]:
-        now = self._core.clock.now(self.timezone)
         if self.domestic:
             if venue not in _VENUE_CODES:
                 raise KisValidationError(f"venue must be KRX, NXT or UN, got {venue!r}")
@@ -121,12 +120,14 @@ class StockBase:
                     FID_COND_MRKT_DIV_CODE=market_code, FID_INPUT_ISCD=code
                 )
                 envelope = yield from self._core._flow(overtime_request.call)
+                now = self._core.clock.now(self.timezone)  # the answer's Date is the service's now
                 overtime = envelope.decode(DomesticOvertimeQuoteBody).output
                 return domestic_overtime_quote(
                     overtime, symbol=self.symbol, market=self.market, name=self.name, time=now, venue=venue
                 )
             request = domestic_stock.inquire_price(FID_COND_MRKT_DIV_CODE=market_code, FID_INPUT_ISCD=code)
             envelope = yield from self._core._flow(request.call)
+            now = self._core.clock.now(self.timezone)  # the answer's Date is the service's now
             wire = envelope.decode(DomesticQuoteBody).output
             return domestic_quote(wire, symbol=self.symbol, market=self.market, name=self.name, time=now, venue=venue)
         excd = self.info.daytime_excd if extended else self.info.excd
@@ -134,22 +135,24 @@ class StockBase:
             raise KisValidationError(f"{self.market} has no extended (daytime) session quotes")
         foreign_request = overseas_stock.price_detail(EXCD=excd, SYMB=self.symbol)
         envelope = yield from self._core._flow(foreign_request.call)
+        now = self._core.clock.now(self.timezone)  # the answer's Date is the service's now
         wire_foreign = envelope.decode(ForeignQuoteBody).output
         return foreign_quote(
             wire_foreign, symbol=self.symbol, market=self.market, name=self.name, time=now, extended=extended
         )
 
     def _orderbook_flow(self, venue: Venue) -> Generator[Action, Any, KisOrderbook]:
-        now = self._core.clock.now(self.timezone)
         if self.domestic:
             book = domestic_stock.inquire_asking_price_exp_ccn(
                 FID_COND_MRKT_DIV_CODE=_VENUE_CODES.get(venue, "J"), FID_INPUT_ISCD=self.quote_code
             )
             envelope = yield from self._core._flow(book.call)
+            now = self._core.clock.now(self.timezone)  # the answer's Date is the service's now
             block = envelope.decode(DomesticOrderbookBody).output1
             return domestic_orderbook(block, symbol=self.symbol, market=self.market, day=now)
         foreign = overseas_stock.inquire_asking_price(EXCD=self.info.excd or "", SYMB=self.symbol)
         envelope = yield from self._core._flow(foreign.call)
+        now = self._core.clock.now(self.timezone)  # the answer's Date is the service's now
         return foreign_orderbook(envelope.decode(ForeignOrderbookBody), symbol=self.symbol, market=self.market, day=now)
 
     def _realtime_tr(self, event: RealtimeKind, venue: Venue, extended: bool) -> tuple[str, str]:

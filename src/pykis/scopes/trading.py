@@ -443,7 +443,7 @@ def _ymd(text: str) -> date | None:
 def _domestic_limits(core: _ClientCore, listing: Listing) -> Generator[Action, Any, tuple[Decimal, Decimal, Decimal]]:
     """(lower, upper, last) of today, from FHKST01010100 주식현재가 시세, cached for the day."""
     cache = _LIMITS.setdefault(core, {})
-    key = (listing.symbol, core.clock.today(KST))
+    key = (listing.symbol, (yield from core._now_flow(KST)).date())
     if key in cache:
         return cache[key]
     request = domestic_stock.inquire_price(FID_COND_MRKT_DIV_CODE="J", FID_INPUT_ISCD=listing.symbol)
@@ -586,7 +586,7 @@ def plan_flow(
     if virtual:
         check_virtual(listing, order_type, venue, daytime)
     if _session_checks(core):
-        check_session(listing, order_type, venue, daytime, core.clock.now(UTC))
+        check_session(listing, order_type, venue, daytime, (yield from core._now_flow(UTC)))
     # Sell everything sellable when no quantity is given.
     if qty is None:
         if side != "sell":
@@ -790,7 +790,7 @@ def _resolve_flow(
 
 def _todays_orders_flow(core: _ClientCore, plan: _Plan) -> Generator[Action, Any, list[tuple[str, str, datetime]]]:
     """(number, branch, time) of today's new orders that ask exactly what ``plan`` asked."""
-    today = core.clock.today(KST)
+    today = (yield from core._now_flow(KST)).date()
     found: list[tuple[str, str, datetime]] = []
     price = plan.price or Decimal(0)
     side_code = "01" if plan.side == "sell" else "02"
@@ -984,7 +984,7 @@ def _revisions_flow(
     core: _ClientCore, facts: OrderFacts, kind: Literal["modify", "cancel"]
 ) -> Generator[Action, Any, list[Found]]:
     """Today's modify (정정) or cancel (취소) records of the order ``facts``."""
-    today = core.clock.today(KST)
+    today = (yield from core._now_flow(KST)).date()
     original = facts.number.strip().lstrip("0")
     found: list[Found] = []
     if market_info(facts.market).domestic:
@@ -1014,7 +1014,7 @@ def _revisions_flow(
 
 def _domestic_pending_rows(core: _ClientCore, account: KisAccountNumber) -> Generator[Action, Any, list[PendingFacts]]:
     """Open domestic orders: TTTC0084R in real; the day's orders with the unfilled filter in virtual."""
-    today = core.clock.today(KST)
+    today = (yield from core._now_flow(KST)).date()
     found: list[PendingFacts] = []
     base = {"account_number": account, "market": "KRX", "currency": "KRW"}
     if not core.virtual:
@@ -1112,7 +1112,7 @@ def pending_orders_flow(
     if domestic:
         found.extend((yield from _domestic_pending_rows(core, account)))
     if overseas:
-        today = core.clock.today(KST)
+        today = (yield from core._now_flow(KST)).date()
         rows = yield from foreign_orders_flow(core, account, today - timedelta(days=2), today + timedelta(days=1))
         for row in rows:
             pending = _foreign_pending(account, row, today)
