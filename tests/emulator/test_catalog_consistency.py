@@ -159,12 +159,12 @@ def test_volume_ranking_lists_distinct_instruments_by_volume_each_with_its_own_q
     assert symbols == [q.instrument.symbol for q in busiest]
 
 
-def test_ranking_answers_two_pages_and_ranks_across_them(real: Wire) -> None:
+def test_a_domestic_ranking_answers_one_page(real: Wire) -> None:
+    # The broker's documentation of the domestic rankings (quoted in examples_llm's exp_price_trend
+    # docstring): "최대 30건 확인 가능하며, 다음 조회가 불가합니다" — no continuation.
     first, first_cont = call(real, VOLUME_RANK, FID_COND_MRKT_DIV_CODE="J", FID_INPUT_ISCD="0000")
-    second, second_cont = call_next(real, VOLUME_RANK, FID_COND_MRKT_DIV_CODE="J", FID_INPUT_ISCD="0000")
-    assert (first_cont, second_cont) == ("F", "E")
-    assert [r["data_rank"] for r in first["output"]] == ["1", "2"]
-    assert [r["data_rank"] for r in second["output"]] == ["3", "4"]
+    assert first_cont == "D"
+    assert [r["data_rank"] for r in first["output"]] == ["1", "2", "3", "4"]
 
 
 def test_a_ranking_ignores_an_instrument_in_its_market_field(real: Wire) -> None:

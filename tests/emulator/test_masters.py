@@ -74,9 +74,10 @@ def test_overseas_masters_have_24_columns() -> None:
 def test_zipped_downloads_and_market_prices() -> None:
     market = Market(FrozenClock(datetime(2026, 11, 25, 18, 0, tzinfo=ZoneInfo("Asia/Seoul"))))
     files = master_files(market=market)
-    assert set(files) == {"kospi_code.mst.zip", "kosdaq_code.mst.zip"} | {
+    extra = {"konex_code", "elw_code", "idxcode", "fo_idx_code_mts", "fo_com_code", "ffcode", "frgn_code"}
+    assert set(files) == {"kospi_code.mst.zip", "kosdaq_code.mst.zip", "memcode.mst", "bond_code.mst.zip"} | {
         f"{code}mst.cod.zip" for code in OVERSEAS_CODES
-    }
+    } | {f"{name}.mst.zip" for name in extra}
     with zipfile.ZipFile(io.BytesIO(files["kospi_code.mst.zip"])) as archive:
         assert archive.namelist() == ["kospi_code.mst"]
         rows = parse_domestic(archive.read("kospi_code.mst"), "KOSPI")
@@ -90,4 +91,6 @@ def test_master_zip_by_name() -> None:
     with zipfile.ZipFile(io.BytesIO(master_zip("hksmst.cod.zip"))) as archive:
         assert archive.read("hksmst.cod") == overseas_master("hks")
     with pytest.raises(KeyError):
-        master_zip("elw_code.mst.zip")
+        master_zip("memcode.mst.zip")  # the member file is downloaded unzipped
+    with pytest.raises(KeyError):
+        master_zip("nosuch_code.mst.zip")

@@ -143,7 +143,8 @@ def test_domestic_order_modify_cancel_and_lists(emulator: Emulator, real_acct: W
         "EXCG_ID_DVSN_CD": "KRX",
     }
     modified = post(wire, DOM + "order-rvsecncl", "TTTC0013U", revise)
-    assert modified["rt_cd"] == "0" and set(modified["output"]) == {"krx_fwdg_ord_orgno", "odno", "ord_tmd"}
+    # Upper case, as order-cash's (legacy/Sample01/kis_api01.py reads rt_data.KRX_FWDG_ORD_ORGNO/ODNO/ORD_TMD).
+    assert modified["rt_cd"] == "0" and set(modified["output"]) == {"KRX_FWDG_ORD_ORGNO", "ODNO", "ORD_TMD"}
     # Cancel the rest of the original.
     cancel = dict(revise, RVSE_CNCL_DVSN_CD="02", ORD_QTY="0", QTY_ALL_ORD_YN="Y", ORD_UNPR="0")
     cancelled = post(wire, DOM + "order-rvsecncl", "TTTC0013U", cancel)

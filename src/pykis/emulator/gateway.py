@@ -100,9 +100,23 @@ MESSAGES: dict[str, str] = {
     "OPSQ9999": "JSON PARSING ERROR : tr_id not found",
 }
 
-# PROTOCOL.md §11: TR IDs of the legacy samples that the current samples replaced. The emulator
-# accepts them as aliases of the current IDs (the old IDs still reach the same service).
+# TR IDs that the current samples replaced, accepted as aliases of the current IDs: the old IDs still reach
+# the same service, and clients in the field (the broker's own 2026 code among them) still send them.
+# Orders: PROTOCOL.md §11. Inquiries: PROTOCOL.md §16 — TTTC8001R/VTTC8001R (strategy_builder/core/
+# data_fetcher.py get_pending_orders, backtester providers/kis/constants.py), TTTC8036R (legacy/Sample01/
+# kis_domstk.py, legacy/rest/kis_api.py); CTSC9115R/VTSC9115R (the postman collections' 3-months-before
+# daily orders) and the JTCE night futures inquiries (the real-account postman collection v2.6, at the paths
+# whose current IDs are CTFN6118R, STTN5201R, STTN5105R and CTFN7107R).
 LEGACY_TR_ALIASES: dict[str, str] = {
+    "TTTC8001R": "TTTC0081R",
+    "VTTC8001R": "VTTC0081R",
+    "CTSC9115R": "CTSC9215R",
+    "VTSC9115R": "VTSC9215R",
+    "TTTC8036R": "TTTC0084R",
+    "JTCE6001R": "CTFN6118R",
+    "JTCE5005R": "STTN5201R",
+    "JTCE1004R": "STTN5105R",
+    "JTCE6003R": "CTFN7107R",
     "TTTC0801U": "TTTC0011U",
     "TTTC0802U": "TTTC0012U",
     "VTTC0801U": "VTTC0011U",

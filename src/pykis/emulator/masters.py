@@ -4,6 +4,9 @@
   standard code (ISIN), the Korean name, then a fixed-width tail of exactly 228 / 222 characters including the
   newline (70 / 64 fields). Readers slice the head from the start and the tail from the end.
 * ``{nas,nys,ams,hks,shs,szs,tse,hnx,hsx}mst.cod``: cp949, tab-separated, 24 columns, no header line.
+* the other files of PROTOCOL §8 (``konex_code``, ``elw_code``, ``idxcode``, ``fo_idx_code_mts``,
+  ``fo_com_code``, ``ffcode``, ``frgn_code``, ``bond_code`` and the unzipped ``memcode.mst``): see
+  :mod:`pykis.emulator.masters_more`.
 
 Field widths follow the broker's readers ``stocks_info/kis_kospi_code_mst.py``, ``kis_kosdaq_code_mst.py`` and
 ``overseas_stock_code.py`` (koreainvestment/open-trading-api). Values the emulator does not model (sector index
@@ -23,6 +26,7 @@ from decimal import Decimal
 
 from pykis.emulator.instruments import UNIVERSE, Instrument
 from pykis.emulator.market import Market
+from pykis.emulator.masters_more import EXTRA_MASTERS, extra_master
 
 __all__ = [
     "KOSDAQ_FIELDS",
@@ -261,6 +265,11 @@ def master_files(universe: Iterable[Instrument] = UNIVERSE, *, market: Market | 
     }
     for code in OVERSEAS_CODES:
         files[f"{code}mst.cod.zip"] = zipped(f"{code}mst.cod", overseas_master(code, instruments, market=market))
+    for plain, build in EXTRA_MASTERS.items():
+        if plain == "memcode.mst":
+            files[plain] = build()  # the one download that is not zipped (PROTOCOL §8)
+        else:
+            files[f"{plain}.zip"] = zipped(plain, build())
     return files
 
 
@@ -326,5 +335,8 @@ def _build_master(name: str, market: Market | None) -> bytes:
     elif plain.endswith("mst.cod") and plain[: -len("mst.cod")] in OVERSEAS_CODES:
         content = overseas_master(plain[: -len("mst.cod")], universe, market=market)
     else:
-        raise KeyError(name)
+        extra = extra_master(plain)
+        if extra is None or name == "memcode.mst.zip":  # memcode.mst is downloaded unzipped (PROTOCOL §8)
+            raise KeyError(name)
+        content = extra
     return zipped(plain, content) if name.endswith(".zip") else content

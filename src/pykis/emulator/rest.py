@@ -19,8 +19,12 @@ runs, in the order the real service does:
    "msg1": "ERROR INPUT FIELD NOT FOUND [NAME]"}`` (users quote this message and rt_cd);
 5. the handler. Query parameter names match in any case (``CTX_AREA_FK100`` or ``ctx_area_fk100``).
 
-Every answer carries ``content-type: application/json; charset=utf-8`` and the ``tr_cont`` header
-(F/M more data follows, D/E last page; :func:`paginate` computes it for list endpoints).
+Every answer carries ``Content-Type: application/json; charset=utf-8`` and the ``tr_cont`` header
+(F/M more data follows, D/E last page; :func:`paginate` computes it for list endpoints). Header names are
+written as the gateway writes them: the standard ones capitalised (``Content-Type``), the KIS ones
+lower-case (``tr_id``, ``tr_cont``, ``gt_uid``). The broker's ``examples_user/kis_auth.py``
+(``APIResp._setHeader``) makes a ``namedtuple`` of every all-lowercase header name, which a lower-case
+``content-type`` would break; aiohttp sends a name exactly as it is spelled here.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from aiohttp import web
 
+from pykis.emulator.corrections import optional_params
 from pykis.emulator.gateway import (
     AppCredential,
     EnvName,
@@ -247,15 +252,22 @@ class EndpointRegistry:
     def add(self, path: str, handler: Handler, *, required: Sequence[str] | None = None) -> Endpoint:
         """Serve a catalogued ``/uapi`` path with ``handler``.
 
-        ``required`` overrides the catalog's required parameters (names as the catalog spells them).
+        ``required`` overrides the catalog's required parameters (names as the catalog spells them); by
+        default they are the catalog's less those the broker's own code omits
+        (:data:`pykis.emulator.corrections.OPTIONAL_PARAMS`).
         """
         route = self.catalog.route(path)
         if route is None:
             raise KeyError(f"{path} is not in the catalog (rest.json)")
+        optional = optional_params(path)
         names = (
             tuple(required)
             if required is not None
-            else tuple(str(p["name"]) for p in route.entry.get("params", ()) if p.get("required"))
+            else tuple(
+                str(p["name"])
+                for p in route.entry.get("params", ())
+                if p.get("required") and str(p["name"]).upper() not in optional
+            )
         )
         endpoint = Endpoint(route.method, path, "uapi", handler=handler, route=route, required=names)
         self._endpoints[(route.method, path)] = endpoint
@@ -296,7 +308,7 @@ def json_response(
     body: Mapping[str, Any], *, status: int = 200, tr_cont: str | None = None, tr_id: str | None = None
 ) -> web.Response:
     """Serialize an answer the way the gateway does: UTF-8 JSON with the KIS response headers."""
-    headers = {"content-type": JSON_CONTENT_TYPE}
+    headers = {"Content-Type": JSON_CONTENT_TYPE}
     if tr_cont is not None:
         headers["tr_cont"] = tr_cont
     if tr_id is not None:

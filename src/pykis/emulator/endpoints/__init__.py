@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from pykis.emulator.endpoints import auth, domestic, market_data, overseas, trading_domestic, trading_overseas
+from pykis.emulator.endpoints import (
+    auth,
+    domestic,
+    market_data,
+    overseas,
+    products,
+    trading_domestic,
+    trading_overseas,
+)
 from pykis.emulator.endpoints import catalog as catalog_answers
 from pykis.emulator.gateway import TrCatalog
 from pykis.emulator.rest import EndpointRegistry
@@ -13,7 +21,7 @@ __all__ = ["default_registry"]
 def default_registry(catalog: TrCatalog | None = None) -> EndpointRegistry:
     """A registry with every endpoint the emulator implements."""
     registry = EndpointRegistry(catalog)
-    for module in (auth, domestic, overseas, market_data, trading_domestic, trading_overseas):
+    for module in (auth, domestic, overseas, market_data, products, trading_domestic, trading_overseas):
         module.register(registry)
     catalog_answers.register(registry)  # last: generic answers for every API no module above serves
     return registry

@@ -35,12 +35,15 @@ Inside a row, values are derived in this order:
 
 Everything is a string and deterministic for a request and an emulator clock.
 
-*Emulator choices*: a lone ``output`` block is a list when the API is a list (paginated, ranking,
-daily/period/list/chart inquiries, or rows dated by a business day) and an object otherwise;
-``output1``/``output2`` follow the samples' habit (account inquiries: list + summary; quotations: summary +
-list); further blocks are objects. List blocks hold at most :data:`ROWS` rows (fewer when an exchange lists
-fewer instruments). Continued inquiries answer two pages (``F`` then ``E``): with their ``CTX_AREA_*`` cursors
-where the catalog names them, by ``tr_cont`` alone otherwise. Summary objects count the page's rows in
+Shapes: where the broker's readers or documents show a block's shape, :data:`pykis.emulator.corrections.
+BLOCK_SHAPES` says it. *Emulator choices* otherwise: a lone ``output`` block is a list when the API is a list
+(paginated, ranking, daily/period/list/chart inquiries, or rows dated by a business day) and an object
+otherwise; ``output1``/``output2`` follow the samples' habit (account inquiries: list + summary; quotations:
+summary + list); further blocks are objects. List blocks hold at most :data:`ROWS` rows (fewer when an exchange
+lists fewer instruments). APIs with continuation fields answer two pages (``F`` then ``E``): with their
+``CTX_AREA_*`` cursors where the catalog names them, by ``tr_cont`` alone otherwise; every other API answers
+one page (``D``). POST answers spell their columns in upper case (:func:`pykis.emulator.corrections.
+wire_column`). Summary objects count the page's rows in
 ``nrec``/``crec`` and all rows in ``trec``. Past daily rows have no book (``askp``/``bidp`` ``0``); their
 sign ignores the price limits, as the chart endpoints' rows do. Request date ranges are not honoured: rows
 always end at the current trading day.
@@ -58,6 +61,7 @@ from decimal import Decimal
 from hashlib import blake2b
 from typing import Any
 
+from pykis.emulator.corrections import block_shape, wire_column
 from pykis.emulator.endpoints._format import KST, dec, fmt_fixed, fmt_int, fmt_rate, pct, sign_code
 from pykis.emulator.endpoints.overseas import EXCD_MARKETS, ZDIV
 from pykis.emulator.market import UnknownSymbol
@@ -377,6 +381,9 @@ def generic_record(columns: Sequence[str], key: str, quote: Any, name: str, now:
 
 
 def _is_list(entry: Mapping[str, Any], block: str) -> bool:
+    known = block_shape(str(entry["path"]), block)
+    if known is not None:
+        return known == "list"
     outputs = list(entry.get("outputs") or ())
     trading = "/trading/" in str(entry["path"])
     if block == "output" and len(outputs) == 1:
@@ -397,7 +404,8 @@ def _is_list(entry: Mapping[str, Any], block: str) -> bool:
 
 
 def _cursors(entry: Mapping[str, Any]) -> tuple[str, str] | None:
-    names = [str(n).lower() for n in entry.get("continuation_response") or () if str(n).lower().startswith("ctx_")]
+    named = entry.get("continuation_response") or entry.get("continuation_request") or ()
+    names = [str(n).lower() for n in named if str(n).lower().startswith("ctx_")]
     fk = next((n for n in names if "fk" in n), None)
     nk = next((n for n in names if "nk" in n), None)
     return (fk, nk) if fk and nk else None
@@ -688,10 +696,22 @@ def _calendar_market(shape: _Shape, request: ApiRequest, found: tuple[Any, Any] 
     return "KRX"
 
 
+def _pages(entry: Mapping[str, Any]) -> bool:
+    """Whether the API pages: its request or answer carries a continuation field (``CTX_AREA_*``, ``KEYB``,
+    ``INDEX_KEY``…). The catalog's ``paginated`` flag also marks samples that merely follow ``tr_cont``
+    by template (CTPF1604R's does), which the service's single answers never set."""
+    return bool(entry.get("continuation_request") or entry.get("continuation_response"))
+
+
+_BLOCK_NAME = re.compile(r"^(output\d*|outblock\d*)$", re.IGNORECASE)
+
+
 def _handler(entry: Mapping[str, Any]) -> Any:
-    columns = tuple(str(c) for c in entry.get("columns", {}))
+    method = str(entry["method"])
+    # chk_*.py maps sometimes list a block's own name (``Output1``) among its columns: not a field.
+    columns = tuple(wire_column(method, str(c)) for c in entry.get("columns", {}) if not _BLOCK_NAME.match(str(c)))
     outputs = tuple(str(o) for o in entry.get("outputs") or ())
-    paginated = bool(entry.get("paginated"))
+    paginated = _pages(entry)
     cursors = _cursors(entry)
     lists = {block: _is_list(entry, block) for block in outputs}
     shape = _shape(entry, lists)

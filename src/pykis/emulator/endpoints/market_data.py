@@ -697,6 +697,16 @@ _NATIONS = {
 }
 
 
+def standard_code(instrument: Any) -> str:
+    """The standard code (ISIN) of a listing: the domestic one, or for an overseas listing an ISIN-shaped
+    code with a valid check digit (*emulator choice*: the real ones are not derivable from the symbol)."""
+    if instrument.isin:
+        return str(instrument.isin)
+    country = _NATIONS[instrument.currency][2]
+    body = (country + "".join(ch for ch in instrument.symbol if ch.isalnum())).ljust(11, "0")[:11]
+    return body + isin_check_digit(body)
+
+
 def search_info(request: ApiRequest, ctx: EmulatorContext) -> ApiResponse:
     """CTPF1702R 해외주식 상품기본정보 (real only). A symbol the exchange does not list comes back with blank
     columns (``rt_cd`` 0), as the quote inquiries answer an unlisted SYMB."""
@@ -709,13 +719,11 @@ def search_info(request: ApiRequest, ctx: EmulatorContext) -> ApiResponse:
     if instrument is None or instrument.market != market:
         return ok({"output": out})
     quote = ctx.market.quote(instrument.symbol, instrument.market)
-    nation, nation_name, country = _NATIONS[instrument.currency]
-    # Emulator choice: an ISIN-shaped standard code with a valid check digit (the real ones are not derivable).
-    body = (country + "".join(ch for ch in instrument.symbol if ch.isalnum())).ljust(11, "0")[:11]
+    nation, nation_name, _ = _NATIONS[instrument.currency]
     excd = instrument.excd or ""
     out.update(
         {
-            "std_pdno": body + isin_check_digit(body),
+            "std_pdno": standard_code(instrument),
             "prdt_eng_name": instrument.english_name.upper(),
             "natn_cd": nation,
             "natn_name": nation_name,

@@ -4,7 +4,7 @@
 path                                               real          virtual       output
 =================================================  ============  ============  ============================
 ``/trading/order-cash``                            TTTC0011U/12U VTTC0011U/12U ``output`` (upper-case keys)
-``/trading/order-rvsecncl``                        TTTC0013U     VTTC0013U     ``output`` (lower-case keys)
+``/trading/order-rvsecncl``                        TTTC0013U     VTTC0013U     ``output`` (upper-case keys)
 ``/trading/inquire-balance``                       TTTC8434R     VTTC8434R     output1 rows, output2 summary
 ``/trading/inquire-psbl-rvsecncl``                 TTTC0084R     —             output rows
 ``/trading/inquire-daily-ccld``                    TTTC0081R /   VTTC0081R /   output1 rows, output2 summary
@@ -158,7 +158,9 @@ def order_rvsecncl(request: ApiRequest, ctx: EmulatorContext) -> ApiResponse:
             )
     except EngineReject as error:
         return rejected(error)
-    output = {"krx_fwdg_ord_orgno": record.branch, "odno": record.order_no, "ord_tmd": record.ord_tmd}
+    # Upper case as order-cash: the broker's legacy/Sample01/kis_api01.py reads the revision's answer as
+    # rt_data.KRX_FWDG_ORD_ORGNO / ODNO / ORD_TMD (the lower-case map in chk_order_rvsecncl.py is a label map).
+    output = {"KRX_FWDG_ORD_ORGNO": record.branch, "ODNO": record.order_no, "ORD_TMD": record.ord_tmd}
     return ok({"output": output}, msg_cd=MSG_ACCEPTED[0], msg1=MSG_ACCEPTED[1])
 
 
