@@ -65,7 +65,7 @@ TWINS = (
         "An open order of the asyncio client (see :class:`KisPendingOrder`).",
     ),
     Twin(
-        "trading.py",
+        "stock.py",
         "StockTrading",
         "AsyncStockTrading",
         "",

@@ -534,9 +534,9 @@ class PyKis(_ClientCore):
     def account(self, account: str | KisAccountNumber | None = None) -> KisAccount:
         """The account ``"NNNNNNNN-NN"`` (default: the primary account of the trading credentials)."""
         from pykis.scopes.account import KisAccount
-        from pykis.scopes.trading import _account
+        from pykis.scopes.trading import account_of
 
-        return KisAccount(self, _account(self, account))
+        return KisAccount(self, account_of(self, account))
 
     def quotes(self, symbols: Iterable[str | StockBase], *, venue: Venue = "KRX") -> list[KisQuote]:
         """Quotes of many stocks, in input order. Domestic symbols go 30 to a FHKST11300006 call (those quotes
@@ -771,9 +771,9 @@ class AsyncPyKis(_ClientCore):
     def account(self, account: str | KisAccountNumber | None = None) -> AsyncKisAccount:
         """The account ``"NNNNNNNN-NN"`` (default: the primary account); no request is made."""
         from pykis.scopes.account import AsyncKisAccount
-        from pykis.scopes.trading import _account
+        from pykis.scopes.trading import account_of
 
-        return AsyncKisAccount(self, _account(self, account))
+        return AsyncKisAccount(self, account_of(self, account))
 
     async def quotes(self, symbols: Iterable[str | StockBase], *, venue: Venue = "KRX") -> list[KisQuote]:
         """Quotes of many stocks in input order, as :meth:`PyKis.quotes`; the calls run concurrently."""

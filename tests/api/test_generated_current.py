@@ -15,6 +15,6 @@ def test_generated_modules_are_current() -> None:
     if shutil.which("ruff") is None and not Path(sys.executable).with_name("ruff").exists():
         pytest.skip("ruff (a dev dependency) formats the generated code")
     generated = _codegen.generate()
-    on_disk = {path.name: path.read_text("utf-8") for path in _codegen.OUTPUT_DIR.glob("*.py")}
+    on_disk = _codegen.on_disk()
     stale = sorted(name for name in generated.keys() | on_disk.keys() if generated.get(name) != on_disk.get(name))
     assert not stale, f"regenerate with `python -m pykis.catalog._codegen`; stale: {stale}"

@@ -69,7 +69,8 @@ def operations() -> list[Op[Any, Any]]:
     found: list[Op[Any, Any]] = []
     for category in CATEGORIES:
         module = importlib.import_module(f"pykis.api._generated.{category}")
-        found += [value for value in vars(module).values() if isinstance(value, Op)]
+        values = [getattr(module, name) for name in module._MODULES]
+        found += [value for value in values if isinstance(value, Op)]
     return found
 
 

@@ -12,10 +12,11 @@ own ``request``/``paginate`` (the same flows every high-level scope uses) and re
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, ParamSpec, TypeVar, cast, overload
 
 from pykis.errors import KisValidationError
 from pykis.models._base import KisModel
@@ -360,11 +361,35 @@ def op(spec: Spec[R]) -> Callable[[Callable[P, object]], Op[P, R]]:
     return wrap
 
 
+def lazy_attribute(package: str, modules: Mapping[str, str], namespace: dict[str, Any], name: str) -> Any:
+    """A generated category's module ``__getattr__``: load the module of API ``name`` on first use and keep
+    what it defines in the package's namespace."""
+    module = modules.get(name)
+    if module is None:
+        raise AttributeError(f"module {package!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{package}.{module}"), name)
+    namespace[name] = value
+    return value
+
+
 class Category(Generic[M]):
     """The operations of one catalog category, bound to a client's runner."""
 
+    _package: ClassVar[str] = ""
+    """The generated package whose operations this category serves (each loaded on first use)."""
+
     def __init__(self, runner: SyncRunner | AsyncRunner) -> None:
         self._runner = runner
+
+    if not TYPE_CHECKING:  # the type checker reads the generated class attributes instead
+
+        def __getattr__(self, name: str) -> Any:
+            if name.startswith("_"):
+                raise AttributeError(name)
+            value = getattr(importlib.import_module(self._package), name)
+            if not isinstance(value, Op):
+                raise AttributeError(f"{type(self).__name__} has no operation {name!r}")
+            return value.__get__(self, type(self))
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} api>"

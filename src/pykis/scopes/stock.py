@@ -35,7 +35,6 @@ from pykis.models.quote import (
 )
 from pykis.protocol.flow import Action
 from pykis.scopes.chart import chart_flow
-from pykis.scopes.trading import AsyncStockTrading, StockTrading
 from pykis.sessions import KisTradingHours
 
 ChartStart = date | datetime | timedelta | str | None
@@ -44,9 +43,21 @@ RealtimeKind = Literal["price", "orderbook"]
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable
+    from datetime import time
 
+    from pykis.auth import KisAccountNumber
     from pykis.client import AsyncPyKis, PyKis, _ClientCore
+    from pykis.models.order import OrderSide
     from pykis.realtime import KisEventTicket
+    from pykis.scopes.trading import (
+        AsyncKisOrder,
+        Condition,
+        Execution,
+        KisOrder,
+        OrderFacts,
+        Price,
+        Quantity,
+    )
 
 __all__ = ["AsyncKisStock", "KisStock", "StockBase", "Venue"]
 
@@ -165,6 +176,118 @@ class StockBase:
         build = price_tr if event == "price" else orderbook_tr
         tr = build(where, self.symbol, daytime=extended and not self.domestic)
         return tr.id, tr.key
+
+
+class StockTrading:
+    """``buy``/``sell``/``order`` on a blocking stock scope (mixed into :class:`~pykis.scopes.stock.KisStock`)."""
+
+    __slots__ = ()
+    _core: PyKis
+
+    def order(
+        self,
+        side: OrderSide,
+        price: Price | None = None,
+        qty: Quantity | None = None,
+        *,
+        condition: Condition | None = None,
+        execution: Execution | None = None,
+        exchange: str | None = None,
+        daytime: bool = False,
+        account: str | KisAccountNumber | None = None,
+        precheck: bool = True,
+        start: time | None = None,
+        end: time | None = None,
+    ) -> KisOrder:
+        """Place an order (see :mod:`pykis.scopes.trading` for the order types); ``price`` None is a market
+        order, ``qty`` None on a sell sells everything sellable. Returns the acknowledged order."""
+        # The order rules load with the first order, not with a quote (a cold script's first quote stays light).
+        from pykis.scopes.trading import KisOrder, Listing, account_of, order_flow
+
+        facts: OrderFacts = self._core._run(
+            order_flow(
+                self._core,
+                account_of(self._core, account),
+                Listing.of_stock(self),  # type: ignore[arg-type]
+                side,
+                price,
+                qty,
+                condition,
+                execution,
+                exchange,
+                daytime,
+                precheck,
+                start,
+                end,
+            )
+        )
+        return KisOrder(self._core, facts)
+
+    def buy(self, price: Price | None = None, qty: Quantity | None = None, **options: Any) -> KisOrder:
+        """Buy ``qty`` shares at ``price`` (``None``: at the market)."""
+        return self.order("buy", price, qty, **options)
+
+    def sell(self, price: Price | None = None, qty: Quantity | None = None, **options: Any) -> KisOrder:
+        """Sell ``qty`` shares (``None``: everything sellable) at ``price`` (``None``: at the market)."""
+        return self.order("sell", price, qty, **options)
+
+
+# <generated: AsyncStockTrading from StockTrading by scripts/generate_twins.py; do not edit>
+class AsyncStockTrading:
+    """``buy``/``sell``/``order`` on an asyncio stock scope (see :class:`StockTrading`)."""
+
+    __slots__ = ()
+    _core: AsyncPyKis
+
+    async def order(
+        self,
+        side: OrderSide,
+        price: Price | None = None,
+        qty: Quantity | None = None,
+        *,
+        condition: Condition | None = None,
+        execution: Execution | None = None,
+        exchange: str | None = None,
+        daytime: bool = False,
+        account: str | KisAccountNumber | None = None,
+        precheck: bool = True,
+        start: time | None = None,
+        end: time | None = None,
+    ) -> AsyncKisOrder:
+        """Place an order (see :mod:`pykis.scopes.trading` for the order types); ``price`` None is a market
+        order, ``qty`` None on a sell sells everything sellable. Returns the acknowledged order."""
+        # The order rules load with the first order, not with a quote (a cold script's first quote stays light).
+        from pykis.scopes.trading import AsyncKisOrder, Listing, account_of, order_flow
+
+        facts: OrderFacts = await self._core._run(
+            order_flow(
+                self._core,
+                account_of(self._core, account),
+                Listing.of_stock(self),  # type: ignore[arg-type]
+                side,
+                price,
+                qty,
+                condition,
+                execution,
+                exchange,
+                daytime,
+                precheck,
+                start,
+                end,
+            )
+        )
+        return AsyncKisOrder(self._core, facts)
+
+    async def buy(self, price: Price | None = None, qty: Quantity | None = None, **options: Any) -> AsyncKisOrder:
+        """Buy ``qty`` shares at ``price`` (``None``: at the market)."""
+        return await self.order("buy", price, qty, **options)
+
+    async def sell(self, price: Price | None = None, qty: Quantity | None = None, **options: Any) -> AsyncKisOrder:
+        """Sell ``qty`` shares (``None``: everything sellable) at ``price`` (``None``: at the market)."""
+        return await self.order("sell", price, qty, **options)
+
+
+# </generated>
 
 
 class KisStock(StockBase, StockTrading):

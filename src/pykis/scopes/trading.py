@@ -82,7 +82,6 @@ if TYPE_CHECKING:
 __all__ = [
     "AsyncKisOrder",
     "AsyncKisPendingOrder",
-    "AsyncStockTrading",
     "Condition",
     "Execution",
     "KisOrder",
@@ -91,7 +90,6 @@ __all__ = [
     "Listing",
     "OrderFacts",
     "PendingFacts",
-    "StockTrading",
     "domestic_order_type",
     "foreign_order_type",
 ]
@@ -1468,113 +1466,8 @@ class KisPendingOrders:
 # ------------------------------------------------------------------------------------------------ stock mixins
 
 
-class StockTrading:
-    """``buy``/``sell``/``order`` on a blocking stock scope (mixed into :class:`~pykis.scopes.stock.KisStock`)."""
-
-    __slots__ = ()
-    _core: PyKis
-
-    def order(
-        self,
-        side: OrderSide,
-        price: Price | None = None,
-        qty: Quantity | None = None,
-        *,
-        condition: Condition | None = None,
-        execution: Execution | None = None,
-        exchange: str | None = None,
-        daytime: bool = False,
-        account: str | KisAccountNumber | None = None,
-        precheck: bool = True,
-        start: time | None = None,
-        end: time | None = None,
-    ) -> KisOrder:
-        """Place an order (see :mod:`pykis.scopes.trading` for the order types); ``price`` None is a market
-        order, ``qty`` None on a sell sells everything sellable. Returns the acknowledged order."""
-        facts: OrderFacts = self._core._run(
-            order_flow(
-                self._core,
-                _account(self._core, account),
-                Listing.of_stock(self),  # type: ignore[arg-type]
-                side,
-                price,
-                qty,
-                condition,
-                execution,
-                exchange,
-                daytime,
-                precheck,
-                start,
-                end,
-            )
-        )
-        return KisOrder(self._core, facts)
-
-    def buy(self, price: Price | None = None, qty: Quantity | None = None, **options: Any) -> KisOrder:
-        """Buy ``qty`` shares at ``price`` (``None``: at the market)."""
-        return self.order("buy", price, qty, **options)
-
-    def sell(self, price: Price | None = None, qty: Quantity | None = None, **options: Any) -> KisOrder:
-        """Sell ``qty`` shares (``None``: everything sellable) at ``price`` (``None``: at the market)."""
-        return self.order("sell", price, qty, **options)
-
-
-# <generated: AsyncStockTrading from StockTrading by scripts/generate_twins.py; do not edit>
-class AsyncStockTrading:
-    """``buy``/``sell``/``order`` on an asyncio stock scope (see :class:`StockTrading`)."""
-
-    __slots__ = ()
-    _core: AsyncPyKis
-
-    async def order(
-        self,
-        side: OrderSide,
-        price: Price | None = None,
-        qty: Quantity | None = None,
-        *,
-        condition: Condition | None = None,
-        execution: Execution | None = None,
-        exchange: str | None = None,
-        daytime: bool = False,
-        account: str | KisAccountNumber | None = None,
-        precheck: bool = True,
-        start: time | None = None,
-        end: time | None = None,
-    ) -> AsyncKisOrder:
-        """Place an order (see :mod:`pykis.scopes.trading` for the order types); ``price`` None is a market
-        order, ``qty`` None on a sell sells everything sellable. Returns the acknowledged order."""
-        facts: OrderFacts = await self._core._run(
-            order_flow(
-                self._core,
-                _account(self._core, account),
-                Listing.of_stock(self),  # type: ignore[arg-type]
-                side,
-                price,
-                qty,
-                condition,
-                execution,
-                exchange,
-                daytime,
-                precheck,
-                start,
-                end,
-            )
-        )
-        return AsyncKisOrder(self._core, facts)
-
-    async def buy(self, price: Price | None = None, qty: Quantity | None = None, **options: Any) -> AsyncKisOrder:
-        """Buy ``qty`` shares at ``price`` (``None``: at the market)."""
-        return await self.order("buy", price, qty, **options)
-
-    async def sell(self, price: Price | None = None, qty: Quantity | None = None, **options: Any) -> AsyncKisOrder:
-        """Sell ``qty`` shares (``None``: everything sellable) at ``price`` (``None``: at the market)."""
-        return await self.order("sell", price, qty, **options)
-
-
-# </generated>
-
-
-def _account(core: _ClientCore, account: str | KisAccountNumber | None) -> KisAccountNumber:
+def account_of(core: _ClientCore, account: str | KisAccountNumber | None) -> KisAccountNumber:
+    """The account an order names, or the client's primary one."""
     if account is None:
         return core.primary_account
     if isinstance(account, KisAccountNumber):
