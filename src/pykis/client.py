@@ -298,7 +298,7 @@ class _ClientCore:
             self._index.add(row)
 
     def _rate_stem(self, side: _Side) -> str:
-        return cache_key(side.environment, side.auth.appkey)[0]
+        return cache_key(side.environment, side.auth.appkey, side.hosts.rest)[0]
 
     def trading_hours(self, market: str) -> KisTradingHours:
         """The sessions of ``market`` (``"KRX"``, ``"NXT"``, ``"NASDAQ"``…) with :meth:`~KisTradingHours.session`
@@ -339,6 +339,7 @@ class PyKis(_ClientCore):
                 side.auth.appkey,
                 side.auth.secretkey,
                 self._transports[env].send,
+                host=side.hosts.rest,
                 cache_dir=self._token_dir,
             )
             for env, side in self._sides.items()
@@ -551,6 +552,7 @@ class AsyncPyKis(_ClientCore):
                 side.auth.appkey,
                 side.auth.secretkey,
                 self._blocking_sender(env),
+                host=side.hosts.rest,
                 cache_dir=self._token_dir,
             )
             for env, side in self._sides.items()
