@@ -27,7 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-Step = Callable[[dict[str, Any]], dict[str, Any]]
+Step = Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]
 
 
 def point_at(config: dict[str, Any]) -> None:
@@ -48,25 +48,22 @@ def number(value: Any) -> float:
 
 
 # -------------------------------------------------------------------------------- the steps, in python-kis's words
+# Each step gets the shared context and one client's side: ``kis``, ``account``, ``stock`` and the ``order`` it placed.
 
 
-def stock(ctx: dict[str, Any]) -> dict[str, Any]:
-    kis = ctx["kis"]
-    # Should the lookup fail, the later steps still run on the scope it would have built (KRX, this symbol).
-    scope = importlib.import_module("pykis.scope.stock").KisStockScope
-    ctx["stock"] = scope(kis=kis, market="KRX", symbol=ctx["symbol"], account=kis.primary)
-    ctx["stock"] = found = kis.stock(ctx["symbol"])
+def stock(ctx: dict[str, Any], side: dict[str, Any]) -> dict[str, Any]:
+    side["stock"] = found = side["kis"].stock(ctx["symbol"])
     return {"symbol": found.symbol, "market": found.market, "name": found.info.name}
 
 
-def quote(ctx: dict[str, Any]) -> dict[str, Any]:
-    answer = ctx["stock"].quote()
+def quote(ctx: dict[str, Any], side: dict[str, Any]) -> dict[str, Any]:
+    answer = side["stock"].quote()
     return {"symbol": answer.symbol, "market": answer.market, "price": number(answer.price)}
 
 
-def daily_chart(ctx: dict[str, Any]) -> dict[str, Any]:
+def daily_chart(ctx: dict[str, Any], side: dict[str, Any]) -> dict[str, Any]:
     today = datetime.date.fromisoformat(ctx["today"])
-    chart = ctx["stock"].daily_chart(start=today - datetime.timedelta(days=30), end=today)
+    chart = side["stock"].daily_chart(start=today - datetime.timedelta(days=30), end=today)
     bars = list(chart.bars)
     return {
         "bars": len(bars),
@@ -76,10 +73,9 @@ def daily_chart(ctx: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def orderbook(ctx: dict[str, Any]) -> dict[str, Any]:
-    book = ctx["stock"].orderbook()
+def orderbook(ctx: dict[str, Any], side: dict[str, Any]) -> dict[str, Any]:
+    book = side["stock"].orderbook()
     asks, bids = list(book.asks), list(book.bids)
-    ctx["lowest_bid"] = bids[-1].price if bids else None
     return {
         "asks": len(asks),
         "bids": len(bids),
@@ -88,32 +84,32 @@ def orderbook(ctx: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def balance(ctx: dict[str, Any]) -> dict[str, Any]:
-    answer = ctx["account"].balance()
+def balance(ctx: dict[str, Any], side: dict[str, Any]) -> dict[str, Any]:
+    answer = side["account"].balance()
     krw = answer.deposit("KRW")
     return {"stocks": len(list(answer.stocks)), "krw_deposit": number(krw.amount) if krw is not None else None}
 
 
-def buy(ctx: dict[str, Any]) -> dict[str, Any]:
-    price = ctx.get("lowest_bid") or ctx["stock"].quote().low_limit
-    order = ctx["stock"].buy(price=price, qty=1)
-    ctx["order"] = order
+def buy(ctx: dict[str, Any], side: dict[str, Any]) -> dict[str, Any]:
+    """A limit buy at the day's lower price limit (하한가): it rests, so the order lists below can show it."""
+    price = side["stock"].quote().low_limit
+    order = side["order"] = side["stock"].buy(price=price, qty=1)
     return {"number": str(order.number), "price": number(price), "symbol": order.symbol}
 
 
-def pending_orders(ctx: dict[str, Any]) -> dict[str, Any]:
-    pending = ctx["account"].pending_orders()
-    numbers = [str(order.number) for order in pending.orders]
-    mine = ctx.get("order")
-    return {"orders": len(numbers), "has_our_order": mine is not None and str(mine.number) in numbers}
-
-
-def daily_orders(ctx: dict[str, Any]) -> dict[str, Any]:
-    today = datetime.date.fromisoformat(ctx["today"])
-    orders = ctx["account"].daily_orders(start=today - datetime.timedelta(days=7), end=today)
+def listed(side: dict[str, Any], orders: Any) -> dict[str, Any]:
     numbers = [str(order.number) for order in orders.orders]
-    mine = ctx.get("order")
+    mine = side.get("order")
     return {"orders": len(numbers), "has_our_order": mine is not None and str(mine.number) in numbers}
+
+
+def pending_orders(ctx: dict[str, Any], side: dict[str, Any]) -> dict[str, Any]:
+    return listed(side, side["account"].pending_orders())
+
+
+def daily_orders(ctx: dict[str, Any], side: dict[str, Any]) -> dict[str, Any]:
+    today = datetime.date.fromisoformat(ctx["today"])
+    return listed(side, side["account"].daily_orders(start=today - datetime.timedelta(days=7), end=today))
 
 
 class Warnings(logging.Handler):
@@ -122,15 +118,13 @@ class Warnings(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.lines: list[str] = []
-        self.arrived = threading.Event()
 
     def emit(self, record: logging.LogRecord) -> None:
         self.lines.append(record.getMessage()[:300])
-        self.arrived.set()
 
 
-def first_price(ctx: dict[str, Any], stock: Any) -> dict[str, Any]:
-    """Subscribe to ``stock``'s realtime price (H0STCNT0) and wait for the first event, or a refusal."""
+def realtime_price(ctx: dict[str, Any], side: dict[str, Any]) -> dict[str, Any]:
+    """Subscribe to the realtime price (H0STCNT0) and wait for the first event, or a refusal."""
     received: list[Any] = []
     arrived = threading.Event()
 
@@ -139,7 +133,7 @@ def first_price(ctx: dict[str, Any], stock: Any) -> dict[str, Any]:
         arrived.set()
 
     warnings: Warnings = ctx["warnings"]
-    ticket = stock.on("price", on_price)
+    ticket = side["stock"].on("price", on_price)
     try:
         deadline = time.monotonic() + ctx["timeout"]
         while not arrived.wait(0.05):
@@ -154,32 +148,23 @@ def first_price(ctx: dict[str, Any], stock: Any) -> dict[str, Any]:
     return {"symbol": first.symbol, "price": number(first.price), "events": len(received)}
 
 
-def realtime_price(ctx: dict[str, Any]) -> dict[str, Any]:
-    """With real credentials only, as python-kis's realtime examples do: the real WebSocket server."""
-    kis = ctx["real_kis"]
-    stock = importlib.import_module("pykis.scope.stock").KisStockScope(
-        kis=kis, market="KRX", symbol=ctx["symbol"], account=kis.primary
-    )
-    return first_price(ctx, stock)
-
-
-def realtime_price_virtual_mode(ctx: dict[str, Any]) -> dict[str, Any]:
-    """The same subscription from the client that trades on the virtual service (real and virtual credentials)."""
-    return first_price(ctx, ctx["stock"])
-
-
-STEPS: dict[str, Step] = {
-    "stock": stock,
-    "quote": quote,
-    "daily_chart": daily_chart,
-    "orderbook": orderbook,
-    "balance": balance,
-    "buy": buy,
-    "pending_orders": pending_orders,
-    "daily_orders": daily_orders,
-    "realtime_price": realtime_price,
-    "realtime_price_virtual_mode": realtime_price_virtual_mode,
-}
+# (name, client, step). "virtual": python-kis's way to practise — real credentials for quotes, virtual ones for
+# orders; "real": real credentials only (its realtime examples and real trading).
+STEPS: list[tuple[str, str, Step]] = [
+    ("stock", "virtual", stock),
+    ("quote", "virtual", quote),
+    ("daily_chart", "virtual", daily_chart),
+    ("orderbook", "virtual", orderbook),
+    ("balance", "virtual", balance),
+    ("buy", "virtual", buy),
+    ("pending_orders", "virtual", pending_orders),
+    ("daily_orders", "virtual", daily_orders),
+    ("buy_real", "real", buy),
+    ("pending_orders_real", "real", pending_orders),
+    ("daily_orders_real", "real", daily_orders),
+    ("realtime_price", "real", realtime_price),
+    ("realtime_price_virtual_mode", "virtual", realtime_price),
+]
 
 
 def library_frames(error: BaseException) -> list[str]:
@@ -196,24 +181,25 @@ def main(argv: list[str]) -> int:
     point_at(config)
     pykis = importlib.import_module("pykis")
     print(json.dumps({"step": "version", "ok": True, "facts": {"version": pykis.__version__}}), flush=True)
-    # python-kis's own way to trade on the virtual service: real credentials for quotes, virtual ones for orders.
-    kis = pykis.PyKis(config["real"]["secret"], config["virtual"]["secret"], keep_token=False)
-    real_kis = pykis.PyKis(config["real"]["secret"], keep_token=False)
-    ctx: dict[str, Any] = {
-        "kis": kis,
-        "real_kis": real_kis,
-        "account": kis.account(),
-        "symbol": config["symbol"],
-        "today": config["today"],
-        "timeout": config["timeout"],
-    }
+    scope = importlib.import_module("pykis.scope.stock").KisStockScope
+    ctx: dict[str, Any] = {"symbol": config["symbol"], "today": config["today"], "timeout": config["timeout"]}
+    real_secret, virtual_secret = config["real"]["secret"], config["virtual"]["secret"]
+    practice = pykis.PyKis(real_secret, virtual_secret, keep_token=False)
+    # The real app key's token is shared through python-kis's own `token=` (a second issue within a minute is
+    # refused with EGW00133, as by the real service).
+    real = pykis.PyKis(real_secret, token=practice.token, keep_token=False)
+    sides: dict[str, dict[str, Any]] = {}
+    for name, kis in (("virtual", practice), ("real", real)):
+        # The stock scope kis.stock() builds (KRX, this symbol), so the later steps run should the lookup fail.
+        stock_scope = scope(kis=kis, market="KRX", symbol=config["symbol"], account=kis.primary)
+        sides[name] = {"kis": kis, "account": kis.account(), "stock": stock_scope}
     warnings = ctx["warnings"] = Warnings()
     logging.getLogger("pykis").addHandler(warnings)
     try:
-        for name, step in STEPS.items():
+        for name, client, step in STEPS:
             warnings.lines.clear()
             try:
-                facts = step(ctx)
+                facts = step(ctx, sides[client])
             except Exception as error:  # every failure is reported, with its evidence
                 line = {
                     "step": name,
@@ -227,8 +213,8 @@ def main(argv: list[str]) -> int:
                 line = {"step": name, "ok": True, "facts": facts}
             print(json.dumps(line, ensure_ascii=False, default=str), flush=True)
     finally:
-        for client in (kis, real_kis):
-            websocket = getattr(client, "_websocket", None)
+        for side in sides.values():
+            websocket = getattr(side["kis"], "_websocket", None)
             if websocket is not None:
                 websocket.disconnect()
     return 0

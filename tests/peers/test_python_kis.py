@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from pykis.emulator import Emulator
+from pykis.emulator.instruments import DOMESTIC_MARKETS
 
 ROOT = Path(__file__).resolve().parents[2]
 DRIVER = Path(__file__).with_name("python_kis_flow.py")
@@ -58,11 +59,29 @@ EXPECTED: dict[str, Expected] = {
         "EXCG_ID_DVSN_CD",
         "pykis/api/account/order.py",
     ),
+    "buy_real": Expected(
+        _FIDELITY.format(5) + "order-cash requires EXCG_ID_DVSN_CD; the real service defaults it to KRX",
+        "pykis.client.exceptions.KisAPIError",
+        "EXCG_ID_DVSN_CD",
+        "pykis/api/account/order.py",
+    ),
     "daily_orders": Expected(
         _FIDELITY.format(4) + "VTTC8001R (the older daily-orders TR python-kis sends) is refused with OPSQ0002",
         "pykis.client.exceptions.KisHTTPError",
         "OPSQ0002",
         "pykis/api/account/daily_order.py",
+    ),
+    "daily_orders_real": Expected(
+        _FIDELITY.format(4) + "TTTC8001R (the older daily-orders TR python-kis sends) is refused with OPSQ0002",
+        "pykis.client.exceptions.KisHTTPError",
+        "OPSQ0002",
+        "pykis/api/account/daily_order.py",
+    ),
+    "pending_orders_real": Expected(
+        _FIDELITY.format(4) + "TTTC8036R (the older cancellable-orders TR python-kis sends) is refused with OPSQ0002",
+        "pykis.client.exceptions.KisHTTPError",
+        "OPSQ0002",
+        "pykis/api/account/pending_order.py",
     ),
     "realtime_price_virtual_mode": Expected(
         "python-kis bug: pykis/api/auth/websocket.py websocket_approval_key() picks the real app key for "
@@ -211,25 +230,38 @@ def test_balance(run: Run) -> None:
     assert facts["krw_deposit"] > 0
 
 
-def test_buy(run: Run) -> None:
-    facts = step(run, "buy")
+@pytest.mark.parametrize(("suffix", "env"), [("", "virtual"), ("_real", "real")], ids=["virtual", "real"])
+def test_buy(run: Run, suffix: str, env: str) -> None:
+    facts = step(run, "buy" + suffix)
     order = run.emulator.server.engine.order(facts["number"])
-    assert order is not None and order.symbol == SYMBOL and order.side == "buy"
-    assert order.account == run.emulator.virtual.app.account
+    assert order is not None and order.symbol == SYMBOL and order.side == "buy" and order.is_open
+    assert order.account == (run.emulator.virtual if env == "virtual" else run.emulator.real).app.account
 
 
-def _placed(run: Run) -> bool:
-    return bool(run.steps.get("buy", {}).get("ok"))
+def _placed(run: Run, suffix: str) -> bool:
+    return bool(run.steps.get("buy" + suffix, {}).get("ok"))
 
 
 def test_pending_orders(run: Run) -> None:
     facts = step(run, "pending_orders")
-    assert facts["has_our_order"] is _placed(run)
+    # With virtual credentials python-kis lists overseas open orders only (its pending_order.py: the domestic
+    # inquiry "모의투자 미지원"), so the domestic buy is not among them: its own behaviour, checked as such.
+    account = run.emulator.virtual.app.account
+    foreign = [
+        o for o in run.emulator.server.engine.orders(account, open_only=True) if o.market not in DOMESTIC_MARKETS
+    ]
+    assert facts == {"orders": len(foreign), "has_our_order": False}
 
 
-def test_daily_orders(run: Run) -> None:
-    facts = step(run, "daily_orders")
-    assert facts["has_our_order"] is _placed(run)
+def test_pending_orders_real(run: Run) -> None:
+    facts = step(run, "pending_orders_real")
+    assert facts["has_our_order"] is _placed(run, "_real")
+
+
+@pytest.mark.parametrize("suffix", ["", "_real"], ids=["virtual", "real"])
+def test_daily_orders(run: Run, suffix: str) -> None:
+    facts = step(run, "daily_orders" + suffix)
+    assert facts["has_our_order"] is _placed(run, suffix)
 
 
 def test_realtime_price(run: Run) -> None:
