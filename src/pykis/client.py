@@ -273,7 +273,12 @@ class _ClientCore:
 
     def _master_failed(self, name: str, reason: object) -> bytes | None:
         """Log a master file that could not be had; resolution then falls back to the product inquiries."""
-        log.warning("Cannot download the master file %s (%s); falling back to product inquiries", name, reason)
+        log.warning(
+            "Cannot download the master file %s from %s (%s); falling back to product inquiries",
+            name,
+            self._master_url(name),
+            reason,
+        )
         return None
 
     def _unpack_master(self, name: str, status: int, body: bytes) -> bytes | None:
