@@ -24,6 +24,7 @@ from pykis.protocol.token import (
     issue_request,
     parse_token,
     revoke_request,
+    token_host,
 )
 
 __all__ = ["TokenManager"]
@@ -35,7 +36,7 @@ Transport = Callable[[HttpRequest], HttpResponse]
 
 @dataclass(slots=True)
 class _Shared:
-    """What every client of one (environment, app key) in this process shares."""
+    """What every client of one (environment, host, app key) in this process shares."""
 
     lock: threading.Lock = field(default_factory=threading.Lock)
     token: AccessToken | None = None
@@ -51,10 +52,12 @@ def _shared(stem: str) -> _Shared:
 
 
 class TokenManager:
-    """Hands out a valid access token for one environment's app key, issuing one only when needed.
+    """Hands out a valid access token for one environment's app key at one host, issuing one only when needed.
 
-    ``cache_dir`` set means ``keep_token``: the token is kept in ``<cache_dir>/<env>-<hash>.json``
-    (0600, no secret inside) and coordinated across processes with a file lock beside it.
+    ``host`` is the REST base URL the token is issued by and used at: tokens are shared per
+    (environment, host, app key). ``cache_dir`` set means ``keep_token``: the token is kept in
+    ``<cache_dir>/<env>-<hash>.json`` (0600, no secret inside) and coordinated across processes with a
+    file lock beside it.
     """
 
     def __init__(
@@ -64,6 +67,7 @@ class TokenManager:
         appsecret: str,
         transport: Transport,
         *,
+        host: str,
         cache_dir: Path | None,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -72,13 +76,14 @@ class TokenManager:
         self._appsecret = appsecret
         self._transport = transport
         self._clock = clock
-        stem, self._key_hash = cache_key(environment, appkey)
+        self.host = token_host(host)
+        stem, self._key_hash = cache_key(environment, appkey, self.host)
         self._shared = _shared(stem)
         self._file = cache_dir / f"{stem}.json" if cache_dir else None
         self.issued = 0
 
     def __repr__(self) -> str:
-        return f"TokenManager({self.environment.value}, cached={self._file is not None})"
+        return f"TokenManager({self.environment.value}@{self.host}, cached={self._file is not None})"
 
     def peek(self) -> str | None:
         """The token if one is in memory and valid (no lock, no I/O): the hot path."""
@@ -130,7 +135,7 @@ class TokenManager:
             if cached is not None and cached.value != stale and cached.valid(self._clock()):
                 return cached
             token = self._issue()
-            write_private(self._file, token.to_json(self.environment, self._key_hash))
+            write_private(self._file, token.to_json(self.environment, self._key_hash, self.host))
             return token
 
     def _read_cache(self) -> AccessToken | None:
@@ -144,7 +149,7 @@ class TokenManager:
             return None
         warn_if_shared(self._file)
         try:
-            return AccessToken.from_json(raw, self.environment, self._key_hash)
+            return AccessToken.from_json(raw, self.environment, self._key_hash, self.host)
         except (ValueError, TypeError) as exc:
             log.warning("Ignoring a corrupt token cache %s (%s); issuing a new token", self._file, exc)
             return None

@@ -82,11 +82,34 @@ def declared_length(response: httpx.Response) -> int:
         return 0
 
 
-def raise_transport_error(exc: Exception, request: HttpRequest) -> NoReturn:
-    """Map an httpx failure to the pykis error tree, without echoing headers (they carry secrets)."""
+def raise_transport_error(exc: Exception, request: HttpRequest, base_url: str) -> NoReturn:
+    """Map an httpx failure to the pykis error tree, naming the URL but never the headers (they carry secrets)."""
     import httpx
 
-    where = f"{request.method} {request.path}"
+    where = f"{request.method} {base_url}{request.path}"
+    if isinstance(exc, httpx.ConnectTimeout | httpx.ConnectError):
+        hint = _not_running_hint(base_url)
+        what = "timed out connecting" if isinstance(exc, httpx.TimeoutException) else "could not connect"
+        error = KisTimeoutError if isinstance(exc, httpx.TimeoutException) else KisTransportError
+        raise error(f"{where} {what} ({type(exc).__name__}: {exc}){hint}", tr_id=request.tr_id) from None
     if isinstance(exc, httpx.TimeoutException):
         raise KisTimeoutError(f"{where} timed out ({type(exc).__name__})", tr_id=request.tr_id) from None
     raise KisTransportError(f"{where} failed: {type(exc).__name__}: {exc}", tr_id=request.tr_id) from None
+
+
+def _not_running_hint(base_url: str) -> str:
+    """For a loopback host nothing answers at, the likely cause: the local sandbox is not running."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    host = urlsplit(base_url).hostname or ""
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        return ""
+    return (
+        f"; nothing is listening at {base_url}: is the sandbox running? Start it with `pykis emulator`, "
+        "or use the secret files the running one wrote"
+    )

@@ -291,7 +291,12 @@ class _ClientCore:
 
     def _master_failed(self, name: str, reason: object) -> bytes | None:
         """Log a master file that could not be had; resolution then falls back to the product inquiries."""
-        log.warning("Cannot download the master file %s (%s); falling back to product inquiries", name, reason)
+        log.warning(
+            "Cannot download the master file %s from %s (%s); falling back to product inquiries",
+            name,
+            self._master_url(name),
+            reason,
+        )
         return None
 
     def _unpack_master(self, name: str, status: int, body: bytes) -> bytes | None:
@@ -316,7 +321,7 @@ class _ClientCore:
             self._index.add(row)
 
     def _rate_stem(self, side: _Side) -> str:
-        return cache_key(side.environment, side.auth.appkey)[0]
+        return cache_key(side.environment, side.auth.appkey, side.hosts.rest)[0]
 
     def trading_hours(self, market: str) -> KisTradingHours:
         """The sessions of ``market`` (``"KRX"``, ``"NXT"``, ``"NASDAQ"``…); ``hours.session(kis.now())`` names the
@@ -378,6 +383,7 @@ class PyKis(_ClientCore):
                 side.auth.appkey,
                 side.auth.secretkey,
                 self._transports[env].send,
+                host=side.hosts.rest,
                 cache_dir=self._token_dir,
             )
             for env, side in self._sides.items()
@@ -597,6 +603,7 @@ class AsyncPyKis(_ClientCore):
                 side.auth.appkey,
                 side.auth.secretkey,
                 self._blocking_sender(env),
+                host=side.hosts.rest,
                 cache_dir=self._token_dir,
             )
             for env, side in self._sides.items()

@@ -54,8 +54,11 @@ def fresh_registry() -> None:
     _tokens._REGISTRY.clear()
 
 
-def manager(endpoint: TokenEndpoint, cache: Path | None, key: str = APPKEY) -> TokenManager:
-    return TokenManager(Environment.REAL, key, SECRET, endpoint, cache_dir=cache)
+HOST = "https://openapi.koreainvestment.com:9443"
+
+
+def manager(endpoint: TokenEndpoint, cache: Path | None, key: str = APPKEY, host: str = HOST) -> TokenManager:
+    return TokenManager(Environment.REAL, key, SECRET, endpoint, host=host, cache_dir=cache)
 
 
 @pytest.mark.parametrize("keep", [True, False])
@@ -140,3 +143,37 @@ def test_revoke_tells_the_server_and_forgets(tmp_path: Path) -> None:
     assert endpoint.revoked == ["token-1"]
     assert tokens.peek() is None
     assert not list(tmp_path.glob("*.json"))
+
+
+@pytest.mark.parametrize("keep", [True, False])
+def test_a_token_belongs_to_the_host_that_issued_it(tmp_path: Path, keep: bool) -> None:
+    # Two sandboxes with one seed hand out the same app key: each issues its own token, in memory and on disk.
+    first, second = TokenEndpoint(), TokenEndpoint()
+    cache = tmp_path if keep else None
+    assert manager(first, cache, host="http://127.0.0.1:18001").get() == "token-1"
+    assert manager(second, cache, host="http://127.0.0.1:18002").get() == "token-1"
+    assert (first.issues, second.issues) == (1, 1)
+    # The same host spelled differently (case, a trailing slash) is still the same host.
+    assert manager(first, cache, host="HTTP://127.0.0.1:18001/").get() == "token-1"
+    assert first.issues == 1
+    if keep:
+        records = sorted(json.loads(p.read_text())["host"] for p in tmp_path.glob("*.json"))
+        assert records == ["http://127.0.0.1:18001", "http://127.0.0.1:18002"]
+
+
+def test_a_kept_token_of_another_host_is_not_offered(tmp_path: Path) -> None:
+    manager(TokenEndpoint(), tmp_path, host="http://127.0.0.1:18001").get()
+    [cache] = list(tmp_path.glob("*.json"))
+    other = tmp_path / "other"
+    other.mkdir()
+    # A cache file copied under another host's name (or written by an older pykis) is not that host's token.
+    from pykis.protocol.token import cache_key
+
+    stem, _ = cache_key(Environment.REAL, APPKEY, "http://127.0.0.1:18002")
+    (other / f"{stem}.json").write_bytes(cache.read_bytes())
+    from pykis import _tokens
+
+    _tokens._REGISTRY.clear()
+    endpoint = TokenEndpoint()
+    assert manager(endpoint, other, host="http://127.0.0.1:18002").get() == "token-1"
+    assert endpoint.issues == 1

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from pykis.auth import KisAuth
+from pykis.emulator import Emulator
 from pykis.emulator.cli import build_parser, main
 
 OPTIONS = [
@@ -107,3 +108,23 @@ def test_python_dash_m_json_then_sigterm(tmp_path: Path) -> None:
         out, err = process.communicate(timeout=20)
     assert process.returncode == 0, err
     assert out == ""  # nothing after the JSON line
+
+
+@pytest.mark.parametrize("as_json", [True, False])
+def test_a_second_emulator_in_one_folder_says_where_its_secrets_went(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], as_json: bool
+) -> None:
+    with Emulator(secrets_dir=tmp_path) as first:
+        assert main([*(["--json"] if as_json else []), "--secrets-dir", str(tmp_path), "--duration", "0.2"]) == 0
+        captured = capsys.readouterr()
+        assert KisAuth.load(tmp_path / "secret.json").rest_url == first.real.rest_url  # not overwritten
+    second = KisAuth.load(tmp_path / "secret-2.json")
+    assert second.rest_url != first.real.rest_url
+    note = f"still running at {first.real.rest_url}; this one's credentials are in secret-2.json and"
+    if as_json:
+        data = json.loads(captured.out)
+        assert data["real"]["secret_file"] == str((tmp_path / "secret-2.json").resolve())
+        assert note in captured.err
+    else:
+        assert note in captured.out
+        assert f'PyKis("{(tmp_path / "secret-2.json").resolve()}"' in captured.out

@@ -69,6 +69,29 @@ def test_a_foreign_secret_file_is_never_overwritten(tmp_path: Path, fresh: Calla
     assert KisAuth.load(precious).rest_url == second.real.rest_url
 
 
+def test_a_second_sandbox_in_one_folder_writes_other_secret_files(
+    tmp_path: Path, fresh: Callable[..., Emulator]
+) -> None:
+    first = fresh(secrets_dir=tmp_path)
+    assert first.server.secret_note is None
+    second = fresh(secrets_dir=tmp_path)
+    assert second.real.secret_file == (tmp_path / "secret-2.json").resolve()
+    assert second.virtual.secret_file == (tmp_path / "virtual_secret-2.json").resolve()
+    note = second.server.secret_note or ""
+    assert first.real.rest_url in note and "secret-2.json and virtual_secret-2.json" in note
+    # The first sandbox's users keep reaching the first sandbox.
+    assert KisAuth.load(tmp_path / "secret.json").rest_url == first.real.rest_url
+    assert KisAuth.load(tmp_path / "virtual_secret.json").rest_url == first.virtual.rest_url
+    assert KisAuth.load(second.real.secret_file).rest_url == second.real.rest_url
+    third = fresh(secrets_dir=tmp_path)
+    assert third.real.secret_file.name == "secret-3.json"
+    # Files of a sandbox that has stopped are free again: the lowest pair is reused.
+    first.stop()
+    fourth = fresh(secrets_dir=tmp_path)
+    assert fourth.real.secret_file.name == "secret.json" and fourth.server.secret_note is None
+    assert KisAuth.load(tmp_path / "secret.json").rest_url == fourth.real.rest_url
+
+
 def test_info_is_the_json_line(emulator: Emulator) -> None:
     info = emulator.info()
     assert set(info) == {"real", "virtual"}

@@ -553,3 +553,37 @@ def test_virtual_overseas_history_takes_only_empty_filters(emulator: Emulator, h
     assert body["rt_cd"] == "0" and body["output"] == []
     refused, _ = get(wire, OVS + "inquire-ccnl", "VTTS3035R", dict(query, CCLD_NCCS_DVSN="02"))
     assert refused["rt_cd"] == "2"
+
+
+def test_a_blank_exchange_code_is_every_exchange(emulator: Emulator, http: httpx.Client) -> None:
+    """inquire-nccs: blank OVRS_EXCG_CD is accepted, first page only (rest.json's note on the parameter);
+    inquire-balance: blank is every exchange too (an inference, see trading_overseas.inquire_balance)."""
+    wire = account_wire(
+        emulator,
+        http,
+        "virtual",
+        cash={"USD": 100_000, "HKD": 1_000_000},
+        positions=(("NVDA", "NASDAQ", 3, "100"), ("00700", "SEHK", 100, "300")),
+    )
+    number = wire.info.app.account
+    engine = emulator.server.engine
+    low = far_below(emulator, "NVDA", "NASDAQ")
+    for _ in range(21):  # one more than a virtual page
+        engine.place(number, "NVDA", "buy", 1, low, market="NASDAQ", exchange="NASD")
+    engine.place(number, "00700", "buy", 100, far_below(emulator, "00700", "SEHK"), market="SEHK", exchange="SEHK")
+    query = {**cano(wire), "SORT_SQN": "DS", "CTX_AREA_FK200": "", "CTX_AREA_NK200": ""}
+    blank, tr_cont = get(wire, OVS + "inquire-nccs", "VTTS3018R", dict(query, OVRS_EXCG_CD=""))
+    assert blank["rt_cd"] == "0" and len(blank["output"]) == 20 and tr_cont == "D"
+    assert blank["ctx_area_nk200"].strip() == ""  # nothing to continue from
+    sehk, _ = get(wire, OVS + "inquire-nccs", "VTTS3018R", dict(query, OVRS_EXCG_CD="SEHK"))
+    assert [row["pdno"] for row in sehk["output"]] == ["00700"]
+    balance, _ = get(
+        wire,
+        OVS + "inquire-balance",
+        "VTTS3012R",
+        {**cano(wire), "OVRS_EXCG_CD": "", "TR_CRCY_CD": "", "CTX_AREA_FK200": "", "CTX_AREA_NK200": ""},
+    )
+    assert balance["rt_cd"] == "0"
+    assert {row["ovrs_pdno"] for row in balance["output1"]} == {"NVDA", "00700"}
+    unknown, _ = get(wire, OVS + "inquire-nccs", "VTTS3018R", dict(query, OVRS_EXCG_CD="XXXX"))
+    assert (unknown["rt_cd"], unknown["msg_cd"]) == ("2", "OPSQ2001")

@@ -10,6 +10,7 @@ import threading
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from pykis import AsyncPyKis, KisAuth, KisHosts, PyKis
@@ -81,11 +82,14 @@ def test_a_kept_token_survives_a_restarted_sandbox(tmp_path: Path, private_cache
         assert quote_price(kis) > 0
         auth = first.real.auth
     _tokens._REGISTRY.clear()
-    with Emulator(secrets_dir=tmp_path, seed=7) as second:
-        assert second.real.auth.appkey == auth.appkey  # same demo keys from the same seed
+    port = httpx.URL(auth.rest_url or "").port
+    with Emulator(secrets_dir=tmp_path, seed=7, real_rest_port=port or 0) as second:
+        # Same demo keys from the same seed, on the same host: the kept token is this host's, and stale.
+        assert (second.real.auth.appkey, second.real.rest_url) == (auth.appkey, auth.rest_url)
         with PyKis(second.real.auth) as kis:
             assert quote_price(kis) > 0
         assert second.gateway.stats.token_issues == 1
+        assert second.gateway.stats.requests == 2  # the refused kept token, then the call with the new one
 
 
 def test_wrong_secret_is_a_typed_auth_error(emulator: Emulator) -> None:

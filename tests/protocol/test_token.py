@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from pykis.errors import KisDecodeError, KisError, KisHTTPError, KisTokenIssueLimitError
 from pykis.protocol.env import Environment
-from pykis.protocol.token import AccessToken, cache_key, decode_auth_answer, parse_token
+from pykis.protocol.token import AccessToken, cache_key, decode_auth_answer, parse_token, token_host
 
 
 def test_expiry_from_expires_in() -> None:
@@ -32,20 +32,29 @@ def test_answer_without_token_or_expiry() -> None:
 
 
 def test_cache_record_round_trips_and_holds_no_secret() -> None:
-    stem, digest = cache_key(Environment.VIRTUAL, "K" * 36)
+    host = "https://openapivts.koreainvestment.com:29443"
+    stem, digest = cache_key(Environment.VIRTUAL, "K" * 36, host)
     assert stem.startswith("virtual-")
     assert "K" * 36 not in stem
     token = AccessToken("tok", 123.0)
-    raw = token.to_json(Environment.VIRTUAL, digest)
-    assert AccessToken.from_json(raw, Environment.VIRTUAL, digest) == token
+    raw = token.to_json(Environment.VIRTUAL, digest, host)
+    assert AccessToken.from_json(raw, Environment.VIRTUAL, digest, host) == token
     with pytest.raises(ValueError, match="another key"):
-        AccessToken.from_json(raw, Environment.REAL, digest)
+        AccessToken.from_json(raw, Environment.REAL, digest, host)
+    with pytest.raises(ValueError, match="another host"):
+        AccessToken.from_json(raw, Environment.VIRTUAL, digest, "http://127.0.0.1:8080")
+
+
+def test_the_cache_is_keyed_by_host() -> None:
+    stems = {cache_key(Environment.REAL, "K" * 36, url)[0] for url in ("http://127.0.0.1:1", "http://127.0.0.1:2")}
+    assert len(stems) == 2
+    assert token_host("HTTP://LocalHost:80/uapi/") == "http://localhost:80"
 
 
 @given(st.binary(max_size=100))
 def test_corrupt_cache_is_a_value_error(raw: bytes) -> None:
     try:
-        AccessToken.from_json(raw, Environment.REAL, "h")
+        AccessToken.from_json(raw, Environment.REAL, "h", "http://h")
     except ValueError:
         pass
 

@@ -51,7 +51,7 @@ class SyncTransport:
             finally:
                 response.close()
         except httpx.HTTPError as exc:
-            raise_transport_error(exc, request)
+            raise_transport_error(exc, request, self.base_url)
         log.debug("%s %s tr_id=%s -> %d", request.method, request.path, request.tr_id, response.status_code)
         return HttpResponse(response.status_code, headers_of(response), b"".join(chunks))
 

@@ -2,8 +2,10 @@
 
 It prints the URLs and ready-to-use demo credentials of both environments and writes ``secret.json``
 and ``virtual_secret.json`` (into ``--secrets-dir``, the current directory by default) so that
-``PyKis("secret.json", "virtual_secret.json")`` connects to it unchanged. ``--json`` prints one JSON
-line ``{"real": {...}, "virtual": {...}}`` on stdout once every listener is ready, and nothing else there.
+``PyKis("secret.json", "virtual_secret.json")`` connects to it unchanged. When a sandbox that is still
+running wrote those, a second one writes ``secret-2.json`` and ``virtual_secret-2.json`` and says so.
+``--json`` prints one JSON line ``{"real": {...}, "virtual": {...}}`` on stdout once every listener is
+ready, and nothing else there.
 """
 
 from __future__ import annotations
@@ -149,7 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         default=Path(),
         metavar="DIR",
-        help="where secret.json and virtual_secret.json are written (default: current directory)",
+        help="where secret.json and virtual_secret.json are written (default: current directory; "
+        "secret-2.json… when a running sandbox owns those)",
     )
     out.add_argument("--json", action="store_true", help="print one JSON line with URLs and credentials when ready")
     out.add_argument(
@@ -203,6 +206,8 @@ def _banner(server: EmulatorServer) -> str:
         ]
     if server.admin_url:
         lines.append(f"admin (fault injection): {server.admin_url}/faults")
+    if server.secret_note:
+        lines.append(f"note: {server.secret_note}")
     real = server.environments["real"].secret_file
     virtual = server.environments["virtual"].secret_file
     lines.append(f'Python: PyKis("{real}", "{virtual}")')
@@ -223,6 +228,8 @@ async def _run(config: EmulatorConfig, *, as_json: bool, duration: float | None)
             sys.stdout.flush()
             if server.admin_url:
                 print(f"admin: {server.admin_url}/faults", file=sys.stderr, flush=True)
+            if server.secret_note:
+                print(f"note: {server.secret_note}", file=sys.stderr, flush=True)
         else:
             print(_banner(server), flush=True)
         if duration is None:

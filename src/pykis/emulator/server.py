@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import logging
 import tempfile
@@ -269,6 +270,7 @@ class EmulatorServer:
         self.publisher: RealtimePublisher | None = None
         self._runners: list[web.AppRunner] = []
         self._tempdir: tempfile.TemporaryDirectory[str] | None = None
+        self.secret_note: str | None = None
         self.running = False
 
     # -- lifecycle --------------------------------------------------------------------------------
@@ -280,10 +282,7 @@ class EmulatorServer:
         host = self.config.host
         if host not in LOOPBACK:
             log.warning("the emulator listens on %s, beyond loopback; its demo keys are not secrets", host)
-        directory = self._secrets_dir()
-        paths = {env: (directory / SECRET_FILES[env]).resolve() for env in ENVIRONMENTS}
-        for path in paths.values():
-            _refuse_foreign_secret(path)  # before binding anything
+        paths = await self._secret_paths(self._secrets_dir())  # before binding anything
         try:
             urls: dict[EnvName, tuple[str, str]] = {}
             for env in ENVIRONMENTS:
@@ -336,6 +335,30 @@ class EmulatorServer:
         await site.start()
         address = runner.addresses[-1]
         return int(address[1])
+
+    async def _secret_paths(self, directory: Path) -> dict[EnvName, Path]:
+        """``secret.json`` and ``virtual_secret.json``, unless a sandbox that is still running wrote them: then
+        the first pair ``secret-N.json``/``virtual_secret-N.json`` no running sandbox owns (said in ``secret_note``).
+        A file that is not an emulator's own is never overwritten (``FileExistsError``)."""
+        owner: str | None = None
+        for number in itertools.count(1):
+            suffix = "" if number == 1 else f"-{number}"
+            paths = {
+                env: (directory / f"{Path(name).stem}{suffix}.json").resolve() for env, name in SECRET_FILES.items()
+            }
+            recorded = [url for url in map(_emulator_secret_url, paths.values()) if url is not None]
+            live = [url for url in recorded if await _listening(url)]
+            if not live:
+                break
+            owner = owner or live[0]
+        if owner is not None:
+            names = " and ".join(path.name for path in paths.values())
+            self.secret_note = (
+                f"{SECRET_FILES['real']} and {SECRET_FILES['virtual']} in {directory.resolve()} belong to the sandbox "
+                f"still running at {owner}; this one's credentials are in {names}"
+            )
+            log.warning("%s", self.secret_note)
+        return paths
 
     def _secrets_dir(self) -> Path:
         if self.config.secrets_dir is not None:
@@ -403,10 +426,11 @@ class EmulatorServer:
         return {env: info.to_json() for env, info in self.environments.items()}
 
 
-def _refuse_foreign_secret(path: Path) -> None:
-    """Never overwrite a secret file that does not point at a loopback emulator (it may hold real keys)."""
+def _emulator_secret_url(path: Path) -> str | None:
+    """The REST URL an emulator's secret file records (``None``: no file). A secret file that does not point
+    at a loopback emulator may hold real keys: ``FileExistsError``, it is never overwritten."""
     if not path.exists():
-        return
+        return None
     try:
         data = json.loads(path.read_text("utf-8"))
     except (OSError, ValueError):
@@ -417,6 +441,21 @@ def _refuse_foreign_secret(path: Path) -> None:
         raise FileExistsError(
             f"{path} exists and is not an emulator secret file; refusing to overwrite it (choose another --secrets-dir)"
         )
+    assert isinstance(url, str)
+    return url
+
+
+async def _listening(url: str) -> bool:
+    """Whether something accepts connections at ``url`` (a sandbox that is still running)."""
+    parts = urlsplit(url)
+    try:
+        _, writer = await asyncio.wait_for(asyncio.open_connection(parts.hostname, parts.port), 2.0)
+    except (OSError, TimeoutError, ValueError):
+        return False
+    writer.close()
+    with contextlib.suppress(OSError):
+        await writer.wait_closed()
+    return True
 
 
 def _netloc(host: str, port: int) -> str:

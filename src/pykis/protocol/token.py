@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
+from urllib.parse import urlsplit
 
 from pykis.errors import KisDecodeError
 from pykis.protocol.env import Environment
@@ -18,6 +19,7 @@ __all__ = [
     "issue_request",
     "parse_token",
     "revoke_request",
+    "token_host",
 ]
 
 KST = timezone(timedelta(hours=9))
@@ -42,11 +44,12 @@ class AccessToken:
         """Usable at ``now`` with at least ``margin`` seconds to spare."""
         return now + margin < self.expires_at
 
-    def to_json(self, environment: Environment, appkey_hash: str) -> bytes:
-        """The cache-file record: never the app secret, only a hash of the app key."""
+    def to_json(self, environment: Environment, appkey_hash: str, host: str) -> bytes:
+        """The cache-file record: never the app secret, only a hash of the app key, and the issuing host."""
         return json.dumps(
             {
                 "environment": environment.value,
+                "host": host,
                 "appkey_sha256": appkey_hash,
                 "access_token": self.value,
                 "token_type": self.token_type,
@@ -55,25 +58,38 @@ class AccessToken:
         ).encode()
 
     @classmethod
-    def from_json(cls, raw: bytes, environment: Environment, appkey_hash: str) -> AccessToken:
-        """Read a cache record; raises ``ValueError`` for anything corrupt or belonging to another key."""
+    def from_json(cls, raw: bytes, environment: Environment, appkey_hash: str, host: str) -> AccessToken:
+        """Read a cache record; raises ``ValueError`` for anything corrupt or belonging to another key or host."""
         data = json.loads(raw)
         if not isinstance(data, dict):
             raise ValueError("token cache is not an object")
         if data.get("environment") != environment.value or data.get("appkey_sha256") != appkey_hash:
             raise ValueError("token cache belongs to another key or environment")
+        if data.get("host") != host:
+            raise ValueError("token cache belongs to another host")
         value, expires = data.get("access_token"), data.get("expires_at")
         if not isinstance(value, str) or not value or not isinstance(expires, int | float):
             raise ValueError("token cache lacks a token or an expiry")
         return cls(value, float(expires), str(data.get("token_type") or "Bearer"))
 
 
-def cache_key(environment: Environment, appkey: str) -> tuple[str, str]:
-    """(file stem, app key hash): the token cache is keyed by environment and a hash of the app key."""
+def token_host(rest_url: str) -> str:
+    """The issuing host of a REST base URL (``scheme://host:port``, lower case): what a token belongs to."""
+    parts = urlsplit(rest_url.strip())
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+
+
+def cache_key(environment: Environment, appkey: str, host: str) -> tuple[str, str]:
+    """(file stem, app key hash): the token cache is keyed by environment, issuing host and app key.
+
+    A token belongs to the server that issued it: two sandboxes started with the same seed hand out the
+    same app key, and a token of one offered to the other is refused (then a re-issue hits EGW00133).
+    """
     import hashlib  # loads OpenSSL: only when a cache key is needed
 
     digest = hashlib.sha256(appkey.encode()).hexdigest()
-    return f"{environment.value}-{digest[:24]}", digest
+    where = hashlib.sha256(f"{token_host(host)}\n{appkey}".encode()).hexdigest()
+    return f"{environment.value}-{where[:24]}", digest
 
 
 def issue_request(appkey: str, appsecret: str) -> HttpRequest:

@@ -19,6 +19,8 @@ path                                           real                        virtu
 Exchange codes are ``OVRS_EXCG_CD`` (PROTOCOL.md §9). In the real service's inquiries ``NASD`` means every US
 market; the virtual service's balance takes NASD, NYSE and AMEX one by one, and its order history (inquire-ccnl)
 takes only empty filters (``PDNO`` "", ``SLL_BUY_DVSN`` 00, ``CCLD_NCCS_DVSN`` 00, ``OVRS_EXCG_CD`` "").
+A blank ``OVRS_EXCG_CD`` is every exchange in the balance and the open orders (the latter answers its first
+page only, as its parameter note says).
 Orders: US buys take ORD_DVSN 00/32/34 and sells 00/31/32/33/34, plus TWAP 35 / VWAP 36 (PROTOCOL §15, windows
 in ``START_TIME``/``END_TIME`` as local HHMMSS); other exchanges 00 only; the virtual service 00 only; the US
 daytime session 00 only. Page sizes are emulator choices (real 100, virtual 20): the broker documents none.
@@ -295,7 +297,11 @@ def inquire_balance(request: ApiRequest, ctx: EmulatorContext) -> ApiResponse:
         return found
     engine, number = found
     code = request.param("OVRS_EXCG_CD").strip().upper()
-    markets = _markets(code, request.env) if code else None
+    # A blank code is every exchange, as in the other overseas inquiries (inquire-nccs documents it). The
+    # broker's notes list no blank here; python-kis 2.1.6 sends blank OVRS_EXCG_CD and TR_CRCY_CD for every
+    # virtual balance (api/account/balance.py, _internal_foreign_balance) and its live test of the virtual
+    # service's balance (tests/unit/test_account_balance.py) depends on it: an inference, recorded as such.
+    markets = _markets(code, request.env)
     if markets is None:
         return invalid_field("OVRS_EXCG_CD")
     currency = request.param("TR_CRCY_CD").strip().upper()
@@ -597,16 +603,21 @@ def inquire_nccs(request: ApiRequest, ctx: EmulatorContext) -> ApiResponse:
         return found
     engine, number = found
     code = request.param("OVRS_EXCG_CD").strip().upper()
-    markets = _markets(code, request.env) if code else None
+    markets = _markets(code, request.env)
     if markets is None:
         return invalid_field("OVRS_EXCG_CD")
     orders = [o for o in _foreign_orders(engine, number, markets) if o.is_open]
     if request.param("SORT_SQN").strip().upper() != "DS":
         orders.reverse()
+    size = 100 if request.env == "real" else 20
+    if not code:
+        # A blank exchange code is every exchange, but its first page only: the broker's parameter note
+        # (rest.json, examples_llm/overseas_stock/inquire_nccs) says a blank code cannot be continued.
+        orders = orders[:size]
     page = paginate(
         orders,
         request,
-        page_size=100 if request.env == "real" else 20,
+        page_size=size,
         query_key=f"NCCS{code}",
         cursor=("ctx_area_fk200", "ctx_area_nk200"),
     )
