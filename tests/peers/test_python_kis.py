@@ -43,46 +43,10 @@ class Expected:
     frame: str = ""
 
 
-# Deviations of the emulator that branch `fidelity` fixes (issue 13 §2): remove an entry once it is merged.
-_FIDELITY = "emulator deviation, fixed on branch `fidelity` (issue 13 §2.{}): "
+# Every step python-kis 2.1.6 takes passes against the emulator except where python-kis itself is wrong. (The
+# deviations it found before — CTPF1604R's shape, a required EXCG_ID_DVSN_CD, the older TTTC8001R/VTTC8001R and
+# TTTC8036R refused — were fixed in the emulator, issue 13 §2.)
 EXPECTED: dict[str, Expected] = {
-    "stock": Expected(
-        _FIDELITY.format(3) + "CTPF1604R answers `output` as a list of rows; the real service answers one object, "
-        "which python-kis's _KisStockInfo reads",
-        "builtins.AttributeError",
-        "'list' object has no attribute 'keys'",
-        "pykis/api/stock/info.py",
-    ),
-    "buy": Expected(
-        _FIDELITY.format(5) + "order-cash requires EXCG_ID_DVSN_CD; the real service defaults it to KRX",
-        "pykis.client.exceptions.KisAPIError",
-        "EXCG_ID_DVSN_CD",
-        "pykis/api/account/order.py",
-    ),
-    "buy_real": Expected(
-        _FIDELITY.format(5) + "order-cash requires EXCG_ID_DVSN_CD; the real service defaults it to KRX",
-        "pykis.client.exceptions.KisAPIError",
-        "EXCG_ID_DVSN_CD",
-        "pykis/api/account/order.py",
-    ),
-    "daily_orders": Expected(
-        _FIDELITY.format(4) + "VTTC8001R (the older daily-orders TR python-kis sends) is refused with OPSQ0002",
-        "pykis.client.exceptions.KisHTTPError",
-        "OPSQ0002",
-        "pykis/api/account/daily_order.py",
-    ),
-    "daily_orders_real": Expected(
-        _FIDELITY.format(4) + "TTTC8001R (the older daily-orders TR python-kis sends) is refused with OPSQ0002",
-        "pykis.client.exceptions.KisHTTPError",
-        "OPSQ0002",
-        "pykis/api/account/daily_order.py",
-    ),
-    "pending_orders_real": Expected(
-        _FIDELITY.format(4) + "TTTC8036R (the older cancellable-orders TR python-kis sends) is refused with OPSQ0002",
-        "pykis.client.exceptions.KisHTTPError",
-        "OPSQ0002",
-        "pykis/api/account/pending_order.py",
-    ),
     "realtime_price_virtual_mode": Expected(
         "python-kis bug: pykis/api/auth/websocket.py websocket_approval_key() picks the real app key for "
         "domain='real' but calls fetch() without domain=, so with virtual credentials the real key's approval "
