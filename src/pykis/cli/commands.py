@@ -21,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pykis.cli.output import Output, Table
+from pykis.cli.output import Output, StdoutClosed, Table
 from pykis.cli.spec import Command, Handler, argument, flag, option, split_common
 
 if TYPE_CHECKING:
@@ -132,6 +132,8 @@ def execute(path: Sequence[Command], values: dict[str, Any], *, stdin: Any = Non
     try:
         with progress_bars(out) if command.progress else contextlib.nullcontext():
             return command.handler(args, out, stdin or sys.stdin)
+    except StdoutClosed:  # the reader went away (`| head`): a quiet, successful end
+        return EXIT_OK
     except Refused as refused:
         out.error(str(refused))
         return EXIT_REFUSED
@@ -463,7 +465,7 @@ def cmd_watch(args: argparse.Namespace, out: Output, stdin: Any) -> int:
         with lock:
             latest[event.symbol] = event
             counts[event.symbol] = counts.get(event.symbol, 0) + 1
-        if args.json:
+        if args.json and not out.closed:
             from pykis.cli.output import to_json
 
             line = {
@@ -475,7 +477,8 @@ def cmd_watch(args: argparse.Namespace, out: Output, stdin: Any) -> int:
                 "rate": event.rate,
                 "volume": event.volume,
             }
-            print(to_json(line), file=out.stdout, flush=True)
+            with contextlib.suppress(StdoutClosed):  # out.closed is set: the command's loop ends
+                out.write_line(to_json(line))
 
     def render() -> Table:
         rows = []
@@ -493,6 +496,8 @@ def cmd_watch(args: argparse.Namespace, out: Output, stdin: Any) -> int:
     deadline: float | None = time.monotonic() + float(args.seconds) if args.seconds is not None else None
 
     def wait(step: float) -> bool:
+        if out.closed:
+            return False
         if deadline is None:
             time.sleep(step)
             return True
@@ -500,7 +505,7 @@ def cmd_watch(args: argparse.Namespace, out: Output, stdin: Any) -> int:
         if left <= 0:
             return False
         time.sleep(min(step, left))
-        return time.monotonic() < deadline
+        return time.monotonic() < deadline and not out.closed
 
     with _client(args) as kis:
         stocks = [kis.stock(symbol) for symbol in args.symbols]
