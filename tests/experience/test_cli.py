@@ -174,7 +174,7 @@ def test_usage_and_api_errors(capsys: pytest.CaptureFixture[str], monkeypatch: p
     assert run(capsys, "frobnicate")[0] == 2
     assert run(capsys, "chart", "005930", "--period", "fortnight")[0] == 2
     code, _, err = run(capsys, "quote", "ZZZZZZ")
-    assert code == 1 and "KisNotFoundError" in err
+    assert code == 2 and "KisNotFoundError" in err  # an unknown symbol is bad input: nothing was sent
     monkeypatch.delenv("PYKIS_SECRET")
     code, _, err = run(capsys, "balance")
     assert code == 2 and "pykis auth init" in err

@@ -61,9 +61,7 @@ def test_watch_json_ends_when_head_has_its_lines(emu: Emulator, cache: Path) -> 
     [("chart", "005930", "--range", "3y", "--json"), ("orders", "--json"), ("quote", "005930", "--json")],
     ids=["chart", "orders", "quote"],
 )
-def test_a_reader_gone_before_the_output_is_no_error(
-    emu: Emulator, cache: Path, argv: tuple[str, ...]
-) -> None:
+def test_a_reader_gone_before_the_output_is_no_error(emu: Emulator, cache: Path, argv: tuple[str, ...]) -> None:
     process = _start(emu, cache, *argv)
     assert process.stdout is not None
     process.stdout.close()  # the reader is gone before the first byte: the write finds the pipe closed

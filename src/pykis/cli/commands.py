@@ -3,9 +3,11 @@
 hands its arguments to :func:`pykis.emulator.cli.main`.
 
 Every command takes ``--secret FILE`` / ``--virtual-secret FILE`` (default: ``$PYKIS_SECRET`` /
-``$PYKIS_VIRTUAL_SECRET``, then ``./secret.json``) and ``--json``. Exit codes: 0 ok, 1 API or transport error,
-2 usage (bad arguments, missing or invalid credentials), 3 refused or aborted (an order on the real service
-without ``--real``, an unconfirmed order, an existing secret file).
+``$PYKIS_VIRTUAL_SECRET``, then ``./secret.json``) and ``--json``. Exit codes: 0 ok (also when the reader of
+stdout goes away), 1 API or transport error (the service answered with an error, or did not answer), 2 usage (bad
+arguments, an unknown symbol, missing or invalid credentials), 3 refused or aborted, nothing sent (an order that
+breaks a trading rule — off the tick grid, outside the day's limits, more than the cash or shares —, an order on
+the real service without ``--real``, an unconfirmed order, an existing secret file).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import sys
 import threading
 import time
@@ -22,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pykis.cli.output import Output, StdoutClosed, Table
-from pykis.cli.spec import Command, Handler, argument, flag, option, split_common
+from pykis.cli.spec import COMMON, Command, Handler, argument, flag, option, split_common
 
 if TYPE_CHECKING:
     from pykis.client import PyKis
@@ -94,6 +97,17 @@ def _period(text: str) -> ChartPeriod | int:
     raise ValueError(f"period must be day, week, month, year or minutes (5, 5min): {text!r}")
 
 
+def _span(text: str) -> str:
+    from pykis.errors import KisValidationError
+    from pykis.scopes.chart import parse_span
+
+    try:
+        parse_span(text)
+    except KisValidationError as error:
+        raise ValueError(str(error)) from None
+    return text
+
+
 def _windows(text: str) -> tuple[int, ...]:
     if text.strip().lower() in ("", "none", "0"):
         return ()
@@ -108,15 +122,52 @@ def _windows(text: str) -> tuple[int, ...]:
 
 def passthrough(program: Command, argv: Sequence[str], *, stdin: Any = None) -> int | None:
     """Run a passthrough command (``pykis [--json] emulator …``) with its arguments unparsed and return its exit
-    code; ``None`` when ``argv`` names no such command. Every renderer starts here."""
+    code, or end a command line whose argument is a negative number with its usage error (2); ``None`` when
+    ``argv`` is for the renderer to parse. Every renderer starts here."""
     split = split_common(list(argv))
     if split is None or not split[1]:
         return None
     values, (name, *rest) = split
     command = program.find(name)
-    if command is None or not command.passthrough:
+    if command is None:
         return None
-    return execute((program, command), {**values, "rest": rest}, stdin=stdin)
+    if command.passthrough:
+        return execute((program, command), {**values, "rest": rest}, stdin=stdin)
+    message = _negative_argument(command, rest)
+    if message is None:
+        return None
+    Output().error(message)
+    return EXIT_USAGE
+
+
+_NEGATIVE = re.compile(r"^-\d[\d.,]*$")
+
+
+def _negative_argument(command: Command, rest: Sequence[str]) -> str | None:
+    """The message for a negative number given as an argument (``pykis buy 005930 -1``), which click would
+    otherwise take for an unknown option ("No such option: -1")."""
+    while command.commands and rest and (child := command.find(rest[0])) is not None:
+        command, rest = child, rest[1:]
+    valued = {name for param in (*COMMON, *command.params) if param.takes_value for name in param.flags}
+    arguments = [param for param in command.params if param.kind == "argument"]
+    position, after_option = 0, False
+    for token in rest:
+        if after_option:
+            after_option = False
+        elif token in valued:
+            after_option = True
+        elif _NEGATIVE.match(token):
+            if position < len(arguments) and arguments[position].convert is not None:
+                param = arguments[position]
+                try:
+                    assert param.convert is not None
+                    param.convert(token)
+                except ValueError as error:
+                    return f"{param.metavar} {error}"
+            return None
+        elif not token.startswith("-"):
+            position += 0 if position < len(arguments) and arguments[position].many else 1
+    return None
 
 
 def execute(path: Sequence[Command], values: dict[str, Any], *, stdin: Any = None) -> int:
@@ -127,7 +178,7 @@ def execute(path: Sequence[Command], values: dict[str, Any], *, stdin: Any = Non
     args = argparse.Namespace(command=" ".join(c.name for c in path[1:]), **values)
     out = Output(json=bool(getattr(args, "json", False)))
     from pykis.cli.bars import progress_bars
-    from pykis.errors import KisCredentialError, KisError
+    from pykis.errors import KisCredentialError, KisError, KisOrderValidationError, KisValidationError
 
     try:
         with progress_bars(out) if command.progress else contextlib.nullcontext():
@@ -137,8 +188,17 @@ def execute(path: Sequence[Command], values: dict[str, Any], *, stdin: Any = Non
     except Refused as refused:
         out.error(str(refused))
         return EXIT_REFUSED
-    except (Usage, KisCredentialError) as error:
+    except KisOrderValidationError as error:  # an order that breaks a trading rule: refused, nothing was sent
+        out.error(f"refused, nothing was sent: {error}")
+        return EXIT_REFUSED
+    except Usage as error:
         out.error(str(error))
+        return EXIT_USAGE
+    except KisCredentialError as error:
+        out.error(str(error))
+        return EXIT_USAGE
+    except KisValidationError as error:  # bad input (an unknown symbol, a bad span) refused before sending
+        out.error(f"{type(error).__name__}: {error}")
         return EXIT_USAGE
     except KisError as error:
         out.error(f"{type(error).__name__}: {error}")
@@ -151,16 +211,41 @@ def execute(path: Sequence[Command], values: dict[str, Any], *, stdin: Any = Non
         return EXIT_REFUSED
 
 
-def _client(args: argparse.Namespace) -> PyKis:
+DEFAULT_VIRTUAL_SECRET = "virtual_secret.json"  # noqa: S105 - a file name
+
+
+def _credentials(args: argparse.Namespace) -> tuple[str | None, str | None]:
+    """The secret files of this command: the options, else ``$PYKIS_SECRET`` / ``$PYKIS_VIRTUAL_SECRET``, else
+    the files ``pykis auth init`` writes into the current folder — so that one shell session (an ``export``, or
+    the folder) addresses one account in every command alike."""
+    explicit = args.secret or os.environ.get("PYKIS_SECRET")
+    secret = explicit or (DEFAULT_SECRET if Path(DEFAULT_SECRET).exists() else None)
+    virtual = args.virtual_secret or os.environ.get("PYKIS_VIRTUAL_SECRET")
+    if virtual is None and explicit is None and Path(DEFAULT_VIRTUAL_SECRET).exists():
+        virtual = DEFAULT_VIRTUAL_SECRET  # not beside an explicit real file: that one means the real account
+    if secret is None and virtual is None:
+        raise Usage(
+            "no credentials: run `pykis auth init`, pass --secret FILE / --virtual-secret FILE, "
+            "or set PYKIS_SECRET / PYKIS_VIRTUAL_SECRET"
+        )
+    return secret, virtual
+
+
+def _client(args: argparse.Namespace, out: Output) -> PyKis:
+    """The client of this command; says on stderr which account and service it acts on (not with ``--json``,
+    whose output says it in its data)."""
     from pykis.client import PyKis
 
-    secret = args.secret or os.environ.get("PYKIS_SECRET")
-    virtual = args.virtual_secret or os.environ.get("PYKIS_VIRTUAL_SECRET")
-    if secret is None and virtual is None:
-        if not Path(DEFAULT_SECRET).exists():
-            raise Usage("no credentials: pass --secret FILE, set PYKIS_SECRET, or run `pykis auth init`")
-        secret = DEFAULT_SECRET
-    return PyKis(secret, virtual)
+    secret, virtual = _credentials(args)
+    kis = PyKis(secret, virtual)
+    if not args.json:
+        out.message(_header(kis, virtual if kis.virtual else secret))
+    return kis
+
+
+def _header(kis: PyKis, source: str | None) -> str:
+    service = "모의투자 (virtual)" if kis.virtual else "실전 (REAL)"
+    return f"account {kis.primary_account} · {service} service · {source}"
 
 
 def _ask(stdin: Any, question: str, out: Output) -> str:
@@ -225,7 +310,7 @@ def _quote_row(quote: KisQuote) -> list[Any]:
         quote.name,
         quote.price,
         quote.change,
-        quote.rate,
+        _rate(quote.rate),
         quote.open,
         quote.high,
         quote.low,
@@ -242,7 +327,7 @@ def _quote_data(quote: KisQuote) -> dict[str, Any]:
 
 
 def cmd_quote(args: argparse.Namespace, out: Output, stdin: Any) -> int:
-    with _client(args) as kis:
+    with _client(args, out) as kis:
         quotes = kis.quotes(args.symbols)
     table = Table("Quotes", _QUOTE_COLUMNS, [_quote_row(q) for q in quotes], _NUMERIC)
     out.result([_quote_data(q) for q in quotes], table)
@@ -269,7 +354,7 @@ def _write_csv(chart: KisChart, path: Path) -> None:
 
 def cmd_chart(args: argparse.Namespace, out: Output, stdin: Any) -> int:
     span = args.span or ("1d" if isinstance(args.period, int) else "3m")
-    with _client(args) as kis:
+    with _client(args, out) as kis:
         chart = kis.stock(args.symbol).chart(span, period=args.period)
     written: dict[str, str] = {}
     if args.csv:
@@ -306,7 +391,7 @@ def _book_table(book: KisOrderbook) -> Table:
 
 
 def cmd_orderbook(args: argparse.Namespace, out: Output, stdin: Any) -> int:
-    with _client(args) as kis:
+    with _client(args, out) as kis:
         book = kis.stock(args.symbol).orderbook()
     out.result(book, _book_table(book))
     return EXIT_OK
@@ -316,12 +401,21 @@ def cmd_orderbook(args: argparse.Namespace, out: Output, stdin: Any) -> int:
 
 
 def cmd_balance(args: argparse.Namespace, out: Output, stdin: Any) -> int:
-    with _client(args) as kis:
+    with _client(args, out) as kis:
         balance = kis.account().balance()
     deposits = Table(
         f"Account {balance.account_number}: deposits",
         ("currency", "amount", "withdrawable", "exchange rate", "amount KRW"),
-        [[d.currency, d.amount, d.withdrawable, d.exchange_rate, d.amount_krw] for d in balance.deposits.values()],
+        [
+            [
+                d.currency,
+                _money(d.amount, d.currency),
+                _money(d.withdrawable, d.currency),
+                d.exchange_rate,
+                d.amount_krw,
+            ]
+            for d in balance.deposits.values()
+        ],
         frozenset(("amount", "withdrawable", "exchange rate", "amount KRW")),
     )
     columns = ("market", "symbol", "name", "qty", "orderable", "avg price", "price", "amount", "profit", "rate %")
@@ -337,9 +431,9 @@ def cmd_balance(args: argparse.Namespace, out: Output, stdin: Any) -> int:
                 s.orderable,
                 s.purchase_price,
                 s.price,
-                s.amount,
-                s.profit,
-                s.profit_rate,
+                _money(s.amount, s.currency),
+                _money(s.profit, s.currency),
+                _rate(s.profit_rate),
             ]
             for s in balance.stocks
         ],
@@ -354,7 +448,7 @@ def cmd_balance(args: argparse.Namespace, out: Output, stdin: Any) -> int:
                 balance.purchase_amount,
                 balance.current_amount,
                 balance.profit,
-                _pct(balance.profit_rate),
+                _rate(balance.profit_rate),
                 balance.total,
             ]
         ],
@@ -366,40 +460,117 @@ def cmd_balance(args: argparse.Namespace, out: Output, stdin: Any) -> int:
         "purchase_amount": balance.purchase_amount,
         "current_amount": balance.current_amount,
         "profit": balance.profit,
+        "profit_rate": balance.profit_rate,
         "total": balance.total,
+        "positions": [{"symbol": s.symbol, "market": s.market, "profit_rate": s.profit_rate} for s in balance.stocks],
     }
     out.result(data, deposits, positions, totals)
     return EXIT_OK
 
 
-_PENDING = ("time", "market", "symbol", "side", "order_type", "number", "price", "qty", "executed_qty", "pending_qty")
+_ORDER_COLUMNS = ("time", "symbol", "name", "side", "type", "number", "price", "qty", "filled", "avg fill", "status")
+
+
+def _order_status(order: Any, cancelled: frozenset[str] = frozenset()) -> str:
+    """What became of an order, in words; ``cancelled`` holds the numbers that a cancel of the day names."""
+    if getattr(order, "kind", "new") != "new":
+        return f"{order.kind} of {order.original_number}"
+    pending, filled = order.pending_qty, order.executed_qty
+    gone = getattr(order, "cancelled_qty", 0) > 0 or (order.number in cancelled and not pending)
+    if filled >= order.qty:
+        return "filled"
+    if filled:
+        return "partly filled" if pending else "partly filled, rest cancelled" if gone else "partly filled, ended"
+    if pending:
+        return "pending"
+    return "cancelled" if gone else "rejected"
+
+
+def _order_row(order: Any, cancelled: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """An order of a table (pending or of the day) in words: type and status named, the fill price averaged."""
+    from pykis.scopes.trading import order_type_name
+
+    filled = order.executed_qty
+    return {
+        "time": order.time,
+        "market": order.market,
+        "symbol": order.symbol,
+        "name": getattr(order, "name", "") or None,
+        "side": order.side,
+        "type": order_type_name(order.order_type, order.market),
+        "number": order.number,
+        "original_number": order.original_number,
+        "price": order.price or None,  # a market order has none (the service sends 0)
+        "qty": order.qty,
+        "filled": filled,
+        "avg fill": order.executed_amount / filled if filled else None,
+        "pending": order.pending_qty,
+        "status": _order_status(order, cancelled),
+        "currency": getattr(order, "currency", None),
+    }
+
+
+def _order_cell(row: dict[str, Any], name: str) -> Any:
+    return _money(row[name], row["currency"]) if name == "avg fill" else row[name]
+
+
+def _orders_table(title: str, rows: list[dict[str, Any]]) -> Table:
+    return Table(
+        title if rows else f"{title}: no orders",
+        _ORDER_COLUMNS,
+        [
+            [
+                _money(row[name], row["currency"]) if name in ("price", "avg fill") else row[name]
+                for name in _ORDER_COLUMNS
+            ]
+            for row in rows
+        ],
+        frozenset(("price", "qty", "filled", "avg fill")),
+    )
 
 
 def cmd_orders(args: argparse.Namespace, out: Output, stdin: Any) -> int:
-    with _client(args) as kis:
+    with _client(args, out) as kis:
         account = kis.account()
         if args.pending:
             pending = account.pending_orders()
-            rows = [[getattr(order, name) for name in _PENDING] for order in pending]
-            data: Any = [dict(zip(_PENDING, row, strict=True)) for row in rows]
-            table = Table(f"Open orders of {account.account_number}", _PENDING, rows, frozenset(_PENDING[6:]))
-            out.result(data, table)
+            rows = [_order_row(order) for order in pending]
+            out.result(rows, _orders_table(f"Open orders of {account.account_number}", rows))
             return EXIT_OK
         daily = account.daily_orders()
-    columns = ("time", "symbol", "name", "side", "kind", "number", "price", "qty", "executed_qty", "pending_qty")
-    rows = [[getattr(order, name) for name in columns] for order in daily.orders]
+    cancelled = frozenset(o.original_number for o in daily.orders if o.kind == "cancel" and o.original_number)
+    rows = [_order_row(order, cancelled) for order in daily.orders]
     title = f"Orders of {daily.account_number}, {daily.start} to {daily.end}"
-    out.result(daily, Table(title, columns, rows, frozenset(columns[6:])))
+    out.result(rows, _orders_table(title, rows))
     return EXIT_OK
 
 
 def _order_data(order: Any) -> dict[str, Any]:
-    names = ("account_number", "market", "symbol", "side", "order_type", "price", "qty", "branch", "number", "time")
-    return {name: getattr(order, name) for name in names}
+    from pykis.scopes.trading import order_type_name
+
+    return {
+        "account_number": order.account_number,
+        "market": order.market,
+        "symbol": order.symbol,
+        "side": order.side,
+        "type": order_type_name(order.order_type, order.market),
+        "price": order.price or None,
+        "qty": order.qty,
+        "number": order.number,
+        "time": order.time,
+    }
 
 
-def _pct(value: Decimal) -> Decimal:
-    return value.quantize(Decimal("0.01"))
+def _money(value: Any, currency: str | None) -> Any:
+    """An amount in its currency's places, as table text (``3408.80``, ``7588000``)."""
+    from pykis.models._base import money
+
+    return format(money(value, currency), "f") if isinstance(value, Decimal) else value
+
+
+def _rate(value: Decimal) -> str:
+    """A rate in percent with two decimals, as table text (``1.50``)."""
+    return f"{value:.2f}"
 
 
 def _check_real(kis: PyKis, allowed: bool, what: str) -> str:
@@ -414,9 +585,12 @@ def _check_real(kis: PyKis, allowed: bool, what: str) -> str:
     return "real"
 
 
+_RIGHT = frozenset(("price", "qty"))
+
+
 def _cmd_order(side: str) -> Callable[[argparse.Namespace, Output, Any], int]:
     def handler(args: argparse.Namespace, out: Output, stdin: Any) -> int:
-        with _client(args) as kis:
+        with _client(args, out) as kis:
             service = _check_real(kis, args.real, f"place a {side} order")
             stock = kis.stock(args.symbol)
             how = f"at {args.price} {stock.currency} (limit)" if args.price is not None else "at the market"
@@ -430,14 +604,14 @@ def _cmd_order(side: str) -> Callable[[argparse.Namespace, Output, Any], int]:
             order = stock.buy(args.price, args.qty) if side == "buy" else stock.sell(args.price, args.qty)
         data = _order_data(order)
         columns = tuple(data)
-        out.result(data, Table(f"Order {order.number} accepted", columns, [list(data.values())]))
+        out.result(data, Table(f"Order {order.number} accepted", columns, [list(data.values())], _RIGHT))
         return EXIT_OK
 
     return handler
 
 
 def cmd_cancel(args: argparse.Namespace, out: Output, stdin: Any) -> int:
-    with _client(args) as kis:
+    with _client(args, out) as kis:
         _check_real(kis, args.real, "cancel an order")
         account = kis.account()
         order = account.pending_orders().order(args.order)
@@ -445,9 +619,10 @@ def cmd_cancel(args: argparse.Namespace, out: Output, stdin: Any) -> int:
             out.error(f"no open order numbered {args.order} (see pykis orders --pending)")
             return EXIT_API
         cancelled = order.cancel()
-    data = _order_data(cancelled)
-    data["cancelled"] = args.order
-    out.result(data, Table(f"Order {args.order} cancelled", tuple(data), [list(data.values())]))
+    data = {"order": args.order, "cancel_number": cancelled.number, **_order_data(cancelled)}
+    del data["number"]
+    title = f"Order {args.order} cancelled (the cancel request is order {cancelled.number})"
+    out.result(data, Table(title, tuple(data), [list(data.values())], _RIGHT))
     return EXIT_OK
 
 
@@ -489,7 +664,7 @@ def cmd_watch(args: argparse.Namespace, out: Output, stdin: Any) -> int:
                     rows.append([symbol, None, None, None, None, None, 0])
                 else:
                     rows.append(
-                        [symbol, event.time, event.price, event.change, event.rate, event.volume, counts[symbol]]
+                        [symbol, event.time, event.price, event.change, _rate(event.rate), event.volume, counts[symbol]]
                     )
         return Table("Realtime prices", columns, rows, frozenset(columns[2:]))
 
@@ -507,7 +682,7 @@ def cmd_watch(args: argparse.Namespace, out: Output, stdin: Any) -> int:
         time.sleep(min(step, left))
         return time.monotonic() < deadline and not out.closed
 
-    with _client(args) as kis:
+    with _client(args, out) as kis:
         stocks = [kis.stock(symbol) for symbol in args.symbols]
         symbols = [stock.symbol for stock in stocks]
         tickets = [stock.on("price", on_price) for stock in stocks]
@@ -582,6 +757,7 @@ PROGRAM = Command(
                     "--range",
                     dest="span",
                     metavar="SPAN",
+                    convert=_span,
                     help="look-back like 3m, 1y, 5d, 3h (default: 3m; 1d for minutes)",
                 ),
                 option(

@@ -19,7 +19,7 @@ from typing import Any, TextIO
 __all__ = ["Output", "StdoutClosed", "Table", "cell", "has_rich", "to_json"]
 
 
-class StdoutClosed(Exception):  # noqa: N818 - a condition, not a failure: the command ends with exit 0
+class StdoutClosed(Exception):
     """The reader of stdout has gone away (a closed pipe): the command stops quietly."""
 
 

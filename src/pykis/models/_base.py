@@ -3,14 +3,37 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, ClassVar
 
 import msgspec
 
-__all__ = ["KisModel", "dec", "dec_or_none", "render", "yyyymmdd"]
+__all__ = ["KisModel", "dec", "dec_or_none", "money", "places", "rate_of", "render", "won", "yyyymmdd"]
 
 ZERO = Decimal(0)
+CENT = Decimal("0.01")
+
+_PLACES = {"KRW": 0, "JPY": 0, "VND": 0}  # currencies without minor units in KIS's amounts; others have 2
+
+
+def places(currency: str | None) -> int:
+    """Decimal places of amounts of ``currency`` (KRW, JPY, VND 0; USD, HKD, CNY and others 2)."""
+    return _PLACES.get((currency or "").upper(), 2)
+
+
+def money(value: Decimal, currency: str | None) -> Decimal:
+    """``value`` in its currency's places, for display (models keep the exact value)."""
+    return value.quantize(Decimal(1).scaleb(-places(currency)), ROUND_HALF_UP)
+
+
+def rate_of(part: Decimal, whole: Decimal) -> Decimal:
+    """``part / whole * 100`` in percent, two decimals (zero when ``whole`` is zero): quantized once, here."""
+    return (part / whole * 100).quantize(CENT, ROUND_HALF_UP) if whole else Decimal("0.00")
+
+
+def won(amount: Decimal, exchange_rate: Decimal) -> Decimal:
+    """``amount`` converted to won at ``exchange_rate``, in whole won as KIS reports won: rounded once, here."""
+    return (amount * exchange_rate).quantize(Decimal(1), ROUND_HALF_UP)
 
 
 def dec(text: str) -> Decimal:

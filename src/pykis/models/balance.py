@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, ClassVar
 import msgspec
 
 from pykis.auth import KisAccountNumber
-from pykis.models._base import KisModel, render
+from pykis.models._base import KisModel, rate_of, render, won
 
 if TYPE_CHECKING:
     import pandas
@@ -51,11 +51,6 @@ POSITION_COLUMNS = (
 )
 
 
-def rate_of(part: Decimal, whole: Decimal) -> Decimal:
-    """``part / whole * 100`` (zero when ``whole`` is zero)."""
-    return part / whole * 100 if whole else ZERO
-
-
 class KisInlineModel(KisModel, frozen=True, kw_only=True):
     """A model printed on one line, as the seed README prints the entries of a balance."""
 
@@ -78,7 +73,7 @@ class KisDeposit(KisInlineModel, frozen=True, kw_only=True):
     @property
     def amount_krw(self) -> Decimal:
         """``amount`` in won."""
-        return self.amount * self.exchange_rate
+        return won(self.amount, self.exchange_rate)
 
 
 class KisDomesticDeposit(KisDeposit, frozen=True, kw_only=True):
@@ -156,12 +151,12 @@ class KisBalance(KisModel, frozen=True, kw_only=True):
     @property
     def purchase_amount(self) -> Decimal:
         """What the positions cost, in won."""
-        return sum((s.purchase_amount * s.exchange_rate for s in self.stocks), ZERO)
+        return sum((won(s.purchase_amount, s.exchange_rate) for s in self.stocks), ZERO)
 
     @property
     def current_amount(self) -> Decimal:
         """What the positions are worth now, in won."""
-        return sum((s.amount * s.exchange_rate for s in self.stocks), ZERO)
+        return sum((won(s.amount, s.exchange_rate) for s in self.stocks), ZERO)
 
     @property
     def profit(self) -> Decimal:

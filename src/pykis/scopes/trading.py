@@ -94,6 +94,7 @@ __all__ = [
     "StockTrading",
     "domestic_order_type",
     "foreign_order_type",
+    "order_type_name",
 ]
 
 KST = ZoneInfo("Asia/Seoul")
@@ -354,6 +355,20 @@ def foreign_order_type(listing: Listing, side: str, condition: str | None, execu
     if condition is not None:
         raise KisOrderTypeError(f"{listing.info.code} takes limit orders only, got condition={condition!r}")
     return "00"
+
+
+def order_type_name(code: str, market: str) -> str:
+    """An order type in words: ``"00"`` → ``"limit"``, ``"01"`` → ``"market"``, ``"11"`` → ``"limit IOC"``,
+    ``"34"`` (US) → ``"LOC"``; the code itself when it names none."""
+    if market == "KRX":
+        for (condition, priced, execution), known in _DOMESTIC_TYPES.items():
+            if known == code:
+                words = condition.replace("_", " ") if condition else "limit" if priced else "market"
+                return f"{words} {execution}" if execution else words
+        return code
+    if code == "00":
+        return "limit"
+    return next((condition for (condition, _), known in _US_TYPES.items() if known == code and condition), code)
 
 
 def check_virtual(listing: Listing, order_type: str, exchange: str, daytime: bool) -> None:
