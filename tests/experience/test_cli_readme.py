@@ -71,7 +71,7 @@ def test_the_readme_command_line_runs_line_by_line(
     with Emulator(secrets_dir=secrets, clock=clock, market=_market(clock)) as emu:
         auth = emu.virtual.auth
         answers = {"pykis auth init": [auth.id, auth.appkey, auth.secretkey, str(auth.account_number), "y"]}
-        headers: list[str] = []
+        headers: list[tuple[str, str]] = []
         placed: list[str] = []
         for line in lines:
             words = shlex.split(line)

@@ -136,4 +136,4 @@ def test_numbers_as_people_read_them(capsys: pytest.CaptureFixture[str]) -> None
     data = json.loads(out, parse_float=Decimal)
     assert re.fullmatch(r"\d+", str(data["total"])), data["total"]
     rates = [position["profit_rate"] for position in data["positions"]] + [data["profit_rate"]]
-    assert all(Decimal(str(rate)).as_tuple().exponent >= -2 for rate in rates), rates
+    assert all(Decimal(str(rate)) == Decimal(str(rate)).quantize(Decimal("0.01")) for rate in rates), rates

@@ -1336,19 +1336,21 @@ class KisOrder(OrderBase):
 # <generated: AsyncKisOrder from KisOrder by scripts/generate_twins.py; do not edit>
 class AsyncKisOrder(OrderBase):
     """An order of :class:`~pykis.AsyncPyKis`: the same operations as coroutines
-    (``await order.pending()``, ``await order.pending_order()``)."""
+    (``await order.pending``, ``await order.pending_order``, ``await order.cancel()``)."""
 
     __slots__ = ()
     _core: AsyncPyKis
 
+    @property
     async def pending_order(self) -> AsyncKisPendingOrder | None:
         """The order as it stands, if part of it still works (one inquiry)."""
         found: PendingFacts | None = await self._core._run(pending_order_flow(self._core, self._facts))
         return None if found is None else AsyncKisPendingOrder(self._core, found)
 
+    @property
     async def pending(self) -> bool:
         """Whether part of the order still works (one inquiry)."""
-        return (await self.pending_order()) is not None
+        return (await self.pending_order) is not None
 
     async def modify(
         self,
