@@ -399,9 +399,8 @@ class AsyncKisWebsocketClient:
                     result = handler.callback(self, KisSubscriptionEventArgs(handler.tr, event))
                     if result is not None and inspect.isawaitable(result):
                         await result
-                except Exception:
-                    core.failed_callbacks += 1
-                    log.exception("RTC Callback for %s raised; the stream goes on", handler.tr)
+                except Exception as exc:  # noqa: BLE001 - user code may raise anything: logged there
+                    core.callback_raised(handler, exc)
 
     # -- lifecycle ------------------------------------------------------------------------------------
 
@@ -418,6 +417,7 @@ class AsyncKisWebsocketClient:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        self._core.summarize_all()
 
     aclose = close
 
