@@ -137,3 +137,31 @@ def test_numbers_as_people_read_them(capsys: pytest.CaptureFixture[str]) -> None
     assert re.fullmatch(r"\d+", str(data["total"])), data["total"]
     rates = [position["profit_rate"] for position in data["positions"]] + [data["profit_rate"]]
     assert all(Decimal(str(rate)) == Decimal(str(rate)).quantize(Decimal("0.01")) for rate in rates), rates
+
+
+def test_auth_init_checks_each_answer_when_given(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    answers = ["", "myid", "short", "A" * 36, "S" * 180, "1234", "12345678-01", "z", "y"]
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(answers) + "\n"))
+    code, _, err = run(capsys, "auth", "init")
+    assert code == 0, err
+    assert "id (the HTS login ID) must be a non-empty string; try again" in err
+    assert "appkey must be 36 ASCII characters, got 5; try again" in err
+    assert "account number must look like 'NNNNNNNN-NN'" in err and "answer y or n, not 'z'; try again" in err
+    assert err.index("appkey must be") < err.index("App secret")  # checked before the next question
+    assert json.loads((tmp_path / "virtual_secret.json").read_text())["virtual"] is True
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(["me", "A" * 36, "S" * 180, "12345678-01"]) + "\n"))
+    code, _, err = run(capsys, "auth", "init", "--yes")  # no y/N question: a real key
+    assert code == 0, err
+    assert json.loads((tmp_path / "secret.json").read_text())["virtual"] is False
+    monkeypatch.setattr(sys, "stdin", io.StringIO("x\n" * 5))
+    code, _, err = run(capsys, "auth", "init", "--appkey", "A" * 36)
+    assert code == 2 and "no valid answer after 3 tries" in err
+
+
+def test_a_y_n_question_asks_again(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    low = lower_limit(capsys, "000660")
+    monkeypatch.setattr(sys, "stdin", io.StringIO("z\nyes\n"))
+    code, out, err = run(capsys, "buy", "000660", "1", "--price", str(low))
+    assert code == 0 and "answer y or n, not 'z'" in err and "accepted" in out, err

@@ -259,35 +259,82 @@ def _ask(stdin: Any, question: str, out: Output) -> str:
     return str(line).strip()
 
 
+_TRIES = 3
+
+
+def _ask_until(stdin: Any, question: str, out: Output, check: Callable[[str], str | None]) -> str:
+    """Ask until ``check(answer)`` returns no complaint (it says what is wrong), at most three times."""
+    for _ in range(_TRIES):
+        answer = _ask(stdin, question, out)
+        complaint = check(answer)
+        if complaint is None:
+            return answer
+        out.error(f"{complaint}; try again")
+    raise Usage(f"{question.rstrip(':? ')}: no valid answer after {_TRIES} tries")
+
+
+def _confirm(stdin: Any, question: str, out: Output) -> bool:
+    """A y/N question: y or yes, n, no or nothing (no); anything else is asked again."""
+    answer = _ask_until(
+        stdin,
+        f"{question} [y/N]",
+        out,
+        lambda text: None if text.lower() in ("y", "yes", "n", "no", "") else f"answer y or n, not {text!r}",
+    )
+    return answer.lower() in ("y", "yes")
+
+
 # ------------------------------------------------------------------------------------------------ auth
+
+_VALID = {"id": "x", "appkey": "A" * 36, "secretkey": "S" * 180, "account": "00000000-01"}
+
+
+def _check_field(name: str) -> Callable[[str], str | None]:
+    """The check of one answer of ``auth init``: :class:`~pykis.KisAuth`'s own, with the other fields valid."""
+
+    def check(answer: str) -> str | None:
+        from pykis.auth import KisAuth
+        from pykis.errors import KisCredentialError
+
+        try:
+            KisAuth(**{**_VALID, name: answer})  # type: ignore[arg-type]
+        except KisCredentialError as error:
+            return str(error)
+        return None
+
+    return check
 
 
 def cmd_auth(args: argparse.Namespace, out: Output, stdin: Any) -> int:
     from pykis.auth import KisAuth
 
-    def field(value: str | None, prompt: str, secret: bool = False) -> str:
+    def field(value: str | None, name: str, prompt: str, secret: bool = False) -> str:
         if value:
             return value
+        check = _check_field(name)
         if secret and stdin is sys.stdin and stdin.isatty():
             import getpass
 
-            return getpass.getpass(f"{prompt}: ")
-        answer = _ask(stdin, f"{prompt}:", out)
-        if not answer:
-            raise Usage(f"{prompt} is required")
-        return answer
+            for _ in range(_TRIES):
+                answer = getpass.getpass(f"{prompt}: ")
+                complaint = check(answer)
+                if complaint is None:
+                    return answer
+                out.error(f"{complaint}; try again")
+            raise Usage(f"{prompt}: no valid answer after {_TRIES} tries")
+        return _ask_until(stdin, f"{prompt}:", out, check)
 
-    user = field(args.id, "HTS login ID")
-    appkey = field(args.appkey, "App key (36 characters)")
-    secretkey = field(args.secretkey, "App secret (180 characters)", secret=True)
-    account = field(args.account, "Account number (NNNNNNNN-NN)")
+    user = field(args.id, "id", "HTS login ID")
+    appkey = field(args.appkey, "appkey", "App key (36 characters)")
+    secretkey = field(args.secretkey, "secretkey", "App secret (180 characters)", secret=True)
+    account = field(args.account, "account", "Account number (NNNNNNNN-NN)")
     virtual = args.virtual
     if virtual is None:
         prompted = not (args.id and args.appkey and args.secretkey and args.account)
-        virtual = prompted and _ask(stdin, "A 모의투자 (virtual) key? [y/N]", out).lower() in ("y", "yes")
+        virtual = prompted and not args.yes and _confirm(stdin, "A 모의투자 (virtual) key?", out)
     auth = KisAuth(id=user, appkey=appkey, secretkey=secretkey, account=account, virtual=bool(virtual))
     path = Path(args.output or ("virtual_secret.json" if auth.virtual else "secret.json"))
-    if path.exists() and not args.force:
+    if path.exists() and not (args.force or args.yes):
         raise Refused(f"{path} exists; pass --force to overwrite it")
     auth.save(path)
     if args.json:
@@ -599,7 +646,7 @@ def _cmd_order(side: str) -> Callable[[argparse.Namespace, Output, Any], int]:
                 f"account {kis.primary_account} on the {service} service"
             )
             out.message(summary)
-            if not args.yes and _ask(stdin, "Place this order? [y/N]", out).lower() not in ("y", "yes"):
+            if not args.yes and not _confirm(stdin, "Place this order?", out):
                 raise Refused("order not placed")
             order = stock.buy(args.price, args.qty) if side == "buy" else stock.sell(args.price, args.qty)
         data = _order_data(order)
@@ -736,6 +783,7 @@ PROGRAM = Command(
                             "-o", "--output", metavar="FILE", help="where to write (default: [virtual_]secret.json)"
                         ),
                         flag("--force", help="overwrite an existing file"),
+                        flag("-y", "--yes", help="ask no y/N question: not virtual unless --virtual; overwrite"),
                     ),
                 ),
             ),
