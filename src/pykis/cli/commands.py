@@ -411,7 +411,7 @@ def cmd_chart(args: argparse.Namespace, out: Output, stdin: Any) -> int:
         try:
             chart.plot(args.png, ma=args.ma, width=args.width, height=args.height)
         except ImportError:
-            raise Usage("--png needs matplotlib: pip install 'pykis[plot]'") from None
+            raise Usage("--png needs matplotlib: pip install 'pykis-client[plot]'") from None
         except ValueError as error:
             raise Usage(str(error)) from None
         written["png"] = str(args.png)
