@@ -402,14 +402,16 @@ def _write_csv(chart: KisChart, path: Path) -> None:
 def cmd_chart(args: argparse.Namespace, out: Output, stdin: Any) -> int:
     span = args.span or ("1d" if isinstance(args.period, int) else "3m")
     with _client(args, out) as kis:
-        chart = kis.stock(args.symbol).chart(span, period=args.period)
+        stock = kis.stock(args.symbol)
+        chart = stock.chart(span, period=args.period)
     written: dict[str, str] = {}
     if args.csv:
         _write_csv(chart, Path(args.csv))
         written["csv"] = str(args.csv)
     if args.png:
         try:
-            chart.plot(args.png, ma=args.ma, width=args.width, height=args.height)
+            name = stock.english_name or stock.name
+            chart.plot(args.png, ma=args.ma, width=args.width, height=args.height, name=name)
         except ImportError:
             raise Usage("--png needs matplotlib: pip install 'pykis-client[plot]'") from None
         except ValueError as error:
