@@ -165,3 +165,13 @@ def test_a_y_n_question_asks_again(capsys: pytest.CaptureFixture[str], monkeypat
     monkeypatch.setattr(sys, "stdin", io.StringIO("z\nyes\n"))
     code, out, err = run(capsys, "buy", "000660", "1", "--price", str(low))
     assert code == 0 and "answer y or n, not 'z'" in err and "accepted" in out, err
+
+
+def test_help_shows_our_metavars_only(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PYKIS_PLAIN")  # the rich look, when the renderer is typer
+    for argv in (["buy", "--help"], ["quote", "--help"], ["--help"], ["emulator", "--help"]):
+        code, out, _ = run(capsys, *argv)
+        assert code == 0 and "<bool>" not in out and "<list[str]>" not in out and "<str>" not in out, out
+        assert "{SYMBOL}" not in out
+    code, out, _ = run(capsys, "buy", "--help")
+    assert re.search(r"pykis buy \[(OPTIONS|-h)", out) and "SYMBOL" in out and "QTY" in out

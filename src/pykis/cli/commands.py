@@ -751,8 +751,15 @@ def cmd_watch(args: argparse.Namespace, out: Output, stdin: Any) -> int:
 
 
 def cmd_emulator(args: argparse.Namespace, out: Output, stdin: Any) -> int:
+    from pykis.cli import renderer
+    from pykis.emulator.cli import build_parser
     from pykis.emulator.cli import main as emulator_main
 
+    if {"-h", "--help"} & set(args.rest) and renderer() == "typer" and out.rich:
+        from pykis.cli.typed import argparse_help
+
+        argparse_help(build_parser(), out.stdout)  # the look of every other command's help
+        return EXIT_OK
     try:
         return emulator_main((["--json"] if args.json else []) + list(args.rest))
     except SystemExit as exit_:  # its argparse: --help, usage errors
