@@ -58,7 +58,11 @@ def test_the_picture_has_no_offset_and_a_legend_off_the_candles(tmp_path: Path) 
     labels = [label.get_text() for label in volumes.get_yticklabels() if label.get_text()]
     assert labels and all(text[-1] in "KM0123456789" for text in labels) and any(t.endswith("M") for t in labels)
     legend = prices.get_legend()
+    assert legend is not None
     assert [text.get_text() for text in legend.get_texts()] == ["MA5", "MA20", "MA60"]
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    assert isinstance(figure.canvas, FigureCanvasAgg)
     renderer = figure.canvas.get_renderer()
     assert legend.get_window_extent(renderer).y0 >= prices.get_window_extent(renderer).y1  # above the candles
     assert prices.get_title(loc="left").startswith("Samsung Electronics 005930")

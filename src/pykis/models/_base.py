@@ -100,9 +100,23 @@ class KisModel(msgspec.Struct, frozen=True, kw_only=True):
     of the fields named in ``__repr_fields__`` (all fields when empty), nested models indented."""
 
     __repr_fields__: ClassVar[tuple[str, ...]] = ()
+    __money_fields__: ClassVar[frozenset[str]] = frozenset()
+    """Amounts, shown in their currency's places (the ``currency`` field, else :attr:`__currency__`)."""
+    __rate_fields__: ClassVar[frozenset[str]] = frozenset()
+    """Percentages, shown with two decimals."""
+    __currency__: ClassVar[str | None] = None
+
+    def _shown(self, name: str, indent: int = 0) -> str:
+        """The field ``name`` as the repr shows it: money in its currency's places, rates with two decimals."""
+        value = getattr(self, name)
+        if isinstance(value, Decimal) and name in self.__rate_fields__:
+            return f"{value:.2f}"
+        if isinstance(value, Decimal) and name in self.__money_fields__:
+            return format(money(value, getattr(self, "currency", None) or self.__currency__), "f")
+        return render(value, indent)
 
     def __repr__(self, indent: int = 0) -> str:
         names = self.__repr_fields__ or self.__struct_fields__
         pad = "    " * (indent + 1)
-        parts = [f"{pad}{name}={render(getattr(self, name), indent + 1)}" for name in names]
+        parts = [f"{pad}{name}={self._shown(name, indent + 1)}" for name in names]
         return f"{type(self).__name__}(\n" + ",\n".join(parts) + "\n" + "    " * indent + ")"

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, ClassVar
 import msgspec
 
 from pykis.auth import KisAccountNumber
-from pykis.models._base import KisModel, rate_of, render, won
+from pykis.models._base import KisModel, rate_of, won
 
 if TYPE_CHECKING:
     import pandas
@@ -56,13 +56,14 @@ class KisInlineModel(KisModel, frozen=True, kw_only=True):
 
     def __repr__(self, indent: int = 0) -> str:
         names = self.__repr_fields__ or self.__struct_fields__
-        return f"{type(self).__name__}(" + ", ".join(f"{n}={render(getattr(self, n))}" for n in names) + ")"
+        return f"{type(self).__name__}(" + ", ".join(f"{n}={self._shown(n)}" for n in names) + ")"
 
 
 class KisDeposit(KisInlineModel, frozen=True, kw_only=True):
     """Cash of one currency: ``amount`` deposited, ``withdrawable`` now, won per unit (``exchange_rate``)."""
 
     __repr_fields__: ClassVar[tuple[str, ...]] = ("account_number", "currency", "amount", "exchange_rate")
+    __money_fields__ = frozenset(("amount", "withdrawable", "amount_krw"))
 
     account_number: KisAccountNumber
     currency: str
@@ -97,6 +98,8 @@ class KisBalanceStock(KisInlineModel, frozen=True, kw_only=True):
         "profit",
         "profit_rate",
     )
+    __money_fields__ = frozenset(("purchase_amount", "amount", "profit"))
+    __rate_fields__ = frozenset(("profit_rate",))
 
     account_number: KisAccountNumber
     market: str
@@ -143,6 +146,9 @@ class KisBalance(KisModel, frozen=True, kw_only=True):
         "profit",
         "profit_rate",
     )
+    __money_fields__ = frozenset(("purchase_amount", "current_amount", "profit", "deposit_amount", "total"))
+    __rate_fields__ = frozenset(("profit_rate",))
+    __currency__ = "KRW"  # the totals are in won
 
     account_number: KisAccountNumber
     deposits: dict[str, KisDeposit]

@@ -161,6 +161,8 @@ class KisOrderProfit(KisModel, frozen=True, kw_only=True):
         "profit",
         "profit_rate",
     )
+    __money_fields__ = frozenset(("buy_amount", "sell_amount", "fees", "profit"))
+    __rate_fields__ = frozenset(("profit_rate",))
 
     time: date
     market: str
@@ -190,6 +192,8 @@ class KisOrderProfits(KisModel, frozen=True, kw_only=True):
     """
 
     __repr_fields__: ClassVar[tuple[str, ...]] = ("account_number", "start", "end", "orders", "profit", "estimated")
+    __money_fields__ = frozenset(("profit", "buy_amount", "sell_amount"))
+    __currency__ = "KRW"
 
     account_number: KisAccountNumber
     start: date
