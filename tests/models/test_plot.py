@@ -63,7 +63,7 @@ def test_the_picture_has_no_offset_and_a_legend_off_the_candles(tmp_path: Path) 
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     assert isinstance(figure.canvas, FigureCanvasAgg)
-    renderer = figure.canvas.get_renderer()
+    renderer = figure.canvas.get_renderer()  # type: ignore[no-untyped-call]
     assert legend.get_window_extent(renderer).y0 >= prices.get_window_extent(renderer).y1  # above the candles
     assert prices.get_title(loc="left").startswith("Samsung Electronics 005930")
     path = tmp_path / "samsung.png"
