@@ -1,20 +1,19 @@
 """The ``pykis`` commands: their one declaration (``PROGRAM``, rendered by :mod:`pykis.cli.typed` or
-:mod:`pykis.cli.plain`) and their handlers — credentials, market data, the account and orders; ``pykis emulator``
-hands its arguments to :func:`pykis.emulator.cli.main`.
+:mod:`pykis.cli.plain`), how a parsed command runs (:func:`execute`), and the handlers of credentials, market data
+and realtime prices; the account commands are in :mod:`pykis.cli.account`, what they all share in
+:mod:`pykis.cli.session`; ``pykis emulator`` hands its arguments to :func:`pykis.emulator.cli.main`.
 
 Every command takes ``--secret FILE`` / ``--virtual-secret FILE`` (default: ``$PYKIS_SECRET`` /
-``$PYKIS_VIRTUAL_SECRET``, then ``./secret.json``) and ``--json``. Exit codes: 0 ok (also when the reader of
-stdout goes away), 1 API or transport error (the service answered with an error, or did not answer), 2 usage (bad
-arguments, an unknown symbol, missing or invalid credentials), 3 refused or aborted, nothing sent (an order that
-breaks a trading rule — off the tick grid, outside the day's limits, more than the cash or shares —, an order on
-the real service without ``--real``, an unconfirmed order, an existing secret file).
-"""
+``$PYKIS_VIRTUAL_SECRET``, then ``./secret.json`` / ``./virtual_secret.json``) and ``--json``. Exit codes: 0 ok
+(also when the reader of stdout goes away), 1 API or transport error (the service answered with an error, or did
+not answer), 2 usage (bad arguments, an unknown symbol, missing or invalid credentials), 3 refused or aborted,
+nothing sent (an order that breaks a trading rule — off the tick grid, outside the day's limits, more than the cash
+or shares —, an order on the real service without ``--real``, an unconfirmed order, an existing secret file)."""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import re
 import sys
 import threading
@@ -24,28 +23,28 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pykis.cli.account import cmd_balance, cmd_cancel, cmd_order, cmd_orders
 from pykis.cli.output import Output, StdoutClosed, Table
+from pykis.cli.session import (
+    EXIT_API,
+    EXIT_OK,
+    EXIT_REFUSED,
+    EXIT_USAGE,
+    Refused,
+    Usage,
+    ask_until,
+    client,
+    confirm,
+    rate_text,
+)
 from pykis.cli.spec import COMMON, Command, Handler, argument, flag, option, split_common
 
 if TYPE_CHECKING:
-    from pykis.client import PyKis
     from pykis.models.chart import ChartPeriod, KisChart
     from pykis.models.orderbook import KisOrderbook
     from pykis.models.quote import KisQuote
 
 __all__ = ["EXIT_API", "EXIT_OK", "EXIT_REFUSED", "EXIT_USAGE", "HANDLERS", "PROGRAM", "execute", "passthrough"]
-
-EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_REFUSED = 0, 1, 2, 3
-DEFAULT_SECRET = "secret.json"  # noqa: S105 - a file name
-
-
-class Refused(Exception):
-    """The command declined to act (exit code 3)."""
-
-
-class Usage(Exception):
-    """The command was used wrongly (exit code 2)."""
-
 
 # ------------------------------------------------------------------------------------------------ converters
 # Text → value; a ValueError's message is what the person at the terminal reads (see pykis.cli.spec).
@@ -211,79 +210,6 @@ def execute(path: Sequence[Command], values: dict[str, Any], *, stdin: Any = Non
         return EXIT_REFUSED
 
 
-DEFAULT_VIRTUAL_SECRET = "virtual_secret.json"  # noqa: S105 - a file name
-
-
-def _credentials(args: argparse.Namespace) -> tuple[str | None, str | None]:
-    """The secret files of this command: the options, else ``$PYKIS_SECRET`` / ``$PYKIS_VIRTUAL_SECRET``, else
-    the files ``pykis auth init`` writes into the current folder — so that one shell session (an ``export``, or
-    the folder) addresses one account in every command alike."""
-    explicit = args.secret or os.environ.get("PYKIS_SECRET")
-    secret = explicit or (DEFAULT_SECRET if Path(DEFAULT_SECRET).exists() else None)
-    virtual = args.virtual_secret or os.environ.get("PYKIS_VIRTUAL_SECRET")
-    if virtual is None and explicit is None and Path(DEFAULT_VIRTUAL_SECRET).exists():
-        virtual = DEFAULT_VIRTUAL_SECRET  # not beside an explicit real file: that one means the real account
-    if secret is None and virtual is None:
-        raise Usage(
-            "no credentials: run `pykis auth init`, pass --secret FILE / --virtual-secret FILE, "
-            "or set PYKIS_SECRET / PYKIS_VIRTUAL_SECRET"
-        )
-    return secret, virtual
-
-
-def _client(args: argparse.Namespace, out: Output) -> PyKis:
-    """The client of this command; says on stderr which account and service it acts on (not with ``--json``,
-    whose output says it in its data)."""
-    from pykis.client import PyKis
-
-    secret, virtual = _credentials(args)
-    kis = PyKis(secret, virtual)
-    if not args.json:
-        out.message(_header(kis, virtual if kis.virtual else secret))
-    return kis
-
-
-def _header(kis: PyKis, source: str | None) -> str:
-    service = "모의투자 (virtual)" if kis.virtual else "실전 (REAL)"
-    return f"account {kis.primary_account} · {service} service · {source}"
-
-
-def _ask(stdin: Any, question: str, out: Output) -> str:
-    out.message(question)
-    try:
-        line = stdin.readline()
-    except (OSError, ValueError):
-        line = ""
-    if not line:
-        raise Refused("no answer (use --yes to confirm without asking)")
-    return str(line).strip()
-
-
-_TRIES = 3
-
-
-def _ask_until(stdin: Any, question: str, out: Output, check: Callable[[str], str | None]) -> str:
-    """Ask until ``check(answer)`` returns no complaint (it says what is wrong), at most three times."""
-    for _ in range(_TRIES):
-        answer = _ask(stdin, question, out)
-        complaint = check(answer)
-        if complaint is None:
-            return answer
-        out.error(f"{complaint}; try again")
-    raise Usage(f"{question.rstrip(':? ')}: no valid answer after {_TRIES} tries")
-
-
-def _confirm(stdin: Any, question: str, out: Output) -> bool:
-    """A y/N question: y or yes, n, no or nothing (no); anything else is asked again."""
-    answer = _ask_until(
-        stdin,
-        f"{question} [y/N]",
-        out,
-        lambda text: None if text.lower() in ("y", "yes", "n", "no", "") else f"answer y or n, not {text!r}",
-    )
-    return answer.lower() in ("y", "yes")
-
-
 # ------------------------------------------------------------------------------------------------ auth
 
 _VALID = {"id": "x", "appkey": "A" * 36, "secretkey": "S" * 180, "account": "00000000-01"}
@@ -311,18 +237,7 @@ def cmd_auth(args: argparse.Namespace, out: Output, stdin: Any) -> int:
     def field(value: str | None, name: str, prompt: str, secret: bool = False) -> str:
         if value:
             return value
-        check = _check_field(name)
-        if secret and stdin is sys.stdin and stdin.isatty():
-            import getpass
-
-            for _ in range(_TRIES):
-                answer = getpass.getpass(f"{prompt}: ")
-                complaint = check(answer)
-                if complaint is None:
-                    return answer
-                out.error(f"{complaint}; try again")
-            raise Usage(f"{prompt}: no valid answer after {_TRIES} tries")
-        return _ask_until(stdin, f"{prompt}:", out, check)
+        return ask_until(stdin, f"{prompt}:", out, _check_field(name), secret=secret)
 
     user = field(args.id, "id", "HTS login ID")
     appkey = field(args.appkey, "appkey", "App key (36 characters)")
@@ -331,7 +246,7 @@ def cmd_auth(args: argparse.Namespace, out: Output, stdin: Any) -> int:
     virtual = args.virtual
     if virtual is None:
         prompted = not (args.id and args.appkey and args.secretkey and args.account)
-        virtual = prompted and not args.yes and _confirm(stdin, "A 모의투자 (virtual) key?", out)
+        virtual = prompted and not args.yes and confirm(stdin, "A 모의투자 (virtual) key?", out)
     auth = KisAuth(id=user, appkey=appkey, secretkey=secretkey, account=account, virtual=bool(virtual))
     path = Path(args.output or ("virtual_secret.json" if auth.virtual else "secret.json"))
     if path.exists() and not (args.force or args.yes):
@@ -357,7 +272,7 @@ def _quote_row(quote: KisQuote) -> list[Any]:
         quote.name,
         quote.price,
         quote.change,
-        _rate(quote.rate),
+        rate_text(quote.rate),
         quote.open,
         quote.high,
         quote.low,
@@ -374,7 +289,7 @@ def _quote_data(quote: KisQuote) -> dict[str, Any]:
 
 
 def cmd_quote(args: argparse.Namespace, out: Output, stdin: Any) -> int:
-    with _client(args, out) as kis:
+    with client(args, out) as kis:
         quotes = kis.quotes(args.symbols)
     table = Table("Quotes", _QUOTE_COLUMNS, [_quote_row(q) for q in quotes], _NUMERIC)
     out.result([_quote_data(q) for q in quotes], table)
@@ -401,7 +316,7 @@ def _write_csv(chart: KisChart, path: Path) -> None:
 
 def cmd_chart(args: argparse.Namespace, out: Output, stdin: Any) -> int:
     span = args.span or ("1d" if isinstance(args.period, int) else "3m")
-    with _client(args, out) as kis:
+    with client(args, out) as kis:
         stock = kis.stock(args.symbol)
         chart = stock.chart(span, period=args.period)
     written: dict[str, str] = {}
@@ -440,238 +355,9 @@ def _book_table(book: KisOrderbook) -> Table:
 
 
 def cmd_orderbook(args: argparse.Namespace, out: Output, stdin: Any) -> int:
-    with _client(args, out) as kis:
+    with client(args, out) as kis:
         book = kis.stock(args.symbol).orderbook()
     out.result(book, _book_table(book))
-    return EXIT_OK
-
-
-# ------------------------------------------------------------------------------------------------ account
-
-
-def cmd_balance(args: argparse.Namespace, out: Output, stdin: Any) -> int:
-    with _client(args, out) as kis:
-        balance = kis.account().balance()
-    deposits = Table(
-        f"Account {balance.account_number}: deposits",
-        ("currency", "amount", "withdrawable", "exchange rate", "amount KRW"),
-        [
-            [
-                d.currency,
-                _money(d.amount, d.currency),
-                _money(d.withdrawable, d.currency),
-                d.exchange_rate,
-                d.amount_krw,
-            ]
-            for d in balance.deposits.values()
-        ],
-        frozenset(("amount", "withdrawable", "exchange rate", "amount KRW")),
-    )
-    columns = ("market", "symbol", "name", "qty", "orderable", "avg price", "price", "amount", "profit", "rate %")
-    positions = Table(
-        "Positions",
-        columns,
-        [
-            [
-                s.market,
-                s.symbol,
-                s.name,
-                s.qty,
-                s.orderable,
-                s.purchase_price,
-                s.price,
-                _money(s.amount, s.currency),
-                _money(s.profit, s.currency),
-                _rate(s.profit_rate),
-            ]
-            for s in balance.stocks
-        ],
-        frozenset(columns[3:]),
-    )
-    totals = Table(
-        "Totals (KRW)",
-        ("deposits", "purchase", "current", "profit", "rate %", "total"),
-        [
-            [
-                balance.deposit_amount,
-                balance.purchase_amount,
-                balance.current_amount,
-                balance.profit,
-                _rate(balance.profit_rate),
-                balance.total,
-            ]
-        ],
-        frozenset(("deposits", "purchase", "current", "profit", "rate %", "total")),
-    )
-    data = {
-        "balance": balance,
-        "deposit_amount": balance.deposit_amount,
-        "purchase_amount": balance.purchase_amount,
-        "current_amount": balance.current_amount,
-        "profit": balance.profit,
-        "profit_rate": balance.profit_rate,
-        "total": balance.total,
-        "positions": [{"symbol": s.symbol, "market": s.market, "profit_rate": s.profit_rate} for s in balance.stocks],
-    }
-    out.result(data, deposits, positions, totals)
-    return EXIT_OK
-
-
-_ORDER_COLUMNS = ("time", "symbol", "name", "side", "type", "number", "price", "qty", "filled", "avg fill", "status")
-
-
-def _order_status(order: Any, cancelled: frozenset[str] = frozenset()) -> str:
-    """What became of an order, in words; ``cancelled`` holds the numbers that a cancel of the day names."""
-    if getattr(order, "kind", "new") != "new":
-        return f"{order.kind} of {order.original_number}"
-    pending, filled = order.pending_qty, order.executed_qty
-    gone = getattr(order, "cancelled_qty", 0) > 0 or (order.number in cancelled and not pending)
-    if filled >= order.qty:
-        return "filled"
-    if filled:
-        return "partly filled" if pending else "partly filled, rest cancelled" if gone else "partly filled, ended"
-    if pending:
-        return "pending"
-    return "cancelled" if gone else "rejected"
-
-
-def _order_row(order: Any, cancelled: frozenset[str] = frozenset()) -> dict[str, Any]:
-    """An order of a table (pending or of the day) in words: type and status named, the fill price averaged."""
-    from pykis.scopes.trading import order_type_name
-
-    filled = order.executed_qty
-    return {
-        "time": order.time,
-        "market": order.market,
-        "symbol": order.symbol,
-        "name": getattr(order, "name", "") or None,
-        "side": order.side,
-        "type": order_type_name(order.order_type, order.market),
-        "number": order.number,
-        "original_number": order.original_number,
-        "price": order.price or None,  # a market order has none (the service sends 0)
-        "qty": order.qty,
-        "filled": filled,
-        "avg fill": order.executed_amount / filled if filled else None,
-        "pending": order.pending_qty,
-        "status": _order_status(order, cancelled),
-        "currency": getattr(order, "currency", None),
-    }
-
-
-def _order_cell(row: dict[str, Any], name: str) -> Any:
-    return _money(row[name], row["currency"]) if name == "avg fill" else row[name]
-
-
-def _orders_table(title: str, rows: list[dict[str, Any]]) -> Table:
-    return Table(
-        title if rows else f"{title}: no orders",
-        _ORDER_COLUMNS,
-        [
-            [
-                _money(row[name], row["currency"]) if name in ("price", "avg fill") else row[name]
-                for name in _ORDER_COLUMNS
-            ]
-            for row in rows
-        ],
-        frozenset(("price", "qty", "filled", "avg fill")),
-    )
-
-
-def cmd_orders(args: argparse.Namespace, out: Output, stdin: Any) -> int:
-    with _client(args, out) as kis:
-        account = kis.account()
-        if args.pending:
-            pending = account.pending_orders()
-            rows = [_order_row(order) for order in pending]
-            out.result(rows, _orders_table(f"Open orders of {account.account_number}", rows))
-            return EXIT_OK
-        daily = account.daily_orders()
-    cancelled = frozenset(o.original_number for o in daily.orders if o.kind == "cancel" and o.original_number)
-    rows = [_order_row(order, cancelled) for order in daily.orders]
-    title = f"Orders of {daily.account_number}, {daily.start} to {daily.end}"
-    out.result(rows, _orders_table(title, rows))
-    return EXIT_OK
-
-
-def _order_data(order: Any) -> dict[str, Any]:
-    from pykis.scopes.trading import order_type_name
-
-    return {
-        "account_number": order.account_number,
-        "market": order.market,
-        "symbol": order.symbol,
-        "side": order.side,
-        "type": order_type_name(order.order_type, order.market),
-        "price": order.price or None,
-        "qty": order.qty,
-        "number": order.number,
-        "time": order.time,
-    }
-
-
-def _money(value: Any, currency: str | None) -> Any:
-    """An amount in its currency's places, as table text (``3408.80``, ``7588000``)."""
-    from pykis.models._base import money
-
-    return format(money(value, currency), "f") if isinstance(value, Decimal) else value
-
-
-def _rate(value: Decimal) -> str:
-    """A rate in percent with two decimals, as table text (``1.50``)."""
-    return f"{value:.2f}"
-
-
-def _check_real(kis: PyKis, allowed: bool, what: str) -> str:
-    """``"virtual"`` or ``"real"``; raises :class:`Refused` for the real service without ``--real``."""
-    if kis.virtual:
-        return "virtual"
-    if not allowed:
-        raise Refused(
-            f"refusing to {what} on the REAL (실전) service; pass --real to mean it "
-            "(or --virtual-secret FILE to trade in 모의투자)"
-        )
-    return "real"
-
-
-_RIGHT = frozenset(("price", "qty"))
-
-
-def _cmd_order(side: str) -> Callable[[argparse.Namespace, Output, Any], int]:
-    def handler(args: argparse.Namespace, out: Output, stdin: Any) -> int:
-        with _client(args, out) as kis:
-            service = _check_real(kis, args.real, f"place a {side} order")
-            stock = kis.stock(args.symbol)
-            how = f"at {args.price} {stock.currency} (limit)" if args.price is not None else "at the market"
-            summary = (
-                f"{side.upper()} {args.qty} x {stock.symbol} {stock.name} ({stock.market}) {how}, "
-                f"account {kis.primary_account} on the {service} service"
-            )
-            out.message(summary)
-            if not args.yes and not _confirm(stdin, "Place this order?", out):
-                raise Refused("order not placed")
-            order = stock.buy(args.price, args.qty) if side == "buy" else stock.sell(args.price, args.qty)
-        data = _order_data(order)
-        columns = tuple(data)
-        out.result(data, Table(f"Order {order.number} accepted", columns, [list(data.values())], _RIGHT))
-        return EXIT_OK
-
-    return handler
-
-
-def cmd_cancel(args: argparse.Namespace, out: Output, stdin: Any) -> int:
-    with _client(args, out) as kis:
-        _check_real(kis, args.real, "cancel an order")
-        account = kis.account()
-        order = account.pending_orders().order(args.order)
-        if order is None:
-            out.error(f"no open order numbered {args.order} (see pykis orders --pending)")
-            return EXIT_API
-        cancelled = order.cancel()
-    data = {"order": args.order, "cancel_number": cancelled.number, **_order_data(cancelled)}
-    del data["number"]
-    title = f"Order {args.order} cancelled (the cancel request is order {cancelled.number})"
-    out.result(data, Table(title, tuple(data), [list(data.values())], _RIGHT))
     return EXIT_OK
 
 
@@ -713,7 +399,15 @@ def cmd_watch(args: argparse.Namespace, out: Output, stdin: Any) -> int:
                     rows.append([symbol, None, None, None, None, None, 0])
                 else:
                     rows.append(
-                        [symbol, event.time, event.price, event.change, _rate(event.rate), event.volume, counts[symbol]]
+                        [
+                            symbol,
+                            event.time,
+                            event.price,
+                            event.change,
+                            rate_text(event.rate),
+                            event.volume,
+                            counts[symbol],
+                        ]
                     )
         return Table("Realtime prices", columns, rows, frozenset(columns[2:]))
 
@@ -731,7 +425,7 @@ def cmd_watch(args: argparse.Namespace, out: Output, stdin: Any) -> int:
         time.sleep(min(step, left))
         return time.monotonic() < deadline and not out.closed
 
-    with _client(args, out) as kis:
+    with client(args, out) as kis:
         stocks = [kis.stock(symbol) for symbol in args.symbols]
         symbols = [stock.symbol for stock in stocks]
         tickets = [stock.on("price", on_price) for stock in stocks]
@@ -878,7 +572,7 @@ PROGRAM = Command(
             Command(
                 side,
                 f"{side} QTY shares of SYMBOL (asks for confirmation)",
-                _cmd_order(side),
+                cmd_order(side),
                 (
                     argument("symbol", "SYMBOL", "stock code or ticker"),
                     argument("qty", "QTY", "how many shares", convert=_positive_int, type=int),
