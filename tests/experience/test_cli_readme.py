@@ -93,3 +93,16 @@ def test_the_readme_command_line_runs_line_by_line(
         # one session, one account: every command after the export names the 모의투자 account
         assert headers and set(headers) == {(str(emu.virtual.auth.account_number), "모의투자")}, headers
         assert "0000000001" in placed
+
+
+def test_every_install_line_names_the_distribution() -> None:
+    """The distribution is pykis-client (PyPI's pykis is another project); the import name stays pykis."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["name"] == "pykis-client" and project["scripts"]["pykis"] == "pykis.cli:main"
+    documents = [ROOT / name for name in ("README.md", "README.ko.md")] + sorted((ROOT / "docs").glob("*.md"))
+    sources = sorted((ROOT / "src" / "pykis").rglob("*.py"))
+    lines = [line for path in documents + sources for line in path.read_text(encoding="utf-8").splitlines()]
+    installs = [line for line in lines if re.search(r"pip install\b", line) and "pykis" in line]
+    assert installs and all("pykis-client" in line for line in installs), installs
