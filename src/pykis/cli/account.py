@@ -17,6 +17,7 @@ __all__ = ["cmd_balance", "cmd_cancel", "cmd_order", "cmd_orders"]
 
 
 def cmd_balance(args: argparse.Namespace, out: Output, stdin: Any) -> int:
+    """``pykis balance``: deposits, positions and totals (won)."""
     with client(args, out) as kis:
         balance = kis.account().balance()
     deposits = Table(
@@ -146,6 +147,7 @@ def _orders_table(title: str, rows: list[dict[str, Any]]) -> Table:
 
 
 def cmd_orders(args: argparse.Namespace, out: Output, stdin: Any) -> int:
+    """``pykis orders [--pending]``: the day's (or the open) orders in words."""
     with client(args, out) as kis:
         account = kis.account()
         if args.pending:
@@ -193,6 +195,8 @@ _RIGHT = frozenset(("price", "qty"))
 
 
 def cmd_order(side: str) -> Callable[[argparse.Namespace, Output, Any], int]:
+    """The handler of ``pykis buy`` or ``pykis sell``: shows the order, asks y/N (``--yes``), places it."""
+
     def handler(args: argparse.Namespace, out: Output, stdin: Any) -> int:
         with client(args, out) as kis:
             service = _check_real(kis, args.real, f"place a {side} order")
@@ -215,6 +219,7 @@ def cmd_order(side: str) -> Callable[[argparse.Namespace, Output, Any], int]:
 
 
 def cmd_cancel(args: argparse.Namespace, out: Output, stdin: Any) -> int:
+    """``pykis cancel ORDER``: cancels an open order; shows its number and the cancel's."""
     with client(args, out) as kis:
         _check_real(kis, args.real, "cancel an order")
         account = kis.account()
