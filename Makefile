@@ -10,10 +10,14 @@ PEER_STAMP := $(BENCH_VENV)/.python-kis
 .PHONY: demo test lint typecheck unit dates bench bench-compare soak clean emulator generate
 
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
-	$(BIN)/python -m pip install --quiet -e ".[all]" --group dev
-	touch $(STAMP)
+	@echo "pykis: setting up $(VENV) (the first time takes about a minute; later runs skip this)"
+	@test -x $(BIN)/python || { echo "  creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	@echo "  upgrading pip"
+	@$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
+	@echo "  installing pykis-client[all] and the dev tools (httpx, websockets, aiohttp, typer, rich, matplotlib, pandas, polars, pytest, mypy, ruff…)"
+	@$(BIN)/python -m pip install --quiet --progress-bar on -e ".[all]" --group dev
+	@touch $(STAMP)
+	@echo "  done: $(BIN)/pykis is the pykis command"
 
 venv: $(STAMP)
 

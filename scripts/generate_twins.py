@@ -8,8 +8,8 @@ The blocking class is the one written by hand (``KisAccount``, ``KisStock``, ``K
 they always were. The rewrite is textual and small, like unasync's:
 
 * a method that drives a flow (``self._core._run(``) becomes ``async def`` and awaits it; a method calling such a
-  method of its own class becomes ``async`` too and awaits the call; a ``@property`` that does either becomes an
-  ``async def`` method (``order.pending`` → ``await order.pending()``);
+  method of its own class becomes ``async`` too and awaits the call; a ``@property`` that does either stays a
+  property whose value is awaited (``order.pending`` → ``await order.pending``): one name, one form, in both APIs;
 * the blocking names become their twins' (``PyKis`` → ``AsyncPyKis``, ``KisOrder`` → ``AsyncKisOrder``…);
 * methods that make no request (``on``) are copied as they are.
 
@@ -55,7 +55,7 @@ TWINS = (
         "AsyncKisOrder",
         "OrderBase",
         "An order of :class:`~pykis.AsyncPyKis`: the same operations as coroutines\n"
-        "    (``await order.pending()``, ``await order.pending_order()``).",
+        "    (``await order.pending``, ``await order.pending_order``, ``await order.cancel()``).",
     ),
     Twin(
         "trading.py",
@@ -134,12 +134,12 @@ def twin_source(source: str, twin: Twin) -> str:
     properties = {name for name in driving if spans[name][2]}
     out = source
     for name in driving:
-        out = re.sub(rf"^    (?:@property\n    )?def {name}\(", f"    async def {name}(", out, flags=re.M)
+        out = re.sub(rf"^(    (?:@property\n    )?)def {name}\(", rf"\1async def {name}(", out, flags=re.M)
     out = out.replace("self._core._run(", "await self._core._run(")
     for name in driving - properties:
         out = re.sub(rf"(?<!await )self\.{name}\(", f"await self.{name}(", out)
     for name in properties:
-        out = re.sub(rf"self\.{name}\b(?!\()", f"(await self.{name}())", out)
+        out = re.sub(rf"self\.{name}\b(?!\()", f"(await self.{name})", out)
     out = _RENAME.sub(lambda m: RENAMES[m.group(1)], out)
     body = out.split("\n", 1)[1]
     body = re.sub(r'^    """.*?"""\n', f'    """{twin.doc}"""\n', body, count=1, flags=re.S)

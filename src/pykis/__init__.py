@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from pykis.models.order import KisDailyOrder, KisDailyOrders, KisOrderableAmount, KisOrderProfit, KisOrderProfits
     from pykis.models.orderbook import KisOrderbook, KisOrderbookLevel
     from pykis.models.quote import (
+        KisDomesticBatchQuote,
         KisDomesticIndicator,
         KisDomesticQuote,
         KisForeignIndicator,
@@ -112,6 +113,7 @@ __all__ = [
     "KisDecodeError",
     "KisDeposit",
     "KisDomesticBalanceStock",
+    "KisDomesticBatchQuote",
     "KisDomesticDeposit",
     "KisDomesticIndicator",
     "KisDomesticQuote",
@@ -224,6 +226,7 @@ _LAZY = {
     "KisWebsocketTR": "pykis.realtime",
     "RealtimeOptions": "pykis.realtime",
     "KisQuote": "pykis.models.quote",
+    "KisDomesticBatchQuote": "pykis.models.quote",
     "KisDomesticQuote": "pykis.models.quote",
     "KisForeignQuote": "pykis.models.quote",
     "KisIndicator": "pykis.models.quote",

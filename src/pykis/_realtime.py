@@ -200,6 +200,10 @@ class Handler:
     environment: Environment
     callback: Callable[[Any, Any], Any]
     where: Callable[[Any], bool] | None
+    failures: int = 0
+    """Times the callback (or its filter) raised; the first is logged with its traceback, the rest counted."""
+    summarized: int = 0
+    last_error: str = ""
 
 
 class RealtimeCore:
@@ -271,6 +275,7 @@ class RealtimeCore:
         handler = self.handlers.pop(ticket, None)
         if handler is None:
             return None, []
+        self.summarize(handler)
         keys = self.routes.get(handler.tr.id, {})
         group = keys.get(handler.tr.key, {})
         group.pop(ticket, None)
@@ -324,9 +329,55 @@ class RealtimeCore:
             return True
         try:
             return bool(handler.where(event))
-        except Exception:
-            log.exception("RTC Filter of %s raised; event skipped", handler.tr)
+        except Exception as exc:  # noqa: BLE001 - user code may raise anything: logged in raised()
+            RealtimeCore.raised(handler, exc, "Filter", "event skipped")
             return False
+
+    def callback_raised(self, handler: Handler, exc: Exception) -> None:
+        """A user callback raised: counted, and logged as :meth:`raised` says; the stream goes on."""
+        self.failed_callbacks += 1
+        self.raised(handler, exc, "Callback", "the stream goes on")
+
+    @staticmethod
+    def raised(handler: Handler, exc: Exception, what: str, then: str) -> None:
+        """The first error of a callback or filter is logged with its traceback; repeats are counted and
+        summarized at 10, 100, 1000… and when the registration ends, so that a callback failing on every
+        tick does not bury the log in tracebacks."""
+        handler.failures += 1
+        handler.last_error = f"{type(exc).__name__}: {exc}"
+        if handler.failures == 1:
+            log.error(
+                "RTC %s of %s raised; %s (repeats are counted, not logged each time)",
+                what,
+                handler.tr,
+                then,
+                exc_info=exc,
+            )
+            handler.summarized = 1
+            return
+        if handler.failures in (10, 100, 1_000) or handler.failures % 10_000 == 0:
+            RealtimeCore.summarize(handler, what)
+
+    def summarize_all(self) -> None:
+        """The summaries still owed when the client closes."""
+        for handler in list(self.handlers.values()):
+            self.summarize(handler)
+
+    @staticmethod
+    def summarize(handler: Handler, what: str = "Callback") -> None:
+        """Log how many errors of ``handler`` followed the first and were not logged yet."""
+        more = handler.failures - handler.summarized
+        if more <= 0:
+            return
+        handler.summarized = handler.failures
+        log.warning(
+            "RTC %s of %s raised %d more time(s), %d in all; the last: %s",
+            what,
+            handler.tr,
+            more,
+            handler.failures,
+            handler.last_error,
+        )
 
     def today(self, now: float) -> date:
         """The Korean date at Unix time ``now`` (cached until the next midnight)."""

@@ -17,6 +17,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -35,8 +36,9 @@ def step(number: int, title: str) -> None:
     say(f"[{number}] {title}")
 
 
-def tour(kis: PyKis, *, orders: bool, realtime_seconds: float = 5.0) -> None:
-    """The tour itself: quotes, a chart, the order book, the balance, orders, realtime prices."""
+def tour(kis: PyKis, *, orders: bool, realtime_seconds: float = 5.0, png: Path | None = None) -> None:
+    """The tour itself: quotes, a chart (drawn into ``png`` when given), the order book, the balance, orders,
+    realtime prices."""
     step(1, "Domestic quote: kis.stock('005930').quote()")
     samsung = kis.stock("005930")
     say(repr(samsung))
@@ -54,6 +56,8 @@ def tour(kis: PyKis, *, orders: bool, realtime_seconds: float = 5.0) -> None:
         lows = min(bar.low for bar in chart.bars)
         say(f"{len(chart)} daily bars of {samsung.name}: high {highs}, low {lows}, last close {chart.bars[-1].close}")
     say(repr(chart))
+    if png is not None:
+        _draw(samsung.chart("6m"), png, samsung.english_name or samsung.name)
 
     step(4, "Order book: stock.orderbook()")
     book = samsung.orderbook()
@@ -100,6 +104,15 @@ def _account_tour(kis: PyKis, *, orders: bool) -> None:
     say(f"after cancel, pending: {resting.pending}")
 
 
+def _draw(chart: Any, png: Path, name: str) -> None:
+    try:
+        chart.plot(png, ma=(5, 20, 60), name=name)
+    except ImportError:
+        say("(no chart picture: matplotlib is not installed; pip install 'pykis-client[plot]')")
+        return
+    say(f"drew {len(chart)} daily candles with volume and 5/20/60-day moving averages: {png.resolve()}")
+
+
 def _realtime_tour(kis: PyKis, seconds: float) -> None:
     if seconds <= 0:
         return
@@ -128,7 +141,8 @@ def _emulator_client() -> Iterator[PyKis]:
         say("pykis demo — a local KIS emulator is running (no account, no network needed)")
         say(f"  real    REST {emu.real.rest_url}   WebSocket {emu.real.ws_url}")
         say(f"  virtual REST {emu.virtual.rest_url}   WebSocket {emu.virtual.ws_url}")
-        say(f"  secret files: {emu.real.secret_file}, {emu.virtual.secret_file}")
+        say("  (its secret files live in a temporary folder for this run only; `pykis emulator` writes lasting")
+        say("   ones into the current folder)")
         with PyKis(emu.real.secret_file, keep_token=folder) as kis:
             yield kis
 
@@ -139,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--secret", help="secret file of the real service (default: the local emulator)")
     parser.add_argument("--virtual-secret", help="secret file of the virtual (모의투자) service")
     parser.add_argument("--realtime-seconds", type=float, default=5.0)
+    parser.add_argument("--png", default="samsung.png", help="where to draw the chart (default: ./samsung.png)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what pykis does")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
@@ -149,15 +164,20 @@ def main(argv: list[str] | None = None) -> int:
             from pykis.client import PyKis
 
             with PyKis(args.secret, args.virtual_secret) as kis:
-                tour(kis, orders=kis.virtual, realtime_seconds=args.realtime_seconds)
+                tour(kis, orders=kis.virtual, realtime_seconds=args.realtime_seconds, png=Path(args.png))
         else:
             with _emulator_client() as kis:
-                tour(kis, orders=True, realtime_seconds=args.realtime_seconds)
+                tour(kis, orders=True, realtime_seconds=args.realtime_seconds, png=Path(args.png))
     except KisError as error:
         say(f"pykis demo failed: {error}")
         return 1
     say()
-    say("Done. Next: README.md for the tour in code, `pykis emulator` to keep a sandbox running.")
+    say("Done. Three next steps:")
+    say("  1. The command line: `.venv/bin/pykis emulator` in one terminal, then in its folder")
+    say('     `.venv/bin/pykis quote 005930 NVDA` (README.md, "Command line")')
+    say("  2. The tutorial, in code: docs/tutorial.md (한국어: docs/tutorial.ko.md)")
+    say("  3. The real service: `pykis auth init` writes your secret file, then")
+    say("     `python -m pykis.demo --secret secret.json --virtual-secret virtual_secret.json`")
     return 0
 
 

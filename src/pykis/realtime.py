@@ -9,7 +9,7 @@
 >>> ticket.unsubscribe()                                             # doctest: +SKIP
 
 The asyncio twin, :class:`AsyncKisWebsocketClient` (``AsyncPyKis.websocket``), offers the same ``on`` and
-also ``async for e in kis.websocket.stream("H0STCNT0", "000660"): …``.
+also ``async for e in kis.websocket.stream("H0STCNT0", "000660"): e.response``.
 """
 
 from __future__ import annotations

@@ -78,7 +78,8 @@ def test_the_asyncio_twin_streams_notices(emu: Emulator, tokens: Path) -> None:
             book = await stock.orderbook()
             assert book.ask is not None
             order = await stock.buy(price=book.ask.price, qty=1)
-            async for notice in stream:
+            async for e in stream:
+                notice = e.response
                 if notice.order_number == order.number:
                     kinds.append(notice.kind)
                 if "fill" in kinds:

@@ -255,7 +255,7 @@ def test_mixed_batch_keeps_input_order(kis: PyKis, emu: Emulator) -> None:
     symbols = ["NVDA", "005930", "7203", "000660", "KO", "024810", "00700"]
     quotes = kis.quotes(symbols)
     assert [quote.symbol for quote in quotes] == symbols
-    assert [type(quote).__name__ for quote in quotes[:2]] == ["KisForeignQuote", "KisDomesticQuote"]
+    assert [type(quote).__name__ for quote in quotes[:2]] == ["KisForeignQuote", "KisDomesticBatchQuote"]
     assert quotes[5].halt
     assert all(quote.close == emu.market.quote(quote.symbol).price for quote in quotes)
 

@@ -486,8 +486,8 @@ def test_asyncio_account_and_orders(emu: Emulator, mode: str) -> None:
             assert balance.stock("000660") is not None and "KRW" in balance.deposits
             stock = await kis.stock("000660")
             order = await stock.buy(price=resting_price(emu, "000660"), qty=2)
-            assert await order.pending()
-            pending = await order.pending_order()
+            assert await order.pending
+            pending = await order.pending_order
             assert pending is not None and pending.pending_qty == 2
             modified = await order.modify(qty=1)
             assert modified.qty == 1

@@ -45,9 +45,9 @@ async def akis(emulator: Emulator, publisher: RealtimePublisher) -> AsyncIterato
 async def test_stream_yields_typed_events_and_releases_on_break(akis: AsyncPyKis, emulator: Emulator) -> None:
     tr = price_tr("KRX", "000660")
     received: list[KisDomesticRealtimePrice] = []
-    async for event in akis.websocket.stream(tr.id, tr.key):
-        assert isinstance(event, KisDomesticRealtimePrice)
-        received.append(event)
+    async for e in akis.websocket.stream(tr.id, tr.key):
+        assert isinstance(e, KisSubscriptionEventArgs) and isinstance(e.response, KisDomesticRealtimePrice)
+        received.append(e.response)
         if len(received) == 3:
             break
     assert all(e.symbol == "000660" and e.price > 0 for e in received)

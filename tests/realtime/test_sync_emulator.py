@@ -312,6 +312,11 @@ def test_bad_callbacks_and_malformed_frames_do_not_kill_the_stream(
     assert any("raised; the stream goes on" in m for m in messages)
     assert any("malformed" in m.lower() for m in messages)
     ticket.unsubscribe()
+    raised = [r for r in caplog.records if r.getMessage().startswith(f"RTC Callback of {ticket.tr}")]
+    assert sum(r.exc_info is not None for r in raised) == 1  # one traceback, however many ticks
+    summary = raised[-1].getMessage()  # the repeats, counted and summarized when the registration ends
+    assert "RuntimeError: boom" in summary
+    assert len(calls) - 1 <= int(summary.split(" in all")[0].rsplit(" ", 1)[1]) <= len(calls)
 
 
 def test_a_slow_callback_never_stalls_the_reader(emulator: Emulator, publisher: RealtimePublisher) -> None:

@@ -223,10 +223,10 @@ class _Session:
 class AsyncKisWebsocketClient:
     """Realtime events over KIS's WebSocket, for :class:`~pykis.AsyncPyKis` (``kis.websocket``).
 
-    ``on`` registers a callback (plain or ``async def``); ``stream`` yields events::
+    ``on`` registers a callback (plain or ``async def``); ``stream`` yields what the callback gets as ``e``::
 
-        async for price in kis.websocket.stream("H0STCNT0", "000660"):
-            print(price)
+        async for e in kis.websocket.stream("H0STCNT0", "000660"):
+            print(e.response.price)
     """
 
     def __init__(self, kis: AsyncPyKis, options: RealtimeOptions | None = None) -> None:
@@ -293,15 +293,18 @@ class AsyncKisWebsocketClient:
             self._session(handler.environment).send(commands)
         return KisEventTicket(self, handler.id, handler.tr)
 
-    def stream(self, tr_id: str, key: str, *, where: Callable[[Any], bool] | None = None) -> AsyncIterator[Any]:
-        """The events of (``tr_id``, ``key``) as an async iterator; registered now, released when the
+    def stream(
+        self, tr_id: str, key: str, *, where: Callable[[Any], bool] | None = None
+    ) -> AsyncIterator[KisSubscriptionEventArgs[Any]]:
+        """The events of (``tr_id``, ``key``) as an async iterator of what a callback gets as ``e``
+        (:class:`KisSubscriptionEventArgs`, the typed event in ``e.response``); registered now, released when the
         iteration ends (``break``, an exception, or ``aclose()``)."""
         assert self._loop is None or self._loop is asyncio.get_running_loop()
         events: asyncio.Queue[Any] = asyncio.Queue(self._core.options.queue_size)
 
         def push(_sender: AsyncKisWebsocketClient, e: KisSubscriptionEventArgs[Any]) -> None:
             try:
-                events.put_nowait(e.response)
+                events.put_nowait(e)
             except asyncio.QueueFull:
                 self._core.dropped += 1
 
@@ -396,9 +399,8 @@ class AsyncKisWebsocketClient:
                     result = handler.callback(self, KisSubscriptionEventArgs(handler.tr, event))
                     if result is not None and inspect.isawaitable(result):
                         await result
-                except Exception:
-                    core.failed_callbacks += 1
-                    log.exception("RTC Callback for %s raised; the stream goes on", handler.tr)
+                except Exception as exc:  # noqa: BLE001 - user code may raise anything: logged there
+                    core.callback_raised(handler, exc)
 
     # -- lifecycle ------------------------------------------------------------------------------------
 
@@ -415,6 +417,7 @@ class AsyncKisWebsocketClient:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        self._core.summarize_all()
 
     aclose = close
 

@@ -405,9 +405,8 @@ class KisWebsocketClient:
                     continue
                 try:
                     handler.callback(self, KisSubscriptionEventArgs(handler.tr, event))
-                except Exception:
-                    core.failed_callbacks += 1
-                    log.exception("RTC Callback for %s raised; the stream goes on", handler.tr)
+                except Exception as exc:  # noqa: BLE001 - user code may raise anything: logged there
+                    core.callback_raised(handler, exc)
 
     # -- lifecycle ------------------------------------------------------------------------------------
 
@@ -430,6 +429,7 @@ class KisWebsocketClient:
                 pass
             if self._dispatcher is not current:
                 self._dispatcher.join(timeout=5)
+        self._core.summarize_all()
 
     def __enter__(self) -> KisWebsocketClient:
         return self

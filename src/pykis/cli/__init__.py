@@ -1,7 +1,7 @@
 """The ``pykis`` command. ``main(argv) -> int`` parses the arguments and runs the command.
 
 The commands are declared once (:data:`pykis.cli.commands.PROGRAM`) and rendered into a typer app when typer is
-installed (the ``cli`` extra: ``pip install 'pykis[cli]'``), else into an argparse parser; ``PYKIS_CLI=plain``
+installed (the ``cli`` extra: ``pip install 'pykis-client[cli]'``), else into an argparse parser; ``PYKIS_CLI=plain``
 forces the argparse one. ``pykis emulator …`` hands its arguments to :func:`pykis.emulator.cli.main` unparsed.
 Exit codes: 0 ok, 1 API or transport error, 2 usage, 3 refused or aborted.
 

@@ -1,18 +1,20 @@
 """The ``pykis`` commands: their one declaration (``PROGRAM``, rendered by :mod:`pykis.cli.typed` or
-:mod:`pykis.cli.plain`) and their handlers — credentials, market data, the account and orders; ``pykis emulator``
-hands its arguments to :func:`pykis.emulator.cli.main`.
+:mod:`pykis.cli.plain`), how a parsed command runs (:func:`execute`), and the handlers of credentials, market data
+and realtime prices; the account commands are in :mod:`pykis.cli.account`, what they all share in
+:mod:`pykis.cli.session`; ``pykis emulator`` hands its arguments to :func:`pykis.emulator.cli.main`.
 
 Every command takes ``--secret FILE`` / ``--virtual-secret FILE`` (default: ``$PYKIS_SECRET`` /
-``$PYKIS_VIRTUAL_SECRET``, then ``./secret.json``) and ``--json``. Exit codes: 0 ok, 1 API or transport error,
-2 usage (bad arguments, missing or invalid credentials), 3 refused or aborted (an order on the real service
-without ``--real``, an unconfirmed order, an existing secret file).
-"""
+``$PYKIS_VIRTUAL_SECRET``, then ``./secret.json`` / ``./virtual_secret.json``) and ``--json``. Exit codes: 0 ok
+(also when the reader of stdout goes away), 1 API or transport error (the service answered with an error, or did
+not answer), 2 usage (bad arguments, an unknown symbol, missing or invalid credentials), 3 refused or aborted,
+nothing sent (an order that breaks a trading rule — off the tick grid, outside the day's limits, more than the cash
+or shares —, an order on the real service without ``--real``, an unconfirmed order, an existing secret file)."""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import os
+import re
 import sys
 import threading
 import time
@@ -21,28 +23,28 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pykis.cli.output import Output, Table
-from pykis.cli.spec import Command, Handler, argument, flag, option, split_common
+from pykis.cli.account import cmd_balance, cmd_cancel, cmd_order, cmd_orders
+from pykis.cli.output import Output, StdoutClosed, Table
+from pykis.cli.session import (
+    EXIT_API,
+    EXIT_OK,
+    EXIT_REFUSED,
+    EXIT_USAGE,
+    Refused,
+    Usage,
+    ask_until,
+    client,
+    confirm,
+    rate_text,
+)
+from pykis.cli.spec import COMMON, Command, Handler, argument, flag, option, split_common
 
 if TYPE_CHECKING:
-    from pykis.client import PyKis
     from pykis.models.chart import ChartPeriod, KisChart
     from pykis.models.orderbook import KisOrderbook
     from pykis.models.quote import KisQuote
 
 __all__ = ["EXIT_API", "EXIT_OK", "EXIT_REFUSED", "EXIT_USAGE", "HANDLERS", "PROGRAM", "execute", "passthrough"]
-
-EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_REFUSED = 0, 1, 2, 3
-DEFAULT_SECRET = "secret.json"  # noqa: S105 - a file name
-
-
-class Refused(Exception):
-    """The command declined to act (exit code 3)."""
-
-
-class Usage(Exception):
-    """The command was used wrongly (exit code 2)."""
-
 
 # ------------------------------------------------------------------------------------------------ converters
 # Text → value; a ValueError's message is what the person at the terminal reads (see pykis.cli.spec).
@@ -94,6 +96,17 @@ def _period(text: str) -> ChartPeriod | int:
     raise ValueError(f"period must be day, week, month, year or minutes (5, 5min): {text!r}")
 
 
+def _span(text: str) -> str:
+    from pykis.errors import KisValidationError
+    from pykis.scopes.chart import parse_span
+
+    try:
+        parse_span(text)
+    except KisValidationError as error:
+        raise ValueError(str(error)) from None
+    return text
+
+
 def _windows(text: str) -> tuple[int, ...]:
     if text.strip().lower() in ("", "none", "0"):
         return ()
@@ -108,15 +121,52 @@ def _windows(text: str) -> tuple[int, ...]:
 
 def passthrough(program: Command, argv: Sequence[str], *, stdin: Any = None) -> int | None:
     """Run a passthrough command (``pykis [--json] emulator …``) with its arguments unparsed and return its exit
-    code; ``None`` when ``argv`` names no such command. Every renderer starts here."""
+    code, or end a command line whose argument is a negative number with its usage error (2); ``None`` when
+    ``argv`` is for the renderer to parse. Every renderer starts here."""
     split = split_common(list(argv))
     if split is None or not split[1]:
         return None
     values, (name, *rest) = split
     command = program.find(name)
-    if command is None or not command.passthrough:
+    if command is None:
         return None
-    return execute((program, command), {**values, "rest": rest}, stdin=stdin)
+    if command.passthrough:
+        return execute((program, command), {**values, "rest": rest}, stdin=stdin)
+    message = _negative_argument(command, rest)
+    if message is None:
+        return None
+    Output().error(message)
+    return EXIT_USAGE
+
+
+_NEGATIVE = re.compile(r"^-\d[\d.,]*$")
+
+
+def _negative_argument(command: Command, rest: Sequence[str]) -> str | None:
+    """The message for a negative number given as an argument (``pykis buy 005930 -1``), which click would
+    otherwise take for an unknown option ("No such option: -1")."""
+    while command.commands and rest and (child := command.find(rest[0])) is not None:
+        command, rest = child, rest[1:]
+    valued = {name for param in (*COMMON, *command.params) if param.takes_value for name in param.flags}
+    arguments = [param for param in command.params if param.kind == "argument"]
+    position, after_option = 0, False
+    for token in rest:
+        if after_option:
+            after_option = False
+        elif token in valued:
+            after_option = True
+        elif _NEGATIVE.match(token):
+            if position < len(arguments) and arguments[position].convert is not None:
+                param = arguments[position]
+                try:
+                    assert param.convert is not None
+                    param.convert(token)
+                except ValueError as error:
+                    return f"{param.metavar} {error}"
+            return None
+        elif not token.startswith("-"):
+            position += 0 if position < len(arguments) and arguments[position].many else 1
+    return None
 
 
 def execute(path: Sequence[Command], values: dict[str, Any], *, stdin: Any = None) -> int:
@@ -127,16 +177,27 @@ def execute(path: Sequence[Command], values: dict[str, Any], *, stdin: Any = Non
     args = argparse.Namespace(command=" ".join(c.name for c in path[1:]), **values)
     out = Output(json=bool(getattr(args, "json", False)))
     from pykis.cli.bars import progress_bars
-    from pykis.errors import KisCredentialError, KisError
+    from pykis.errors import KisCredentialError, KisError, KisOrderValidationError, KisValidationError
 
     try:
         with progress_bars(out) if command.progress else contextlib.nullcontext():
             return command.handler(args, out, stdin or sys.stdin)
+    except StdoutClosed:  # the reader went away (`| head`): a quiet, successful end
+        return EXIT_OK
     except Refused as refused:
         out.error(str(refused))
         return EXIT_REFUSED
-    except (Usage, KisCredentialError) as error:
+    except KisOrderValidationError as error:  # an order that breaks a trading rule: refused, nothing was sent
+        out.error(f"refused, nothing was sent: {error}")
+        return EXIT_REFUSED
+    except Usage as error:
         out.error(str(error))
+        return EXIT_USAGE
+    except KisCredentialError as error:
+        out.error(str(error))
+        return EXIT_USAGE
+    except KisValidationError as error:  # bad input (an unknown symbol, a bad span) refused before sending
+        out.error(f"{type(error).__name__}: {error}")
         return EXIT_USAGE
     except KisError as error:
         out.error(f"{type(error).__name__}: {error}")
@@ -149,58 +210,46 @@ def execute(path: Sequence[Command], values: dict[str, Any], *, stdin: Any = Non
         return EXIT_REFUSED
 
 
-def _client(args: argparse.Namespace) -> PyKis:
-    from pykis.client import PyKis
-
-    secret = args.secret or os.environ.get("PYKIS_SECRET")
-    virtual = args.virtual_secret or os.environ.get("PYKIS_VIRTUAL_SECRET")
-    if secret is None and virtual is None:
-        if not Path(DEFAULT_SECRET).exists():
-            raise Usage("no credentials: pass --secret FILE, set PYKIS_SECRET, or run `pykis auth init`")
-        secret = DEFAULT_SECRET
-    return PyKis(secret, virtual)
-
-
-def _ask(stdin: Any, question: str, out: Output) -> str:
-    out.message(question)
-    try:
-        line = stdin.readline()
-    except (OSError, ValueError):
-        line = ""
-    if not line:
-        raise Refused("no answer (use --yes to confirm without asking)")
-    return str(line).strip()
-
-
 # ------------------------------------------------------------------------------------------------ auth
+
+_VALID = {"id": "x", "appkey": "A" * 36, "secretkey": "S" * 180, "account": "00000000-01"}
+
+
+def _check_field(name: str) -> Callable[[str], str | None]:
+    """The check of one answer of ``auth init``: :class:`~pykis.KisAuth`'s own, with the other fields valid."""
+
+    def check(answer: str) -> str | None:
+        from pykis.auth import KisAuth
+        from pykis.errors import KisCredentialError
+
+        try:
+            KisAuth(**{**_VALID, name: answer})  # type: ignore[arg-type]
+        except KisCredentialError as error:
+            return str(error)
+        return None
+
+    return check
 
 
 def cmd_auth(args: argparse.Namespace, out: Output, stdin: Any) -> int:
     from pykis.auth import KisAuth
 
-    def field(value: str | None, prompt: str, secret: bool = False) -> str:
+    def field(value: str | None, name: str, prompt: str, secret: bool = False) -> str:
         if value:
             return value
-        if secret and stdin is sys.stdin and stdin.isatty():
-            import getpass
+        return ask_until(stdin, f"{prompt}:", out, _check_field(name), secret=secret)
 
-            return getpass.getpass(f"{prompt}: ")
-        answer = _ask(stdin, f"{prompt}:", out)
-        if not answer:
-            raise Usage(f"{prompt} is required")
-        return answer
-
-    user = field(args.id, "HTS login ID")
-    appkey = field(args.appkey, "App key (36 characters)")
-    secretkey = field(args.secretkey, "App secret (180 characters)", secret=True)
-    account = field(args.account, "Account number (NNNNNNNN-NN)")
+    user = field(args.id, "id", "HTS login ID")
+    appkey = field(args.appkey, "appkey", "App key (36 characters)")
+    secretkey = field(args.secretkey, "secretkey", "App secret (180 characters)", secret=True)
+    account = field(args.account, "account", "Account number (NNNNNNNN-NN)")
     virtual = args.virtual
     if virtual is None:
         prompted = not (args.id and args.appkey and args.secretkey and args.account)
-        virtual = prompted and _ask(stdin, "A 모의투자 (virtual) key? [y/N]", out).lower() in ("y", "yes")
+        virtual = prompted and not args.yes and confirm(stdin, "A 모의투자 (virtual) key?", out)
     auth = KisAuth(id=user, appkey=appkey, secretkey=secretkey, account=account, virtual=bool(virtual))
     path = Path(args.output or ("virtual_secret.json" if auth.virtual else "secret.json"))
-    if path.exists() and not args.force:
+    if path.exists() and not (args.force or args.yes):
         raise Refused(f"{path} exists; pass --force to overwrite it")
     auth.save(path)
     if args.json:
@@ -223,7 +272,7 @@ def _quote_row(quote: KisQuote) -> list[Any]:
         quote.name,
         quote.price,
         quote.change,
-        quote.rate,
+        rate_text(quote.rate),
         quote.open,
         quote.high,
         quote.low,
@@ -240,7 +289,7 @@ def _quote_data(quote: KisQuote) -> dict[str, Any]:
 
 
 def cmd_quote(args: argparse.Namespace, out: Output, stdin: Any) -> int:
-    with _client(args) as kis:
+    with client(args, out) as kis:
         quotes = kis.quotes(args.symbols)
     table = Table("Quotes", _QUOTE_COLUMNS, [_quote_row(q) for q in quotes], _NUMERIC)
     out.result([_quote_data(q) for q in quotes], table)
@@ -267,17 +316,19 @@ def _write_csv(chart: KisChart, path: Path) -> None:
 
 def cmd_chart(args: argparse.Namespace, out: Output, stdin: Any) -> int:
     span = args.span or ("1d" if isinstance(args.period, int) else "3m")
-    with _client(args) as kis:
-        chart = kis.stock(args.symbol).chart(span, period=args.period)
+    with client(args, out) as kis:
+        stock = kis.stock(args.symbol)
+        chart = stock.chart(span, period=args.period)
     written: dict[str, str] = {}
     if args.csv:
         _write_csv(chart, Path(args.csv))
         written["csv"] = str(args.csv)
     if args.png:
         try:
-            chart.plot(args.png, ma=args.ma, width=args.width, height=args.height)
+            name = stock.english_name or stock.name
+            chart.plot(args.png, ma=args.ma, width=args.width, height=args.height, name=name)
         except ImportError:
-            raise Usage("--png needs matplotlib: pip install 'pykis[plot]'") from None
+            raise Usage("--png needs matplotlib: pip install 'pykis-client[plot]'") from None
         except ValueError as error:
             raise Usage(str(error)) from None
         written["png"] = str(args.png)
@@ -310,148 +361,9 @@ def _book_table(book: KisOrderbook) -> Table:
 
 
 def cmd_orderbook(args: argparse.Namespace, out: Output, stdin: Any) -> int:
-    with _client(args) as kis:
+    with client(args, out) as kis:
         book = kis.stock(args.symbol).orderbook()
     out.result(book, _book_table(book))
-    return EXIT_OK
-
-
-# ------------------------------------------------------------------------------------------------ account
-
-
-def cmd_balance(args: argparse.Namespace, out: Output, stdin: Any) -> int:
-    with _client(args) as kis:
-        balance = kis.account().balance()
-    deposits = Table(
-        f"Account {balance.account_number}: deposits",
-        ("currency", "amount", "withdrawable", "exchange rate", "amount KRW"),
-        [[d.currency, d.amount, d.withdrawable, d.exchange_rate, d.amount_krw] for d in balance.deposits.values()],
-        frozenset(("amount", "withdrawable", "exchange rate", "amount KRW")),
-    )
-    columns = ("market", "symbol", "name", "qty", "orderable", "avg price", "price", "amount", "profit", "rate %")
-    positions = Table(
-        "Positions",
-        columns,
-        [
-            [
-                s.market,
-                s.symbol,
-                s.name,
-                s.qty,
-                s.orderable,
-                s.purchase_price,
-                s.price,
-                s.amount,
-                s.profit,
-                s.profit_rate,
-            ]
-            for s in balance.stocks
-        ],
-        frozenset(columns[3:]),
-    )
-    totals = Table(
-        "Totals (KRW)",
-        ("deposits", "purchase", "current", "profit", "rate %", "total"),
-        [
-            [
-                balance.deposit_amount,
-                balance.purchase_amount,
-                balance.current_amount,
-                balance.profit,
-                _pct(balance.profit_rate),
-                balance.total,
-            ]
-        ],
-        frozenset(("deposits", "purchase", "current", "profit", "rate %", "total")),
-    )
-    data = {
-        "balance": balance,
-        "deposit_amount": balance.deposit_amount,
-        "purchase_amount": balance.purchase_amount,
-        "current_amount": balance.current_amount,
-        "profit": balance.profit,
-        "total": balance.total,
-    }
-    out.result(data, deposits, positions, totals)
-    return EXIT_OK
-
-
-_PENDING = ("time", "market", "symbol", "side", "order_type", "number", "price", "qty", "executed_qty", "pending_qty")
-
-
-def cmd_orders(args: argparse.Namespace, out: Output, stdin: Any) -> int:
-    with _client(args) as kis:
-        account = kis.account()
-        if args.pending:
-            pending = account.pending_orders()
-            rows = [[getattr(order, name) for name in _PENDING] for order in pending]
-            data: Any = [dict(zip(_PENDING, row, strict=True)) for row in rows]
-            table = Table(f"Open orders of {account.account_number}", _PENDING, rows, frozenset(_PENDING[6:]))
-            out.result(data, table)
-            return EXIT_OK
-        daily = account.daily_orders()
-    columns = ("time", "symbol", "name", "side", "kind", "number", "price", "qty", "executed_qty", "pending_qty")
-    rows = [[getattr(order, name) for name in columns] for order in daily.orders]
-    title = f"Orders of {daily.account_number}, {daily.start} to {daily.end}"
-    out.result(daily, Table(title, columns, rows, frozenset(columns[6:])))
-    return EXIT_OK
-
-
-def _order_data(order: Any) -> dict[str, Any]:
-    names = ("account_number", "market", "symbol", "side", "order_type", "price", "qty", "branch", "number", "time")
-    return {name: getattr(order, name) for name in names}
-
-
-def _pct(value: Decimal) -> Decimal:
-    return value.quantize(Decimal("0.01"))
-
-
-def _check_real(kis: PyKis, allowed: bool, what: str) -> str:
-    """``"virtual"`` or ``"real"``; raises :class:`Refused` for the real service without ``--real``."""
-    if kis.virtual:
-        return "virtual"
-    if not allowed:
-        raise Refused(
-            f"refusing to {what} on the REAL (실전) service; pass --real to mean it "
-            "(or --virtual-secret FILE to trade in 모의투자)"
-        )
-    return "real"
-
-
-def _cmd_order(side: str) -> Callable[[argparse.Namespace, Output, Any], int]:
-    def handler(args: argparse.Namespace, out: Output, stdin: Any) -> int:
-        with _client(args) as kis:
-            service = _check_real(kis, args.real, f"place a {side} order")
-            stock = kis.stock(args.symbol)
-            how = f"at {args.price} {stock.currency} (limit)" if args.price is not None else "at the market"
-            summary = (
-                f"{side.upper()} {args.qty} x {stock.symbol} {stock.name} ({stock.market}) {how}, "
-                f"account {kis.primary_account} on the {service} service"
-            )
-            out.message(summary)
-            if not args.yes and _ask(stdin, "Place this order? [y/N]", out).lower() not in ("y", "yes"):
-                raise Refused("order not placed")
-            order = stock.buy(args.price, args.qty) if side == "buy" else stock.sell(args.price, args.qty)
-        data = _order_data(order)
-        columns = tuple(data)
-        out.result(data, Table(f"Order {order.number} accepted", columns, [list(data.values())]))
-        return EXIT_OK
-
-    return handler
-
-
-def cmd_cancel(args: argparse.Namespace, out: Output, stdin: Any) -> int:
-    with _client(args) as kis:
-        _check_real(kis, args.real, "cancel an order")
-        account = kis.account()
-        order = account.pending_orders().order(args.order)
-        if order is None:
-            out.error(f"no open order numbered {args.order} (see pykis orders --pending)")
-            return EXIT_API
-        cancelled = order.cancel()
-    data = _order_data(cancelled)
-    data["cancelled"] = args.order
-    out.result(data, Table(f"Order {args.order} cancelled", tuple(data), [list(data.values())]))
     return EXIT_OK
 
 
@@ -469,7 +381,7 @@ def cmd_watch(args: argparse.Namespace, out: Output, stdin: Any) -> int:
         with lock:
             latest[event.symbol] = event
             counts[event.symbol] = counts.get(event.symbol, 0) + 1
-        if args.json:
+        if args.json and not out.closed:
             from pykis.cli.output import to_json
 
             line = {
@@ -481,7 +393,8 @@ def cmd_watch(args: argparse.Namespace, out: Output, stdin: Any) -> int:
                 "rate": event.rate,
                 "volume": event.volume,
             }
-            print(to_json(line), file=out.stdout, flush=True)
+            with contextlib.suppress(StdoutClosed):  # out.closed is set: the command's loop ends
+                out.write_line(to_json(line))
 
     def render() -> Table:
         rows = []
@@ -492,13 +405,23 @@ def cmd_watch(args: argparse.Namespace, out: Output, stdin: Any) -> int:
                     rows.append([symbol, None, None, None, None, None, 0])
                 else:
                     rows.append(
-                        [symbol, event.time, event.price, event.change, event.rate, event.volume, counts[symbol]]
+                        [
+                            symbol,
+                            event.time,
+                            event.price,
+                            event.change,
+                            rate_text(event.rate),
+                            event.volume,
+                            counts[symbol],
+                        ]
                     )
         return Table("Realtime prices", columns, rows, frozenset(columns[2:]))
 
     deadline: float | None = time.monotonic() + float(args.seconds) if args.seconds is not None else None
 
     def wait(step: float) -> bool:
+        if out.closed:
+            return False
         if deadline is None:
             time.sleep(step)
             return True
@@ -506,9 +429,9 @@ def cmd_watch(args: argparse.Namespace, out: Output, stdin: Any) -> int:
         if left <= 0:
             return False
         time.sleep(min(step, left))
-        return time.monotonic() < deadline
+        return time.monotonic() < deadline and not out.closed
 
-    with _client(args) as kis:
+    with client(args, out) as kis:
         stocks = [kis.stock(symbol) for symbol in args.symbols]
         symbols = [stock.symbol for stock in stocks]
         tickets = [stock.on("price", on_price) for stock in stocks]
@@ -528,8 +451,15 @@ def cmd_watch(args: argparse.Namespace, out: Output, stdin: Any) -> int:
 
 
 def cmd_emulator(args: argparse.Namespace, out: Output, stdin: Any) -> int:
+    from pykis.cli import renderer
+    from pykis.emulator.cli import build_parser
     from pykis.emulator.cli import main as emulator_main
 
+    if {"-h", "--help"} & set(args.rest) and renderer() == "typer" and out.rich:
+        from pykis.cli.typed import argparse_help
+
+        argparse_help(build_parser(), out.stdout)  # the look of every other command's help
+        return EXIT_OK
     try:
         return emulator_main((["--json"] if args.json else []) + list(args.rest))
     except SystemExit as exit_:  # its argparse: --help, usage errors
@@ -562,6 +492,7 @@ PROGRAM = Command(
                             "-o", "--output", metavar="FILE", help="where to write (default: [virtual_]secret.json)"
                         ),
                         flag("--force", help="overwrite an existing file"),
+                        flag("-y", "--yes", help="ask no y/N question: not virtual unless --virtual; overwrite"),
                     ),
                 ),
             ),
@@ -583,6 +514,7 @@ PROGRAM = Command(
                     "--range",
                     dest="span",
                     metavar="SPAN",
+                    convert=_span,
                     help="look-back like 3m, 1y, 5d, 3h (default: 3m; 1d for minutes)",
                 ),
                 option(
@@ -646,7 +578,7 @@ PROGRAM = Command(
             Command(
                 side,
                 f"{side} QTY shares of SYMBOL (asks for confirmation)",
-                _cmd_order(side),
+                cmd_order(side),
                 (
                     argument("symbol", "SYMBOL", "stock code or ticker"),
                     argument("qty", "QTY", "how many shares", convert=_positive_int, type=int),

@@ -9,13 +9,18 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TextIO
 
-__all__ = ["Output", "Table", "cell", "has_rich", "to_json"]
+__all__ = ["Output", "StdoutClosed", "Table", "cell", "has_rich", "to_json"]
+
+
+class StdoutClosed(Exception):
+    """The reader of stdout has gone away (a closed pipe): the command stops quietly."""
 
 
 def has_rich() -> bool:
@@ -81,13 +86,45 @@ class Table:
 
 
 class Output:
-    """Where the command's results go: ``stdout`` for results, ``stderr`` for messages and errors."""
+    """Where the command's results go: ``stdout`` for results, ``stderr`` for messages and errors.
+
+    A reader that goes away (``pykis watch --json | head -n 2``) ends the command quietly, as in every Unix
+    tool: the write that finds the pipe closed sets :attr:`closed`, points the descriptor at ``/dev/null`` (so
+    that no flush at exit complains) and raises :class:`StdoutClosed`, which the command runner turns into exit 0.
+    """
 
     def __init__(self, *, json: bool = False, stdout: TextIO | None = None, stderr: TextIO | None = None) -> None:
         self.json = json
         self.stdout = stdout or sys.stdout
         self.stderr = stderr or sys.stderr
         self.rich = has_rich()
+        self.closed = False
+        """Whether the reader of stdout has gone away; a long command (``watch``) stops when it sees it."""
+
+    def write_line(self, text: str) -> None:
+        """One line of results on stdout, flushed; raises :class:`StdoutClosed` when the reader has gone."""
+        with self.guard():
+            print(text, file=self.stdout, flush=True)
+
+    @contextmanager
+    def guard(self) -> Iterator[None]:
+        """Turn a closed stdout inside the block into :class:`StdoutClosed` (once the reader has gone, always)."""
+        if self.closed:
+            raise StdoutClosed
+        try:
+            yield
+        except BrokenPipeError:
+            self.stdout_gone()
+            raise StdoutClosed from None
+
+    def stdout_gone(self) -> None:
+        """Note that the reader of stdout has gone; later writes (and the flush at exit) go nowhere."""
+        self.closed = True
+        with suppress(OSError, ValueError, AttributeError):
+            fileno = self.stdout.fileno()
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, fileno)
+            os.close(null)
 
     def _console(self, stream: TextIO) -> Any:
         from rich.console import Console
@@ -125,17 +162,19 @@ class Output:
 
     def tables(self, *tables: Table) -> None:
         """Print tables (for results that also have a JSON form, call :meth:`result` instead)."""
-        if self.rich:
-            console = self._console(self.stdout)
-            for table in tables:
-                console.print(self._rich_table(table))
-            return
-        print("\n\n".join(self.plain_table(table) for table in tables), file=self.stdout, flush=True)
+        with self.guard():
+            if self.rich:
+                console = self._console(self.stdout)
+                for table in tables:
+                    console.print(self._rich_table(table))
+                self.stdout.flush()
+                return
+            print("\n\n".join(self.plain_table(table) for table in tables), file=self.stdout, flush=True)
 
     def result(self, data: Any, *tables: Table) -> None:
         """The command's result: ``data`` as JSON with ``--json``, else the tables."""
         if self.json:
-            print(to_json(data), file=self.stdout, flush=True)
+            self.write_line(to_json(data))
         else:
             self.tables(*tables)
 
@@ -150,14 +189,16 @@ class Output:
     def live(self, render: Callable[[], Table], wait: Callable[[float], bool], refresh: float = 0.5) -> None:
         """Redraw ``render()`` every ``refresh`` seconds until ``wait(refresh)`` returns False: a rich Live
         display on a terminal, otherwise one printed table per refresh."""
-        if self.rich and self.stdout.isatty():
-            from rich.live import Live
+        with self.guard():
+            if self.rich and self.stdout.isatty():
+                from rich.live import Live
 
-            with Live(self._rich_table(render()), console=self._console(self.stdout), auto_refresh=False) as live:
-                while wait(refresh):
+                console = self._console(self.stdout)
+                with Live(self._rich_table(render()), console=console, auto_refresh=False) as live:
+                    while wait(refresh):
+                        live.update(self._rich_table(render()), refresh=True)
                     live.update(self._rich_table(render()), refresh=True)
-                live.update(self._rich_table(render()), refresh=True)
-            return
+                return
         while wait(refresh):
             pass
         self.tables(render())

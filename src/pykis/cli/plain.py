@@ -1,5 +1,5 @@
 """The argparse rendering of :data:`pykis.cli.commands.PROGRAM`: the ``pykis`` parser when typer is not installed
-(``pip install pykis`` without the ``cli`` extra) or with ``PYKIS_CLI=plain``."""
+(``pip install pykis-client`` without the ``cli`` extra) or with ``PYKIS_CLI=plain``."""
 
 from __future__ import annotations
 

@@ -114,7 +114,8 @@ COMMON: tuple[Param, ...] = (
     option(
         "--virtual-secret",
         metavar="FILE",
-        help="secret file of the virtual (모의투자) service; orders then go there (default: $PYKIS_VIRTUAL_SECRET)",
+        help="secret file of the virtual (모의투자) service; account commands and orders then go there "
+        "(default: $PYKIS_VIRTUAL_SECRET, then ./virtual_secret.json)",
     ),
     flag("--json", help="print JSON, not tables"),
 )

@@ -10,6 +10,7 @@ options too and pass them down in ``ctx.obj``, so that they work before or after
 
 from __future__ import annotations
 
+import argparse
 import inspect
 import sys
 from collections.abc import Callable, Sequence
@@ -178,6 +179,63 @@ def _declaration_order(group: Any, command: Command) -> None:
             _declaration_order(commands[child.name], child)
 
 
+def _plain_metavars(group: Any) -> None:
+    """Help that shows our metavars only: no ``<bool>`` after a flag, no ``<list[str]>`` beside an argument
+    (typer's type column), ``SYMBOL`` rather than ``{SYMBOL}`` in the usage line — the look of the argparse
+    rendering and of ``pykis emulator --help``. Typer reads these per parameter, so they are set per parameter."""
+    for command in getattr(group, "commands", {}).values():
+        _plain_metavars(command)
+    for param in getattr(group, "params", ()):
+        _plain_metavar(param)
+    help_option = group.get_help_option
+
+    def plain_help_option(ctx: Any) -> Any:
+        option = help_option(ctx)
+        if option is not None:
+            _plain_metavar(option)
+        return option
+
+    group.get_help_option = plain_help_option
+
+
+def _plain_metavar(param: Any) -> None:
+    if getattr(param, "is_flag", False) or param.param_type_name == "argument":
+        param.display_type_rich = lambda ctx: None
+    if param.param_type_name == "argument" and hasattr(param, "_usage_display_name"):
+        name = param.metavar or param.name
+        param._usage_display_name = lambda: name + ("..." if param.nargs != 1 else "")
+
+
+def argparse_help(parser: argparse.ArgumentParser, stream: Any) -> None:
+    """``parser``'s help in the look of the typer app's (usage line, then a rich panel per argument group), so
+    that ``pykis emulator --help``, whose arguments its own argparse parser reads, looks like every other."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.panel import Panel
+    from rich.table import Table as RichTable
+
+    console = Console(file=stream, highlight=False)
+    console.print(f"\n [bold]Usage:[/bold] {escape(parser.prog)} [OPTIONS]\n")
+    if parser.description:
+        console.print(f" {escape(parser.description)}\n")
+    for group in parser._action_groups:  # argparse keeps its groups here only
+        actions = [action for action in group._group_actions if action.option_strings]
+        if not actions:
+            continue
+        grid = RichTable.grid(padding=(0, 2))
+        for action in actions:
+            metavar = "" if action.nargs == 0 else str(action.metavar or action.dest.upper())
+            default = action.default if action.default not in (None, False, argparse.SUPPRESS) else None
+            text = (action.help or "").replace("%(default)s", str(default))
+            grid.add_row(
+                f"[bold cyan]{escape(', '.join(action.option_strings))}[/bold cyan]",
+                f"[bold yellow]{escape(metavar)}[/bold yellow]",
+                escape(text),
+            )
+        title = "Options" if group.title in ("options", "optional arguments") else str(group.title).capitalize()
+        console.print(Panel(grid, title=title, title_align="left", border_style="dim"))
+
+
 def run(program: Command, argv: Sequence[str], *, stdin: Any = None) -> int:
     """Parse ``argv`` and run the command; returns the exit code (2 with click's message for a usage error)."""
     import typer
@@ -189,6 +247,7 @@ def run(program: Command, argv: Sequence[str], *, stdin: Any = None) -> int:
         return done
     command = typer.main.get_command(build_app(program, stdin=stdin))
     _declaration_order(command, program)
+    _plain_metavars(command)
     try:
         command.main(args=list(argv), prog_name=program.name, standalone_mode=True)
     except SystemExit as exit_:  # standalone mode: typer prints usage errors, then exits with their code

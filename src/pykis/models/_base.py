@@ -3,14 +3,37 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, ClassVar
 
 import msgspec
 
-__all__ = ["KisModel", "dec", "dec_or_none", "render", "yyyymmdd"]
+__all__ = ["KisModel", "dec", "dec_or_none", "money", "places", "rate_of", "render", "won", "yyyymmdd"]
 
 ZERO = Decimal(0)
+CENT = Decimal("0.01")
+
+_PLACES = {"KRW": 0, "JPY": 0, "VND": 0}  # currencies without minor units in KIS's amounts; others have 2
+
+
+def places(currency: str | None) -> int:
+    """Decimal places of amounts of ``currency`` (KRW, JPY, VND 0; USD, HKD, CNY and others 2)."""
+    return _PLACES.get((currency or "").upper(), 2)
+
+
+def money(value: Decimal, currency: str | None) -> Decimal:
+    """``value`` in its currency's places, for display (models keep the exact value)."""
+    return value.quantize(Decimal(1).scaleb(-places(currency)), ROUND_HALF_UP)
+
+
+def rate_of(part: Decimal, whole: Decimal) -> Decimal:
+    """``part / whole * 100`` in percent, two decimals (zero when ``whole`` is zero): quantized once, here."""
+    return (part / whole * 100).quantize(CENT, ROUND_HALF_UP) if whole else Decimal("0.00")
+
+
+def won(amount: Decimal, exchange_rate: Decimal) -> Decimal:
+    """``amount`` converted to won at ``exchange_rate``, in whole won as KIS reports won: rounded once, here."""
+    return (amount * exchange_rate).quantize(Decimal(1), ROUND_HALF_UP)
 
 
 def dec(text: str) -> Decimal:
@@ -77,9 +100,23 @@ class KisModel(msgspec.Struct, frozen=True, kw_only=True):
     of the fields named in ``__repr_fields__`` (all fields when empty), nested models indented."""
 
     __repr_fields__: ClassVar[tuple[str, ...]] = ()
+    __money_fields__: ClassVar[frozenset[str]] = frozenset()
+    """Amounts, shown in their currency's places (the ``currency`` field, else :attr:`__currency__`)."""
+    __rate_fields__: ClassVar[frozenset[str]] = frozenset()
+    """Percentages, shown with two decimals."""
+    __currency__: ClassVar[str | None] = None
+
+    def _shown(self, name: str, indent: int = 0) -> str:
+        """The field ``name`` as the repr shows it: money in its currency's places, rates with two decimals."""
+        value = getattr(self, name)
+        if isinstance(value, Decimal) and name in self.__rate_fields__:
+            return f"{value:.2f}"
+        if isinstance(value, Decimal) and name in self.__money_fields__:
+            return format(money(value, getattr(self, "currency", None) or self.__currency__), "f")
+        return render(value, indent)
 
     def __repr__(self, indent: int = 0) -> str:
         names = self.__repr_fields__ or self.__struct_fields__
         pad = "    " * (indent + 1)
-        parts = [f"{pad}{name}={render(getattr(self, name), indent + 1)}" for name in names]
+        parts = [f"{pad}{name}={self._shown(name, indent + 1)}" for name in names]
         return f"{type(self).__name__}(\n" + ",\n".join(parts) + "\n" + "    " * indent + ")"

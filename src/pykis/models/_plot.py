@@ -12,9 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from pykis.models.chart import KisChart
 
-__all__ = ["plot_chart"]
+__all__ = ["compact", "default_title", "draw_chart", "plot_chart"]
 
 UP = "#d62728"  # Korean convention: rising candles red, falling blue
 DOWN = "#1f5fbf"
@@ -33,6 +35,54 @@ def moving_average(values: Sequence[float], window: int) -> list[float | None]:
     return out
 
 
+def compact(value: float) -> str:
+    """An axis number people read: ``12_300_000`` → ``12.3M``, ``45_000`` → ``45K`` (no ``1e7`` offset)."""
+    for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if abs(value) >= size:
+            return f"{value / size:.3g}{suffix}"
+    return f"{value:.3g}"
+
+
+_ADJECTIVES = {"day": "daily", "week": "weekly", "month": "monthly", "year": "yearly"}
+_HANGUL_FONTS = ("Noto Sans CJK KR", "Noto Sans KR", "NanumGothic", "Malgun Gothic", "AppleGothic", "UnDotum")
+
+
+def hangul_font() -> str | None:
+    """An installed font family with Hangul glyphs, if any (matplotlib's own fonts have none)."""
+    from matplotlib import font_manager
+
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    return next((family for family in _HANGUL_FONTS if family in installed), None)
+
+
+def default_title(chart: KisChart, name: str | None) -> str:
+    """``Samsung Electronics 005930 (KRX) · daily bars 2026-06-01 – 2026-12-01 · last 71,000 KRW``."""
+    from pykis.errors import KisValidationError
+    from pykis.markets import market_info
+
+    names = {
+        "minute": f"{chart.interval}-minute",
+        "day": "daily",
+        "week": "weekly",
+        "month": "monthly",
+        "year": "yearly",
+    }
+    unit = names.get(chart.period, chart.period)
+    head = f"{name} {chart.symbol}" if name else chart.symbol
+    text = f"{head} ({chart.market}) · {unit} bars"
+    if chart.bars:
+        fmt = "%Y-%m-%d %H:%M" if chart.period == "minute" else "%Y-%m-%d"
+        first, last = chart.bars[0], chart.bars[-1]
+        try:
+            currency = market_info(chart.market).currency
+        except KisValidationError:
+            currency = ""
+        close = format(last.close, ",f")
+        close = close.rstrip("0").rstrip(".") if "." in close else close
+        text += f" {first.time.strftime(fmt)} – {last.time.strftime(fmt)} · last {close} {currency}".rstrip()
+    return text
+
+
 def plot_chart(
     chart: KisChart,
     path: str | os.PathLike[str],
@@ -42,13 +92,33 @@ def plot_chart(
     height: int = 800,
     dpi: int = 100,
     title: str | None = None,
+    name: str | None = None,
 ) -> Path:
     """Draw ``chart`` as candlesticks with volume bars (and the ``ma`` moving averages of the close) and save a
-    ``width`` x ``height`` pixel PNG at ``path``; returns the path."""
+    ``width`` x ``height`` pixel PNG at ``path``; returns the path. The title names the stock (``name``), its
+    symbol, the range and the last price unless ``title`` is given; the legend sits above the candles."""
+    figure = draw_chart(chart, ma=ma, width=width, height=height, dpi=dpi, title=title, name=name)
+    target = Path(path)
+    figure.savefig(target, format="png", dpi=dpi)
+    return target
+
+
+def draw_chart(
+    chart: KisChart,
+    *,
+    ma: Sequence[int] = (5, 20),
+    width: int = 1200,
+    height: int = 800,
+    dpi: int = 100,
+    title: str | None = None,
+    name: str | None = None,
+) -> Figure:
+    """The figure :func:`plot_chart` saves: its first axes the prices, its second the volume."""
     if width < 100 or height < 100:
         raise ValueError("the picture must be at least 100 x 100 pixels")
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
 
     bars = chart.bars
     figure = Figure(figsize=(width / dpi, height / dpi), dpi=dpi)
@@ -77,13 +147,24 @@ def plot_chart(
                 color=MA_COLORS[number % len(MA_COLORS)],
                 label=f"MA{window}",
             )
-    if prices.lines:
-        prices.legend(loc="upper left", fontsize="small")
-    unit = f"{chart.interval}-minute" if chart.period == "minute" else chart.period
-    prices.set_title(title or f"{chart.symbol} ({chart.market}) {unit} bars")
+    if prices.lines:  # above the plot, right of the title: never over a candle
+        prices.legend(
+            loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=len(prices.lines), fontsize="small", frameon=False
+        )
+    font = hangul_font()
+    if name and not name.isascii() and font is None:
+        name = None  # no font draws it: the symbol alone rather than empty boxes
+    prices.set_title(
+        title or default_title(chart, name),
+        loc="left",
+        fontsize="medium",
+        fontfamily=[font, "DejaVu Sans"] if font else None,
+    )
     prices.grid(alpha=0.3)
     volumes.grid(alpha=0.3)
     volumes.set_ylabel("volume")
+    volumes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: compact(value)))
+    prices.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.10g}"))
     prices.tick_params(labelbottom=False)
     if bars:
         step = max(1, len(bars) // 8)
@@ -92,6 +173,4 @@ def plot_chart(
         volumes.set_xticks(ticks, [bars[i].time.strftime(fmt) for i in ticks], fontsize="small")
         prices.set_xlim(-1, len(bars))
     figure.subplots_adjust(left=0.08, right=0.98, top=0.94, bottom=0.08)
-    target = Path(path)
-    figure.savefig(target, format="png", dpi=dpi)
-    return target
+    return figure

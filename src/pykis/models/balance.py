@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, ClassVar
 import msgspec
 
 from pykis.auth import KisAccountNumber
-from pykis.models._base import KisModel, render
+from pykis.models._base import KisModel, rate_of, won
 
 if TYPE_CHECKING:
     import pandas
@@ -51,23 +51,19 @@ POSITION_COLUMNS = (
 )
 
 
-def rate_of(part: Decimal, whole: Decimal) -> Decimal:
-    """``part / whole * 100`` (zero when ``whole`` is zero)."""
-    return part / whole * 100 if whole else ZERO
-
-
 class KisInlineModel(KisModel, frozen=True, kw_only=True):
     """A model printed on one line, as the seed README prints the entries of a balance."""
 
     def __repr__(self, indent: int = 0) -> str:
         names = self.__repr_fields__ or self.__struct_fields__
-        return f"{type(self).__name__}(" + ", ".join(f"{n}={render(getattr(self, n))}" for n in names) + ")"
+        return f"{type(self).__name__}(" + ", ".join(f"{n}={self._shown(n)}" for n in names) + ")"
 
 
 class KisDeposit(KisInlineModel, frozen=True, kw_only=True):
     """Cash of one currency: ``amount`` deposited, ``withdrawable`` now, won per unit (``exchange_rate``)."""
 
     __repr_fields__: ClassVar[tuple[str, ...]] = ("account_number", "currency", "amount", "exchange_rate")
+    __money_fields__ = frozenset(("amount", "withdrawable", "amount_krw"))
 
     account_number: KisAccountNumber
     currency: str
@@ -78,7 +74,7 @@ class KisDeposit(KisInlineModel, frozen=True, kw_only=True):
     @property
     def amount_krw(self) -> Decimal:
         """``amount`` in won."""
-        return self.amount * self.exchange_rate
+        return won(self.amount, self.exchange_rate)
 
 
 class KisDomesticDeposit(KisDeposit, frozen=True, kw_only=True):
@@ -102,6 +98,8 @@ class KisBalanceStock(KisInlineModel, frozen=True, kw_only=True):
         "profit",
         "profit_rate",
     )
+    __money_fields__ = frozenset(("purchase_amount", "amount", "profit"))
+    __rate_fields__ = frozenset(("profit_rate",))
 
     account_number: KisAccountNumber
     market: str
@@ -148,6 +146,9 @@ class KisBalance(KisModel, frozen=True, kw_only=True):
         "profit",
         "profit_rate",
     )
+    __money_fields__ = frozenset(("purchase_amount", "current_amount", "profit", "deposit_amount", "total"))
+    __rate_fields__ = frozenset(("profit_rate",))
+    __currency__ = "KRW"  # the totals are in won
 
     account_number: KisAccountNumber
     deposits: dict[str, KisDeposit]
@@ -156,12 +157,12 @@ class KisBalance(KisModel, frozen=True, kw_only=True):
     @property
     def purchase_amount(self) -> Decimal:
         """What the positions cost, in won."""
-        return sum((s.purchase_amount * s.exchange_rate for s in self.stocks), ZERO)
+        return sum((won(s.purchase_amount, s.exchange_rate) for s in self.stocks), ZERO)
 
     @property
     def current_amount(self) -> Decimal:
         """What the positions are worth now, in won."""
-        return sum((s.amount * s.exchange_rate for s in self.stocks), ZERO)
+        return sum((won(s.amount, s.exchange_rate) for s in self.stocks), ZERO)
 
     @property
     def profit(self) -> Decimal:

@@ -120,13 +120,14 @@ class KisChart(KisModel, frozen=True, kw_only=True):
         height: int = 800,
         dpi: int = 100,
         title: str | None = None,
+        name: str | None = None,
     ) -> Path:
         """Save a candlestick PNG of ``width`` x ``height`` pixels at ``path``: prices with the ``ma``-bar moving
         averages of the close above, volume below (needs the ``plot`` extra; matplotlib's Agg canvas, no
-        window). Returns the path."""
+        window). The title names the stock (``name``), the range and the last price. Returns the path."""
         from pykis.models._plot import plot_chart
 
-        return plot_chart(self, path, ma=ma, width=width, height=height, dpi=dpi, title=title)
+        return plot_chart(self, path, ma=ma, width=width, height=height, dpi=dpi, title=title, name=name)
 
 
 def aggregate(bars: Sequence[KisChartBar], minutes: int) -> tuple[KisChartBar, ...]:

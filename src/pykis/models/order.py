@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 import msgspec
 
 from pykis.auth import KisAccountNumber
-from pykis.models._base import KisModel
+from pykis.models._base import KisModel, rate_of, won
 
 if TYPE_CHECKING:
     import pandas
@@ -161,6 +161,8 @@ class KisOrderProfit(KisModel, frozen=True, kw_only=True):
         "profit",
         "profit_rate",
     )
+    __money_fields__ = frozenset(("buy_amount", "sell_amount", "fees", "profit"))
+    __rate_fields__ = frozenset(("profit_rate",))
 
     time: date
     market: str
@@ -179,7 +181,7 @@ class KisOrderProfit(KisModel, frozen=True, kw_only=True):
     @property
     def profit_rate(self) -> Decimal:
         """Profit against the cost of the shares sold, in percent."""
-        return self.profit / self.buy_amount * 100 if self.buy_amount else ZERO
+        return rate_of(self.profit, self.buy_amount)
 
 
 class KisOrderProfits(KisModel, frozen=True, kw_only=True):
@@ -190,6 +192,8 @@ class KisOrderProfits(KisModel, frozen=True, kw_only=True):
     """
 
     __repr_fields__: ClassVar[tuple[str, ...]] = ("account_number", "start", "end", "orders", "profit", "estimated")
+    __money_fields__ = frozenset(("profit", "buy_amount", "sell_amount"))
+    __currency__ = "KRW"
 
     account_number: KisAccountNumber
     start: date
@@ -200,17 +204,17 @@ class KisOrderProfits(KisModel, frozen=True, kw_only=True):
     @property
     def profit(self) -> Decimal:
         """Total realized profit, in won."""
-        return sum((o.profit * o.exchange_rate for o in self.orders), ZERO)
+        return sum((won(o.profit, o.exchange_rate) for o in self.orders), ZERO)
 
     @property
     def buy_amount(self) -> Decimal:
         """What the shares sold had cost, in won."""
-        return sum((o.buy_amount * o.exchange_rate for o in self.orders), ZERO)
+        return sum((won(o.buy_amount, o.exchange_rate) for o in self.orders), ZERO)
 
     @property
     def sell_amount(self) -> Decimal:
         """What they were sold for, in won."""
-        return sum((o.sell_amount * o.exchange_rate for o in self.orders), ZERO)
+        return sum((won(o.sell_amount, o.exchange_rate) for o in self.orders), ZERO)
 
     def __len__(self) -> int:
         return len(self.orders)

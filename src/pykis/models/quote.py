@@ -17,6 +17,7 @@ from pykis.markets import krx_tick
 from pykis.models._base import KisModel, dec, dec_or_none, yyyymmdd
 
 __all__ = [
+    "KisDomesticBatchQuote",
     "KisDomesticIndicator",
     "KisDomesticQuote",
     "KisForeignIndicator",
@@ -80,6 +81,7 @@ class KisQuote(KisModel, frozen=True, kw_only=True):
     market: str
     name: str
     sector_name: str | None
+    """The sector; ``None`` where the inquiry does not report it (batch quotes, blanks)."""
     time: datetime
     open: Decimal
     high: Decimal
@@ -92,6 +94,7 @@ class KisQuote(KisModel, frozen=True, kw_only=True):
     market_cap: Decimal | None
     """Market capitalisation; ``None`` where the inquiry does not report it (batch and after-hours quotes)."""
     upper_limit: Decimal | None
+    """The day's price limits; ``None`` where the market has none (US, Hong Kong) or the service left it out."""
     lower_limit: Decimal | None
     unit: int
     tick: Decimal
@@ -123,6 +126,15 @@ class KisQuote(KisModel, frozen=True, kw_only=True):
 
 class KisDomesticQuote(KisQuote, frozen=True, kw_only=True):
     """A KRX/NXT quote (FHKST01010100 주식현재가 시세)."""
+
+
+class KisDomesticBatchQuote(KisDomesticQuote, frozen=True, kw_only=True):
+    """A domestic quote from :meth:`PyKis.quotes` (FHKST11300006 관심종목 그룹별 시세, 30 symbols a request).
+
+    That inquiry sends prices, volume, amount and the day's limits only: ``sector_name``, ``market_cap`` and
+    ``indicator`` are ``None``, ``risk`` is ``"none"`` and ``overbought`` False (not reported, not known to be
+    so), ``unit`` 1 and ``tick`` the KRX table's at the price. ``stock.quote()`` fills them all.
+    """
 
 
 class KisForeignQuote(KisQuote, frozen=True, kw_only=True):
@@ -292,8 +304,8 @@ def foreign_quote(
         volume=int(dec(wire.tvol)),
         amount=dec(wire.tamt),
         market_cap=dec(wire.tomv),
-        upper_limit=dec_or_none(wire.uplp),
-        lower_limit=dec_or_none(wire.dnlp),
+        upper_limit=_limit(wire.uplp),
+        lower_limit=_limit(wire.dnlp),
         unit=int(unit) if unit > 0 else 1,
         tick=dec(wire.e_hogau),
         risk="none",
@@ -386,15 +398,21 @@ class DomesticMultiQuoteBody(msgspec.Struct, frozen=True):
     output: list[DomesticMultiQuoteRow] = msgspec.field(default_factory=list)
 
 
+def _limit(text: str | None) -> Decimal | None:
+    """A price limit of an overseas quote: markets without daily limits (US, Hong Kong) send zero."""
+    value = dec_or_none(text)
+    return value if value else None
+
+
 def domestic_multi_quote(
     row: DomesticMultiQuoteRow, *, symbol: str, market: str, name: str, time: datetime, venue: str = "KRX"
-) -> KisDomesticQuote:
+) -> KisDomesticBatchQuote:
     """A quote from a batch row: prices, volume and limits; no indicators, market cap or sector (the
     inquiry does not report them). The tick is the KRX table's at the price; the lot is one share."""
     close = dec(row.inter2_prpr)
     change = dec(row.inter2_prdy_vrss)
     prev_close = dec(row.inter2_prdy_clpr) or close - change
-    return KisDomesticQuote(
+    return KisDomesticBatchQuote(
         symbol=symbol,
         market=market,
         name=row.inter_kor_isnm.strip() or name,

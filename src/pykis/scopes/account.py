@@ -786,7 +786,8 @@ class AsyncAccountBase(AccountBase):
     def stream(
         self, event: Literal["execution"], *, overseas: bool = False, where: Callable[[Any], bool] | None = None
     ) -> AsyncIterator[Any]:
-        """``async for notice in account.stream("execution"): …``"""
+        """``async for e in account.stream("execution"): e.response.kind`` — each ``e`` is what :meth:`on`'s
+        callback gets."""
         tr_id, key, mine = self._execution_subscription(event, overseas, where)
         return self._core.websocket.stream(tr_id, key, where=mine)
 

@@ -350,7 +350,8 @@ class AsyncStockBase(StockBase):
         extended: bool = False,
         where: Callable[[Any], bool] | None = None,
     ) -> AsyncIterator[Any]:
-        """``async for e in stock.stream("price"): …`` — the subscription ends with the loop."""
+        """``async for e in stock.stream("price"): e.response.price`` — each ``e`` is what :meth:`on`'s callback
+        gets; the subscription ends with the loop."""
         tr_id, key = self._realtime_tr(event, venue, extended)
         return self._core.websocket.stream(tr_id, key, where=where)
 

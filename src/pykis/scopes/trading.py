@@ -92,6 +92,7 @@ __all__ = [
     "PendingFacts",
     "domestic_order_type",
     "foreign_order_type",
+    "order_type_name",
 ]
 
 KST = ZoneInfo("Asia/Seoul")
@@ -352,6 +353,20 @@ def foreign_order_type(listing: Listing, side: str, condition: str | None, execu
     if condition is not None:
         raise KisOrderTypeError(f"{listing.info.code} takes limit orders only, got condition={condition!r}")
     return "00"
+
+
+def order_type_name(code: str, market: str) -> str:
+    """An order type in words: ``"00"`` → ``"limit"``, ``"01"`` → ``"market"``, ``"11"`` → ``"limit IOC"``,
+    ``"34"`` (US) → ``"LOC"``; the code itself when it names none."""
+    if market == "KRX":
+        for (condition, priced, execution), known in _DOMESTIC_TYPES.items():
+            if known == code:
+                words = condition.replace("_", " ") if condition else "limit" if priced else "market"
+                return f"{words} {execution}" if execution else words
+        return code
+    if code == "00":
+        return "limit"
+    return next((condition for (condition, _), known in _US_TYPES.items() if known == code and condition), code)
 
 
 def check_virtual(listing: Listing, order_type: str, exchange: str, daytime: bool) -> None:
@@ -1319,19 +1334,21 @@ class KisOrder(OrderBase):
 # <generated: AsyncKisOrder from KisOrder by scripts/generate_twins.py; do not edit>
 class AsyncKisOrder(OrderBase):
     """An order of :class:`~pykis.AsyncPyKis`: the same operations as coroutines
-    (``await order.pending()``, ``await order.pending_order()``)."""
+    (``await order.pending``, ``await order.pending_order``, ``await order.cancel()``)."""
 
     __slots__ = ()
     _core: AsyncPyKis
 
+    @property
     async def pending_order(self) -> AsyncKisPendingOrder | None:
         """The order as it stands, if part of it still works (one inquiry)."""
         found: PendingFacts | None = await self._core._run(pending_order_flow(self._core, self._facts))
         return None if found is None else AsyncKisPendingOrder(self._core, found)
 
+    @property
     async def pending(self) -> bool:
         """Whether part of the order still works (one inquiry)."""
-        return (await self.pending_order()) is not None
+        return (await self.pending_order) is not None
 
     async def modify(
         self,
