@@ -276,5 +276,5 @@ class AsyncGatewayWebsocketClient(AsyncKisWebsocketClient):
         import asyncio
 
         for session in list(self._sessions.values()):
-            await asyncio.to_thread(session.stop)
+            await asyncio.to_thread(cast(Any, session).stop)
         await super().close()
