@@ -146,15 +146,17 @@ async def open_connection(options: NatsOptions, name: str) -> Client:
         log.debug("NATS %s: %s", name, error)
 
     async def disconnected() -> None:
-        log.warning("NATS %s: disconnected from %s; reconnecting", name, options.servers)
+        if not client.is_closed:  # closing on purpose disconnects too
+            log.warning("NATS %s: disconnected from %s; reconnecting", name, options.servers)
 
     async def reconnected() -> None:
         log.info("NATS %s: reconnected to %s", name, options.servers)
 
     kwargs = options.connect_kwargs(name)
     kwargs.update(max_reconnect_attempts=1, error_cb=quiet, disconnected_cb=disconnected, reconnected_cb=reconnected)
+    client = nats.NATS()
     try:
-        client = await nats.connect(**kwargs)
+        await client.connect(**kwargs)
     except (TimeoutError, OSError, NatsError) as exc:
         raise KisGatewayUnreachableError(f"cannot reach NATS at {options.servers}: {type(exc).__name__}") from None
     client.options["max_reconnect_attempts"] = -1  # from now on, outlive any NATS restart
