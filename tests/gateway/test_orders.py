@@ -62,3 +62,48 @@ def test_a_client_outlives_a_gateway_restart(emulator: Emulator, nats_server: Na
         finally:
             second.close()
     assert sorted(order.qty for order in orders(emulator)) == [1, 2]
+
+
+def test_a_repeated_request_is_never_sent_again(
+    gateway: GatewayThread, nats_server: NatsServer, emulator: Emulator
+) -> None:
+    """The gateway's send-once journal: the same request id twice (a client's resend) places one order."""
+    from pykis.gateway.wire import decode_answer, encode_call
+
+    with PyKis(gateway=nats_server.url) as kis:
+        price = resting_price(emulator, "005930")
+        calls: list[Any] = []
+
+        def capture(call: Any) -> Any:
+            calls.append(call)
+            return original(call)
+
+        assert kis._gateway is not None
+        original = kis._gateway.request
+        kis._gateway.request = capture  # type: ignore[method-assign]
+        kis.account().buy("005930", price, 1)
+        order_call = next(call for call in calls if call.path == KST_ORDER_PATH)
+        payload = encode_call(order_call, "resend-1")
+        link = kis._gateway
+        answers = [link.run(link._ask(link.subjects.rest, payload, 10)) for _ in range(2)]
+    assert answers[0] == answers[1]
+    assert decode_answer(answers[0]).output()["ODNO"]
+    assert len(orders(emulator)) == 2  # the buy itself, and one for the request id sent twice
+
+
+def test_a_nats_restart_is_survived(gateway: GatewayThread, nats_server: NatsServer, emulator: Emulator) -> None:
+    events = 0
+
+    def on_price(_sender: Any, _e: Any) -> None:
+        nonlocal events
+        events += 1
+
+    with PyKis(gateway=NatsOptions(servers=nats_server.url, request_timeout=20)) as kis:
+        ticket = kis.websocket.on("H0STCNT0", "005930", on_price)
+        wait_for(lambda: events >= 2)
+        nats_server.stop()
+        nats_server.start()
+        assert kis.stock("005930").quote().symbol == "005930"
+        seen = events
+        wait_for(lambda: events >= seen + 3)
+        ticket.unsubscribe()
