@@ -88,6 +88,6 @@ def test_a_killed_gateway_loses_no_order_and_restores_subscriptions(
     finally:
         gateway.kill()
     placed = orders(emulator)
-    assert len(placed) == 1  # never sent twice
     assert outcome and not isinstance(outcome[0], Exception), outcome
+    assert len(placed) == 1  # never sent twice
     assert outcome[0].number.lstrip("0") == placed[0].order_no.lstrip("0")
