@@ -27,6 +27,7 @@ from pykis.errors import KisError, KisValidationError
 from pykis.gateway.wire import encode_error
 from pykis.protocol.env import Environment
 from pykis.protocol.realtime import (
+    MAX_SUBSCRIPTIONS,
     NOTICE_TRS,
     DataFrame,
     KisWebsocketTR,
@@ -226,8 +227,20 @@ class _NatsSession:
                 log.debug("RTC Could not release the gateway shares on close")
 
 
+def _pooled(core: RealtimeCore, link: GatewayLink) -> None:
+    """The registration limit of a gateway client is its gateway's: 41 per key of the busiest environment."""
+    from dataclasses import replace
+
+    keys = max((len(entries) for entries in link.profile.get("environments", {}).values()), default=1)
+    core.options = replace(core.options, limit=keys * MAX_SUBSCRIPTIONS)
+
+
 class GatewayWebsocketClient(KisWebsocketClient):
     """``kis.websocket`` of ``PyKis(gateway=…)``: the same API, events from the gateway over NATS."""
+
+    def __init__(self, kis: Any, options: Any = None) -> None:
+        super().__init__(kis, options)
+        _pooled(self._core, kis._gateway)
 
     def _session(self, environment: Environment) -> Any:
         session = self._sessions.get(environment)
@@ -256,6 +269,10 @@ async def _idle() -> None:
 
 class AsyncGatewayWebsocketClient(AsyncKisWebsocketClient):
     """``kis.websocket`` of ``AsyncPyKis(gateway=…)``: the same API, events from the gateway over NATS."""
+
+    def __init__(self, kis: Any, options: Any = None) -> None:
+        super().__init__(kis, options)
+        _pooled(self._core, kis._gateway)
 
     def _session(self, environment: Environment) -> Any:
         session = self._sessions.get(environment)
