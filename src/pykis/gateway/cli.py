@@ -70,7 +70,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     status = bool(args_list) and args_list[0] == "status"
     args = build_parser().parse_args(args_list[1:] if status else args_list)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     from pykis.errors import KisError
 
     try:
@@ -119,6 +118,7 @@ async def _serve(args: argparse.Namespace) -> int:
     from pykis.client import default_cache_dir
     from pykis.gateway.server import KisGateway
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     auths = [KisAuth.load(path) for path in args.secret + args.virtual_secret]
     if not auths:
         print("pykis gateway: give at least one --secret FILE", file=sys.stderr)

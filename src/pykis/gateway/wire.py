@@ -138,7 +138,7 @@ class NatsOptions:
 async def open_connection(options: NatsOptions, name: str) -> Client:
     """A NATS connection that fails fast when the server cannot be reached now (two attempts, a typed
     :class:`~pykis.errors.KisGatewayUnreachableError`), and once connected reconnects for ever."""
-    import nats
+    from nats.aio.client import Client
     from nats.errors import Error as NatsError
 
     async def quiet(error: Exception) -> None:
@@ -154,7 +154,7 @@ async def open_connection(options: NatsOptions, name: str) -> Client:
 
     kwargs = options.connect_kwargs(name)
     kwargs.update(max_reconnect_attempts=1, error_cb=quiet, disconnected_cb=disconnected, reconnected_cb=reconnected)
-    client = nats.NATS()
+    client = Client()
     try:
         await client.connect(**kwargs)
     except (TimeoutError, OSError, NatsError) as exc:
