@@ -50,7 +50,7 @@ def test_nothing_on_nats_carries_a_secret(gateway: GatewayThread, nats_server: N
     stop.set()
     thread.join(timeout=10)
     keys = gateway.gateway.keys[0].kis
-    token = gateway.call(lambda: keys._tokens[gateway.gateway.keys[0].environment].peek())
+    token = gateway.call(keys._tokens[gateway.gateway.keys[0].environment].peek)
     approval = gateway.call(lambda: next(iter(keys._approvals.values())))
     auth = emulator.real.auth
     assert captured
