@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench bench-compare soak clean emulator generate
+.PHONY: demo demo-gateway test lint typecheck unit bench bench-compare soak clean emulator generate
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ venv: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/python -m pykis.demo
+
+# The gateway tour: nats-server, `pykis gateway` over the emulator's key, three client processes sharing it.
+demo-gateway: $(STAMP)
+	$(BIN)/python -m pykis.gateway.demo
 
 emulator: $(STAMP)
 	$(BIN)/pykis emulator

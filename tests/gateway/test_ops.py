@@ -84,3 +84,12 @@ def test_status_reports_budgets_subscriptions_and_consumers(
 def test_status_of_an_absent_gateway_is_an_error(nats_server: NatsServer, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli_main(["gateway", "status", "--nats", nats_server.url]) == 1
     assert "no pykis gateway answers" in capsys.readouterr().err
+
+
+def test_the_gateway_demo_reports_one_key_shared(capsys: pytest.CaptureFixture[str]) -> None:
+    from pykis.gateway import demo
+
+    assert demo.main() == 0
+    text = capsys.readouterr().out
+    assert text.count("20 quotes in") == 3
+    assert "0 EGW00201, 1 token issue(s), at most 1 upstream registration(s) for 3 consumers" in text

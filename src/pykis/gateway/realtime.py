@@ -19,6 +19,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, wait
 from typing import TYPE_CHECKING, Any, cast
 
 from pykis._async.websocket import AsyncKisWebsocketClient
@@ -164,6 +165,7 @@ class _NatsSession:
         self.deliver: Callable[[DataFrame], None] = deliver
         self.consumer = secrets.token_hex(8)
         self.subs: dict[KisWebsocketTR, Subscription] = {}
+        self.inflight: set[Future[None]] = set()
         self.conn: object | None = self  # "connected": NATS reconnects by itself
         self.thread = threading.Thread(target=lambda: None)  # the blocking client joins it on close
         self.thread.start()
@@ -179,7 +181,9 @@ class _NatsSession:
                 state.server[command.tr] = ServerState.SUBSCRIBED
             else:
                 state.server.pop(command.tr, None)
-            self.link.submit(self._apply(command))
+            future = self.link.submit(self._apply(command))
+            self.inflight.add(future)
+            future.add_done_callback(self.inflight.discard)
 
     async def _apply(self, command: SubscribeCommand) -> None:
         tr = command.tr
@@ -222,6 +226,7 @@ class _NatsSession:
 
         if self.link.loop.is_running():
             try:
+                wait(list(self.inflight), timeout=5)  # releases already asked for finish first
                 self.link.submit(release()).result(timeout=5)
             except Exception:  # noqa: BLE001 — closing: the gateway may already be gone
                 log.debug("RTC Could not release the gateway shares on close")
