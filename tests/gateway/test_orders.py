@@ -107,3 +107,23 @@ def test_a_nats_restart_is_survived(gateway: GatewayThread, nats_server: NatsSer
         seen = events
         wait_for(lambda: events >= seen + 3)
         ticket.unsubscribe()
+
+
+def test_execution_notices_of_the_account_arrive_through_the_gateway(
+    gateway: GatewayThread, nats_server: NatsServer
+) -> None:
+    """The notice TR is registered on the account's key (its HTS ID); records travel decrypted, typed on arrival."""
+    notices: list[Any] = []
+
+    with PyKis(gateway=nats_server.url) as kis:
+        ticket = kis.account().on("execution", lambda _sender, e: notices.append(e.response))
+        hynix = kis.stock("000660")
+        ask = hynix.orderbook().ask
+        assert ask is not None
+        order = hynix.buy(price=ask.price, qty=1)
+        wait_for(lambda: any(n.order_number == order.number and n.kind == "fill" for n in notices))
+        fill = next(n for n in notices if n.order_number == order.number and n.kind == "fill")
+        assert (fill.symbol, fill.side, fill.filled_qty, fill.filled_price) == ("000660", "buy", 1, ask.price)
+        status = gateway.call(gateway.gateway.status)
+        assert status["consumers"] == {f"H0STCNI0.{kis.trading_auth.id}": 1}
+        ticket.unsubscribe()
