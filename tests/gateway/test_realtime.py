@@ -89,3 +89,51 @@ async def test_asyncio_consumers_stream_through_the_gateway(
             if len(events) == 2:
                 break
         assert {event.symbol for event in events} == {"000660"}
+
+
+def _silent_consumer(url: str, cache: str, ready: Any) -> None:
+    os.environ["PYKIS_CACHE_DIR"] = cache
+    got = threading.Event()
+    kis = PyKis(gateway=url)
+    ticket = kis.websocket.on("H0STCNT0", "005930", lambda _s, _e: got.set())
+    ready.put(got.wait(30))
+    time.sleep(60)  # killed before it would say goodbye
+    ticket.unsubscribe()
+
+
+def test_a_killed_consumer_loses_its_share_after_the_lease(
+    emulator: Emulator, nats_server: NatsServer, tmp_path: Path
+) -> None:
+    gateway = GatewayThread([emulator.real.auth], nats_server.url, lease=1.0)
+    try:
+        context = multiprocessing.get_context("spawn")
+        ready: multiprocessing.Queue = context.Queue()  # type: ignore[type-arg]
+        process = context.Process(target=_silent_consumer, args=(nats_server.url, str(tmp_path), ready))
+        process.start()
+        assert ready.get(timeout=60) is True
+        assert upstream(emulator, "H0STCNT0", "005930") == 1
+        process.kill()
+        process.join(timeout=10)
+        wait_for(lambda: upstream(emulator, "H0STCNT0", "005930") == 0)
+        assert gateway.call(gateway.gateway.status)["consumers"] == {}
+    finally:
+        gateway.close()
+
+
+def test_a_live_consumer_keeps_its_share_past_the_lease(emulator: Emulator, nats_server: NatsServer) -> None:
+    gateway = GatewayThread([emulator.real.auth], nats_server.url, lease=0.6)
+    try:
+        count = 0
+
+        def on_price(_sender: Any, _e: Any) -> None:
+            nonlocal count
+            count += 1
+
+        with PyKis(gateway=nats_server.url) as kis:
+            ticket = kis.websocket.on("H0STCNT0", "005930", on_price)
+            wait_for(lambda: count >= 1)
+            time.sleep(2.0)  # more than three leases: the renewals keep it
+            assert gateway.call(gateway.gateway.status)["consumers"] == {"H0STCNT0.005930": 1}
+            ticket.unsubscribe()
+    finally:
+        gateway.close()

@@ -60,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--secret", action="append", default=[], metavar="FILE", help="a secret file (repeatable)")
     parser.add_argument("--virtual-secret", action="append", default=[], metavar="FILE", help="a virtual one")
     parser.add_argument("--state-dir", type=Path, metavar="DIR", help="keeps the send-once journal (default: cache)")
+    parser.add_argument(
+        "--lease", type=float, default=90.0, metavar="S", help="drop realtime shares not renewed for S seconds"
+    )
     parser.add_argument("--report", type=float, default=60.0, metavar="S", help="log the status every S seconds")
     parser.add_argument("--json", action="store_true", help="status: print JSON")
     return parser
@@ -125,7 +128,7 @@ async def _serve(args: argparse.Namespace) -> int:
         print("pykis gateway: give at least one --secret FILE", file=sys.stderr)
         return 2
     state = args.state_dir or default_cache_dir() / "gateway"
-    gateway = KisGateway(auths, _options(args), state_dir=state)
+    gateway = KisGateway(auths, _options(args), state_dir=state, lease=args.lease)
     await gateway.start()
     print(f"pykis gateway: serving {', '.join(gateway.labels)} on {args.nats}", flush=True)
     try:

@@ -62,6 +62,7 @@ class RealtimeHub:
         self.nc = nc
         self.shares: dict[KisWebsocketTR, set[str]] = {}
         self.upstream: dict[KisWebsocketTR, tuple[GatewayKey, KisEventTicket]] = {}
+        self.renewed: dict[tuple[KisWebsocketTR, str], float] = {}
         self.published = 0
 
     async def on_request(self, msg: Msg) -> None:
@@ -93,6 +94,7 @@ class RealtimeHub:
             holders = self.shares[tr] = set()
             log.info("Gateway registered %s on %s", tr, key.label)
         holders.add(consumer)
+        self.renewed[tr, consumer] = time.monotonic()
 
     def remove(self, tr: KisWebsocketTR, consumer: str) -> None:
         """``consumer`` no longer shares ``tr``; the last share releases it upstream."""
@@ -100,11 +102,24 @@ class RealtimeHub:
         if holders is None:
             return
         holders.discard(consumer)
+        self.renewed.pop((tr, consumer), None)
         if not holders:
             del self.shares[tr]
             _, ticket = self.upstream.pop(tr)
             ticket.unsubscribe()
             log.info("Gateway released %s", tr)
+
+    async def sweep(self, lease: float) -> None:
+        """Drop the shares of consumers that stopped renewing them (a killed process never says goodbye)."""
+        import asyncio
+
+        while True:
+            await asyncio.sleep(lease / 4)
+            expired = time.monotonic() - lease
+            for (tr, consumer), renewed in list(self.renewed.items()):
+                if renewed < expired:
+                    log.info("Gateway dropped %s of a silent consumer", tr)
+                    self.remove(tr, consumer)
 
     def _key_for(self, tr: KisWebsocketTR) -> GatewayKey:
         """Notices go on the key of their HTS ID; market data on the key of its environment with the fewest
@@ -212,14 +227,26 @@ class _NatsSession:
         if isinstance(message, DataFrame):
             self.deliver(message)
 
+    async def _renew(self) -> None:
+        for tr in list(self.subs):
+            await self._share("add", tr)
+
     async def _watch_restarts(self) -> None:
+        """Take every share again when a gateway (re)starts, and renew them within the gateway's lease."""
+        import asyncio
+
         async def restored(_msg: Msg) -> None:
-            for tr in list(self.subs):
-                await self._share("add", tr)
+            await self._renew()
 
         await self.link.nc.subscribe(self.link.subjects.restored, cb=restored)
+        period = float(self.link.profile.get("lease", 90.0)) / 3
+        while True:
+            await asyncio.sleep(period)
+            await self._renew()
 
     def stop(self) -> None:
+        self.watching.cancel()
+
         async def release() -> None:
             for tr in list(self.subs):
                 await self._apply(SubscribeCommand(tr, False))

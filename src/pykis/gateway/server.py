@@ -121,7 +121,8 @@ class KisGateway:
     """A gateway over ``auths`` (one per app key) on the NATS server of ``nats``.
 
     ``hosts`` overrides every key's REST/WebSocket hosts (else each secret's own ``rest_url``/``ws_url``);
-    ``state_dir`` keeps the send-once journal across restarts. Use ``async with`` or :meth:`start`/:meth:`close`.
+    ``state_dir`` keeps the send-once journal across restarts; ``lease``: a consumer that has not renewed its
+    realtime shares for this long (it died) loses them. Use ``async with`` or :meth:`start`/:meth:`close`.
     """
 
     def __init__(
@@ -130,6 +131,7 @@ class KisGateway:
         nats: NatsOptions | None = None,
         *,
         state_dir: Path | None = None,
+        lease: float = 90.0,
         **client_options: Any,
     ) -> None:
         if not auths:
@@ -145,6 +147,7 @@ class KisGateway:
         self._spread = itertools.count()
         self._journal = _SendOnce(state_dir / "gateway-orders.jsonl" if state_dir else None)
         self.realtime: RealtimeHub | None = None
+        self.lease = lease
         self.started = 0.0
 
     # -- lifecycle ------------------------------------------------------------------------------------
@@ -157,6 +160,8 @@ class KisGateway:
         self.keys = [GatewayKey(auth, AsyncPyKis(auth, **self._client_options)) for auth in self._auths]
         self._nc = await open_connection(self.nats_options, "pykis-gateway")
         self.realtime = RealtimeHub(self, self._nc)
+        sweeper = asyncio.create_task(self.realtime.sweep(self.lease))
+        self._tasks.add(sweeper)
         for subject, handler in (
             (self.subjects.rest, self._on_rest),
             (self.subjects.hello, self._on_hello),
@@ -273,7 +278,7 @@ class KisGateway:
             sides.setdefault(key.environment.value, []).append(
                 {"id": key.auth.id, "account": key.auth.account, "rest": hosts.rest, "websocket": hosts.websocket}
             )
-        return {"version": 1, "environments": sides}
+        return {"version": 1, "environments": sides, "lease": self.lease}
 
     async def _on_status(self, msg: Msg) -> None:
         await msg.respond(json.dumps(self.status(), ensure_ascii=False).encode())
