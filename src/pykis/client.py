@@ -354,7 +354,8 @@ class PyKis(_ClientCore):
     >>> kis = PyKis("secret.json", "virtual_secret.json", keep_token=True)  # doctest: +SKIP
 
     Pass ``hosts=KisHosts(rest, websocket)`` (or set ``rest_url``/``ws_url`` in the secret file) to
-    talk to a proxy or to the local emulator. Use it as a context manager, or call :meth:`close`.
+    talk to a proxy or to the local emulator; pass ``gateway="nats://…"`` (and no secret) to go through a
+    ``pykis gateway`` (:mod:`pykis.gateway`). Use it as a context manager, or call :meth:`close`.
     """
 
     _websocket: KisWebsocketClient | None = None
