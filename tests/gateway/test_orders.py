@@ -127,3 +127,19 @@ def test_execution_notices_of_the_account_arrive_through_the_gateway(
         status = gateway.call(gateway.gateway.status)
         assert status["consumers"] == {f"H0STCNI0.{kis.trading_auth.id}": 1}
         ticket.unsubscribe()
+
+
+def test_a_reply_lost_between_gateway_and_client_is_recovered_from_its_journal(
+    gateway: GatewayThread, nats_server: NatsServer, emulator: Emulator
+) -> None:
+    """The client stops waiting before the gateway has the answer; it asks the gateway's journal (which never
+    sends) and gets the very answer, with no day's-orders lookup."""
+    with PyKis(gateway=NatsOptions(servers=nats_server.url, request_timeout=1.0)) as kis:
+        price = resting_price(emulator, "005930")
+        kis.stock("005930")
+        emulator.faults.delay_rest(1.5, env="real", path=KST_ORDER_PATH)
+        order = kis.account().buy("005930", price, 1, precheck=False)
+    placed = orders(emulator)
+    assert len(placed) == 1
+    assert order.number.lstrip("0") == placed[0].order_no.lstrip("0")
+    assert gateway.call(gateway.gateway.status)["recovered"] == 1

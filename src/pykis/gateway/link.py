@@ -141,8 +141,17 @@ class GatewayLink:
         return KisHosts(entry["rest"], entry["websocket"])
 
     async def _call(self, call: ApiCall) -> Envelope:
-        payload = encode_call(call, secrets.token_hex(12))
-        return decode_answer(await self._ask(self.subjects.rest, payload, self.options.request_timeout))
+        request_id = secrets.token_hex(12)
+        payload = encode_call(call, request_id)
+        try:
+            answer = await self._ask(self.subjects.rest, payload, self.options.request_timeout)
+        except KisTimeoutError:
+            if call.retryable:
+                raise
+            # The reply of an order was lost in transit: the gateway's journal may hold it (this sends nothing).
+            # Failing that, the timeout stands and the order ladder settles it from the day's orders.
+            answer = await self._ask(self.subjects.recover, request_id.encode(), self.options.request_timeout)
+        return decode_answer(answer)
 
     def request(self, call: ApiCall) -> Envelope:
         """One REST call through the gateway, blocking."""

@@ -13,12 +13,13 @@ import json
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pykis.auth import KisAuth
-from pykis.errors import KisError, KisTimeoutError, KisValidationError
+from pykis.errors import KisError, KisValidationError
+from pykis.gateway.journal import SendOnce
 from pykis.gateway.wire import (
     QUEUE_GROUP,
     NatsOptions,
@@ -63,60 +64,6 @@ class GatewayKey:
         return f"{self.environment.value}:{self.auth.account}"
 
 
-@dataclass(slots=True)
-class _SendOnce:
-    """The gateway's journal of non-idempotent calls (orders, revisions), by the client's request id.
-
-    A request id seen before is never sent again: a repeat waits for the first answer, and after a gateway
-    restart a call that was being sent when the gateway stopped answers "outcome unknown", so the client
-    settles it from the day's orders. Mirrored to a JSON-lines file when a directory is given.
-    """
-
-    path: Path | None
-    pending: dict[str, asyncio.Future[bytes]] = field(default_factory=dict)
-    interrupted: set[str] = field(default_factory=set)
-
-    def __post_init__(self) -> None:
-        if self.path is None or not self.path.exists():
-            return
-        states: dict[str, str] = {}
-        for line in self.path.read_text().splitlines():
-            try:
-                record = json.loads(line)
-                states[str(record["id"])] = str(record["state"])
-            except (ValueError, KeyError, TypeError):
-                continue
-        self.interrupted = {key for key, state in states.items() if state == "sending"}
-
-    def _write(self, request_id: str, state: str) -> None:
-        if self.path is None:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a") as handle:
-            handle.write(json.dumps({"id": request_id, "state": state, "at": time.time()}) + "\n")
-
-    async def run(self, request_id: str, send: Any) -> bytes:
-        if request_id in self.interrupted:
-            return encode_error(
-                KisTimeoutError("the gateway restarted while sending this request: its outcome is unknown")
-            )
-        running = self.pending.get(request_id)
-        if running is not None:
-            return await asyncio.shield(running)
-        future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
-        self.pending[request_id] = future
-        self._write(request_id, "sending")
-        try:
-            answer: bytes = await send()
-        except BaseException as exc:
-            future.set_exception(exc)
-            future.exception()  # retrieved: repeats re-raise it, nobody else must
-            raise
-        future.set_result(answer)
-        self._write(request_id, "answered")
-        return answer
-
-
 class KisGateway:
     """A gateway over ``auths`` (one per app key) on the NATS server of ``nats``.
 
@@ -145,7 +92,7 @@ class KisGateway:
         self._nc: Client | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._spread = itertools.count()
-        self._journal = _SendOnce(state_dir / "gateway-orders.jsonl" if state_dir else None)
+        self.journal = SendOnce(state_dir / "gateway-orders.jsonl" if state_dir else None)
         self.realtime: RealtimeHub | None = None
         self.lease = lease
         self.started = 0.0
@@ -166,6 +113,7 @@ class KisGateway:
             (self.subjects.rest, self._on_rest),
             (self.subjects.hello, self._on_hello),
             (self.subjects.status, self._on_status),
+            (self.subjects.recover, self._on_recover),
             (self.subjects.subscribe, self.realtime.on_request),
         ):
             await self._nc.subscribe(subject, queue=QUEUE_GROUP, cb=self._spawner(handler))
@@ -246,11 +194,14 @@ class KisGateway:
         if call.retryable or not request_id:
             answer = await self._call(key, call)
         else:
-            answer = await self._journal.run(request_id, lambda: self._call(key, call))
+            answer = await self.journal.run(request_id, lambda: self._call(key, call))
         try:
             await msg.respond(answer)
         except Exception as exc:  # noqa: BLE001 — NATS went away: the client settles what it cannot see
             log.warning("Gateway could not answer %s: %s", call.tr_id, exc)
+
+    async def _on_recover(self, msg: Msg) -> None:
+        await msg.respond(await self.journal.recover(msg.data.decode("utf-8", "replace")))
 
     async def _call(self, key: GatewayKey, call: ApiCall) -> bytes:
         key.in_flight += 1
@@ -298,4 +249,4 @@ class KisGateway:
                 }
             )
         realtime = self.realtime.status() if self.realtime is not None else {}
-        return {"started": self.started, "keys": keys, **realtime}
+        return {"started": self.started, "keys": keys, "recovered": self.journal.recovered, **realtime}

@@ -69,6 +69,11 @@ class Subjects:
         return f"{self.prefix}.status"
 
     @property
+    def recover(self) -> str:
+        """Request/reply: the journaled answer of a non-idempotent call whose reply was lost (never sends)."""
+        return f"{self.prefix}.recover"
+
+    @property
     def subscribe(self) -> str:
         """Request/reply: take or release a share of one realtime registration."""
         return f"{self.prefix}.sub"
