@@ -93,3 +93,22 @@ def test_the_gateway_demo_reports_one_key_shared(capsys: pytest.CaptureFixture[s
     text = capsys.readouterr().out
     assert text.count("20 quotes in") == 3
     assert "0 EGW00201, 1 token issue(s), at most 1 upstream registration(s) for 3 consumers" in text
+
+
+def test_nats_credentials_pass_through(emulator: Emulator) -> None:
+    from pykis import KisGatewayUnreachableError
+    from pykis.gateway import NatsOptions
+    from pykis.gateway.devserver import GatewayThread, NatsServer
+
+    with NatsServer(args=("--user", "pykis", "--pass", "s3cret")) as server:
+        login = NatsOptions(servers=server.url, user="pykis", password="s3cret")
+        gateway = GatewayThread([emulator.real.auth], server.url, nats=login)
+        try:
+            with PyKis(gateway=login) as kis:
+                assert kis.stock("005930").quote().symbol == "005930"
+            with pytest.raises(KisGatewayUnreachableError):
+                PyKis(gateway=NatsOptions(servers=server.url, user="pykis", password="wrong"))
+            with pytest.raises(KisGatewayUnreachableError):
+                PyKis(gateway=server.url)
+        finally:
+            gateway.close()

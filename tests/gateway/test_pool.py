@@ -64,3 +64,23 @@ def test_inquiries_spread_and_orders_use_the_accounts_key(
         pooled = pool.gateway.keys[1].auth.account
         kis.account(pooled).buy("005930", resting_price(emulator, "005930"), 1)
     assert [order.account for order in emulator.server.engine.orders()] == [pooled]
+
+
+def test_a_virtual_key_takes_the_trading_and_the_real_key_the_quotes(
+    emulator: Emulator, nats_server: NatsServer
+) -> None:
+    from tests.integration.test_trading import resting_price
+
+    gateway = GatewayThread([emulator.real.auth, emulator.virtual.auth], nats_server.url)
+    try:
+        with PyKis(gateway=nats_server.url) as kis:
+            assert kis.virtual
+            assert kis.primary_account == emulator.virtual.auth.account_number
+            kis.stock("005930").quote()
+            kis.account().buy("005930", resting_price(emulator, "005930"), 1)
+        served = gateway.call(lambda: {key.label: key.served for key in gateway.gateway.keys})
+        assert served[f"real:{emulator.real.auth.account}"] >= 1
+        assert served[f"virtual:{emulator.virtual.auth.account}"] >= 1
+        assert [order.account for order in emulator.server.engine.orders()] == [emulator.virtual.auth.account]
+    finally:
+        gateway.close()

@@ -137,3 +137,21 @@ def test_a_live_consumer_keeps_its_share_past_the_lease(emulator: Emulator, nats
             ticket.unsubscribe()
     finally:
         gateway.close()
+
+
+def test_an_upstream_websocket_drop_is_restored_by_the_gateway(
+    gateway: GatewayThread, nats_server: NatsServer, emulator: Emulator
+) -> None:
+    count = 0
+
+    def on_price(_sender: Any, _e: Any) -> None:
+        nonlocal count
+        count += 1
+
+    with PyKis(gateway=nats_server.url) as kis:
+        ticket = kis.websocket.on("H0STCNT0", "005930", on_price)
+        wait_for(lambda: count >= 1)
+        emulator.faults.drop_websockets()
+        seen = count
+        wait_for(lambda: count >= seen + 3 and upstream(emulator, "H0STCNT0", "005930") == 1, timeout=40)
+        ticket.unsubscribe()

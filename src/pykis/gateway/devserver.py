@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pykis.auth import KisAuth
+    from pykis.gateway.wire import NatsOptions
 
 __all__ = ["GatewayThread", "NatsServer", "free_port"]
 
@@ -40,18 +41,19 @@ def nats_binary() -> str:
 
 
 class NatsServer:
-    """A nats-server process bound to 127.0.0.1 only; :meth:`stop` then :meth:`start` restarts it on the same
-    port. A context manager."""
+    """A nats-server process bound to 127.0.0.1 only (``args``: more of its options, e.g. ``--user``);
+    :meth:`stop` then :meth:`start` restarts it on the same port. A context manager."""
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, *, args: tuple[str, ...] = ()) -> None:
         self.port = port or free_port()
+        self.args = args
         self.url = f"nats://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         """Start it and wait until it accepts connections."""
         self.process = subprocess.Popen(
-            [nats_binary(), "-a", "127.0.0.1", "-p", str(self.port)],
+            [nats_binary(), "-a", "127.0.0.1", "-p", str(self.port), *self.args],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -84,14 +86,14 @@ class NatsServer:
 class GatewayThread:
     """A :class:`~pykis.gateway.server.KisGateway` on its own event loop thread (tests, benchmarks)."""
 
-    def __init__(self, auths: list[KisAuth], url: str, **options: Any) -> None:
+    def __init__(self, auths: list[KisAuth], url: str, *, nats: NatsOptions | None = None, **options: Any) -> None:
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()
         from pykis.gateway.server import KisGateway
         from pykis.gateway.wire import NatsOptions
 
-        self.gateway = KisGateway(auths, NatsOptions(servers=url), **options)
+        self.gateway = KisGateway(auths, nats or NatsOptions(servers=url), **options)
         asyncio.run_coroutine_threadsafe(self.gateway.start(), self.loop).result(timeout=30)
 
     def call(self, function: Any) -> Any:
