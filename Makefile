@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 BENCH_VENV := .bench-venv
 PEER_STAMP := $(BENCH_VENV)/.python-kis
 
-.PHONY: demo test lint typecheck unit dates bench bench-compare soak clean emulator generate
+.PHONY: demo demo-gateway test lint typecheck unit dates bench bench-compare soak clean emulator generate
 
 $(STAMP): pyproject.toml
 	@echo "pykis: setting up $(VENV) (the first time takes about a minute; later runs skip this)"
@@ -23,6 +23,10 @@ venv: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/python -m pykis.demo
+
+# The gateway tour: nats-server, `pykis gateway` over the emulator's key, three client processes sharing it.
+demo-gateway: $(STAMP)
+	$(BIN)/python -m pykis.gateway.demo
 
 emulator: $(STAMP)
 	$(BIN)/pykis emulator

@@ -27,11 +27,13 @@ from pykis.protocol.flow import (
     GetToken,
     LoadMasters,
     RateRefused,
+    Relay,
     Send,
     Sleep,
     SyncClock,
     Throttle,
     call_flow,
+    relay_flow,
 )
 from pykis.protocol.http import HttpRequest, HttpResponse
 from pykis.protocol.paging import next_page
@@ -56,6 +58,8 @@ if TYPE_CHECKING:
     from pykis._async.websocket import AsyncKisWebsocketClient
     from pykis._sync.websocket import KisWebsocketClient
     from pykis.api import AsyncKisApi, KisApi
+    from pykis.gateway.link import GatewayLink
+    from pykis.gateway.wire import NatsOptions
 
 
 class _Deferred:
@@ -153,10 +157,15 @@ class _ClientCore:
         share_rate_limit: bool = True,
         verify: bool = True,
         clock: ServiceClock | None = None,
+        gateway: str | NatsOptions | None = None,
     ) -> None:
-        real, virtual = self._credentials(
-            auth, virtual_auth, id, account, appkey, secretkey, virtual_id, virtual_appkey, virtual_secretkey
-        )
+        self._gateway: GatewayLink | None = None
+        if gateway is not None:
+            real, virtual = self._through_gateway(gateway, auth, virtual_auth, id, appkey, secretkey)
+        else:
+            real, virtual = self._credentials(
+                auth, virtual_auth, id, account, appkey, secretkey, virtual_id, virtual_appkey, virtual_secretkey
+            )
         self._sides: dict[Environment, _Side] = {}
         for environment, chosen, custom_hosts, limit in (
             (Environment.REAL, real, hosts, rate_limit),
@@ -194,6 +203,21 @@ class _ClientCore:
         self.clock = clock or ServiceClock()
         """The service's time (learned from its answers' ``Date`` headers); every scope asks it for "now"."""
         self._krx_open_days: dict[date, bool] = {}  # CTCA0903R answers, kept (the broker asks ~1 call a day)
+
+    def _through_gateway(self, gateway: str | NatsOptions, *given: object) -> tuple[KisAuth | None, KisAuth | None]:
+        """Connect to a gateway (:mod:`pykis.gateway`); the client then holds no secret, only stand-ins naming
+        the gateway's accounts."""
+        if any(value is not None for value in given):
+            raise KisCredentialError("a gateway client takes no secret: the gateway holds the keys")
+        from pykis.gateway.link import GatewayLink, gateway_options
+
+        self._gateway = GatewayLink(gateway_options(gateway))
+        return self._gateway.auths()
+
+    def _keyed(self, what: str) -> None:
+        """Refuse what only a client holding the keys can do."""
+        if self._gateway is not None:
+            raise KisValidationError(f"{what} stays with the gateway: a gateway client holds no key or token")
 
     @staticmethod
     def _credentials(
@@ -284,6 +308,8 @@ class _ClientCore:
     def _flow(self, call: ApiCall) -> Any:
         side = self._side_for(trading=call.trading)
         call.tr_id_for(side.environment)  # refuse a TR the environment lacks before anything else
+        if self._gateway is not None:
+            return relay_flow(call)
         return call_flow(call, side.environment, side.credentials, self._retry)
 
     def _master_url(self, name: str) -> str:
@@ -363,7 +389,8 @@ class PyKis(_ClientCore):
     >>> kis = PyKis("secret.json", "virtual_secret.json", keep_token=True)  # doctest: +SKIP
 
     Pass ``hosts=KisHosts(rest, websocket)`` (or set ``rest_url``/``ws_url`` in the secret file) to
-    talk to a proxy or to the local emulator. Use it as a context manager, or call :meth:`close`.
+    talk to a proxy or to the local emulator; pass ``gateway="nats://…"`` (and no secret) to go through a
+    ``pykis gateway`` (:mod:`pykis.gateway`). Use it as a context manager, or call :meth:`close`.
     """
 
     _websocket: KisWebsocketClient | None = None
@@ -376,7 +403,8 @@ class PyKis(_ClientCore):
         from pykis._transport import TransportOptions
 
         options = TransportOptions(timeout=self._timeout, verify=self._verify)
-        self._transports = {env: SyncTransport(side.hosts.rest, options) for env, side in self._sides.items()}
+        keyed = {} if self._gateway is not None else self._sides  # a gateway client sends nothing itself
+        self._transports = {env: SyncTransport(side.hosts.rest, options) for env, side in keyed.items()}
         self._tokens = {
             env: TokenManager(
                 env,
@@ -386,11 +414,11 @@ class PyKis(_ClientCore):
                 host=side.hosts.rest,
                 cache_dir=self._token_dir,
             )
-            for env, side in self._sides.items()
+            for env, side in keyed.items()
         }
         self._limiters = {
             env: RateLimiter(self._rate_stem(side), side.window, state_dir=self._rate_dir)
-            for env, side in self._sides.items()
+            for env, side in keyed.items()
         }
 
     def request(self, call: ApiCall) -> Envelope:
@@ -410,16 +438,19 @@ class PyKis(_ClientCore):
 
     def token(self, environment: Environment | None = None) -> AccessToken:
         """The access token of ``environment`` (default: the trading one), issuing it if needed."""
+        self._keyed("access tokens")
         side = self._sides[environment] if environment else self._side_for(trading=True)
         return self._tokens[side.environment].current()
 
     def revoke(self) -> None:
         """Revoke every access token this client holds (``/oauth2/revokeP``)."""
+        self._keyed("revoking tokens")
         for tokens in self._tokens.values():
             tokens.revoke()
 
     def approval_key(self, environment: Environment, *, renew: bool = False) -> str:
         """The WebSocket approval key of ``environment`` (``/oauth2/Approval``), cached until ``renew``."""
+        self._keyed("the approval key")
         key = self._approvals.get(environment)
         if key is None or renew:
             side = self._side(environment)
@@ -447,6 +478,9 @@ class PyKis(_ClientCore):
         if self._websocket is None:
             from pykis._sync.websocket import KisWebsocketClient
 
+            if self._gateway is not None:
+                from pykis.gateway.realtime import GatewayWebsocketClient as KisWebsocketClient
+
             self._websocket = KisWebsocketClient(self)
         return self._websocket
 
@@ -457,6 +491,8 @@ class PyKis(_ClientCore):
             client.close()
         for transport in self._transports.values():
             transport.close()
+        if self._gateway is not None:
+            self._gateway.close()
 
     def __enter__(self) -> Self:
         return self
@@ -481,6 +517,9 @@ class PyKis(_ClientCore):
                 error = exc
 
     def _perform(self, action: Action) -> Any:
+        if isinstance(action, Relay):
+            assert self._gateway is not None
+            return self._gateway.request(action.call)
         if isinstance(action, Send):
             try:
                 response = self._transports[action.environment].send(action.request)
@@ -505,8 +544,10 @@ class PyKis(_ClientCore):
                     self._add_master(name, self._master_cache.fresh(name) or self._download_master(name))
             return self._index
         if isinstance(action, SyncClock):
-            with contextlib.suppress(KisTransportError):  # unheard: this machine's time stands
-                self._perform(Send(action.environment, self._CLOCK_PROBE))
+            # Unheard (no answer, or a gateway client, which sends nothing itself): this machine's time stands.
+            with contextlib.suppress(KisTransportError):
+                if action.environment in self._transports:
+                    self._perform(Send(action.environment, self._CLOCK_PROBE))
             self.clock.mark_synced()
             return None
         raise TypeError(f"unknown action {action!r}")
@@ -595,7 +636,8 @@ class AsyncPyKis(_ClientCore):
         from pykis._transport import TransportOptions
 
         options = TransportOptions(timeout=self._timeout, verify=self._verify)
-        self._transports = {env: AsyncTransport(side.hosts.rest, options) for env, side in self._sides.items()}
+        keyed = {} if self._gateway is not None else self._sides  # a gateway client sends nothing itself
+        self._transports = {env: AsyncTransport(side.hosts.rest, options) for env, side in keyed.items()}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tokens = {
             env: TokenManager(
@@ -606,11 +648,11 @@ class AsyncPyKis(_ClientCore):
                 host=side.hosts.rest,
                 cache_dir=self._token_dir,
             )
-            for env, side in self._sides.items()
+            for env, side in keyed.items()
         }
         self._limiters = {
             env: RateLimiter(self._rate_stem(side), side.window, state_dir=self._rate_dir)
-            for env, side in self._sides.items()
+            for env, side in keyed.items()
         }
 
     def _blocking_sender(self, environment: Environment) -> Any:
@@ -641,18 +683,21 @@ class AsyncPyKis(_ClientCore):
 
     async def token(self, environment: Environment | None = None) -> AccessToken:
         """The access token of ``environment`` (default: the trading one), issuing it if needed."""
+        self._keyed("access tokens")
         side = self._sides[environment] if environment else self._side_for(trading=True)
         self._loop = asyncio.get_running_loop()
         return await asyncio.to_thread(self._tokens[side.environment].current)
 
     async def revoke(self) -> None:
         """Revoke every access token this client holds (``/oauth2/revokeP``)."""
+        self._keyed("revoking tokens")
         self._loop = asyncio.get_running_loop()
         for tokens in self._tokens.values():
             await asyncio.to_thread(tokens.revoke)
 
     async def approval_key(self, environment: Environment, *, renew: bool = False) -> str:
         """The WebSocket approval key of ``environment`` (``/oauth2/Approval``), cached until ``renew``."""
+        self._keyed("the approval key")
         key = self._approvals.get(environment)
         if key is None or renew:
             side = self._side(environment)
@@ -680,6 +725,9 @@ class AsyncPyKis(_ClientCore):
         if self._websocket is None:
             from pykis._async.websocket import AsyncKisWebsocketClient
 
+            if self._gateway is not None:
+                from pykis.gateway.realtime import AsyncGatewayWebsocketClient as AsyncKisWebsocketClient
+
             self._websocket = AsyncKisWebsocketClient(self)
         return self._websocket
 
@@ -690,6 +738,8 @@ class AsyncPyKis(_ClientCore):
             await client.close()
         for transport in self._transports.values():
             await transport.close()
+        if self._gateway is not None:
+            await asyncio.to_thread(self._gateway.close)
 
     async def __aenter__(self) -> Self:
         return self
@@ -714,6 +764,9 @@ class AsyncPyKis(_ClientCore):
                 error = exc
 
     async def _perform(self, action: Action) -> Any:
+        if isinstance(action, Relay):
+            assert self._gateway is not None
+            return await self._gateway.arequest(action.call)
         if isinstance(action, Send):
             try:
                 response = await self._transports[action.environment].send(action.request)
@@ -744,8 +797,10 @@ class AsyncPyKis(_ClientCore):
                     self._add_master(name, content or await self._download_master(name))
             return self._index
         if isinstance(action, SyncClock):
-            with contextlib.suppress(KisTransportError):  # unheard: this machine's time stands
-                await self._perform(Send(action.environment, self._CLOCK_PROBE))
+            # Unheard (no answer, or a gateway client, which sends nothing itself): this machine's time stands.
+            with contextlib.suppress(KisTransportError):
+                if action.environment in self._transports:
+                    await self._perform(Send(action.environment, self._CLOCK_PROBE))
             self.clock.mark_synced()
             return None
         raise TypeError(f"unknown action {action!r}")

@@ -12,7 +12,8 @@ Every error the library raises derives from :class:`KisError`::
     │       ├── KisOrderTypeError       an order type the market, session or environment does not take
     │       └── KisInsufficientError    not enough cash or sellable shares
     ├── KisTransportError           the request did not complete: connection refused, reset, TLS, …
-    │   └── KisTimeoutError         no answer within the configured timeout
+    │   ├── KisTimeoutError         no answer within the configured timeout
+    │   └── KisGatewayUnreachableError  no pykis gateway (NATS) could be reached: nothing was delivered
     ├── KisHTTPError                an HTTP status that carries no KIS envelope (proxy pages, 404s, …)
     ├── KisDecodeError              a body that is not the JSON envelope KIS promises
     ├── KisAPIError                 the server answered with rt_cd != "0" (carries rt_cd, msg_cd, msg1, tr_id)
@@ -37,6 +38,7 @@ __all__ = [
     "KisDecodeError",
     "KisError",
     "KisGatewayTimeoutError",
+    "KisGatewayUnreachableError",
     "KisHTTPError",
     "KisInsufficientError",
     "KisNotFoundError",
@@ -91,6 +93,11 @@ class KisTransportError(KisError):
 
 class KisTimeoutError(KisTransportError):
     """No complete answer arrived within the timeout. For an order, its outcome is unknown."""
+
+
+class KisGatewayUnreachableError(KisTransportError):
+    """A pykis gateway (:mod:`pykis.gateway`) could not be reached: NATS is down, or no gateway answers. The
+    request was delivered to no gateway."""
 
 
 class KisHTTPError(KisError):

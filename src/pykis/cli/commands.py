@@ -466,6 +466,16 @@ def cmd_emulator(args: argparse.Namespace, out: Output, stdin: Any) -> int:
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE if exit_.code else EXIT_OK
 
 
+def cmd_gateway(args: argparse.Namespace, out: Output, stdin: Any) -> int:
+    from pykis.gateway.cli import main as gateway_main
+
+    rest = list(args.rest) + (["--json"] if args.json else [])
+    try:
+        return gateway_main(rest)
+    except SystemExit as exit_:  # its argparse: --help, usage errors
+        return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE if exit_.code else EXIT_OK
+
+
 # ------------------------------------------------------------------------------------------------ the declaration
 
 _REAL = "allow an order on the real (실전) service"
@@ -620,6 +630,12 @@ PROGRAM = Command(
             "emulator",
             "run the local KIS emulator (pykis emulator --help)",
             cmd_emulator,
+            passthrough=True,
+        ),
+        Command(
+            "gateway",
+            "share app keys with many programs over NATS (pykis gateway --help; pykis gateway status)",
+            cmd_gateway,
             passthrough=True,
         ),
     ),

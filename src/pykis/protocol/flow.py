@@ -23,7 +23,19 @@ from pykis.protocol.retry import RetryPolicy, backoff
 if TYPE_CHECKING:
     from pykis.protocol.envelope import Envelope
 
-__all__ = ["Action", "Flow", "GetToken", "LoadMasters", "RateRefused", "Send", "Sleep", "Throttle", "call_flow"]
+__all__ = [
+    "Action",
+    "Flow",
+    "GetToken",
+    "LoadMasters",
+    "RateRefused",
+    "Relay",
+    "Send",
+    "Sleep",
+    "Throttle",
+    "call_flow",
+    "relay_flow",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,8 +95,22 @@ class SyncClock:
     environment: Environment
 
 
-Action = GetToken | Throttle | Send | Sleep | RateRefused | LoadMasters | SyncClock
+@dataclass(frozen=True, slots=True)
+class Relay:
+    """Result: the :class:`Envelope` of ``call`` performed whole by a gateway (:mod:`pykis.gateway`), which
+    holds the token and the rate budget; its failures are thrown into the flow as typed errors."""
+
+    call: ApiCall
+
+
+Action = GetToken | Throttle | Send | Sleep | RateRefused | LoadMasters | SyncClock | Relay
 Flow = Generator[Action, Any, Any]
+
+
+def relay_flow(call: ApiCall) -> Generator[Action, Any, Envelope]:
+    """One API call through a gateway: the gateway runs :func:`call_flow` with its own key."""
+    envelope: Envelope = yield Relay(call)
+    return envelope
 
 
 def call_flow(
