@@ -31,7 +31,6 @@ __all__ = [
 
 log = logging.getLogger("pykis")
 
-OFFICIAL_MASTER_URL = "https://new.real.download.dws.co.kr/common/master"
 # File → (market, sub-market, tail width in characters including the newline).
 DOMESTIC_FILES: dict[str, tuple[str, int]] = {"kospi_code.mst": ("KOSPI", 228), "kosdaq_code.mst": ("KOSDAQ", 222)}
 OVERSEAS_FILES: dict[str, str] = {info.master_file: code for code, info in MARKETS.items() if not info.domestic}

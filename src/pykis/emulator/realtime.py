@@ -27,7 +27,6 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -432,8 +431,3 @@ def attach(emulator: Emulator, **options: Any) -> RealtimePublisher:
 
     asyncio.run_coroutine_threadsafe(start(), loop).result(timeout=10)
     return publisher
-
-
-def now_kst() -> datetime:
-    """The wall clock in Asia/Seoul (for tests)."""
-    return datetime.now(KST)

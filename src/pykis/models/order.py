@@ -401,12 +401,6 @@ class SellableWire(msgspec.Struct, frozen=True):
     ord_psbl_qty: str = ""
 
 
-class SellableBody(msgspec.Struct, frozen=True):
-    """TTTC8408R's body."""
-
-    output: SellableWire
-
-
 class ForeignBalanceRow(msgspec.Struct, frozen=True):
     """TTTS3012R ``output1``."""
 

@@ -11,7 +11,7 @@ Engine refusals (``EngineReject``) become business errors: HTTP 200, ``rt_cd`` "
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -19,7 +19,7 @@ from pykis.emulator.endpoints._format import KST
 from pykis.emulator.rest import ApiRequest, ApiResponse, EmulatorContext, business_error
 
 if TYPE_CHECKING:
-    from pykis.emulator.engine import Engine, EngineReject, Order
+    from pykis.emulator.engine import Engine, EngineReject
 
 __all__ = [
     "DOMESTIC_TYPE_NAMES",
@@ -130,22 +130,6 @@ def price_of(text: str) -> Decimal | None:
     return value if value.is_finite() and value >= 0 else None
 
 
-def order_local_day(order: Order, zone: object) -> date:
-    """The order's date in ``zone``."""
-    from zoneinfo import ZoneInfo
-
-    assert isinstance(zone, ZoneInfo)
-    return order.time.astimezone(zone).date()
-
-
 def three_months_ago(today: date) -> date:
     """The oldest start date TTTC0081R (3개월이내) takes; older ranges belong to CTSC9215R."""
     return today - timedelta(days=93)
-
-
-def fmt_time(at: datetime, zone: object = KST) -> str:
-    """``HHMMSS`` in ``zone``."""
-    from zoneinfo import ZoneInfo
-
-    assert isinstance(zone, ZoneInfo)
-    return at.astimezone(zone).strftime("%H%M%S")
