@@ -8,7 +8,7 @@ their tokens, rate budgets and WebSocket connections. Clients hold no secret::
 
 REST calls are NATS request/reply (``kis.rest``) run through the key's own flow (its limit, retries of
 inquiries, never a resent order); realtime registrations are opened once per (TR, key), shared by reference
-count, and published on ``kis.rt.<TR>.<key>``. Needs the ``gateway`` extra (``pip install 'pykis[gateway]'``).
+count, and published on ``kis.rt.<TR>.<key>``. Needs the ``gateway`` extra (``pip install 'pykis-client[gateway]'``).
 """
 
 from __future__ import annotations
