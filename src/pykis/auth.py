@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pykis._files import write_private
 from pykis._log import lazy_logger
 from pykis.errors import KisCredentialError
 
-__all__ = ["KisAccountNumber", "KisAuth", "mask"]
+__all__ = ["KisAccountNumber", "KisAuth", "mask", "write_private"]
 
 log = lazy_logger()
 
@@ -144,24 +145,6 @@ class KisAuth:
             rest_url=data.get("rest_url"),
             ws_url=data.get("ws_url"),
         )
-
-
-def write_private(path: Path, content: bytes) -> None:
-    """Atomically replace ``path`` with ``content``; the file is created 0600 and never exists half-written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    import tempfile  # only when writing: it costs import time
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o600) if hasattr(os, "fchmod") else None
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def warn_if_shared(path: Path) -> bool:
