@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from pykis._log import lazy_logger
 from pykis.auth import KisAccountNumber, KisAuth
-from pykis.errors import KisCredentialError, KisValidationError
+from pykis.errors import KisCredentialError, KisTransportError, KisValidationError
 from pykis.protocol.env import Environment, KisHosts
 from pykis.protocol.flow import Action, GetToken, LoadMasters, RateRefused, Send, Sleep, Throttle, call_flow
 from pykis.protocol.http import HttpRequest, HttpResponse
@@ -83,16 +83,27 @@ class _MasterDownload:
 
     def __init__(self, name: str, length: str | None) -> None:
         from pykis import progress
+        from pykis.masters import MAX_MASTER_BYTES
 
         self._progress = progress if progress.active() else None
+        self._limit = MAX_MASTER_BYTES
+        self._name = name
         self._task = f"master {name}"
         self._total = float(length) if length and length.isdigit() else None
         self._chunks: list[bytes] = []
         self._size = 0
+        if self._total is not None and self._total > self._limit:
+            raise self._too_large()
+
+    def _too_large(self) -> KisTransportError:
+        return KisTransportError(f"the master file {self._name} is larger than {self._limit} bytes; refused")
 
     def add(self, chunk: bytes) -> None:
-        self._chunks.append(chunk)
+        """One chunk as httpx hands it over: after any Content-Encoding is undone, so a gzip bomb counts whole."""
         self._size += len(chunk)
+        if self._size > self._limit:
+            raise self._too_large()
+        self._chunks.append(chunk)
         if self._progress is not None:
             self._progress.report(self._task, self._size, self._total, "bytes")
 
