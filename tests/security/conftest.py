@@ -36,10 +36,10 @@ def hostile() -> Iterator[Hostile]:
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client gave up, as it should
 
-        do_GET = _serve  # noqa: N815
-        do_POST = _serve  # noqa: N815
+        do_GET = _serve
+        do_POST = _serve
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
     class Server(ThreadingHTTPServer):
