@@ -264,6 +264,10 @@ class EmulatorServer:
         self._use_engine(self.engine)
         self.environments: dict[EnvName, EnvironmentInfo] = {}
         self.admin_url: str | None = None
+        import secrets
+
+        self.admin_token = secrets.token_urlsafe(24)
+        """Required as ``Authorization: Bearer <token>`` on every admin call; printed at start."""
         self.state: Any = None
         self.publisher: RealtimePublisher | None = None
         self._runners: list[web.AppRunner] = []
@@ -278,7 +282,13 @@ class EmulatorServer:
             raise RuntimeError("the emulator is already running")
         host = self.config.host
         if host not in LOOPBACK:
-            log.warning("the emulator listens on %s, beyond loopback; its demo keys are not secrets", host)
+            keys = ", ".join(f"{app.env} {app.appkey[:8]}…" for app in self.apps.values())
+            log.warning(
+                "the emulator listens on %s, beyond loopback: anyone who reaches it can trade its demo accounts "
+                "with the demo app keys (%s), which derive from the public seed and are no secret",
+                host,
+                keys,
+            )
         directory = self._secrets_dir()
         paths = {env: (directory / SECRET_FILES[env]).resolve() for env in ENVIRONMENTS}
         for path in paths.values():
@@ -294,8 +304,10 @@ class EmulatorServer:
                 ws_bound = await self._serve(ws_app(self.hubs[env]), host, ws_port)
                 urls[env] = (f"http://{_netloc(host, rest_bound)}", f"ws://{_netloc(host, ws_bound)}")
             if self.config.admin:
-                admin_port = await self._serve(admin_app(self.faults), host, self.config.admin_port)
-                self.admin_url = f"http://{_netloc(host, admin_port)}"
+                # Loopback whatever --host says: fault injection is for the machine's own tests.
+                admin = admin_app(self.faults, self.admin_token)
+                admin_port = await self._serve(admin, "127.0.0.1", self.config.admin_port)
+                self.admin_url = f"http://127.0.0.1:{admin_port}"
             for env in ENVIRONMENTS:
                 rest_url, ws_url = urls[env]
                 app = self.apps[env]
