@@ -12,6 +12,7 @@ from typing import Any
 
 from pykis._files import write_private
 from pykis._log import lazy_logger
+from pykis._secrets import register
 from pykis.errors import KisCredentialError
 
 __all__ = ["KisAccountNumber", "KisAuth", "mask", "write_private"]
@@ -88,6 +89,7 @@ class KisAuth:
             url = getattr(self, name)
             if url is not None and not re.match(r"^(https?|wss?)://[^\s/]+", url):
                 raise KisCredentialError(f"{name} must be an absolute http(s)/ws(s) URL, got {url!r}")
+        register(self.appkey, self.secretkey)
         object.__setattr__(self, "account_number", KisAccountNumber.parse(self.account))
         object.__setattr__(self, "account", str(self.account_number))
         object.__setattr__(self, "virtual", bool(self.virtual))

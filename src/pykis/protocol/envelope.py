@@ -167,4 +167,5 @@ def decode_envelope(response: HttpResponse, tr_id: str | None) -> Envelope:
 
 
 def _excerpt(body: bytes) -> str:
-    return body[:200].decode("utf-8", "replace")
+    # More than KisHTTPError shows: it masks secrets before cutting to 200 characters.
+    return body[:4096].decode("utf-8", "replace")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from pykis._secrets import register
 from pykis.errors import KisDecodeError
 from pykis.protocol.env import Environment
 from pykis.protocol.http import HttpRequest, HttpResponse
@@ -65,6 +66,7 @@ class AccessToken:
         value, expires = data.get("access_token"), data.get("expires_at")
         if not isinstance(value, str) or not value or not isinstance(expires, int | float):
             raise ValueError("token cache lacks a token or an expiry")
+        register(value)
         return cls(value, float(expires), str(data.get("token_type") or "Bearer"))
 
 
@@ -112,6 +114,7 @@ def parse_approval(response: HttpResponse) -> str:
     key = data.get("approval_key")
     if not isinstance(key, str) or not key:
         raise KisDecodeError("approval answer lacks approval_key", tr_id="Approval")
+    register(key)
     return key
 
 
@@ -120,6 +123,7 @@ def parse_token(body: dict[str, Any], now: float) -> AccessToken:
     value = body.get("access_token")
     if not isinstance(value, str) or not value:
         raise KisDecodeError("token answer lacks access_token", tr_id="tokenP")
+    register(value)
     expires_at: float | None = None
     expires_in = body.get("expires_in")
     try:
@@ -154,5 +158,5 @@ def decode_auth_answer(status: int, body: bytes, endpoint: str) -> dict[str, Any
     if status != 200:
         from pykis.errors import KisHTTPError
 
-        raise KisHTTPError(status, tr_id=endpoint, body=body[:200].decode("utf-8", "replace"))
+        raise KisHTTPError(status, tr_id=endpoint, body=body[:4096].decode("utf-8", "replace"))
     return data
