@@ -58,7 +58,10 @@ class AccessToken:
     @classmethod
     def from_json(cls, raw: bytes, environment: Environment, appkey_hash: str) -> AccessToken:
         """Read a cache record; raises ``ValueError`` for anything corrupt or belonging to another key."""
-        data = json.loads(raw)
+        try:
+            data = json.loads(raw)
+        except RecursionError:
+            raise ValueError("token cache is nested too deeply") from None
         if not isinstance(data, dict):
             raise ValueError("token cache is not an object")
         if data.get("environment") != environment.value or data.get("appkey_sha256") != appkey_hash:
