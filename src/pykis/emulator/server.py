@@ -33,6 +33,7 @@ from pykis.emulator.gateway import (
     GatewayLimits,
     demo_credentials,
 )
+from pykis.emulator.listeners import Listeners, default_max_connections
 from pykis.emulator.rest import FAULT_DELAY, EmulatorContext, EndpointRegistry, RestService, json_response
 from pykis.emulator.ws import MAX_SUBSCRIPTIONS, WsHub, ws_app
 
@@ -88,6 +89,10 @@ class EmulatorConfig:
     legacy_widths: bool = False
     state_file: Path | None = None
     secrets_dir: Path | None = None
+    # A request head must arrive within header_timeout seconds; max_connections (0: from the descriptor
+    # limit) bounds the connections open over every listener.
+    header_timeout: float = 20.0
+    max_connections: int = 0
 
     def __post_init__(self) -> None:
         if self.clock not in CLOCK_MODES:
@@ -109,6 +114,8 @@ class EmulatorConfig:
             raise ValueError("max_subscriptions must be at least 1")
         if self.realtime_rate <= 0:
             raise ValueError("realtime_rate must be positive")
+        if self.header_timeout <= 0 or self.max_connections < 0:
+            raise ValueError("header_timeout must be positive and max_connections not negative")
 
     def limits(self) -> GatewayLimits:
         """The gateway's timing rules."""
@@ -270,7 +277,10 @@ class EmulatorServer:
         """Required as ``Authorization: Bearer <token>`` on every admin call; printed at start."""
         self.state: Any = None
         self.publisher: RealtimePublisher | None = None
-        self._runners: list[web.AppRunner] = []
+        self._listeners = Listeners(
+            header_timeout=self.config.header_timeout,
+            max_connections=self.config.max_connections or default_max_connections(),
+        )
         self._tempdir: tempfile.TemporaryDirectory[str] | None = None
         self.running = False
 
@@ -334,13 +344,7 @@ class EmulatorServer:
         self.running = True
 
     async def _serve(self, app: web.Application, host: str, port: int) -> int:
-        runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
-        await runner.setup()
-        self._runners.append(runner)
-        site = web.TCPSite(runner, host, port, reuse_address=True)
-        await site.start()
-        address = runner.addresses[-1]
-        return int(address[1])
+        return await self._listeners.serve(app, host, port)
 
     def _secrets_dir(self) -> Path:
         if self.config.secrets_dir is not None:
@@ -393,10 +397,7 @@ class EmulatorServer:
         await self._cleanup()
 
     async def _cleanup(self) -> None:
-        for runner in reversed(self._runners):
-            with contextlib.suppress(Exception):
-                await runner.cleanup()
-        self._runners.clear()
+        await self._listeners.close()
         if self._tempdir is not None:
             self._tempdir.cleanup()
             self._tempdir = None
