@@ -74,6 +74,27 @@ def default_cache_dir() -> Path:
     return user_cache_path("pykis", appauthor=False)
 
 
+_WARNED: set[str] = set()
+_LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
+def _warn_if_plain(rest_url: str, verify: bool) -> None:
+    """Warn once per process when the app secret and tokens would cross the network unprotected: plain
+    ``http://`` to another machine, or TLS without certificate checks (anyone on the path can read them)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(rest_url)
+    reasons = []
+    if parts.scheme == "http" and parts.hostname not in _LOOPBACK:
+        reasons.append(f"{rest_url} is plain http: the app secret and tokens travel unencrypted")
+    if not verify and parts.scheme == "https":
+        reasons.append(f"verify=False: the certificate of {parts.hostname} is not checked")
+    for reason in reasons:
+        if reason not in _WARNED:
+            _WARNED.add(reason)
+            log.warning("%s", reason)
+
+
 def _load(source: SecretSource) -> KisAuth:
     return source if isinstance(source, KisAuth) else KisAuth.load(source)
 
@@ -180,6 +201,8 @@ class _ClientCore:
         self._retry = retry or RetryPolicy()
         self._timeout = timeout
         self._verify = verify
+        for side in self._sides.values():
+            _warn_if_plain(side.hosts.rest, verify)
         self._approvals: dict[Environment, str] = {}
         from pykis.masters import MasterCache, SymbolIndex
 
