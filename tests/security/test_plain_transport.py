@@ -7,6 +7,7 @@ import logging
 import pytest
 
 from pykis import KisHosts, PyKis, client
+from pykis.protocol.env import Environment
 
 APPKEY, SECRET = "P" + "w" * 35, "x" * 180
 
@@ -35,7 +36,7 @@ def test_plain_http_to_another_host_warns_once(caplog: pytest.LogCaptureFixture)
 
 def test_verify_false_warns(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING, "pykis"):
-        make(KisHosts.default(client.Environment.REAL), verify=False)
+        make(KisHosts.default(Environment.REAL), verify=False)
     assert warnings_of(caplog) == ["verify=False: the certificate of openapi.koreainvestment.com is not checked"]
 
 
@@ -43,5 +44,5 @@ def test_loopback_and_the_brokers_tls_hosts_pass_quietly(caplog: pytest.LogCaptu
     with caplog.at_level(logging.WARNING, "pykis"):
         make(KisHosts("http://127.0.0.1:8080", "ws://127.0.0.1:8081"))
         make(KisHosts("http://localhost:8080", "ws://localhost:8081"))
-        make(KisHosts.default(client.Environment.REAL))
+        make(KisHosts.default(Environment.REAL))
     assert warnings_of(caplog) == []

@@ -190,13 +190,18 @@ def cmd_auth(args: argparse.Namespace, out: Output, stdin: Any) -> int:
             raise Usage(f"{prompt} is required")
         return answer
 
+    if args.secretkey not in (None, "-"):
+        raise Usage(
+            "--secretkey would leave the secret in shell history and the process list: leave it out to be "
+            "prompted, or pass --secretkey - and pipe the secret on stdin"
+        )
     user = field(args.id, "HTS login ID")
     appkey = field(args.appkey, "App key (36 characters)")
-    secretkey = field(args.secretkey, "App secret (180 characters)", secret=True)
+    secretkey = field(None, "App secret (180 characters)", secret=True)
     account = field(args.account, "Account number (NNNNNNNN-NN)")
     virtual = args.virtual
     if virtual is None:
-        prompted = not (args.id and args.appkey and args.secretkey and args.account)
+        prompted = not (args.id and args.appkey and args.secretkey == "-" and args.account)
         virtual = prompted and _ask(stdin, "A 모의투자 (virtual) key? [y/N]", out).lower() in ("y", "yes")
     auth = KisAuth(id=user, appkey=appkey, secretkey=secretkey, account=account, virtual=bool(virtual))
     path = Path(args.output or ("virtual_secret.json" if auth.virtual else "secret.json"))
@@ -436,12 +441,15 @@ def _cmd_order(side: str) -> Callable[[argparse.Namespace, Output, Any], int]:
 
 def cmd_cancel(args: argparse.Namespace, out: Output, stdin: Any) -> int:
     with _client(args) as kis:
-        _check_real(kis, args.real, "cancel an order")
+        service = _check_real(kis, args.real, "cancel an order")
         account = kis.account()
         order = account.pending_orders().order(args.order)
         if order is None:
             out.error(f"no open order numbered {args.order} (see pykis orders --pending)")
             return EXIT_API
+        question = f"Cancel order {args.order} ({order.symbol}) of account {kis.primary_account} on the REAL service?"
+        if service == "real" and not args.yes and _ask(stdin, f"{question} [y/N]", out).lower() not in ("y", "yes"):
+            raise Refused("order not cancelled")
         cancelled = order.cancel()
     data = _order_data(cancelled)
     data["cancelled"] = args.order
@@ -549,7 +557,11 @@ PROGRAM = Command(
                     (
                         option("--id", metavar="ID", help="HTS login ID"),
                         option("--appkey", metavar="KEY", help="app key (36 characters)"),
-                        option("--secretkey", metavar="SECRET", help="app secret (180 characters)"),
+                        option(
+                            "--secretkey",
+                            metavar="-",
+                            help="'-': read the app secret from stdin (it is never taken on the command line)",
+                        ),
                         option("--account", metavar="NUMBER", help="account number NNNNNNNN-NN"),
                         flag("--virtual", default=None, help="a 모의투자 (virtual trading) key"),
                         option(
@@ -658,6 +670,7 @@ PROGRAM = Command(
             cmd_cancel,
             (
                 argument("order", "ORDER", "the order number (see pykis orders --pending)"),
+                flag("-y", "--yes", help="do not ask for confirmation (asked on the real service)"),
                 flag("--real", help="allow cancelling on the real (실전) service"),
             ),
             progress=True,

@@ -300,6 +300,8 @@ class EmulatorServer:
                 keys,
             )
         directory = self._secrets_dir()
+        for name in SECRET_FILES.values():
+            _refuse_dangling_link(directory / name)
         paths = {env: (directory / SECRET_FILES[env]).resolve() for env in ENVIRONMENTS}
         for path in paths.values():
             _refuse_foreign_secret(path)  # before binding anything
@@ -407,6 +409,12 @@ class EmulatorServer:
     def info(self) -> dict[str, Any]:
         """``{"real": {...}, "virtual": {...}}`` as ``pykis emulator --json`` prints it."""
         return {env: info.to_json() for env, info in self.environments.items()}
+
+
+def _refuse_dangling_link(path: Path) -> None:
+    """A link to nowhere would be followed to create its target: a file another user chose."""
+    if path.is_symlink() and not path.exists():
+        raise FileExistsError(f"{path} is a link to a missing file; refusing to write through it (remove it)")
 
 
 def _refuse_foreign_secret(path: Path) -> None:
