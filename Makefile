@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench bench-compare soak clean emulator generate
+.PHONY: demo test lint typecheck unit bench bench-compare soak clean emulator generate test-lowest audit
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,23 @@ unit: $(STAMP)
 	$(BIN)/pytest -q -m "not slow"
 
 test: lint typecheck unit
+
+# The tests against every dependency pinned at its floor, in .lowest-venv (scripts/lowest.sh).
+test-lowest:
+	PYTHON=$(PYTHON) scripts/lowest.sh
+
+# pip-audit over every dependency floor (scripts/floors.py), in .audit-venv. It asks PyPI's vulnerability
+# service; --strict turns a floor it cannot check (service unreachable) into a failure, never a silent pass.
+AUDIT_VENV := .audit-venv
+$(AUDIT_VENV)/.installed:
+	test -x $(AUDIT_VENV)/bin/python || $(PYTHON) -m venv $(AUDIT_VENV)
+	$(AUDIT_VENV)/bin/python -m pip install --quiet "pip-audit>=2.9"
+	touch $@
+
+audit: $(AUDIT_VENV)/.installed
+	$(PYTHON) scripts/floors.py > $(AUDIT_VENV)/floors.txt
+	$(AUDIT_VENV)/bin/pip-audit --strict --no-deps --disable-pip --progress-spinner off -r $(AUDIT_VENV)/floors.txt \
+		|| { echo "audit: FAILED: a floor has a known vulnerability, or PyPI's vulnerability service could not be asked"; exit 1; }
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
@@ -66,4 +83,4 @@ bench-compare: $(STAMP) $(BENCH_VENV)/.installed
 	$(BIN)/python bench/compare/main.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .lowest-venv $(AUDIT_VENV)

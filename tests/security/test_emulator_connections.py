@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import select
 import socket
 from collections.abc import Iterator
 
@@ -61,9 +62,12 @@ def still_open(sock: socket.socket) -> bool:
 
 def test_connections_past_the_cap_are_closed_at_once_over_every_listener(capped: Emulator) -> None:
     urls = (capped.real.rest_url, capped.virtual.rest_url, capped.real.ws_url.replace("ws://", "http://"))
-    hogs = [half_open(url) for url in urls for _ in range(4)]
-    assert closed_by_server(half_open(capped.virtual.rest_url))  # the 13th: long before the header timeout
-    assert all(still_open(sock) for sock in hogs)
+    hogs = [half_open(url) for url in urls for _ in range(4)] + [half_open(capped.virtual.rest_url)]
+    # Which of the 13 is refused depends on the order the listeners accept them: exactly one is, long before
+    # the header timeout, and the other 12 stay open.
+    readable, _, _ = select.select(hogs, [], [], 10)  # a refused connection reads as closed
+    assert len(readable) == 1 and not still_open(readable[0])
+    assert sum(still_open(sock) for sock in hogs) == 12
     for sock in hogs:
         sock.close()
     # The hogs gone, service resumes.

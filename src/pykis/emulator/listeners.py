@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
@@ -54,6 +56,7 @@ class Listeners:
         # Handlers made but not yet connected: asyncio may accept a burst of connections and make all their
         # protocols before the first one's connection_made; those count too (for a second, lost or not).
         self._fresh: list[tuple[float, web.RequestHandler]] = []
+        self._served: weakref.WeakSet[asyncio.BaseTransport] = weakref.WeakSet()
 
     def open_connections(self) -> int:
         """Connections currently open (or just accepted) on every listener."""
@@ -63,6 +66,7 @@ class Listeners:
 
     async def serve(self, app: web.Application, host: str, port: int) -> int:
         """Listen on ``host:port`` (0: ephemeral) with ``app``; returns the bound port."""
+        app.middlewares.append(self._mark)
         runner = web.AppRunner(
             app,
             access_log=None,
@@ -82,12 +86,30 @@ class Listeners:
                     log.warning("the emulator has %d connections open; refusing more", self.max_connections)
                 return _Refuse()
             handler = server()
-            self._fresh.append((asyncio.get_running_loop().time(), handler))
+            loop = asyncio.get_running_loop()
+            self._fresh.append((loop.time(), handler))
+            loop.call_later(self.header_timeout, self._expire, handler)
             return handler
 
         listener = await asyncio.get_running_loop().create_server(factory, host, port, reuse_address=True)
         self._servers.append(listener)
         return int(listener.sockets[0].getsockname()[1])
+
+    @web.middleware
+    async def _mark(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        """A request head arrived whole on this connection."""
+        if request.transport is not None:
+            self._served.add(request.transport)
+        return await handler(request)
+
+    def _expire(self, handler: web.RequestHandler) -> None:
+        """Close a connection that has not delivered its first request head in time. (aiohttp's idle timer
+        covers the time between requests, and from 3.14.5 this one too.)"""
+        transport = handler.transport
+        if isinstance(transport, asyncio.Transport) and transport not in self._served and not transport.is_closing():
+            transport.abort()
 
     async def close(self) -> None:
         """Stop listening, then close every connection."""
