@@ -21,4 +21,6 @@ if [ "$#" -eq 0 ]; then
         tests/emulator/test_ws.py tests/emulator/test_server.py tests/emulator/test_faults.py \
         tests/experience/test_cli.py tests/experience/test_data.py tests/test_auth.py
 fi
-exec "$VENV/bin/python" -m pytest -q -p no:cacheprovider -m "not slow" "$@"
+# Old floors meet today's transitive packages (typer 0.12 with click 8.5, matplotlib 3.8 with pyparsing 3.3):
+# their deprecation warnings are not failures here; `make test` keeps them errors at current versions.
+exec "$VENV/bin/python" -m pytest -q -p no:cacheprovider -m "not slow" -W "ignore::DeprecationWarning" "$@"
