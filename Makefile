@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 BENCH_VENV := .bench-venv
 PEER_STAMP := $(BENCH_VENV)/.python-kis
 
-.PHONY: demo demo-gateway test lint typecheck unit dates bench bench-compare soak clean emulator generate
+.PHONY: demo demo-gateway test lint typecheck unit dates bench bench-compare soak clean emulator generate test-lowest audit
 
 $(STAMP): pyproject.toml
 	@echo "pykis: setting up $(VENV) (the first time takes about a minute; later runs skip this)"
@@ -48,6 +48,23 @@ dates: $(STAMP)
 
 test: lint typecheck unit dates
 
+# The tests against every dependency pinned at its floor, in .lowest-venv (scripts/lowest.sh).
+test-lowest:
+	PYTHON=$(PYTHON) scripts/lowest.sh
+
+# pip-audit over every dependency floor (scripts/floors.py), in .audit-venv. It asks PyPI's vulnerability
+# service; --strict turns a floor it cannot check (service unreachable) into a failure, never a silent pass.
+AUDIT_VENV := .audit-venv
+$(AUDIT_VENV)/.installed:
+	test -x $(AUDIT_VENV)/bin/python || $(PYTHON) -m venv $(AUDIT_VENV)
+	$(AUDIT_VENV)/bin/python -m pip install --quiet "pip-audit>=2.9"
+	touch $@
+
+audit: $(AUDIT_VENV)/.installed
+	$(PYTHON) scripts/floors.py > $(AUDIT_VENV)/floors.txt
+	$(AUDIT_VENV)/bin/pip-audit --strict --no-deps --disable-pip --progress-spinner off -r $(AUDIT_VENV)/floors.txt \
+		|| { echo "audit: FAILED: a floor has a known vulnerability, or PyPI's vulnerability service could not be asked"; exit 1; }
+
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
@@ -84,4 +101,4 @@ bench-compare: $(STAMP) $(BENCH_VENV)/.installed
 	$(BIN)/python bench/compare/main.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .lowest-venv $(AUDIT_VENV)

@@ -22,6 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pykis._files import open_private_append, private_dir, read_private
+
 __all__ = ["JournalEntry", "OrderJournal"]
 
 log = logging.getLogger("pykis")
@@ -81,8 +83,9 @@ class OrderJournal:
             "original": entry.original,
         }
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            private_dir(path.parent)
+            # Appended in place (other processes append too): never through a link, never to another's file.
+            fd = open_private_append(path)
             with os.fdopen(fd, "a", encoding="utf-8") as stream:
                 stream.write(json.dumps(record, ensure_ascii=False) + "\n")
         except OSError as exc:
@@ -136,8 +139,9 @@ class OrderJournal:
         path = self._path(account, day)
         if path is not None and path.exists():
             try:
-                lines = path.read_text("utf-8").splitlines()
-            except OSError:
+                lines = read_private(path).decode("utf-8", "replace").splitlines()
+            except OSError as exc:
+                log.warning("cannot read the order journal %s: %s", path, exc.strerror)
                 lines = []
             for line in lines:
                 try:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from pykis._files import private_dir, write_private
 from pykis.protocol.ratelimit import RateState, RateWindow
 
 __all__ = ["RateLimiter"]
@@ -43,7 +44,7 @@ class RateLimiter:
         self._filelock: object | None = None
         if state_dir is not None:
             try:
-                state_dir.mkdir(parents=True, exist_ok=True)
+                private_dir(state_dir)
                 from filelock import FileLock
 
                 self._file = state_dir / f"{stem}.rate"
@@ -120,5 +121,6 @@ class RateLimiter:
                 except FileNotFoundError:
                     state = RateState()
                 result = change(state, self._clock())
-                self._file.write_bytes(state.dumps())
+                # Bookings need no fsync: a crash loses at most a second of them.
+                write_private(self._file, state.dumps(), durable=False)
             return result

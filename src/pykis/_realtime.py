@@ -48,14 +48,20 @@ log = logging.getLogger("pykis")
 
 
 class _RedactApprovalKeys(logging.Filter):
-    """Mask approval keys in websockets' frame logs (``> TEXT '{"header":{"approval_key":"…"'`` at DEBUG)."""
+    """Mask approval keys and the notices' AES key and IV in websockets' frame logs (at DEBUG:
+    ``> TEXT '{"header":{"approval_key":"…"'``, ``< TEXT '{…"output":{"iv":"…","key":"…"}}'``)."""
 
-    _PATTERN = re.compile(r"""(approval_key["']?\s*[:=]\s*["']?)[^"',}\s]*""")
+    # ``\b`` keeps ``tr_key`` and ``approval_key`` from matching as ``key``.
+    _PATTERN = re.compile(r"""((?:approval_key|\bkey|\biv)["']?\s*[:=]\s*["']?)[^"',}\s]*""")
+    # websockets cuts the middle out of long frames ('{"header": …...…zbibvzhre"}}}'), so the tail of a
+    # subscribe reply can show most of the key with its name cut off: the tail of a JSON frame is masked.
+    _ELIDED_TAIL = re.compile(r"""(TEXT '\{.*?\.\.\.)[^']*'""")
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if "approval_key" in message:
-            record.msg, record.args = self._PATTERN.sub(r"\1***", message), ()
+        masked = self._ELIDED_TAIL.sub(r"\1***'", self._PATTERN.sub(r"\1***", message))
+        if masked != message:
+            record.msg, record.args = masked, ()
         return True
 
 

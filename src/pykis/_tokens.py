@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pykis._files import private_dir
 from pykis.auth import warn_if_shared, write_private
 from pykis.protocol.env import Environment
 from pykis.protocol.http import HttpRequest, HttpResponse
@@ -129,7 +130,7 @@ class TokenManager:
         from filelock import FileLock
 
         assert self._file is not None
-        self._file.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self._file.parent)  # refuses a directory another user owns
         with FileLock(str(self._file) + ".lock", timeout=60):
             cached = self._read_cache()
             if cached is not None and cached.value != stale and cached.valid(self._clock()):

@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pykis._files import write_private
 from pykis._log import lazy_logger
+from pykis._secrets import register
 from pykis.errors import KisCredentialError
 
-__all__ = ["KisAccountNumber", "KisAuth", "mask"]
+__all__ = ["KisAccountNumber", "KisAuth", "mask", "write_private"]
 
 log = lazy_logger()
 
@@ -90,6 +92,7 @@ class KisAuth:
             url = getattr(self, name)
             if url is not None and not re.match(r"^(https?|wss?)://[^\s/]+", url):
                 raise KisCredentialError(f"{name} must be an absolute http(s)/ws(s) URL, got {url!r}")
+        register(self.appkey, self.secretkey)
         object.__setattr__(self, "account_number", KisAccountNumber.parse(self.account))
         object.__setattr__(self, "account", str(self.account_number))
         object.__setattr__(self, "virtual", bool(self.virtual))
@@ -150,24 +153,6 @@ class KisAuth:
             ws_url=data.get("ws_url"),
             always_open=data.get("always_open") is True,
         )
-
-
-def write_private(path: Path, content: bytes) -> None:
-    """Atomically replace ``path`` with ``content``; the file is created 0600 and never exists half-written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    import tempfile  # only when writing: it costs import time
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o600) if hasattr(os, "fchmod") else None
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def warn_if_shared(path: Path) -> bool:

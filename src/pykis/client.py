@@ -93,6 +93,27 @@ def default_cache_dir() -> Path:
     return user_cache_path("pykis", appauthor=False)
 
 
+_WARNED: set[str] = set()
+_LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
+def _warn_if_plain(rest_url: str, verify: bool) -> None:
+    """Warn once per process when the app secret and tokens would cross the network unprotected: plain
+    ``http://`` to another machine, or TLS without certificate checks (anyone on the path can read them)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(rest_url)
+    reasons = []
+    if parts.scheme == "http" and parts.hostname not in _LOOPBACK:
+        reasons.append(f"{rest_url} is plain http: the app secret and tokens travel unencrypted")
+    if not verify and parts.scheme == "https":
+        reasons.append(f"verify=False: the certificate of {parts.hostname} is not checked")
+    for reason in reasons:
+        if reason not in _WARNED:
+            _WARNED.add(reason)
+            log.warning("%s", reason)
+
+
 def _load(source: SecretSource) -> KisAuth:
     return source if isinstance(source, KisAuth) else KisAuth.load(source)
 
@@ -102,16 +123,27 @@ class _MasterDownload:
 
     def __init__(self, name: str, length: str | None) -> None:
         from pykis import progress
+        from pykis.masters import MAX_MASTER_BYTES
 
         self._progress = progress if progress.active() else None
+        self._limit = MAX_MASTER_BYTES
+        self._name = name
         self._task = f"master {name}"
         self._total = float(length) if length and length.isdigit() else None
         self._chunks: list[bytes] = []
         self._size = 0
+        if self._total is not None and self._total > self._limit:
+            raise self._too_large()
+
+    def _too_large(self) -> KisTransportError:
+        return KisTransportError(f"the master file {self._name} is larger than {self._limit} bytes; refused")
 
     def add(self, chunk: bytes) -> None:
-        self._chunks.append(chunk)
+        """One chunk as httpx hands it over: after any Content-Encoding is undone, so a gzip bomb counts whole."""
         self._size += len(chunk)
+        if self._size > self._limit:
+            raise self._too_large()
+        self._chunks.append(chunk)
         if self._progress is not None:
             self._progress.report(self._task, self._size, self._total, "bytes")
 
@@ -194,6 +226,8 @@ class _ClientCore:
         self._retry = retry or RetryPolicy()
         self._timeout = timeout
         self._verify = verify
+        for side in self._sides.values():
+            _warn_if_plain(side.hosts.rest, verify)
         self._approvals: dict[Environment, str] = {}
         from pykis.masters import MasterCache, SymbolIndex
 

@@ -31,6 +31,8 @@ Messages never contain an app key, a secret, an access token or an approval key.
 
 from __future__ import annotations
 
+from pykis._secrets import redact
+
 __all__ = [
     "KisAPIError",
     "KisAuthError",
@@ -58,7 +60,27 @@ __all__ = [
 
 
 class KisError(Exception):
-    """Base class of every pykis error."""
+    """Base class of every pykis error. Its message and repr never show a secret this process holds."""
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("__str__")
+        if own is not None and own not in _REDACTED:
+
+            def __str__(self: KisError) -> str:
+                return redact(own(self))
+
+            _REDACTED.add(__str__)
+            cls.__str__ = __str__  # type: ignore[method-assign]
+
+    def __str__(self) -> str:
+        return redact(super().__str__())
+
+    def __repr__(self) -> str:
+        return redact(super().__repr__())
+
+
+_REDACTED: set[object] = set()
 
 
 class KisValidationError(KisError, ValueError):
@@ -104,10 +126,12 @@ class KisHTTPError(KisError):
     """An HTTP error status whose body is not a KIS envelope."""
 
     def __init__(self, status: int, *, tr_id: str | None = None, body: str = "") -> None:
+        # Masked before it is cut, so that no part of an echoed secret survives the cut.
+        body = redact(body)[:200]
         super().__init__(status, tr_id, body)
         self.status = status
         self.tr_id = tr_id
-        self.body = body[:200]
+        self.body = body
 
     def __str__(self) -> str:
         tail = f": {self.body}" if self.body else ""
@@ -139,6 +163,7 @@ class KisAPIError(KisError):
         tr_id: str | None = None,
         status: int = 200,
     ) -> None:
+        msg1 = redact(msg1)
         super().__init__(rt_cd, msg_cd, msg1, tr_id, status)
         self.rt_cd = rt_cd
         self.msg_cd = msg_cd

@@ -176,24 +176,31 @@ class MasterCache:
 
     def fresh(self, name: str) -> bytes | None:
         """The cached unzipped content of ``name`` if younger than ``max_age``."""
+        from pykis._files import private_dir, read_private
+
         path = self.directory / name
         try:
             if time.time() - path.stat().st_mtime > self.max_age:
                 return None
-            return path.read_bytes()
-        except OSError:
+            # A master file in a directory another user controls could name symbols falsely at order time.
+            private_dir(self.directory)
+            return read_private(path)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            log.warning("Ignoring the cached master file %s: %s", name, exc.strerror)
             return None
 
     def store(self, name: str, content: bytes) -> None:
         """Keep the unzipped content of ``name``."""
+        from pykis._files import private_dir, write_private
+
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            tmp = self.directory / f".{name}.tmp"
-            tmp.write_bytes(content)
+            path = private_dir(self.directory) / name
+            write_private(path, content, durable=False)
             # Stamped with this process's clock, which fresh() reads too: the file system's clock may differ.
             stamp = time.time()
-            os.utime(tmp, (stamp, stamp))
-            tmp.replace(self.directory / name)
+            os.utime(path, (stamp, stamp), follow_symlinks=False)
         except OSError as exc:
             log.warning("Cannot cache the master file %s: %s", name, exc.strerror)
 

@@ -165,15 +165,15 @@ def test_admin_endpoint(fresh: Callable[..., Emulator]) -> None:
     emu = fresh(admin=True, real_rate=1000)
     assert emu.admin_url is not None and emu.admin_url.startswith("http://127.0.0.1:")
     wire = Wire(emu.real, httpx.Client(timeout=10))
-    with wire.http:
+    with wire.http, httpx.Client(timeout=10, headers=emu.admin_headers) as admin:
         wire.token = wire.issue_token().json()["access_token"]
-        armed = wire.http.post(f"{emu.admin_url}/faults/fail_rest", json={"status": 502, "count": 1})
+        armed = admin.post(f"{emu.admin_url}/faults/fail_rest", json={"status": 502, "count": 1})
         assert armed.status_code == 200 and armed.json()["ok"] is True
-        assert wire.http.get(f"{emu.admin_url}/faults").json()["rest"][0]["status"] == 502
+        assert admin.get(f"{emu.admin_url}/faults").json()["rest"][0]["status"] == 502
         assert price(wire).status_code == 502
-        assert wire.http.post(f"{emu.admin_url}/faults/expire_tokens", json={}).json()["result"] == 1
+        assert admin.post(f"{emu.admin_url}/faults/expire_tokens", json={}).json()["result"] == 1
         assert envelope(price(wire))["msg_cd"] == "EGW00123"
-        assert wire.http.post(f"{emu.admin_url}/faults/no_such_thing", json={}).status_code == 404
-        assert wire.http.post(f"{emu.admin_url}/faults/delay_rest", json={"bogus": 1}).status_code == 400
-        assert wire.http.post(f"{emu.admin_url}/faults/stop_heartbeats").status_code == 200
+        assert admin.post(f"{emu.admin_url}/faults/no_such_thing", json={}).status_code == 404
+        assert admin.post(f"{emu.admin_url}/faults/delay_rest", json={"bogus": 1}).status_code == 400
+        assert admin.post(f"{emu.admin_url}/faults/stop_heartbeats").status_code == 200
         assert emu.faults.heartbeats is False

@@ -194,13 +194,15 @@ def test_auth_init_writes_a_private_secret_file(
     data = json.loads(path.read_text())
     assert data["id"] == "myid" and data["virtual"] is True and data["account"] == "12345678-01"
     assert "S" * 10 not in err  # the secret is never echoed
-    args = ["auth", "init", "--id", "x", "--appkey", "A" * 36, "--secretkey", "S" * 180, "--account", "12345678-01"]
+    args = ["auth", "init", "--id", "x", "--appkey", "A" * 36, "--secretkey", "-", "--account", "12345678-01"]
+    monkeypatch.setattr(sys, "stdin", io.StringIO(("S" * 180 + "\n") * 3))
     assert run(capsys, *args)[0] == 0
     assert not json.loads((tmp_path / "secret.json").read_text())["virtual"]
     code, _, err = run(capsys, *args)
     assert code == 3 and "--force" in err
     assert run(capsys, *args, "--force")[0] == 0
-    code, _, err = run(capsys, "auth", "init", "--id", "x", "--appkey", "short", "--secretkey", "s", "--account", "1")
+    monkeypatch.setattr(sys, "stdin", io.StringIO("s\n"))
+    code, _, err = run(capsys, "auth", "init", "--id", "x", "--appkey", "short", "--secretkey", "-", "--account", "1")
     assert code == 2 and "appkey" in err
 
 

@@ -221,12 +221,15 @@ def cmd_order(side: str) -> Callable[[argparse.Namespace, Output, Any], int]:
 def cmd_cancel(args: argparse.Namespace, out: Output, stdin: Any) -> int:
     """``pykis cancel ORDER``: cancels an open order; shows its number and the cancel's."""
     with client(args, out) as kis:
-        _check_real(kis, args.real, "cancel an order")
+        service = _check_real(kis, args.real, "cancel an order")
         account = kis.account()
         order = account.pending_orders().order(args.order)
         if order is None:
             out.error(f"no open order numbered {args.order} (see pykis orders --pending)")
             return EXIT_API
+        question = f"Cancel order {args.order} ({order.symbol}) of account {kis.primary_account} on the REAL service?"
+        if service == "real" and not args.yes and not confirm(stdin, question, out):
+            raise Refused("order not cancelled")
         cancelled = order.cancel()
     data = {"order": args.order, "cancel_number": cancelled.number, **_order_data(cancelled)}
     del data["number"]

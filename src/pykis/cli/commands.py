@@ -236,16 +236,24 @@ def cmd_auth(args: argparse.Namespace, out: Output, stdin: Any) -> int:
 
     def field(value: str | None, name: str, prompt: str, secret: bool = False) -> str:
         if value:
+            complaint = _check_field(name)(value)
+            if complaint is not None:
+                raise Usage(f"--{name}: {complaint}")
             return value
         return ask_until(stdin, f"{prompt}:", out, _check_field(name), secret=secret)
 
+    if args.secretkey not in (None, "-"):
+        raise Usage(
+            "--secretkey would leave the secret in shell history and the process list: leave it out to be "
+            "prompted, or pass --secretkey - and pipe the secret on stdin"
+        )
     user = field(args.id, "id", "HTS login ID")
     appkey = field(args.appkey, "appkey", "App key (36 characters)")
-    secretkey = field(args.secretkey, "secretkey", "App secret (180 characters)", secret=True)
+    secretkey = field(None, "secretkey", "App secret (180 characters)", secret=True)
     account = field(args.account, "account", "Account number (NNNNNNNN-NN)")
     virtual = args.virtual
     if virtual is None:
-        prompted = not (args.id and args.appkey and args.secretkey and args.account)
+        prompted = not (args.id and args.appkey and args.secretkey == "-" and args.account)
         virtual = prompted and not args.yes and confirm(stdin, "A 모의투자 (virtual) key?", out)
     auth = KisAuth(id=user, appkey=appkey, secretkey=secretkey, account=account, virtual=bool(virtual))
     path = Path(args.output or ("virtual_secret.json" if auth.virtual else "secret.json"))
@@ -495,7 +503,11 @@ PROGRAM = Command(
                     (
                         option("--id", metavar="ID", help="HTS login ID"),
                         option("--appkey", metavar="KEY", help="app key (36 characters)"),
-                        option("--secretkey", metavar="SECRET", help="app secret (180 characters)"),
+                        option(
+                            "--secretkey",
+                            metavar="-",
+                            help="'-': read the app secret from stdin (it is never taken on the command line)",
+                        ),
                         option("--account", metavar="NUMBER", help="account number NNNNNNNN-NN"),
                         flag("--virtual", default=None, help="a 모의투자 (virtual trading) key"),
                         option(
@@ -606,6 +618,7 @@ PROGRAM = Command(
             cmd_cancel,
             (
                 argument("order", "ORDER", "the order number (see pykis orders --pending)"),
+                flag("-y", "--yes", help="do not ask for confirmation (asked on the real service)"),
                 flag("--real", help="allow cancelling on the real (실전) service"),
             ),
             progress=True,

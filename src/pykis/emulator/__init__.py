@@ -147,6 +147,11 @@ class Emulator:
         """The admin endpoint's base URL when ``admin=True``."""
         return self.server.admin_url
 
+    @property
+    def admin_headers(self) -> dict[str, str]:
+        """The header every admin call carries (``Authorization: Bearer <token>``)."""
+        return {"Authorization": f"Bearer {self.server.admin_token}"}
+
     def info(self) -> dict[str, Any]:
         """``{"real": {...}, "virtual": {...}}``: what ``pykis emulator --json`` prints."""
         return self.server.info()

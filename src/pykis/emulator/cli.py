@@ -57,7 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
                 help=f"{env} {'REST' if kind == 'rest' else 'WebSocket'} port (default: 0 = ephemeral)",
             )
     net.add_argument(
-        "--admin", action="store_true", help="enable the loopback fault-injection admin endpoint (off by default)"
+        "--admin",
+        action="store_true",
+        help="enable the fault-injection admin endpoint: on 127.0.0.1 whatever --host says, each call with the "
+        "token printed at start (off by default)",
     )
     net.add_argument("--admin-port", type=int, default=0, metavar="PORT", help="admin port (default: 0 = ephemeral)")
 
@@ -206,6 +209,7 @@ def _banner(server: EmulatorServer) -> str:
         ]
     if server.admin_url:
         lines.append(f"admin (fault injection): {server.admin_url}/faults")
+        lines.append(f"  every call needs the header  Authorization: Bearer {server.admin_token}")
     if server.secret_note:
         lines.append(f"note: {server.secret_note}")
     real = server.environments["real"].secret_file
@@ -227,7 +231,7 @@ async def _run(config: EmulatorConfig, *, as_json: bool, duration: float | None)
             sys.stdout.write(json.dumps(server.info(), ensure_ascii=False) + "\n")
             sys.stdout.flush()
             if server.admin_url:
-                print(f"admin: {server.admin_url}/faults", file=sys.stderr, flush=True)
+                print(f"admin: {server.admin_url}/faults token {server.admin_token}", file=sys.stderr, flush=True)
             if server.secret_note:
                 print(f"note: {server.secret_note}", file=sys.stderr, flush=True)
         else:

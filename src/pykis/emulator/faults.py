@@ -17,7 +17,7 @@ control                         effect
 ``hostile_rest(kind, count)``   process the request, then answer it badly: ``truncated`` (headers promise more
                                 body than arrives, then the connection closes), ``wrong_content_type`` (an
                                 HTML error page with HTTP 200), ``huge`` (the real answer padded to ``size``
-                                bytes, 16 MiB by default), ``garbage_json`` (JSON cut off mid-object)
+                                bytes, 16 MiB by default, 80 MiB at most), ``garbage_json`` (JSON cut off mid-object)
 ``force_rate_limit(count)``     answer the next calls EGW00201 whatever the window holds
 ``expire_tokens(env)``          every live access token expires now (next call: EGW00123)
 ``drop_websockets(env)``        close every WebSocket connection (abnormal closure, no close frame)
@@ -28,16 +28,19 @@ control                         effect
 ==============================  ===========================================================================
 
 The admin endpoint (``--admin``) exposes the same controls as ``POST /faults/<name>`` with the keyword
-arguments as a JSON object, and ``GET /faults`` for the armed state.
+arguments as a JSON object, and ``GET /faults`` for the armed state. It listens on 127.0.0.1 whatever
+``--host`` says, and every call carries ``Authorization: Bearer <token>`` with the token the emulator prints
+at start (``Emulator.admin_token``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -45,12 +48,16 @@ if TYPE_CHECKING:
     from pykis.emulator.gateway import EnvName, Gateway
     from pykis.emulator.ws import WsHub
 
-__all__ = ["HOSTILE_KINDS", "MALFORMED_KINDS", "Faults", "RestFault", "admin_app"]
+__all__ = ["ADMIN_HEADER", "HOSTILE_KINDS", "MALFORMED_KINDS", "Faults", "RestFault", "admin_app"]
 
 T = TypeVar("T")
 FaultKind = Literal["delay", "fail", "drop", "hostile"]
 MALFORMED_KINDS = ("garbage", "truncated", "bad_json", "bad_count")
 HOSTILE_KINDS = ("truncated", "wrong_content_type", "huge", "garbage_json")
+# Bounds on what a control may ask for: past the client's 64 MiB answer cap, short of exhausting memory.
+MAX_HOSTILE_BYTES = 80 << 20
+MAX_DELAY = 3600.0
+MAX_COUNT = 1_000_000
 
 
 @dataclass(slots=True)
@@ -92,8 +99,8 @@ class Faults:
     # -- REST -------------------------------------------------------------------------------------
 
     def _arm(self, fault: RestFault) -> None:
-        if fault.remaining < 1:
-            raise ValueError("count must be at least 1")
+        if not 1 <= fault.remaining <= MAX_COUNT:
+            raise ValueError(f"count must be 1..{MAX_COUNT}")
         if fault.env not in (None, "real", "virtual"):
             raise ValueError(f"env must be 'real', 'virtual' or None, got {fault.env!r}")
         with self._lock:
@@ -103,8 +110,8 @@ class Faults:
         self, seconds: float, count: int = 1, *, env: EnvName | None = None, path: str | None = None
     ) -> None:
         """Delay the next ``count`` REST responses by ``seconds``."""
-        if seconds < 0:
-            raise ValueError("seconds must not be negative")
+        if not 0 <= seconds <= MAX_DELAY:
+            raise ValueError(f"seconds must be 0..{MAX_DELAY}")
         self._arm(RestFault("delay", count, seconds=seconds, env=env, path=path))
 
     def fail_rest(
@@ -138,8 +145,8 @@ class Faults:
         (:data:`HOSTILE_KINDS`); ``size`` is the body size of ``huge``."""
         if kind not in HOSTILE_KINDS:
             raise ValueError(f"kind must be one of {', '.join(HOSTILE_KINDS)}")
-        if not 0 <= size <= 1 << 30:
-            raise ValueError("size must be 0..1 GiB")
+        if not 0 <= size <= MAX_HOSTILE_BYTES:
+            raise ValueError(f"size must be 0..{MAX_HOSTILE_BYTES} bytes")
         self._arm(RestFault("hostile", count, env=env, path=path, variant=kind, size=size))
 
     def take(self, env: str, path: str) -> dict[FaultKind, RestFault]:
@@ -297,8 +304,40 @@ _ADMIN_CONTROLS = frozenset(
 )
 
 
-def admin_app(faults: Faults) -> web.Application:
-    """The loopback admin endpoint: ``GET /faults`` and ``POST /faults/<control>`` with JSON kwargs."""
+ADMIN_HEADER = "Authorization"
+"""The admin endpoint takes ``Authorization: Bearer <token>``, the token the emulator prints at start. A web page
+cannot send that header cross-site without a CORS preflight, which the endpoint never grants."""
+_ADMIN_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+MAX_ADMIN_BODY = 64 << 10
+
+
+def admin_app(faults: Faults, token: str) -> web.Application:
+    """The loopback admin endpoint: ``GET /faults`` and ``POST /faults/<control>`` with JSON kwargs.
+
+    Every call needs ``token``; a Host other than loopback (DNS rebinding) or any ``Origin`` (a browser page)
+    is refused, and a body must be ``application/json`` of at most 64 KiB."""
+    import hmac
+
+    expected = f"Bearer {token}".encode()
+
+    @web.middleware
+    async def guard(
+        request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        try:
+            host = urlsplit("//" + request.headers.get("Host", "")).hostname
+        except ValueError:
+            host = None
+        if host not in _ADMIN_HOSTS:
+            return web.json_response({"error": "the admin endpoint answers on loopback only"}, status=403)
+        if "Origin" in request.headers:
+            return web.json_response({"error": "cross-origin requests are refused"}, status=403)
+        given = request.headers.get(ADMIN_HEADER, "").encode()
+        if not hmac.compare_digest(given, expected):
+            return web.json_response({"error": "missing or wrong admin token"}, status=401)
+        if request.method == "POST" and request.content_length and request.content_type != "application/json":
+            return web.json_response({"error": "the body must be application/json"}, status=415)
+        return await handler(request)
 
     async def status(_request: web.Request) -> web.Response:
         return web.json_response(faults.status())
@@ -310,7 +349,7 @@ def admin_app(faults: Faults) -> web.Application:
         raw = await request.read()
         try:
             kwargs = await request.json() if raw else {}
-        except ValueError:
+        except (ValueError, RecursionError):
             return web.json_response({"error": "body must be a JSON object"}, status=400)
         if not isinstance(kwargs, dict):
             return web.json_response({"error": "body must be a JSON object"}, status=400)
@@ -322,7 +361,7 @@ def admin_app(faults: Faults) -> web.Application:
             return web.json_response({"error": str(exc)}, status=400)
         return web.json_response({"ok": True, "result": result, "status": faults.status()})
 
-    app = web.Application()
+    app = web.Application(middlewares=[guard], client_max_size=MAX_ADMIN_BODY)
     app.router.add_get("/faults", status)
     app.router.add_post("/faults/{name}", control)
     return app

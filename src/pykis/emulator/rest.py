@@ -352,7 +352,7 @@ async def _json_body(request: web.Request) -> Any:
         return {}
     try:
         return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return None
 
 

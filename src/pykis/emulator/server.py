@@ -35,6 +35,7 @@ from pykis.emulator.gateway import (
     GatewayLimits,
     demo_credentials,
 )
+from pykis.emulator.listeners import Listeners, default_max_connections
 from pykis.emulator.rest import FAULT_DELAY, EmulatorContext, EndpointRegistry, RestService, json_response
 from pykis.emulator.ws import MAX_SUBSCRIPTIONS, WsHub, ws_app
 
@@ -90,6 +91,10 @@ class EmulatorConfig:
     legacy_widths: bool = False
     state_file: Path | None = None
     secrets_dir: Path | None = None
+    # A request head must arrive within header_timeout seconds; max_connections (0: from the descriptor
+    # limit) bounds the connections open over every listener.
+    header_timeout: float = 20.0
+    max_connections: int = 0
 
     def __post_init__(self) -> None:
         if self.clock not in CLOCK_MODES:
@@ -111,6 +116,8 @@ class EmulatorConfig:
             raise ValueError("max_subscriptions must be at least 1")
         if self.realtime_rate <= 0:
             raise ValueError("realtime_rate must be positive")
+        if self.header_timeout <= 0 or self.max_connections < 0:
+            raise ValueError("header_timeout must be positive and max_connections not negative")
 
     def limits(self) -> GatewayLimits:
         """The gateway's timing rules."""
@@ -266,9 +273,16 @@ class EmulatorServer:
         self._use_engine(self.engine)
         self.environments: dict[EnvName, EnvironmentInfo] = {}
         self.admin_url: str | None = None
+        import secrets
+
+        self.admin_token = secrets.token_urlsafe(24)
+        """Required as ``Authorization: Bearer <token>`` on every admin call; printed at start."""
         self.state: Any = None
         self.publisher: RealtimePublisher | None = None
-        self._runners: list[web.AppRunner] = []
+        self._listeners = Listeners(
+            header_timeout=self.config.header_timeout,
+            max_connections=self.config.max_connections or default_max_connections(),
+        )
         self._tempdir: tempfile.TemporaryDirectory[str] | None = None
         self.secret_note: str | None = None
         self.running = False
@@ -281,7 +295,13 @@ class EmulatorServer:
             raise RuntimeError("the emulator is already running")
         host = self.config.host
         if host not in LOOPBACK:
-            log.warning("the emulator listens on %s, beyond loopback; its demo keys are not secrets", host)
+            keys = ", ".join(f"{app.env} {app.appkey[:8]}…" for app in self.apps.values())
+            log.warning(
+                "the emulator listens on %s, beyond loopback: anyone who reaches it can trade its demo accounts "
+                "with the demo app keys (%s), which derive from the public seed and are no secret",
+                host,
+                keys,
+            )
         paths = await self._secret_paths(self._secrets_dir())  # before binding anything
         try:
             urls: dict[EnvName, tuple[str, str]] = {}
@@ -295,8 +315,10 @@ class EmulatorServer:
                 ws_bound = await self._serve(ws_app(self.hubs[env]), host, ws_port)
                 urls[env] = (f"http://{_netloc(host, rest_bound)}", f"ws://{_netloc(host, ws_bound)}")
             if self.config.admin:
-                admin_port = await self._serve(admin_app(self.faults), host, self.config.admin_port)
-                self.admin_url = f"http://{_netloc(host, admin_port)}"
+                # Loopback whatever --host says: fault injection is for the machine's own tests.
+                admin = admin_app(self.faults, self.admin_token)
+                admin_port = await self._serve(admin, "127.0.0.1", self.config.admin_port)
+                self.admin_url = f"http://127.0.0.1:{admin_port}"
             for env in ENVIRONMENTS:
                 rest_url, ws_url = urls[env]
                 app = self.apps[env]
@@ -328,13 +350,7 @@ class EmulatorServer:
         response.headers["Date"] = formatdate(self.clock.now().timestamp(), usegmt=True)
 
     async def _serve(self, app: web.Application, host: str, port: int) -> int:
-        runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
-        await runner.setup()
-        self._runners.append(runner)
-        site = web.TCPSite(runner, host, port, reuse_address=True)
-        await site.start()
-        address = runner.addresses[-1]
-        return int(address[1])
+        return await self._listeners.serve(app, host, port)
 
     async def _secret_paths(self, directory: Path) -> dict[EnvName, Path]:
         """``secret.json`` and ``virtual_secret.json``, unless a sandbox that is still running wrote them: then
@@ -343,6 +359,8 @@ class EmulatorServer:
         owner: str | None = None
         for number in itertools.count(1):
             suffix = "" if number == 1 else f"-{number}"
+            for name in SECRET_FILES.values():
+                _refuse_dangling_link(directory / f"{Path(name).stem}{suffix}.json")
             paths = {
                 env: (directory / f"{Path(name).stem}{suffix}.json").resolve() for env, name in SECRET_FILES.items()
             }
@@ -411,10 +429,7 @@ class EmulatorServer:
         await self._cleanup()
 
     async def _cleanup(self) -> None:
-        for runner in reversed(self._runners):
-            with contextlib.suppress(Exception):
-                await runner.cleanup()
-        self._runners.clear()
+        await self._listeners.close()
         if self._tempdir is not None:
             self._tempdir.cleanup()
             self._tempdir = None
@@ -424,6 +439,12 @@ class EmulatorServer:
     def info(self) -> dict[str, Any]:
         """``{"real": {...}, "virtual": {...}}`` as ``pykis emulator --json`` prints it."""
         return {env: info.to_json() for env, info in self.environments.items()}
+
+
+def _refuse_dangling_link(path: Path) -> None:
+    """A link to nowhere would be followed to create its target: a file another user chose."""
+    if path.is_symlink() and not path.exists():
+        raise FileExistsError(f"{path} is a link to a missing file; refusing to write through it (remove it)")
 
 
 def _emulator_secret_url(path: Path) -> str | None:

@@ -22,6 +22,9 @@ OPSP9990   JSON PARSING ERROR : tr_key not found rt_cd 1 (also 9991 input, 9992 
                                                  9999 invalid json format, 9997 custtype)
 =========  ====================================  ==============================================
 
+A notice TR subscribed for an HTS ID other than the approval key's app's is not answered: the connection is
+dropped (the broker's README: a wrong HTS ID shows as "No close frame received").
+
 The server sends ``{"header": {"tr_id": "PINGPONG", "datetime": "YYYYMMDDHHMMSS"}}`` every heartbeat
 interval; clients echo it (a text frame or a pong frame; both are accepted).
 
@@ -52,6 +55,8 @@ __all__ = ["MAX_SUBSCRIPTIONS", "WsConnection", "WsHub", "data_frame", "encrypt_
 KST = ZoneInfo("Asia/Seoul")
 MAX_SUBSCRIPTIONS = 41  # PROTOCOL.md §5: "at most 41 registrations per app key"; users measured the 42nd refused
 
+DROP: dict[str, Any] = {"drop": True}
+"""What :meth:`WsHub.on_text` answers when the connection is to be dropped without a reply."""
 _MESSAGES = {
     "OPSP0000": "SUBSCRIBE SUCCESS",
     "OPSP0001": "UNSUBSCRIBE SUCCESS",
@@ -230,15 +235,18 @@ class WsHub:
         heartbeat = asyncio.get_running_loop().create_task(self._heartbeat(connection))
         try:
             async for message in ws:
-                if message.type == WSMsgType.TEXT:
-                    reply = self.on_text(connection, message.data)
+                if message.type in (WSMsgType.TEXT, WSMsgType.BINARY):
+                    data = message.data
+                    try:
+                        reply = self.on_text(connection, data if isinstance(data, str) else data.decode("utf-8"))
+                    except UnicodeDecodeError:
+                        continue
+                    if reply is DROP:
+                        if isinstance(request.transport, asyncio.Transport):
+                            request.transport.abort()
+                        break
                     if reply is not None:
                         await self._send(connection, json.dumps(reply, ensure_ascii=False))
-                elif message.type == WSMsgType.BINARY:
-                    with contextlib.suppress(UnicodeDecodeError):
-                        reply = self.on_text(connection, message.data.decode("utf-8"))
-                        if reply is not None:
-                            await self._send(connection, json.dumps(reply, ensure_ascii=False))
                 elif message.type == WSMsgType.ERROR:
                     break
         finally:
@@ -281,10 +289,10 @@ class WsHub:
         return {"header": {"tr_id": tr_id, "tr_key": tr_key, "encrypt": encrypt}, "body": body}
 
     def on_text(self, connection: WsConnection, text: str) -> dict[str, Any] | None:
-        """Handle one client text frame; the control reply, or ``None`` for a PINGPONG echo."""
+        """Handle one client text frame; the control reply, ``None`` for a PINGPONG echo, or :data:`DROP`."""
         try:
             message = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             return self._reply("", "", "OPSP9999")
         if not isinstance(message, dict):
             return self._reply("", "", "OPSP9999")
@@ -318,6 +326,10 @@ class WsHub:
         spec = self.trs.get(tr_id)
         if spec is None:
             return self._reply(tr_id, tr_key, "OPSP8991")
+        if spec.encrypted and tr_key != app.hts_id:
+            # Notices are bound to the approval key's HTS ID. The broker's README: a wrong HTS ID ends in
+            # "No close frame received", the connection dropped without a reply (PROTOCOL.md §5).
+            return DROP
         connection.app = app
         pair = (tr_id, tr_key)
         encrypt = "Y" if spec.encrypted else "N"

@@ -89,7 +89,10 @@ class Envelope:
     def body(self) -> Mapping[str, Any]:
         """The whole body as plain JSON values (decoded on first access)."""
         if self._body is None:
-            self._body = json.loads(self.raw)
+            try:
+                self._body = json.loads(self.raw)
+            except RecursionError:
+                raise KisDecodeError("body is nested too deeply", tr_id=self.tr_id) from None
         return self._body
 
     @property
@@ -111,7 +114,7 @@ class Envelope:
                 result: T = decoder.decode(self.raw)
                 return result
             return msgspec.convert(self.body, kind, strict=False)
-        except msgspec.ValidationError as exc:
+        except (msgspec.ValidationError, RecursionError) as exc:
             raise KisDecodeError(str(exc), tr_id=self.tr_id) from None
 
 
@@ -135,7 +138,7 @@ def decode_json(response: HttpResponse, tr_id: str | None) -> dict[str, Any]:
     """The body as a JSON object, or the error that explains why it is not one."""
     try:
         data = json.loads(response.body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nesting deeper than Python's stack
         if response.status != 200:
             raise KisHTTPError(response.status, tr_id=tr_id, body=_excerpt(response.body)) from None
         raise KisDecodeError("body is not JSON", tr_id=tr_id, status=response.status) from None
@@ -150,7 +153,7 @@ def decode_envelope(response: HttpResponse, tr_id: str | None) -> Envelope:
     """Decode a REST answer. Business errors arrive as HTTP 200, gateway errors (EGW…) as HTTP 500."""
     try:
         head = _HEAD.decode(response.body)
-    except (msgspec.DecodeError, msgspec.ValidationError):
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
         if response.status != 200:
             raise KisHTTPError(response.status, tr_id=tr_id, body=_excerpt(response.body)) from None
         raise KisDecodeError("body is not a JSON object", tr_id=tr_id, status=response.status) from None
@@ -167,4 +170,5 @@ def decode_envelope(response: HttpResponse, tr_id: str | None) -> Envelope:
 
 
 def _excerpt(body: bytes) -> str:
-    return body[:200].decode("utf-8", "replace")
+    # More than KisHTTPError shows: it masks secrets before cutting to 200 characters.
+    return body[:4096].decode("utf-8", "replace")

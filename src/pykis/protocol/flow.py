@@ -38,12 +38,15 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class GetToken:
     """Result: a valid access token for ``environment``, never ``stale`` (the one just refused)."""
 
     environment: Environment
     stale: str | None = None
+
+    def __repr__(self) -> str:
+        return f"GetToken({self.environment.value}, stale={'***' if self.stale else None})"
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,11 +7,21 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Method = Literal["GET", "POST"]
+# Header and body fields that carry credentials (the token request sends the secret in its body).
+SECRET_FIELDS = frozenset({"authorization", "appkey", "appsecret", "secretkey", "approval_key", "token"})
 
 
-@dataclass(frozen=True, slots=True)
+def masked(fields: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """``fields`` with the values of :data:`SECRET_FIELDS` (any case) replaced by ``***``."""
+    if fields is None:
+        return None
+    return {name: "***" if name.lower() in SECRET_FIELDS else value for name, value in fields.items()}
+
+
+@dataclass(frozen=True, slots=True, repr=False)
 class HttpRequest:
-    """A fully built HTTP request relative to a REST base URL."""
+    """A fully built HTTP request relative to a REST base URL. Its repr masks credentials (debuggers,
+    ``pytest --showlocals`` and error trackers print locals)."""
 
     method: Method
     path: str
@@ -19,6 +29,12 @@ class HttpRequest:
     params: Mapping[str, str] = field(default_factory=dict)
     json: Mapping[str, Any] | None = None
     tr_id: str | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"HttpRequest(method={self.method!r}, path={self.path!r}, headers={masked(self.headers)!r}, "
+            f"params={dict(self.params)!r}, json={masked(self.json)!r}, tr_id={self.tr_id!r})"
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
+from pykis._secrets import register
 from pykis.errors import KisDecodeError
 from pykis.protocol.env import Environment
 from pykis.protocol.http import HttpRequest, HttpResponse
@@ -60,7 +61,10 @@ class AccessToken:
     @classmethod
     def from_json(cls, raw: bytes, environment: Environment, appkey_hash: str, host: str) -> AccessToken:
         """Read a cache record; raises ``ValueError`` for anything corrupt or belonging to another key or host."""
-        data = json.loads(raw)
+        try:
+            data = json.loads(raw)
+        except RecursionError:
+            raise ValueError("token cache is nested too deeply") from None
         if not isinstance(data, dict):
             raise ValueError("token cache is not an object")
         if data.get("environment") != environment.value or data.get("appkey_sha256") != appkey_hash:
@@ -70,6 +74,7 @@ class AccessToken:
         value, expires = data.get("access_token"), data.get("expires_at")
         if not isinstance(value, str) or not value or not isinstance(expires, int | float):
             raise ValueError("token cache lacks a token or an expiry")
+        register(value)
         return cls(value, float(expires), str(data.get("token_type") or "Bearer"))
 
 
@@ -128,6 +133,7 @@ def parse_approval(response: HttpResponse) -> str:
     key = data.get("approval_key")
     if not isinstance(key, str) or not key:
         raise KisDecodeError("approval answer lacks approval_key", tr_id="Approval")
+    register(key)
     return key
 
 
@@ -136,6 +142,7 @@ def parse_token(body: dict[str, Any], now: float) -> AccessToken:
     value = body.get("access_token")
     if not isinstance(value, str) or not value:
         raise KisDecodeError("token answer lacks access_token", tr_id="tokenP")
+    register(value)
     expires_at: float | None = None
     expires_in = body.get("expires_in")
     try:
@@ -170,5 +177,5 @@ def decode_auth_answer(status: int, body: bytes, endpoint: str) -> dict[str, Any
     if status != 200:
         from pykis.errors import KisHTTPError
 
-        raise KisHTTPError(status, tr_id=endpoint, body=body[:200].decode("utf-8", "replace"))
+        raise KisHTTPError(status, tr_id=endpoint, body=body[:4096].decode("utf-8", "replace"))
     return data

@@ -1,0 +1,98 @@
+"""Private files: the one way pykis writes secrets and caches to disk.
+
+A cache directory may sit under a shared folder (``PYKIS_CACHE_DIR=/tmp/...``), where another local user
+can pre-place symlinks or files before we run. So every cache directory is created 0700 and used only when
+the current user owns it and nobody else can write to it; every file in it is written as a private temporary
+file that replaces the old one (a planted symlink is replaced, never followed); files appended to in place
+(the order journal) are opened without following links and checked for owner and mode.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+
+__all__ = ["open_private_append", "private_dir", "read_private", "write_private"]
+
+_POSIX = os.name == "posix"
+
+
+def _refuse(path: Path, why: str) -> PermissionError:
+    return PermissionError(
+        errno.EACCES,
+        f"refusing to use {path}: {why}. Point PYKIS_CACHE_DIR (or keep_token) at a directory of your own",
+    )
+
+
+def _check_owner(path: Path, info: os.stat_result, what: str) -> None:
+    if _POSIX and info.st_uid != os.geteuid():
+        raise _refuse(path, f"the {what} belongs to another user (uid {info.st_uid}, you are {os.geteuid()})")
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (mode 0700) or check it: a directory the current user owns that nobody else can write
+    to or read. A loose mode on our own directory is tightened; anything else raises :class:`PermissionError`
+    (an ``OSError``) with a message that says what to do."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not _POSIX:
+        return path
+    info = path.stat()
+    if not stat.S_ISDIR(info.st_mode):
+        raise _refuse(path, "it is not a directory")
+    _check_owner(path, info, "directory")
+    if info.st_mode & 0o077:
+        os.chmod(path, 0o700)
+    return path
+
+
+def write_private(path: Path, content: bytes, *, durable: bool = True) -> None:
+    """Atomically replace ``path`` with ``content`` through a fresh 0600 temporary file beside it: never
+    half-written, never through a symlink planted at ``path``. ``durable`` syncs it to disk first."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile  # only when writing: it costs import time
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _open_checked(path: Path, flags: int) -> int:
+    """``os.open`` without following a final symlink, the result checked to be our own private file."""
+    fd = os.open(path, flags | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0), 0o600)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _refuse(path, "it is not a regular file")
+        _check_owner(path, info, "file")
+        if _POSIX and info.st_mode & 0o077:
+            raise _refuse(path, f"other users can access it (mode {info.st_mode & 0o777:o})")
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def open_private_append(path: Path) -> int:
+    """A descriptor appending to ``path`` (created 0600); raises ``OSError`` for a symlink, or a file another
+    user owns or can access."""
+    return _open_checked(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+
+
+def read_private(path: Path) -> bytes:
+    """The content of ``path``, read as :func:`open_private_append` would accept it (``FileNotFoundError``
+    when it does not exist)."""
+    fd = _open_checked(path, os.O_RDONLY)
+    with os.fdopen(fd, "rb") as handle:
+        return handle.read()
