@@ -7,8 +7,8 @@ per-TR types of :mod:`pykis.models._realtime_events` supply the positions.
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
-from itertools import repeat
 from decimal import Decimal
+from itertools import repeat
 from typing import Literal
 from zoneinfo import ZoneInfo
 
