@@ -1,4 +1,5 @@
-"""Writes :mod:`pykis.api._generated` from the catalog (``pykis/catalog/rest.json`` and ``websocket.json``).
+"""Writes :mod:`pykis.api._generated` from the catalog's ``rest.json``, and the realtime event types
+(:mod:`pykis.models._realtime_events`) from its ``websocket.json``.
 
     python -m pykis.catalog._codegen            # rewrite the checked-in modules
     python -m pykis.catalog._codegen --check    # exit 1 when they are not current (what the tests check)

@@ -318,10 +318,8 @@ class KisRealtimeEvent:
 
     def field(self, name: str) -> str | None:
         """The value of column ``name`` (as named in ``websocket.json``), or ``None`` if absent."""
-        from pykis.models.realtime import column_index
-
-        index = column_index(self._t, name)
-        if index is None:
+        index = self._index(name)
+        if index < 0:
             return None
         parts = self._r.split("^", index + 1)
         return parts[index] if index < len(parts) else None
