@@ -71,6 +71,11 @@ def _int(text: str) -> int:
             return 0
 
 
+def _text(value: str) -> str:
+    """A column read as sent (the compiled decoders inline it)."""
+    return value
+
+
 _SAFE: dict[Callable[..., Any], Callable[..., Any]] = {Decimal: _dec, int: _int}
 """The tolerant twin of each strict converter: the one-pass decoder uses the strict (fast) ones and, when a
 record holds a malformed number, decodes it again with these (blank → 0, garbage → NaN or 0)."""
@@ -235,7 +240,7 @@ class _Plan:
             namespace[f"c{slot}"] = compute
             args = ["e"] if field.context else []
             args += [f"p[{i}]" if i >= 0 else '""' for i in indexes]
-            call = f"c{slot}({', '.join(args)})"
+            call = args[0] if compute is _text and len(args) == 1 else f"c{slot}({', '.join(args)})"
             items.append(call)
             top = max(indexes, default=-1) + 1
             lines.append(f"def f{slot}(e, r):\n    p = r.split('^', {top})\n")

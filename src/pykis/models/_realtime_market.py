@@ -24,6 +24,7 @@ from pykis.models._realtime_base import (
     _int,
     _model_name,
     _plain,
+    _text,
     _ymd,
 )
 
@@ -62,10 +63,6 @@ Side = Literal["buy", "sell"]
 
 
 # ------------------------------------------------------------------------------ column → value functions
-
-
-def _text(value: str) -> str:
-    return value
 
 
 def _optional(value: str) -> str | None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pykis.models._realtime_base import _SAFE, Field, KisRealtimeEvent, _dec_or_none, _int
-from pykis.models._realtime_market import Side, _arrival, _text
+from pykis.models._realtime_base import _SAFE, Field, KisRealtimeEvent, _dec_or_none, _int, _text
+from pykis.models._realtime_market import Side, _arrival
 
 __all__ = ["KisDomesticRealtimeExecution", "KisForeignRealtimeExecution", "KisRealtimeExecution"]
 
