@@ -1,5 +1,5 @@
-"""Realtime decoding: µs per record into the typed event, bytes per retained event, and (with the emulator)
-the latency from the emulator's send to the callback at a fixed record rate.
+"""Realtime decoding: µs per record into the typed event, with two fields or every field read, bytes per
+retained event, and (with the emulator) the latency from the emulator's send to the callback at a fixed rate.
 
 Run: ``.venv/bin/python bench/realtime_decode.py [--records 200000] [--latency-seconds 3] [--rate 10000]``
 
@@ -82,6 +82,48 @@ def frame(tr_id: str, record: str, count: int = 1) -> str:
 
 def _read_price(event: KisRealtimeEvent) -> object:
     return event.price, event.volume  # type: ignore[attr-defined]
+
+
+def _read_book(event: KisRealtimeEvent) -> object:
+    return event.asks, event.bids  # type: ignore[attr-defined]
+
+
+def _names(tr_id: str, record: str) -> list[str]:
+    message = parse_message(frame(tr_id, record))
+    assert isinstance(message, DataFrame)
+    return list(decode_frame(message)[0].as_dict())
+
+
+def read_every(names: list[str]) -> Callable[[KisRealtimeEvent], object]:
+    """A reader of every typed property, one by one, as a recorder that forwards whole ticks would."""
+
+    def read(event: KisRealtimeEvent) -> object:
+        for name in names:
+            getattr(event, name)
+        return None
+
+    return read
+
+
+def field_rows(rounds: int) -> None:
+    """Per TR: decode only, two fields, every field one by one, and every field through ``as_dict()``."""
+    print("fields read, µs per record (µs per field) — one record per frame:")
+    for tr_id, record, two in (
+        ("H0STCNT0", H0STCNT0, _read_price),
+        ("H0STASP0", H0STASP0, _read_book),
+        ("HDFSCNT0", HDFSCNT0, _read_price),
+    ):
+        text, names = frame(tr_id, record), _names(tr_id, record)
+        width = record.count("^") + 1
+        for label, read, count in (
+            ("decode only", None, 0),
+            ("two fields", two, 2),
+            (f"all {len(names)} fields, one by one", read_every(names), len(names)),
+            (f"all {len(names)} fields, as_dict()", lambda e: e.as_dict(), len(names)),
+        ):
+            cost = per_record(text, rounds, read)
+            per_field = f"({cost / count:5.2f} /field)" if count else ""
+            print(f"  {tr_id} ({width} columns) {label:<30} {cost:6.2f} µs {per_field}")
 
 
 def latency(seconds: float, rate: int, keys: int = 4, step: float = 0.005) -> tuple[float, float, int] | None:
@@ -170,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     for label, text, read in rows:
         rounds = args.rounds if "×10" not in label else args.rounds // 10
         print(f"  {label:<38} {per_record(text, rounds, read):6.2f} µs")
+    field_rows(args.rounds)
     print("retained memory per event, 10,000 events (goal ≤ 800 B; python-kis ≈ 4,000 B):")
     for label, text in (
         ("H0STCNT0", frame("H0STCNT0", H0STCNT0)),

@@ -114,20 +114,33 @@ ROWS: list[tuple[str, str, str]] = [
     ("H0STCNT0 decode / record", "decode/H0STCNT0", "µs"),
     ("HDFSCNT0 decode / record", "decode/HDFSCNT0", "µs"),
     ("H0STASP0 decode / record", "decode/H0STASP0", "µs"),
+    ("H0STCNT0 every field read / record", "all/H0STCNT0", "µs"),
+    ("H0STCNT0 every field read / field", "perfield/H0STCNT0", "µs"),
+    ("HDFSCNT0 every field read / record", "all/HDFSCNT0", "µs"),
+    ("HDFSCNT0 every field read / field", "perfield/HDFSCNT0", "µs"),
+    ("H0STASP0 every field read / record", "all/H0STASP0", "µs"),
+    ("H0STASP0 every field read / field", "perfield/H0STASP0", "µs"),
     ("bytes per retained H0STCNT0 event", "retained/H0STCNT0", "B"),
     ("REST quote decode", "rest/quote", "µs"),
     ("REST 100-bar daily chart decode", "rest/chart", "µs"),
 ]
 
 
+PER_RECORD = ("decode/", "retained/", "all/", "perfield/", "fields/")
+"""Keys measured per TR and record width (``decode/H0STCNT0/47``)."""
+
+
 def median(results: list[dict[str, Any]], key: str) -> float | None:
+    if key.startswith("perfield/"):  # µs per field: the every-field time over the number of fields read
+        spent, fields = median(results, "all/" + key[9:]), median(results, "fields/" + key[9:])
+        return spent / fields if spent is not None and fields else None
     values = [r[key] for r in results if isinstance(r.get(key), int | float)]
     return statistics.median(values) if values else None
 
 
 def pick(results: list[dict[str, Any]], key: str, widths: list[int]) -> tuple[float | None, int | None]:
     """The median of ``key``: exact key, or the first width the library accepted."""
-    if not key.startswith(("decode/", "retained/")):
+    if not key.startswith(PER_RECORD):
         return median(results, key), None
     for width in widths:
         value = median(results, f"{key}/{width}")
@@ -176,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     behind: list[str] = []
     notes: list[str] = []
     for label, key, unit in ROWS:
-        name = key.split("/")[1] if "/" in key and key.split("/")[0] in ("decode", "retained") else ""
+        name = key.split("/")[1] if key.startswith(PER_RECORD) else ""
         line = f"{label:36}"
         ours_default, _ = pick(results["pykis"], key, widths.get(name, []))
         line += f" {_fmt(ours_default, unit):>12}"
@@ -208,15 +221,40 @@ def main(argv: list[str] | None = None) -> int:
         print(f"n/a {PEERS.get(peer, peer)}: {reason}")
     for note in notes:
         print(f"note: {note}")
-    print(
-        "note: pykis events are lazy (a field is parsed when read); its decode rows include reading two fields "
-        "(price and volume, or the ask levels). python-kis skips kis_object_init (binds a live client)."
-    )
+    for line in what_each_does(results, widths):
+        print(f"note: {line}")
     if behind:
         print("pykis is NOT ahead on: " + "; ".join(behind))
     else:
         print("pykis is ahead of every peer on every measured row.")
     return 0
+
+
+def what_each_does(results: dict[str, list[dict[str, Any]]], widths: dict[str, list[int]]) -> list[str]:
+    """What each library does per record in the decode and every-field rows, with its field counts."""
+
+    def counts(library: str) -> str:
+        found = []
+        for name, options in widths.items():
+            for width in options:
+                fields = median(results[library], f"fields/{name}/{width}")
+                if fields is not None:
+                    found.append(f"{name} {fields:.0f}")
+                    break
+        return ", ".join(found) or "n/a"
+
+    return [
+        "decode rows — pykis: parse the frame and make one lazy event per record, then read two fields (price and "
+        "volume; the ask levels of a book), each parsed from a partial split; python-kis: split the frame and "
+        "convert every field it declares into attributes, eagerly (kis_object_init, which binds a live client, "
+        "skipped); kis-trader: split the frame and build a frozen dataclass of its headline fields (Decimal/int) "
+        "plus a dict of every column as text, eagerly.",
+        "every-field rows — the same decode, then every public typed field of each event read once: pykis, the "
+        "properties of its model (after two lazy reads the rest of the record decodes in one pass; levels of a book "
+        "count as one field each side, holding 10 levels); python-kis, its instance attributes; kis-trader, its "
+        "dataclass fields (times stay text there; pykis and python-kis make tz-aware datetimes). Fields read per "
+        f"record — pykis: {counts('pykis')}; python-kis: {counts('python-kis')}; kis-trader: {counts('kis-trader')}.",
+    ]
 
 
 def _fmt(value: float | None, unit: str) -> str:

@@ -18,3 +18,11 @@ def test_generated_modules_are_current() -> None:
     on_disk = _codegen.on_disk()
     stale = sorted(name for name in generated.keys() | on_disk.keys() if generated.get(name) != on_disk.get(name))
     assert not stale, f"regenerate with `python -m pykis.catalog._codegen`; stale: {stale}"
+
+
+def test_generated_realtime_events_are_current() -> None:
+    if shutil.which("ruff") is None and not Path(sys.executable).with_name("ruff").exists():
+        pytest.skip("ruff (a dev dependency) formats the generated code")
+    assert _codegen.generate_realtime() == _codegen.REALTIME_OUTPUT.read_text("utf-8"), (
+        "regenerate with `python -m pykis.catalog._codegen`"
+    )

@@ -155,3 +155,78 @@ def test_events_are_small() -> None:
     event = event_for("H0STCNT0", H0STCNT0)
     assert sys.getsizeof(event) + sys.getsizeof(event.raw) < 800
     assert not hasattr(event, "__dict__")
+
+
+SAMPLES = [
+    ("H0STCNT0", H0STCNT0),
+    ("H0STCNT0", H0STCNT0_OLD),
+    ("H0NXCNT0", H0STCNT0),
+    ("HDFSCNT0", HDFSCNT0),
+    ("HDFSCNT0", "RBAQAAPL^" + HDFSCNT0),
+    ("H0STASP0", H0STASP0),
+    ("H0STASP0", H0STASP0_OLD),
+    ("H0UNASP0", H0STASP0),
+    ("H0STCNI0", H0STCNI0_FILL),
+    ("H0STCNI9", H0STCNI0_ACK),
+    ("H0STCNI0", H0STCNI0_FILL_OLD),
+    ("H0GSCNI0", H0GSCNI0_FILL),
+]
+
+
+def test_every_field_reads_the_same_lazily_and_in_one_pass() -> None:
+    day = date(2024, 8, 2)
+    for tr_id, record in SAMPLES:
+        everything = event_for(tr_id, record, day).as_dict()
+        assert everything, tr_id
+        in_turn = event_for(tr_id, record, day)
+        assert {name: getattr(in_turn, name) for name in everything} == everything, tr_id
+        for name, value in everything.items():  # each one as the first, lazily parsed, read of a fresh event
+            assert getattr(event_for(tr_id, record, day), name) == value, (tr_id, name)
+
+
+def test_the_first_reads_are_lazy_then_the_record_decodes_once() -> None:
+    event = event_for("H0STCNT0", H0STCNT0)
+    assert isinstance(event, KisDomesticRealtimePrice)
+    assert (event.price, event.volume) == (Decimal(174900), 8919304)
+    kept: object = event._v
+    assert kept == 2  # two lazy reads: nothing kept
+    assert event.qty == 50
+    kept = event._v
+    assert isinstance(kept, tuple)  # the third read decoded every field
+    assert event.as_dict()["amount"] == Decimal(1587870362300)
+    assert list(event.as_dict())[:4] == ["market", "symbol", "time", "price"]
+
+
+def test_malformed_numbers_read_alike_in_both_paths() -> None:
+    fields = H0STCNT0.split("^")
+    fields[2], fields[13], fields[12] = "abc", "", "1.5"  # price garbage, volume blank, qty not an integer
+    record = "^".join(fields)
+    decoded = event_for("H0STCNT0", record).as_dict()
+    assert (str(decoded["price"]), decoded["volume"], decoded["qty"]) == ("NaN", 0, 1)
+    assert decoded["open"] == Decimal(178900)  # the rest of the record is unaffected
+    fresh = [event_for("H0STCNT0", record) for _ in range(3)]
+    assert all(isinstance(event, KisDomesticRealtimePrice) for event in fresh)
+    lazily = [getattr(event, name) for event, name in zip(fresh, ("price", "volume", "qty"), strict=True)]
+    assert (str(lazily[0]), lazily[1], lazily[2]) == ("NaN", 0, 1)
+
+
+def test_fields_find_their_columns_by_name_in_each_layout() -> None:
+    from pykis.models.realtime import column_index
+
+    # KRX calls position 21 CCLD_DVSN, NXT and the integrated feed CNTG_CLS_CODE: one field reads both.
+    assert column_index("H0STCNT0", "CCLD_DVSN") == column_index("H0NXCNT0", "CNTG_CLS_CODE") == 21
+    assert event_for("H0NXCNT0", H0STCNT0).as_dict()["side"] == "sell"
+    assert column_index("H0STCNT0", "MARKET_CLS_CODE") == 46  # PROTOCOL.md §15, appended by the generator
+    # The notices share column names at different positions.
+    assert column_index("H0STCNI0", "STCK_SHRN_ISCD") == 8 and column_index("H0GSCNI0", "STCK_SHRN_ISCD") == 7
+
+
+def test_models_do_not_import_the_api_layer() -> None:
+    import subprocess
+
+    code = (
+        "import sys, pykis.models.realtime as m; m.event_for('H0STCNT0', '005930^093000^1').as_dict(); "
+        "print(sorted(n for n in sys.modules if n.startswith('pykis.api')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

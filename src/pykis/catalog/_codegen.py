@@ -1,4 +1,5 @@
-"""Writes :mod:`pykis.api._generated` from the catalog (``pykis/catalog/rest.json`` and ``websocket.json``).
+"""Writes :mod:`pykis.api._generated` from the catalog's ``rest.json``, and the realtime event types
+(:mod:`pykis.models._realtime_events`) from its ``websocket.json``.
 
     python -m pykis.catalog._codegen            # rewrite the checked-in modules
     python -m pykis.catalog._codegen --check    # exit 1 when they are not current (what the tests check)
@@ -23,7 +24,7 @@ from typing import Any
 
 from pykis.catalog import rest_apis, websocket_trs
 
-__all__ = ["OUTPUT_DIR", "generate", "main", "on_disk"]
+__all__ = ["OUTPUT_DIR", "REALTIME_OUTPUT", "generate", "generate_realtime", "main", "on_disk"]
 
 OUTPUT_DIR = Path(__file__).parent.parent / "api" / "_generated"
 PROJECT_CONFIG = Path(__file__).resolve().parents[3] / "pyproject.toml"
@@ -231,11 +232,31 @@ _NOTICE_BASES = {
 }
 
 
-def _realtime_module() -> str:
-    from pykis.models import realtime as models
+REALTIME_SUPPLEMENT: dict[str, tuple[tuple[str, str], ...]] = {
+    **dict.fromkeys(("H0STCNT0", "H0NXCNT0", "H0UNCNT0"), (("MARKET_CLS_CODE", "장운영 구분 코드 (PROTOCOL.md §15)"),)),
+    "H0STASP0": (
+        ("MID_PRC", "중간가 (PROTOCOL.md §15)"),
+        ("MIDP_TOTAL_RSQN", "중간가 잔량 합계 수량 (PROTOCOL.md §15)"),
+        ("MIDP_CLS_CODE", "중간가 매수매도 구분 (PROTOCOL.md §15)"),
+        ("MARKET_CLS_CODE", "장운영 구분 코드 (PROTOCOL.md §15)"),
+    ),
+}
+"""Columns the service appended after the catalog's snapshot (PROTOCOL.md §15, since 2026-09-14), appended to
+the TR's own columns: older records simply lack them."""
 
+REALTIME_OUTPUT = Path(__file__).parent.parent / "models" / "_realtime_events.py"
+"""The generated per-TR event types live with the models (which decode through their columns), not in ``api``."""
+
+
+def _realtime_module() -> str:
+    from pykis.models import _realtime_market, _realtime_notices
+    from pykis.models._realtime_base import KisRealtimeRecord
+
+    models = {**vars(_realtime_market), **vars(_realtime_notices)}
     entries = list(websocket_trs())
-    bases = sorted({*_NOTICE_BASES.values(), "KisRealtimeRecord"})
+    bases = sorted(set(_NOTICE_BASES.values()))
+    market = [name for name in bases if name in vars(_realtime_market)]
+    notices = [name for name in bases if name not in market]
     out = [
         HEADER.format(
             doc=f"One event type per realtime TR: {len(entries)} TRs of the KIS catalog.", source="websocket.json"
@@ -243,15 +264,16 @@ def _realtime_module() -> str:
         NOQA_MARK,
         "from __future__ import annotations\n\n",
         "from typing import ClassVar\n\n",
-        "from pykis.api._runtime_realtime import column\n",
-        f"from pykis.models.realtime import {', '.join(bases)}, KisRealtimeEvent\n\n",
+        "from pykis.models._realtime_base import KisRealtimeEvent, KisRealtimeRecord, column\n",
+        f"from pykis.models._realtime_market import {', '.join(market)}\n",
+        f"from pykis.models._realtime_notices import {', '.join(notices)}\n\n",
     ]
     classes: list[tuple[str, dict[str, Any]]] = []
     for entry in entries:
         class_name = _camel(f"{entry['category']}_{entry['name']}")
         classes.append((class_name, entry))
         base = _NOTICE_BASES.get(str(entry["tr_id"]), "KisRealtimeRecord")
-        base_type = getattr(models, base)
+        base_type = models.get(base, KisRealtimeRecord)
         out.append(f"\nclass {class_name}({base}):\n")
         out.append(f'    """{_doc_line(entry["title"])} (``{entry["tr_id"]}``)."""\n\n')
         out.append("    __slots__ = ()\n")
@@ -259,15 +281,19 @@ def _realtime_module() -> str:
         out.append(f"    DEMO_TR_ID: ClassVar[str | None] = {entry.get('demo_tr_id')!r}\n")
         out.append(f"    ENCRYPTED: ClassVar[bool] = {bool(entry['encrypted'])!r}\n")
         out.append(f"    TR_KEY_FORMAT: ClassVar[str] = {_doc_line(entry.get('tr_key_format', ''))!r}\n")
+        extra = REALTIME_SUPPLEMENT.get(str(entry["tr_id"]), ())
+        columns = [*entry["columns"], *(name for name, _ in extra)]
         labels = list(entry.get("column_labels") or [])
+        labels += [""] * (len(entry["columns"]) - len(labels)) + [label for _, label in extra]
         seen: set[str] = set()
-        for index, column_name in enumerate(entry["columns"]):
+        for index, column_name in enumerate(columns):
             attr = str(column_name).lower()
             while attr in seen or hasattr(base_type, attr) or keyword.iskeyword(attr) or attr in ("TR_ID",):
                 attr += "_"
             seen.add(attr)
             label = labels[index] if index < len(labels) and labels[index] else column_name
-            out.append(f"    {attr} = column({index})\n")
+            wire = "" if attr == str(column_name).lower() else f", {str(column_name)!r}"
+            out.append(f"    {attr} = column({index}{wire})\n")
             out.append(f'    """``{column_name}`` {_doc_line(label)}"""\n')
     out.append("\n\nEVENTS: dict[str, type[KisRealtimeEvent]] = {\n")
     for class_name, entry in classes:
@@ -346,7 +372,6 @@ def generate() -> dict[str, str]:
     sources: dict[str, str] = {}
     for category in categories:
         sources.update(_category_package(category, by_category[category]))
-    sources["realtime.py"] = _realtime_module()
     sources["__init__.py"] = _package_init(categories)
     return _format(sources)
 
@@ -358,10 +383,22 @@ def on_disk() -> dict[str, str]:
     return {path.relative_to(OUTPUT_DIR).as_posix(): path.read_text("utf-8") for path in OUTPUT_DIR.rglob("*.py")}
 
 
+def generate_realtime() -> str:
+    """The generated realtime event types (:data:`REALTIME_OUTPUT`), formatted."""
+    return _format({REALTIME_OUTPUT.name: _realtime_module()})[REALTIME_OUTPUT.name]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Write (or with ``--check`` compare) the generated modules."""
     args = sys.argv[1:] if argv is None else argv
     generated = generate()
+    realtime = generate_realtime()
+    if not REALTIME_OUTPUT.is_file() or REALTIME_OUTPUT.read_text("utf-8") != realtime:
+        if "--check" in args:
+            print(f"stale: {REALTIME_OUTPUT}", file=sys.stderr)
+            return 1
+        REALTIME_OUTPUT.write_text(realtime, "utf-8")
+        print(f"rewrote {REALTIME_OUTPUT}")
     present = on_disk()
     stale = [name for name, text in generated.items() if present.get(name) != text]
     extra = [name for name in present if name not in generated]

@@ -7,17 +7,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pykis.api._runtime_realtime import column
-from pykis.models.realtime import (
-    KisDomesticRealtimeExecution,
+from pykis.models._realtime_base import KisRealtimeEvent, KisRealtimeRecord, column
+from pykis.models._realtime_market import (
     KisDomesticRealtimeOrderbook,
     KisDomesticRealtimePrice,
-    KisForeignRealtimeExecution,
     KisForeignRealtimeOrderbook,
     KisForeignRealtimePrice,
-    KisRealtimeEvent,
-    KisRealtimeRecord,
 )
+from pykis.models._realtime_notices import KisDomesticRealtimeExecution, KisForeignRealtimeExecution
 
 
 class DomesticStockExpCcnlNxt(KisRealtimeRecord):
@@ -368,6 +365,8 @@ class DomesticStockCcnlNxt(KisDomesticRealtimePrice):
     """``MRKT_TRTM_CLS_CODE`` 임의종료구분코드"""
     vi_stnd_prc = column(45)
     """``VI_STND_PRC`` 정적VI발동기준가"""
+    market_cls_code = column(46)
+    """``MARKET_CLS_CODE`` 장운영 구분 코드 (PROTOCOL.md §15)"""
 
 
 class DomesticStockMemberNxt(KisRealtimeRecord):
@@ -836,6 +835,14 @@ class DomesticStockAskingPriceKrx(KisDomesticRealtimeOrderbook):
     """``OVTM_TOTAL_BIDP_ICDC`` 시간외 총 매수호가 증감"""
     stck_deal_cls_code = column(58)
     """``STCK_DEAL_CLS_CODE`` 주식 매매 구분 코드"""
+    mid_prc = column(59)
+    """``MID_PRC`` 중간가 (PROTOCOL.md §15)"""
+    midp_total_rsqn = column(60)
+    """``MIDP_TOTAL_RSQN`` 중간가 잔량 합계 수량 (PROTOCOL.md §15)"""
+    midp_cls_code = column(61)
+    """``MIDP_CLS_CODE`` 중간가 매수매도 구분 (PROTOCOL.md §15)"""
+    market_cls_code = column(62)
+    """``MARKET_CLS_CODE`` 장운영 구분 코드 (PROTOCOL.md §15)"""
 
 
 class DomesticStockCcnlNotice(KisDomesticRealtimeExecution):
@@ -1004,6 +1011,8 @@ class DomesticStockCcnlKrx(KisDomesticRealtimePrice):
     """``MRKT_TRTM_CLS_CODE`` 임의종료구분코드"""
     vi_stnd_prc = column(45)
     """``VI_STND_PRC`` 정적VI발동기준가"""
+    market_cls_code = column(46)
+    """``MARKET_CLS_CODE`` 장운영 구분 코드 (PROTOCOL.md §15)"""
 
 
 class DomesticStockMemberKrx(KisRealtimeRecord):
@@ -1906,6 +1915,8 @@ class DomesticStockCcnlTotal(KisDomesticRealtimePrice):
     """``MRKT_TRTM_CLS_CODE`` 임의종료구분코드"""
     vi_stnd_prc = column(45)
     """``VI_STND_PRC`` 정적VI발동기준가"""
+    market_cls_code = column(46)
+    """``MARKET_CLS_CODE`` 장운영 구분 코드 (PROTOCOL.md §15)"""
 
 
 class DomesticStockMemberTotal(KisRealtimeRecord):
@@ -4582,19 +4593,19 @@ class OverseasStockDelayedCcnl(KisForeignRealtimePrice):
     """``KYMD`` 한국일자"""
     khms = column(6)
     """``KHMS`` 한국시간"""
-    open_ = column(7)
+    open_ = column(7, "OPEN")
     """``OPEN`` 시가"""
-    high_ = column(8)
+    high_ = column(8, "HIGH")
     """``HIGH`` 고가"""
-    low_ = column(9)
+    low_ = column(9, "LOW")
     """``LOW`` 저가"""
     last = column(10)
     """``LAST`` 현재가"""
-    sign_ = column(11)
+    sign_ = column(11, "SIGN")
     """``SIGN`` 대비구분"""
     diff = column(12)
     """``DIFF`` 전일대비"""
-    rate_ = column(13)
+    rate_ = column(13, "RATE")
     """``RATE`` 등락율"""
     pbid = column(14)
     """``PBID`` 매수호가"""

@@ -1,0 +1,392 @@
+"""The machinery under the realtime events: column descriptors, typed fields and the one-pass decoder.
+
+A record arrives as one ``^``-joined string. An event keeps that string and decodes it in one of two ways:
+
+- **lazily**, field by field, for the first :data:`LAZY_READS` reads: a callback that looks at the price and
+  the volume pays for two partial splits and two conversions, nothing more;
+- **in one pass** on the next read: the record is split once and every typed field is computed by a
+  straight-line decoder compiled for the concrete event type, then kept; further reads index a tuple.
+
+Positions are never written by hand: a typed :class:`Field` names its wire columns (``"STCK_PRPR"``), and each
+concrete per-TR type (generated into :mod:`pykis.models._realtime_events` from the catalog, one
+:class:`Column` per wire column) resolves those names to positions the first time it decodes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, tzinfo
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, NamedTuple, TypeVar, overload
+from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from typing import Self
+
+__all__ = [
+    "KST",
+    "LAZY_READS",
+    "Column",
+    "Field",
+    "KisRealtimeEvent",
+    "KisRealtimeLevel",
+    "KisRealtimeRecord",
+    "column",
+]
+
+T = TypeVar("T")
+
+KST = ZoneInfo("Asia/Seoul")
+
+LAZY_READS = 2
+"""Field reads served lazily (one partial split each) before an event decodes its whole record in one pass."""
+
+
+# ------------------------------------------------------------------------------------------- conversions
+
+
+def _dec(text: str) -> Decimal:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return Decimal(0) if not text.strip() else Decimal("NaN")
+
+
+def _dec_or_none(text: str) -> Decimal | None:
+    if not text or not text.strip():
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return int(Decimal(text))
+        except (InvalidOperation, ValueError, OverflowError):
+            return 0
+
+
+def _text(value: str) -> str:
+    """A column read as sent (the compiled decoders inline it)."""
+    return value
+
+
+_SAFE: dict[Callable[..., Any], Callable[..., Any]] = {Decimal: _dec, int: _int}
+"""The tolerant twin of each strict converter: the one-pass decoder uses the strict (fast) ones and, when a
+record holds a malformed number, decodes it again with these (blank → 0, garbage → NaN or 0)."""
+
+
+def _plain(value: object) -> str:
+    if isinstance(value, Decimal):
+        text = format(value, "f")
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        return text or "0"
+    if isinstance(value, datetime):
+        return repr(value.isoformat())
+    return repr(value)
+
+
+def _at(day: date | None, hhmmss: str, zone: tzinfo) -> datetime | None:
+    if day is None or len(hhmmss) < 6 or not hhmmss[:6].isdigit():
+        return None
+    hour, rest = divmod(int(hhmmss[:6]), 10000)
+    minute, second = divmod(rest, 100)
+    if hour > 23 or minute > 59 or second > 59:
+        return None
+    return datetime(day.year, day.month, day.day, hour, minute, second, 0, zone)  # positional: twice as fast
+
+
+_DAYS: dict[str, date | None] = {}
+
+
+def _ymd(text: str) -> date | None:
+    # A feed carries one or two dates a day: remember them rather than parse each record's.
+    day = _DAYS.get(text, _DAYS)
+    if day is not _DAYS:
+        return day  # type: ignore[return-value]
+    parsed: date | None = None
+    if len(text) == 8 and text.isdigit():
+        try:
+            parsed = date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        except ValueError:
+            parsed = None
+    if len(_DAYS) > 64:
+        _DAYS.clear()
+    _DAYS[text] = parsed
+    return parsed
+
+
+class KisRealtimeLevel(NamedTuple):
+    """One order-book level: price and the quantity resting there."""
+
+    price: Decimal
+    qty: int
+
+
+# ------------------------------------------------------------------------------------------- descriptors
+
+
+class Column:
+    """One wire column of a realtime record, read as the string sent (``""`` when the record is narrower)."""
+
+    __slots__ = ("index", "name", "wire")
+
+    def __init__(self, index: int, wire: str = "") -> None:
+        self.index = index
+        self.wire = wire
+        self.name = ""
+
+    def __set_name__(self, owner: type[Any], name: str) -> None:
+        self.name = name
+        self.wire = self.wire or name.upper()
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> Self: ...
+    @overload
+    def __get__(self, obj: KisRealtimeEvent, owner: type[Any]) -> str: ...
+    def __get__(self, obj: KisRealtimeEvent | None, owner: type[Any]) -> Any:
+        if obj is None:
+            return self
+        return obj._f(self.index)
+
+    def __repr__(self) -> str:
+        return f"<column {self.index} {self.wire}>"
+
+
+def column(index: int, wire: str = "") -> Any:
+    """A :class:`Column` descriptor for position ``index`` (wire name ``wire``), typed ``str`` on instances."""
+    return Column(index, wire)
+
+
+class Field(Generic[T]):
+    """A typed field of a realtime model: ``compute`` applied to the named wire columns.
+
+    A column name may list alternatives (``"CCLD_DVSN|CNTG_CLS_CODE"``: the KRX and NXT spellings of one
+    position); a column the event's layout lacks reads as ``""``. With ``context=True`` the event itself is
+    passed first (for the TR, the realtime key or the day the frame arrived).
+    """
+
+    __slots__ = ("columns", "compute", "context", "name", "slot")
+
+    def __init__(self, compute: Callable[..., T], *columns: str, context: bool = False) -> None:
+        self.compute = compute
+        self.columns = columns
+        self.context = context
+        self.name = ""
+        self.slot = -1
+
+    def __set_name__(self, owner: type[Any], name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> Self: ...
+    @overload
+    def __get__(self, obj: KisRealtimeEvent, owner: type[Any]) -> T: ...
+    def __get__(self, obj: KisRealtimeEvent | None, owner: type[Any]) -> Any:
+        if obj is None:
+            return self
+        values = obj._v
+        if values.__class__ is int:
+            if values < LAZY_READS:
+                obj._v = values + 1
+                plan = obj._plan or obj._resolve()
+                try:
+                    return plan.lazy[self.slot](obj, obj._r)
+                except (ArithmeticError, ValueError):
+                    return plan.lazy_safe[self.slot](obj, obj._r)
+            values = obj._decode()
+        return values[self.slot]  # type: ignore[index]
+
+    def __repr__(self) -> str:
+        return f"<field {self.name} {'|'.join(self.columns)}>"
+
+
+class _Plan:
+    """A concrete event type's decoding plan: field positions and the compiled decoders."""
+
+    __slots__ = ("indexes", "lazy", "lazy_safe", "need", "positions", "safe", "strict")
+
+    def __init__(self, kind: type[KisRealtimeEvent]) -> None:
+        positions: dict[str, int] = {}
+        for klass in reversed(kind.__mro__):
+            for value in vars(klass).values():
+                if isinstance(value, Column):
+                    positions[value.wire.upper()] = value.index
+        self.positions = positions
+        self.indexes: list[tuple[int, ...]] = []
+        for field in kind._fields:
+            resolved = []
+            for names in field.columns:
+                found = [positions[name] for name in names.upper().split("|") if name in positions]
+                resolved.append(found[0] if found else -1)
+            self.indexes.append(tuple(resolved))
+        self.need = max((i for ix in self.indexes for i in ix), default=-1) + 1
+        self.strict, self.lazy = self._compile(kind, strict=True)
+        self.safe, self.lazy_safe = self._compile(kind, strict=False)
+
+    def _compile(self, kind: type[KisRealtimeEvent], *, strict: bool) -> tuple[_Decoder, list[_Lazy]]:
+        # Straight-line decoders (as dataclasses and namedtuple build theirs): the one-pass decoder makes one
+        # call per field with no loop or dispatch, and each field's lazy reader splits only as far as it needs.
+        namespace: dict[str, Any] = {}
+        items, lines = [], []
+        for slot, (field, indexes) in enumerate(zip(kind._fields, self.indexes, strict=True)):
+            compute = field.compute if strict else _SAFE.get(field.compute, field.compute)
+            namespace[f"c{slot}"] = compute
+            args = ["e"] if field.context else []
+            args += [f"p[{i}]" if i >= 0 else '""' for i in indexes]
+            call = args[0] if compute is _text and len(args) == 1 else f"c{slot}({', '.join(args)})"
+            items.append(call)
+            top = max(indexes, default=-1) + 1
+            lines.append(f"def f{slot}(e, r):\n    p = r.split('^', {top})\n")
+            if top:
+                lines.append(f"    if len(p) < {top}:\n        p += [''] * {top}\n")
+            lines.append(f"    return {call}\n")
+        lines.append(f"def decode(e, p):\n    return ({', '.join(items)}{',' if len(items) == 1 else ''})\n")
+        exec(compile("".join(lines), f"<realtime decoders {kind.__name__}>", "exec"), namespace)  # noqa: S102
+        return namespace["decode"], [namespace[f"f{slot}"] for slot in range(len(items))]
+
+
+_Decoder = Callable[[Any, list[str]], tuple[Any, ...]]
+_Lazy = Callable[[Any, str], Any]
+
+
+# ------------------------------------------------------------------------------------------------ events
+
+
+class KisRealtimeEvent:
+    """One record of a realtime frame: the raw text, decoded on access (see the module docstring).
+
+    ``tr_id`` names the TR the record came from; ``raw`` is the record's ``^``-joined text;
+    ``fields`` splits it (a new list per call); :meth:`field` reads a column by its ``websocket.json`` name;
+    :meth:`as_dict` returns every typed field at once.
+    """
+
+    __slots__ = ("_d", "_k", "_r", "_t", "_v")
+    _r: str
+    _t: str
+    _k: str | None
+    _d: date | None
+    _v: int | tuple[Any, ...]
+
+    _fields: ClassVar[tuple[Field[Any], ...]] = ()
+    _plan: ClassVar[_Plan | None] = None
+    __repr_fields__: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = tuple(value for value in vars(cls).values() if isinstance(value, Field))
+        if own:
+            inherited = cls._fields
+            cls._fields = inherited + own
+            for slot, field in enumerate(cls._fields):
+                if field.slot not in (-1, slot):
+                    raise TypeError(f"{cls.__name__}.{field.name}: a field belongs to one model")
+                field.slot = slot
+        cls._plan = None  # each concrete type resolves its own columns on first use
+
+    def __init__(self, tr_id: str, raw: str, key: str | None = None, day: date | None = None) -> None:
+        self._t = tr_id
+        self._r = raw
+        self._k = key
+        self._d = day
+        self._v = 0
+
+    @property
+    def tr_id(self) -> str:
+        """The TR ID of the frame this record came in (e.g. ``H0STCNT0``)."""
+        return self._t
+
+    @property
+    def raw(self) -> str:
+        """The record's fields joined by ``^``, exactly as received (after decryption)."""
+        return self._r
+
+    @property
+    def fields(self) -> list[str]:
+        """All fields of the record, as strings."""
+        return self._r.split("^")
+
+    @property
+    def width(self) -> int:
+        """How many fields the record has."""
+        return self._r.count("^") + 1
+
+    def _f(self, index: int) -> str:
+        parts = self._r.split("^", index + 1)
+        return parts[index] if index < len(parts) else ""
+
+    def field(self, name: str) -> str | None:
+        """The value of column ``name`` (as named in ``websocket.json``), or ``None`` if absent."""
+        index = self._index(name)
+        if index < 0:
+            return None
+        parts = self._r.split("^", index + 1)
+        return parts[index] if index < len(parts) else None
+
+    @classmethod
+    def _resolve(cls) -> _Plan:
+        plan = cls.__dict__.get("_plan")
+        if plan is None:
+            plan = cls._plan = _Plan(cls)
+        return plan
+
+    def _index(self, name: str) -> int:
+        """The position of wire column ``name`` in this event's layout (-1 if it has none)."""
+        return self._resolve().positions.get(name.upper(), -1)
+
+    def _decode(self) -> tuple[Any, ...]:
+        """Every field in one pass, kept for the reads that follow."""
+        plan = self._resolve()
+        parts = self._r.split("^")
+        if len(parts) < plan.need:
+            parts += [""] * (plan.need - len(parts))
+        try:
+            values = plan.strict(self, parts)
+        except (ArithmeticError, ValueError):
+            values = plan.safe(self, parts)
+        self._v = values
+        return values
+
+    def as_dict(self) -> dict[str, Any]:
+        """Every typed field of the event (its model's properties), decoded in one pass."""
+        values = self._v
+        if values.__class__ is int:
+            values = self._decode()
+        return dict(zip([field.name for field in self._fields], values, strict=True))  # type: ignore[arg-type]
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, KisRealtimeEvent)
+        return self._t == other._t and self._r == other._r
+
+    def __hash__(self) -> int:
+        return hash((self._t, self._r))
+
+    def __repr__(self) -> str:
+        parts = ", ".join(f"{name}={_plain(getattr(self, name))}" for name in self.__repr_fields__)
+        return f"{_model_name(self)}({parts})"
+
+
+class KisRealtimeRecord(KisRealtimeEvent):
+    """A record of a TR without a dedicated model: read it with :meth:`field` or :attr:`fields`."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(tr_id={self._t!r}, raw={self._r[:60]!r}{'…' if len(self._r) > 60 else ''})"
+
+
+def _model_name(event: object) -> str:
+    """The name of the hand-written model an event is (the generated per-TR types subclass them and keep
+    their repr)."""
+    for cls in type(event).__mro__:
+        if cls.__module__.startswith("pykis.models._realtime_") and not cls.__module__.endswith("_events"):
+            return cls.__name__
+    return type(event).__name__

@@ -1,0 +1,482 @@
+"""The market-data realtime models: trade ticks (prices) and order books, domestic and overseas.
+
+Each typed field names the wire columns it reads (``websocket.json`` names; PROTOCOL.md §5 and §15); the
+per-TR types of :mod:`pykis.models._realtime_events` supply the positions.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+from decimal import Decimal
+from itertools import repeat
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pykis.models._realtime_base import (
+    _SAFE,
+    KST,
+    Field,
+    KisRealtimeEvent,
+    KisRealtimeLevel,
+    _at,
+    _dec,
+    _dec_or_none,
+    _int,
+    _model_name,
+    _plain,
+    _text,
+    _ymd,
+)
+
+__all__ = [
+    "KisDomesticRealtimeOrderbook",
+    "KisDomesticRealtimePrice",
+    "KisForeignRealtimeOrderbook",
+    "KisForeignRealtimePrice",
+    "KisRealtimeOrderbook",
+    "KisRealtimePrice",
+    "Side",
+]
+
+_NY = ZoneInfo("America/New_York")
+_new_tuple = tuple.__new__
+
+# EXCD (PROTOCOL.md §9) → (market name as python-kis spelled it, time zone of its local times).
+_EXCHANGES: dict[str, tuple[str, tzinfo]] = {
+    "NAS": ("NASDAQ", _NY),
+    "NYS": ("NYSE", _NY),
+    "AMS": ("AMEX", _NY),
+    "BAQ": ("NASDAQ", _NY),  # US daytime (주간거래) session: the same listings, traded from Seoul's daytime
+    "BAY": ("NYSE", _NY),
+    "BAA": ("AMEX", _NY),
+    "HKS": ("HKEX", ZoneInfo("Asia/Hong_Kong")),
+    "TSE": ("TYO", ZoneInfo("Asia/Tokyo")),
+    "SHS": ("SSE", ZoneInfo("Asia/Shanghai")),
+    "SZS": ("SZSE", ZoneInfo("Asia/Shanghai")),
+    "HNX": ("HNX", ZoneInfo("Asia/Ho_Chi_Minh")),
+    "HSX": ("HSX", ZoneInfo("Asia/Ho_Chi_Minh")),
+}
+
+_DOMESTIC_MARKETS = {"ST": "KRX", "NX": "NXT", "UN": "UN"}
+
+Side = Literal["buy", "sell"]
+
+
+# ------------------------------------------------------------------------------ column → value functions
+
+
+def _optional(value: str) -> str | None:
+    return value or None
+
+
+def _yes(value: str) -> bool:
+    return value == "Y"
+
+
+def _signed(value: str, sign: str) -> Decimal:
+    # 전일대비부호: 1 상한, 2 상승, 3 보합, 4 하한, 5 하락. Some feeds send the change unsigned.
+    number = Decimal(value)
+    return -number if sign in ("4", "5") and number > 0 else number
+
+
+def _signed_safe(value: str, sign: str) -> Decimal:
+    number = _dec(value)
+    return -number if sign in ("4", "5") and number > 0 else number
+
+
+_SAFE[_signed] = _signed_safe
+
+
+def _side(code: str) -> Side | None:
+    return "buy" if code == "1" else "sell" if code == "5" else None
+
+
+def _domestic_market(event: KisRealtimeEvent) -> str:
+    return _DOMESTIC_MARKETS.get(event._t[2:4], "KRX")
+
+
+def _seoul(day: str, hhmmss: str) -> datetime | None:
+    return _at(_ymd(day), hhmmss, KST)
+
+
+def _arrival(event: KisRealtimeEvent, hhmmss: str) -> datetime | None:
+    return _at(event._d, hhmmss, KST)
+
+
+def _exchange(key: str | None) -> str | None:
+    return key[1:4] if key and len(key) > 4 else None
+
+
+def _local(event: KisRealtimeEvent, day: str, hhmmss: str, korean_day: str, korean_hhmmss: str) -> datetime | None:
+    exchange = _exchange(event._k)
+    if exchange in _EXCHANGES:
+        return _at(_ymd(day), hhmmss, _EXCHANGES[exchange][1])
+    return _at(_ymd(korean_day), korean_hhmmss, KST)
+
+
+def _levels(*columns: str) -> tuple[KisRealtimeLevel, ...]:
+    """Levels from ten prices then ten quantities; empty levels (price and quantity 0) are left out."""
+    # map() with C callables throughout: no Python frame per level (a book carries 20 of them).
+    prices, qtys = list(map(Decimal, columns[:10])), list(map(int, columns[10:]))
+    levels = tuple(map(_new_tuple, repeat(KisRealtimeLevel, 10), zip(prices, qtys, strict=True)))
+    if all(prices):
+        return levels
+    return tuple(level for level in levels if level[0] or level[1])
+
+
+def _levels_safe(*columns: str) -> tuple[KisRealtimeLevel, ...]:
+    levels = []
+    for price_text, qty_text in zip(columns[:10], columns[10:], strict=True):
+        price, qty = _dec(price_text), _int(qty_text)
+        if price or qty:
+            levels.append(KisRealtimeLevel(price, qty))
+    return tuple(levels)
+
+
+_SAFE[_levels] = _levels_safe
+
+
+def _ten(prefix: str) -> list[str]:
+    return [f"{prefix}{level}" for level in range(1, 11)]
+
+
+# -------------------------------------------------------------------------------------------------- prices
+
+
+class KisRealtimePrice(KisRealtimeEvent):
+    """A trade tick of any market. Money is ``Decimal``; volumes are ``int``."""
+
+    __slots__ = ()
+    __repr_fields__ = ("market", "symbol", "time", "price", "change", "volume", "amount")
+
+    @property
+    def market(self) -> str:
+        """``KRX``, ``NXT``, ``UN`` (integrated KRX+NXT), or an overseas market (``NASDAQ``, ``NYSE``, …)."""
+        raise NotImplementedError
+
+    @property
+    def symbol(self) -> str:
+        """The symbol (``000660``, ``AAPL``)."""
+        raise NotImplementedError
+
+    @property
+    def time(self) -> datetime | None:
+        """When the trade happened, tz-aware in the market's zone."""
+        raise NotImplementedError
+
+    @property
+    def price(self) -> Decimal:
+        """The traded (current) price."""
+        raise NotImplementedError
+
+    @property
+    def change(self) -> Decimal:
+        """Change against the previous close, signed."""
+        raise NotImplementedError
+
+    @property
+    def rate(self) -> Decimal:
+        """Change against the previous close in percent, signed."""
+        raise NotImplementedError
+
+    @property
+    def open(self) -> Decimal:
+        """Today's open."""
+        raise NotImplementedError
+
+    @property
+    def high(self) -> Decimal:
+        """Today's high."""
+        raise NotImplementedError
+
+    @property
+    def low(self) -> Decimal:
+        """Today's low."""
+        raise NotImplementedError
+
+    @property
+    def qty(self) -> int:
+        """This trade's quantity."""
+        raise NotImplementedError
+
+    @property
+    def volume(self) -> int:
+        """Accumulated volume of the day."""
+        raise NotImplementedError
+
+    @property
+    def amount(self) -> Decimal:
+        """Accumulated traded value of the day."""
+        raise NotImplementedError
+
+    @property
+    def ask(self) -> Decimal:
+        """Best ask."""
+        raise NotImplementedError
+
+    @property
+    def bid(self) -> Decimal:
+        """Best bid."""
+        raise NotImplementedError
+
+
+class KisDomesticRealtimePrice(KisRealtimePrice):
+    """``H0STCNT0`` 국내주식 실시간체결가 (KRX), ``H0NXCNT0`` (NXT), ``H0UNCNT0`` (통합): 46 fields, 47 since
+    2026-09-14 (trailing ``MARKET_CLS_CODE``)."""
+
+    __slots__ = ()
+
+    market = Field(_domestic_market, context=True)
+    """``KRX``, ``NXT`` or ``UN`` (the TR's feed)."""
+    symbol = Field(_text, "MKSC_SHRN_ISCD")
+    """``MKSC_SHRN_ISCD`` 유가증권 단축 종목코드."""
+    time = Field(_seoul, "BSOP_DATE", "STCK_CNTG_HOUR")
+    """``BSOP_DATE`` + ``STCK_CNTG_HOUR``, Asia/Seoul."""
+    price = Field(Decimal, "STCK_PRPR")
+    """``STCK_PRPR`` 주식 현재가."""
+    sign = Field(_text, "PRDY_VRSS_SIGN")
+    """``PRDY_VRSS_SIGN``: 1 상한, 2 상승, 3 보합, 4 하한, 5 하락."""
+    change = Field(_signed, "PRDY_VRSS", "PRDY_VRSS_SIGN")
+    """``PRDY_VRSS`` 전일 대비, signed."""
+    rate = Field(_signed, "PRDY_CTRT", "PRDY_VRSS_SIGN")
+    """``PRDY_CTRT`` 전일 대비율 (%)."""
+    average = Field(Decimal, "WGHN_AVRG_STCK_PRC")
+    """``WGHN_AVRG_STCK_PRC`` 가중 평균 주식 가격."""
+    open = Field(Decimal, "STCK_OPRC")
+    """``STCK_OPRC``."""
+    high = Field(Decimal, "STCK_HGPR")
+    """``STCK_HGPR``."""
+    low = Field(Decimal, "STCK_LWPR")
+    """``STCK_LWPR``."""
+    ask = Field(Decimal, "ASKP1")
+    """``ASKP1`` 매도호가1."""
+    bid = Field(Decimal, "BIDP1")
+    """``BIDP1`` 매수호가1."""
+    qty = Field(int, "CNTG_VOL")
+    """``CNTG_VOL`` 체결 거래량."""
+    volume = Field(int, "ACML_VOL")
+    """``ACML_VOL`` 누적 거래량."""
+    amount = Field(Decimal, "ACML_TR_PBMN")
+    """``ACML_TR_PBMN`` 누적 거래 대금."""
+    strength = Field(Decimal, "CTTR")
+    """``CTTR`` 체결강도."""
+    side = Field(_side, "CCLD_DVSN|CNTG_CLS_CODE")
+    """``CCLD_DVSN`` (KRX) / ``CNTG_CLS_CODE`` (NXT, 통합) 체결구분: 1 buy-initiated, 5 sell-initiated."""
+    halted = Field(_yes, "TRHT_YN")
+    """``TRHT_YN`` 거래정지 여부."""
+    ask_qty = Field(int, "ASKP_RSQN1")
+    """``ASKP_RSQN1`` 매도호가 잔량1."""
+    bid_qty = Field(int, "BIDP_RSQN1")
+    """``BIDP_RSQN1`` 매수호가 잔량1."""
+    session = Field(_optional, "MARKET_CLS_CODE")
+    """``MARKET_CLS_CODE`` (47-field layout, since 2026-09-14): 1 pre, 2 regular, 3 after, 5 closing;
+    ``None`` on 46-field records."""
+
+
+class KisForeignRealtimePrice(KisRealtimePrice):
+    """``HDFSCNT0`` 해외주식 실시간지연체결가 (key ``D``+EXCD+symbol, or ``R``+BAQ/BAY/BAA+symbol for the US daytime
+    session). Records that start with the realtime key (``RSYM``), as some feeds send, are accepted too."""
+
+    __slots__ = ()
+
+    @property
+    def key(self) -> str | None:
+        """The realtime key (``DNASAAPL``) the record belongs to, when known."""
+        return self._k
+
+    @property
+    def exchange(self) -> str | None:
+        """The EXCD of the key (``NAS``, ``BAQ``, ``HKS``, …)."""
+        return _exchange(self._k)
+
+    @property
+    def daytime(self) -> bool:
+        """Whether the record comes from the US daytime session feed (key prefix ``R``)."""
+        return self._k is not None and self._k[:1] == "R"
+
+    @property
+    def market(self) -> str:
+        exchange = _exchange(self._k)
+        return _EXCHANGES[exchange][0] if exchange in _EXCHANGES else (exchange or "")
+
+    symbol = Field(_text, "SYMB")
+    """``SYMB`` 종목코드."""
+    decimals = Field(int, "ZDIV")
+    """``ZDIV`` 소수점자리수."""
+    time = Field(_local, "XYMD", "XHMS", "KYMD", "KHMS", context=True)
+    """``XYMD`` + ``XHMS`` in the exchange's zone; ``KYMD`` + ``KHMS`` (Asia/Seoul) if the exchange is unknown."""
+    korean_time = Field(_seoul, "KYMD", "KHMS")
+    """``KYMD`` + ``KHMS``, Asia/Seoul."""
+    open = Field(Decimal, "OPEN")
+    """``OPEN``."""
+    high = Field(Decimal, "HIGH")
+    """``HIGH``."""
+    low = Field(Decimal, "LOW")
+    """``LOW``."""
+    price = Field(Decimal, "LAST")
+    """``LAST`` 현재가."""
+    sign = Field(_text, "SIGN")
+    """``SIGN`` 대비구분: 1 상한, 2 상승, 3 보합, 4 하한, 5 하락."""
+    change = Field(_signed, "DIFF", "SIGN")
+    """``DIFF`` 전일대비, signed."""
+    rate = Field(_signed, "RATE", "SIGN")
+    """``RATE`` 등락율 (%), signed."""
+    bid = Field(Decimal, "PBID")
+    """``PBID`` 매수호가."""
+    ask = Field(Decimal, "PASK")
+    """``PASK`` 매도호가."""
+    bid_qty = Field(int, "VBID")
+    """``VBID`` 매수잔량."""
+    ask_qty = Field(int, "VASK")
+    """``VASK`` 매도잔량."""
+    qty = Field(int, "EVOL")
+    """``EVOL`` 체결량."""
+    volume = Field(int, "TVOL")
+    """``TVOL`` 거래량."""
+    amount = Field(Decimal, "TAMT")
+    """``TAMT`` 거래대금."""
+    strength = Field(Decimal, "STRN")
+    """``STRN`` 체결강도."""
+    session = Field(_optional, "MTYP")
+    """``MTYP`` 시장구분: 1 regular, 2 pre-market, 3 after-market."""
+
+
+# ----------------------------------------------------------------------------------------------- orderbooks
+
+
+class KisRealtimeOrderbook(KisRealtimeEvent):
+    """An order-book update of any market; ``asks``/``bids`` best level first."""
+
+    __slots__ = ()
+    __repr_fields__ = ("market", "symbol", "time", "ask", "bid")
+
+    @property
+    def market(self) -> str:
+        """``KRX``, ``NXT``, ``UN`` or an overseas market."""
+        raise NotImplementedError
+
+    @property
+    def symbol(self) -> str:
+        """The symbol."""
+        return self._r[: self._r.find("^")]
+
+    @property
+    def time(self) -> datetime | None:
+        """When the book was taken, tz-aware in the market's zone."""
+        raise NotImplementedError
+
+    @property
+    def asks(self) -> tuple[KisRealtimeLevel, ...]:
+        """Ask levels, best (lowest) first."""
+        raise NotImplementedError
+
+    @property
+    def bids(self) -> tuple[KisRealtimeLevel, ...]:
+        """Bid levels, best (highest) first."""
+        raise NotImplementedError
+
+    @property
+    def ask(self) -> KisRealtimeLevel | None:
+        """The best ask level."""
+        asks = self.asks
+        return asks[0] if asks else None
+
+    @property
+    def bid(self) -> KisRealtimeLevel | None:
+        """The best bid level."""
+        bids = self.bids
+        return bids[0] if bids else None
+
+    def __repr__(self) -> str:
+        ask, bid = self.ask, self.bid
+        ask_text = f"{_plain(ask.price)}x{ask.qty}" if ask else "None"
+        bid_text = f"{_plain(bid.price)}x{bid.qty}" if bid else "None"
+        return (
+            f"{_model_name(self)}(market={self.market!r}, symbol={self.symbol!r}, time={_plain(self.time)}, "
+            f"ask={ask_text}, bid={bid_text})"
+        )
+
+
+class KisDomesticRealtimeOrderbook(KisRealtimeOrderbook):
+    """``H0STASP0`` 국내주식 실시간호가 (KRX), ``H0NXASP0`` (NXT), ``H0UNASP0`` (통합): 10 levels a side.
+    59 fields (63 for KRX since 2026-09-14: mid price, its quantity and side, ``MARKET_CLS_CODE``)."""
+
+    __slots__ = ()
+
+    market = Field(_domestic_market, context=True)
+    """``KRX``, ``NXT`` or ``UN`` (the TR's feed)."""
+    symbol = Field(_text, "MKSC_SHRN_ISCD")
+    """``MKSC_SHRN_ISCD`` 유가증권 단축 종목코드."""
+    time = Field(_arrival, "BSOP_HOUR", context=True)
+    """``BSOP_HOUR`` on the day the frame arrived, Asia/Seoul."""
+    asks = Field(_levels, *_ten("ASKP"), *_ten("ASKP_RSQN"))
+    """``ASKP1..10`` with ``ASKP_RSQN1..10``."""
+    bids = Field(_levels, *_ten("BIDP"), *_ten("BIDP_RSQN"))
+    """``BIDP1..10`` with ``BIDP_RSQN1..10``."""
+    total_ask_qty = Field(int, "TOTAL_ASKP_RSQN")
+    """``TOTAL_ASKP_RSQN`` 총 매도호가 잔량."""
+    total_bid_qty = Field(int, "TOTAL_BIDP_RSQN")
+    """``TOTAL_BIDP_RSQN`` 총 매수호가 잔량."""
+    expected_price = Field(Decimal, "ANTC_CNPR")
+    """``ANTC_CNPR`` 예상 체결가 (auction phases)."""
+    expected_qty = Field(int, "ANTC_CNQN")
+    """``ANTC_CNQN`` 예상 체결량."""
+    volume = Field(int, "ACML_VOL")
+    """``ACML_VOL`` 누적 거래량."""
+    mid_price = Field(_dec_or_none, "MID_PRC|KMID_PRC")
+    """``MID_PRC`` (KRX) / ``KMID_PRC`` (NXT, 통합) 중간가 (newer layouts only)."""
+    session = Field(_optional, "MARKET_CLS_CODE")
+    """``MARKET_CLS_CODE`` of the 63-field KRX layout; ``None`` otherwise."""
+
+
+class KisForeignRealtimeOrderbook(KisRealtimeOrderbook):
+    """``HDFSASP0`` 해외주식 실시간호가, ``HDFSASP1`` 지연호가(아시아): totals and 1 level (more levels if sent,
+    6 fields each: ``PBIDn PASKn VBIDn VASKn DBIDn DASKn``)."""
+
+    __slots__ = ()
+
+    @property
+    def key(self) -> str | None:
+        """The realtime key the record belongs to, when known."""
+        return self._k
+
+    @property
+    def exchange(self) -> str | None:
+        """The EXCD of the key."""
+        return _exchange(self._k)
+
+    @property
+    def market(self) -> str:
+        exchange = _exchange(self._k)
+        return _EXCHANGES[exchange][0] if exchange in _EXCHANGES else (exchange or "")
+
+    symbol = Field(_text, "SYMB")
+    """``SYMB`` 종목코드."""
+    time = Field(_local, "XYMD", "XHMS", "KYMD", "KHMS", context=True)
+    """``XYMD`` + ``XHMS`` in the exchange's zone (``KYMD`` + ``KHMS`` if unknown)."""
+    total_bid_qty = Field(int, "BVOL")
+    """``BVOL`` 매수총잔량."""
+    total_ask_qty = Field(int, "AVOL")
+    """``AVOL`` 매도총잔량."""
+
+    def _side(self, price: str, qty: str) -> tuple[KisRealtimeLevel, ...]:
+        # Level n+1 repeats level n's six columns: the catalog describes level 1, the feed may send more.
+        first, width = self._index("PBID1"), self._index("DBID1") - self._index("PBID1") + 2
+        offset_price, offset_qty = self._index(price) - first, self._index(qty) - first
+        fields = self._r.split("^")
+        levels = []
+        for start in range(first, len(fields) - width + 1, width):
+            level_price, level_qty = _dec(fields[start + offset_price]), _int(fields[start + offset_qty])
+            if level_price or level_qty:
+                levels.append(KisRealtimeLevel(level_price, level_qty))
+        return tuple(levels)
+
+    @property
+    def bids(self) -> tuple[KisRealtimeLevel, ...]:
+        """``PBIDn`` with ``VBIDn``."""
+        return self._side("PBID1", "VBID1")
+
+    @property
+    def asks(self) -> tuple[KisRealtimeLevel, ...]:
+        """``PASKn`` with ``VASKn``."""
+        return self._side("PASK1", "VASK1")
