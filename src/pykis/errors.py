@@ -6,6 +6,7 @@ Every error the library raises derives from :class:`KisError`::
     ├── KisValidationError          bad input, refused before any request is sent (also a ValueError)
     │   ├── KisCredentialError      a malformed app key, secret, account number or secret file
     │   ├── KisNotFoundError        an unknown symbol (also a LookupError)
+    │   ├── KisSubscriptionLimitError   a 42nd realtime registration on one session (KIS allows 41)
     │   └── KisOrderValidationError an order that breaks a trading rule (``rule`` names it); nothing was sent
     │       ├── KisPriceError           off the tick grid, or outside the daily price limits
     │       ├── KisQuantityError        not a positive whole number of lots
@@ -16,12 +17,14 @@ Every error the library raises derives from :class:`KisError`::
     │   └── KisGatewayUnreachableError  no pykis gateway (NATS) could be reached: nothing was delivered
     ├── KisHTTPError                an HTTP status that carries no KIS envelope (proxy pages, 404s, …)
     ├── KisDecodeError              a body that is not the JSON envelope KIS promises
+    │   └── KisRealtimeDecodeError  a realtime data frame that cannot be decoded (COUNT, width, base64, key)
     ├── KisAPIError                 the server answered with rt_cd != "0" (carries rt_cd, msg_cd, msg1, tr_id)
     │   ├── KisAuthError            the gateway refused the credentials or the token
     │   │   ├── KisTokenExpiredError    EGW00123 expired / EGW00121 unknown token: re-issued once
     │   │   └── KisTokenIssueLimitError EGW00133, a second token issue within a minute
     │   ├── KisRateLimitError       EGW00201, too many requests per second
     │   ├── KisGatewayTimeoutError  EGW00301/EGW00302: the outcome of the request is unknown
+    │   ├── KisSubscriptionError    the realtime server refused a (un)registration
     │   └── KisOrderRejectedError   the trading system refused an order, modify or cancel (nothing changed)
     └── KisOrderUnknownError        an order was sent, its answer was lost, and the day's orders did not settle
                                     it: it may or may not exist (carries what is known; never resent)
@@ -31,7 +34,13 @@ Messages never contain an app key, a secret, an access token or an approval key.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pykis._secrets import redact
+
+if TYPE_CHECKING:
+    from pykis.protocol.env import Environment
+    from pykis.protocol.realtime import KisWebsocketTR
 
 __all__ = [
     "KisAPIError",
@@ -51,6 +60,9 @@ __all__ = [
     "KisPriceError",
     "KisQuantityError",
     "KisRateLimitError",
+    "KisRealtimeDecodeError",
+    "KisSubscriptionError",
+    "KisSubscriptionLimitError",
     "KisTimeoutError",
     "KisTokenExpiredError",
     "KisTokenIssueLimitError",
@@ -294,3 +306,31 @@ class KisOrderUnknownError(KisError):
             f"for account {self.account} is unknown: {type(self.cause).__name__ if self.cause else 'no answer'}"
             f"{found}. Check the account's orders before sending it again (client id {self.client_id})."
         )
+
+
+# ---- realtime ---------------------------------------------------------------------------------------------
+
+
+class KisSubscriptionLimitError(KisValidationError):
+    """More than :data:`MAX_SUBSCRIPTIONS` distinct (TR, key) registrations on one session."""
+
+    def __init__(self, tr: KisWebsocketTR, limit: int, environment: Environment | None = None) -> None:
+        super().__init__(tr, limit, environment)
+        self.tr = tr
+        self.limit = limit
+        self.environment = environment
+
+    def __str__(self) -> str:
+        where = f" on the {self.environment.value} server" if self.environment else ""
+        return (
+            f"cannot subscribe to {self.tr.id}.{self.tr.key}: KIS allows {self.limit} realtime registrations"
+            f"{where} and all are in use; unsubscribe a ticket first"
+        )
+
+
+class KisRealtimeDecodeError(KisDecodeError):
+    """A data frame that cannot be decoded (bad COUNT, width, base64, key or padding)."""
+
+
+class KisSubscriptionError(KisAPIError):
+    """The server refused a (un)registration: its control reply had ``rt_cd`` ≠ 0."""

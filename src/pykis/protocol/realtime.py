@@ -31,7 +31,12 @@ from datetime import date
 from enum import Enum
 from typing import Any, Literal
 
-from pykis.errors import KisAPIError, KisDecodeError, KisValidationError
+from pykis.errors import (
+    KisRealtimeDecodeError,
+    KisSubscriptionError,
+    KisSubscriptionLimitError,
+    KisValidationError,
+)
 from pykis.models.realtime import MIN_WIDTHS, RSYM_TRS, KisRealtimeEvent, event_for, event_type
 from pykis.protocol.env import Environment
 from pykis.protocol.retry import backoff
@@ -82,31 +87,6 @@ NOTICE_TRS = frozenset(
 
 
 # ------------------------------------------------------------------------------------------------- errors
-
-
-class KisSubscriptionLimitError(KisValidationError):
-    """More than :data:`MAX_SUBSCRIPTIONS` distinct (TR, key) registrations on one session."""
-
-    def __init__(self, tr: KisWebsocketTR, limit: int, environment: Environment | None = None) -> None:
-        super().__init__(tr, limit, environment)
-        self.tr = tr
-        self.limit = limit
-        self.environment = environment
-
-    def __str__(self) -> str:
-        where = f" on the {self.environment.value} server" if self.environment else ""
-        return (
-            f"cannot subscribe to {self.tr.id}.{self.tr.key}: KIS allows {self.limit} realtime registrations"
-            f"{where} and all are in use; unsubscribe a ticket first"
-        )
-
-
-class KisRealtimeDecodeError(KisDecodeError):
-    """A data frame that cannot be decoded (bad COUNT, width, base64, key or padding)."""
-
-
-class KisSubscriptionError(KisAPIError):
-    """The server refused a (un)registration: its control reply had ``rt_cd`` ≠ 0."""
 
 
 # ----------------------------------------------------------------------------------------- the TR and key
