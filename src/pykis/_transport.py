@@ -11,7 +11,14 @@ from pykis.protocol.http import HttpRequest, HttpResponse
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["TransportOptions", "raise_transport_error", "to_response", "too_large"]
+__all__ = [
+    "TransportOptions",
+    "connection_failure",
+    "exchange_failure",
+    "raise_transport_error",
+    "to_response",
+    "too_large",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +102,23 @@ def raise_transport_error(exc: Exception, request: HttpRequest, base_url: str) -
     if isinstance(exc, httpx.TimeoutException):
         raise KisTimeoutError(f"{where} timed out ({type(exc).__name__})", tr_id=request.tr_id) from None
     raise KisTransportError(f"{where} failed: {type(exc).__name__}: {exc}", tr_id=request.tr_id) from None
+
+
+def connection_failure(exc: OSError, request: HttpRequest, base_url: str) -> KisTransportError:
+    """The standard library's failure to connect, as :func:`raise_transport_error` words httpx's."""
+    where = f"{request.method} {base_url}{request.path}"
+    hint = _not_running_hint(base_url)
+    if isinstance(exc, TimeoutError):
+        return KisTimeoutError(f"{where} timed out connecting ({type(exc).__name__}: {exc}){hint}", tr_id=request.tr_id)
+    return KisTransportError(f"{where} could not connect ({type(exc).__name__}: {exc}){hint}", tr_id=request.tr_id)
+
+
+def exchange_failure(exc: Exception, request: HttpRequest, base_url: str) -> KisTransportError:
+    """A request that was sent, or half-sent, and got no whole answer (reset, cut, timed out)."""
+    where = f"{request.method} {base_url}{request.path}"
+    if isinstance(exc, TimeoutError):
+        return KisTimeoutError(f"{where} timed out ({type(exc).__name__})", tr_id=request.tr_id)
+    return KisTransportError(f"{where} failed: {type(exc).__name__}: {exc}", tr_id=request.tr_id)
 
 
 def _not_running_hint(base_url: str) -> str:
