@@ -42,11 +42,12 @@ generate: $(STAMP)
 	$(BIN)/python scripts/generate_api.py
 	$(BIN)/python scripts/generate_twins.py
 
-# The long versions of the fault, load, fuzz and secret suites (tests/faults), with their figures; then the
-# same properties with 30x the examples, and coverage-guided fuzzing when atheris is installed.
+# The long versions of the fault, load, fuzz and secret suites (tests/faults), with their figures; then every
+# Hypothesis property under the `soak` profile (fresh random examples, 30x as many; `make test` runs the seeded
+# `ci` profile), and coverage-guided fuzzing when atheris is installed.
 soak: $(STAMP)
 	$(BIN)/pytest -q -m slow --timeout=3600
-	PYKIS_FUZZ_EXAMPLES=3000 $(BIN)/pytest -q tests/faults/test_fuzz.py --timeout=3600
+	HYPOTHESIS_PROFILE=soak $(BIN)/pytest -q -m "hypothesis and not slow" --timeout=3600
 	@if $(BIN)/python -c "import atheris" 2>/dev/null; then \
 		$(BIN)/python tests/faults/atheris_fuzz.py -max_total_time=300 -rss_limit_mb=2048; \
 	else echo "soak: atheris is not installed ($(BIN)/pip install atheris); coverage-guided fuzzing skipped"; fi

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from pykis.emulator.clock import FrozenClock
 from pykis.emulator.instruments import UNIVERSE, Instrument, isin_check_digit
 from pykis.emulator.market import SESSIONS, Market, UnknownSymbol
+from tests.properties import examples
 
 KST = ZoneInfo("Asia/Seoul")
 ET = ZoneInfo("America/New_York")
@@ -221,7 +222,7 @@ def test_hong_kong_minutes_skip_the_lunch_break() -> None:
     assert "11:59" in stamps and "12:30" not in stamps and "13:00" in stamps
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(st.integers(min_value=0, max_value=390 * 60 - 1))
 def test_quote_agrees_with_todays_bars_so_far(offset: int) -> None:
     at = datetime(2026, 11, 25, 9, 0, tzinfo=KST) + timedelta(seconds=offset, microseconds=250_000)

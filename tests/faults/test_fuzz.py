@@ -3,14 +3,13 @@
 The contract each test checks: the decoder returns a value or raises its *typed* error (a ``KisError``,
 or ``ValueError`` where the decoder documents it) — never ``TypeError``, ``AttributeError``, ``IndexError``
 or any other crash that would kill the reader thread or leak into user code. ``make soak`` runs the same
-properties with 30× the examples (``PYKIS_FUZZ_EXAMPLES``).
+properties with 30× the examples (the ``soak`` Hypothesis profile).
 """
 
 from __future__ import annotations
 
 import io
 import json
-import os
 import zipfile
 from datetime import date
 from typing import Any
@@ -37,15 +36,11 @@ from pykis.protocol.realtime import (
     parse_message,
 )
 from pykis.protocol.request import ApiCall
+from tests.properties import examples
 
-EXAMPLES = int(os.environ.get("PYKIS_FUZZ_EXAMPLES", "100"))
-# ``make test`` runs a fixed set of examples (the same every run: CI never fails at random); ``make soak`` explores.
-FUZZ = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-    derandomize="PYKIS_FUZZ_EXAMPLES" not in os.environ,
-)
+# The ``ci`` profile (tests/conftest.py) runs a fixed set of examples, the same every run: CI never fails at random;
+# ``make soak`` (the ``soak`` profile) explores 30x as many.
+FUZZ = settings(max_examples=examples(100), suppress_health_check=[HealthCheck.too_slow])
 
 TR_IDS = sorted({*EVENT_TYPES, "H0XXXXX0", "PINGPONG", ""})
 FIELD = st.one_of(
