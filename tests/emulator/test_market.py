@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import time as clock_time
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -397,14 +396,10 @@ def test_always_open_reports_regular_and_moves_prices_at_night() -> None:
     assert later.volume > first.volume
 
 
-def test_cached_quotes_are_fast() -> None:
+def test_cached_quotes_are_stable() -> None:
+    """Quotes served again within one clock instant are the same quotes (their speed is bench/'s business)."""
     market = market_at()
     symbols = [instrument.symbol for instrument in UNIVERSE if instrument.domestic][:50]
-    for symbol in symbols:
-        market.quote(symbol)
-    started = clock_time.perf_counter()
-    for _ in range(4):
-        for symbol in symbols:
-            market.quote(symbol)
-    per_quote = (clock_time.perf_counter() - started) / (4 * len(symbols))
-    assert per_quote < 250e-6  # typically ~30 µs; generous for slow CI machines
+    first = [market.quote(symbol) for symbol in symbols]
+    for _ in range(3):
+        assert [market.quote(symbol) for symbol in symbols] == first

@@ -324,7 +324,7 @@ def test_hostile_answers_are_typed_errors_and_huge_ones_are_capped(emu: Emulator
     from pykis._async.transport import AsyncTransport
     from pykis._sync.transport import SyncTransport
     from pykis._transport import TransportOptions
-    from pykis.errors import KisDecodeError, KisTransportError
+    from pykis.errors import KisDecodeError, KisTimeoutError, KisTransportError
     from pykis.protocol.envelope import decode_envelope
     from pykis.protocol.http import HttpRequest
 
@@ -336,10 +336,10 @@ def test_hostile_answers_are_typed_errors_and_huge_ones_are_capped(emu: Emulator
     request = HttpRequest("GET", QUOTE_PATH, {**headers, "tr_id": "FHKST01010100"}, dict(QUOTE.params), None, "X")
 
     def check(answer: Callable[[], Any]) -> None:
-        started = time.monotonic()
         with pytest.raises((KisTransportError, KisDecodeError)) as caught:
             decode_envelope(answer(), "FHKST01010100")
-        assert time.monotonic() - started < 3.0
+        # Promptly: the answer itself was refused; waiting out the 5 s read timeout would be a KisTimeoutError.
+        assert not isinstance(caught.value, KisTimeoutError)
         assert kind != "huge" or "more than 1048576 bytes" in str(caught.value)
 
     sync = SyncTransport(emu.real.rest_url, options)
