@@ -1,5 +1,6 @@
-"""Realtime behaviour the client tests see only through pykis, checked here on raw frames and raw HTTP:
-the legacy record widths (websocket.json's layouts) and the execution notices of a real order."""
+"""Emulator behaviour the client tests see only through pykis, checked here on raw frames and raw HTTP: the
+legacy record widths (websocket.json's layouts), the execution notices of a real order, and a restart on the
+``--state`` file. (The 42nd subscription has its raw test in test_ws.py.)"""
 
 from __future__ import annotations
 
@@ -125,3 +126,33 @@ async def test_an_order_sends_its_acknowledgement_and_fill_notices(tmp_path: Pat
         assert row[field["SELN_BYOV_CLS"]] == "02"  # buy
         assert row[field["ODER_QTY"]] == "10"
     assert int(fill[field["CNTG_QTY"]]) == 10 and int(fill[field["CNTG_UNPR"]]) > 0
+
+
+def test_a_restart_on_the_state_file_keeps_orders_and_their_numbering(tmp_path: Path) -> None:
+    """Raw HTTP: an order placed before ``--state`` restart is pending after it, once, and the next order
+    continues the numbering rather than reusing the first one's."""
+    from tests.emulator.test_trading import DOM, cano, far_below, get, order_body, post
+    from tests.faults.conftest import free_port
+
+    ports = {name: free_port() for name in ("real_rest_port", "real_ws_port", "virtual_rest_port", "virtual_ws_port")}
+    options = dict(secrets_dir=tmp_path / "secrets", state_file=tmp_path / "state.sqlite", realtime=False, **ports)
+    pending_query = {"INQR_DVSN_1": "0", "INQR_DVSN_2": "0"}
+    with httpx.Client(timeout=10) as http:
+        with Emulator(**options) as emu:  # type: ignore[arg-type]
+            wire = Wire(emu.real, http)
+            wire.token = wire.issue_token().json()["access_token"]
+            price = far_below(emu, "005930")
+            first = post(wire, DOM + "order-cash", "TTTC0012U", order_body(wire, "005930", 3, str(price)))
+            assert first["rt_cd"] == "0", first
+        with Emulator(**options) as emu:  # type: ignore[arg-type]
+            wire = Wire(emu.real, http)
+            wire.token = wire.issue_token().json()["access_token"]
+            pending, _ = get(wire, DOM + "inquire-psbl-rvsecncl", "TTTC0084R", {**cano(wire), **pending_query})
+            assert [(row["odno"], row["psbl_qty"]) for row in pending["output"]] == [(first["output"]["ODNO"], "3")]
+            second = post(wire, DOM + "order-cash", "TTTC0012U", order_body(wire, "005930", 2, str(price)))
+            assert second["rt_cd"] == "0", second
+            assert int(second["output"]["ODNO"]) > int(first["output"]["ODNO"])
+            pending, _ = get(wire, DOM + "inquire-psbl-rvsecncl", "TTTC0084R", {**cano(wire), **pending_query})
+            assert sorted(row["odno"] for row in pending["output"]) == sorted(
+                [first["output"]["ODNO"], second["output"]["ODNO"]]
+            )
