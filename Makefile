@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench bench-compare soak clean emulator generate
+.PHONY: demo test lint typecheck unit bench bench-compare soak clean emulator generate mutation
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,12 @@ soak: $(STAMP)
 	@if $(BIN)/python -c "import atheris" 2>/dev/null; then \
 		$(BIN)/python tests/faults/atheris_fuzz.py -max_total_time=300 -rss_limit_mb=2048; \
 	else echo "soak: atheris is not installed ($(BIN)/pip install atheris); coverage-guided fuzzing skipped"; fi
+
+# Mutation testing (mutmut) of the safety-critical modules, each against its own fast tests, one module at a
+# time and niced (the machine is shared): killed/total per module, then `mutation: K killed of N (P %)`.
+# Survivors: <tmp>/pykis-mutation/<module>/survivors.txt; equivalent mutants are explained in docs/mutation.md.
+mutation: $(STAMP)
+	nice -n 10 $(BIN)/python scripts/mutation.py
 
 # pykis beside python-kis 2.1.6 and kis-trader 0.12.2, each in its own interpreter (.bench-venv for the peers;
 # python-kis installs as `pykis` too). A peer that cannot be installed reads n/a in the table.
