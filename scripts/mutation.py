@@ -146,7 +146,7 @@ def _statuses(work: Path, module: Module) -> dict[str, str]:
 def run(name: str, module: Module, base: Path, jobs: int) -> tuple[int, int]:
     """Run one module; print and return ``(killed, total)``."""
     work = _scratch(name, module, base)
-    env = {**os.environ, "HYPOTHESIS_PROFILE": "ci", "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {**os.environ, "HYPOTHESIS_PROFILE": "mutation", "PYTHONDONTWRITEBYTECODE": "1"}
     mutmut = str(Path(sys.executable).with_name("mutmut"))
     log = work / "mutmut.log"
     with log.open("w") as out:
