@@ -69,7 +69,7 @@ MODULES: dict[str, Module] = {
     ),
     "tokens": Module(
         ("src/pykis/protocol/token.py", "src/pykis/_tokens.py"),
-        ("tests/protocol/test_token.py", "tests/client/test_tokens.py"),
+        ("tests/protocol/test_token.py", "tests/protocol/test_token_wire.py", "tests/client/test_tokens.py"),
     ),
     "ratelimit": Module(
         ("src/pykis/protocol/ratelimit.py", "src/pykis/_limiter.py"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import stat
 import threading
 import time
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from pykis._tokens import TokenManager
-from pykis.errors import KisTokenIssueLimitError
+from pykis.errors import KisTokenExpiredError, KisTokenIssueLimitError
 from pykis.protocol.env import Environment
 from pykis.protocol.http import HttpRequest, HttpResponse
 
@@ -142,3 +143,109 @@ def test_revoke_tells_the_server_and_forgets(tmp_path: Path) -> None:
     assert endpoint.revoked == ["token-1"]
     assert tokens.peek() is None
     assert not list(tmp_path.glob("*.json"))
+
+
+class Recorder:
+    """A tokenP/revokeP endpoint that records every request and answers from a script."""
+
+    def __init__(self, *answers: HttpResponse) -> None:
+        self.requests: list[HttpRequest] = []
+        self.answers = list(answers)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        self.requests.append(request)
+        return self.answers.pop(0)
+
+
+def issued(value: str, expires_in: int = 86400) -> HttpResponse:
+    body = {"access_token": value, "token_type": "Bearer", "expires_in": expires_in}
+    return HttpResponse(200, {}, json.dumps(body).encode())
+
+
+OK = HttpResponse(200, {}, b'{"code": 200, "message": "ok"}')
+
+
+def test_peek_current_and_expiry_on_the_managers_clock(tmp_path: Path) -> None:
+    now = [1000.0]
+    endpoint = Recorder(issued("one", 7200), issued("two", 7200))
+    tokens = TokenManager(Environment.VIRTUAL, APPKEY, SECRET, endpoint, cache_dir=None, clock=lambda: now[0])
+    assert repr(tokens) == "TokenManager(virtual, cached=False)"
+    assert tokens.peek() is None and tokens.issued == 0
+    current = tokens.current()
+    assert (current.value, current.expires_at, tokens.issued) == ("one", 8200.0, 1)
+    assert tokens.peek() == "one"
+    now[0] = 8200.0 - 3600  # within the refresh margin: no longer handed out
+    assert tokens.peek() is None
+    assert tokens.get() == "two" and tokens.issued == 2
+    request = endpoint.requests[0]
+    assert (request.path, request.json) == (
+        "/oauth2/tokenP",
+        {"grant_type": "client_credentials", "appkey": APPKEY, "appsecret": SECRET},
+    )
+    kept = TokenManager(Environment.REAL, APPKEY, SECRET, endpoint, cache_dir=tmp_path)
+    assert repr(kept) == "TokenManager(real, cached=True)"
+
+
+def test_revoke_sends_the_held_token_and_forgets_it_everywhere(tmp_path: Path) -> None:
+    endpoint = Recorder(issued("one"), OK)
+    tokens = manager(endpoint, tmp_path)  # type: ignore[arg-type]
+    tokens.get()
+    [kept] = list(tmp_path.glob("*.json"))
+    tokens.revoke()
+    assert endpoint.requests[-1].path == "/oauth2/revokeP"
+    assert endpoint.requests[-1].json == {"appkey": APPKEY, "appsecret": SECRET, "token": "one"}
+    assert tokens.peek() is None and not kept.exists()
+    tokens.revoke()  # nothing held any more: no request
+    assert len(endpoint.requests) == 2
+
+
+def test_revoke_finds_a_kept_token_another_process_issued(tmp_path: Path) -> None:
+    from pykis import _tokens
+
+    manager(Recorder(issued("kept")), tmp_path).get()  # type: ignore[arg-type]
+    _tokens._REGISTRY.clear()  # a new process: nothing in memory
+    endpoint = Recorder(OK)
+    manager(endpoint, tmp_path).revoke()  # type: ignore[arg-type]
+    assert [request.json for request in endpoint.requests] == [{"appkey": APPKEY, "appsecret": SECRET, "token": "kept"}]
+    assert not list(tmp_path.glob("*.json"))
+
+
+def test_a_refused_revoke_is_typed(tmp_path: Path) -> None:
+    refusal = HttpResponse(403, {}, b'{"error_code": "EGW00121", "error_description": "invalid token"}')
+    endpoint = Recorder(issued("one"), refusal)
+    tokens = manager(endpoint, None)  # type: ignore[arg-type]
+    tokens.get()
+    with pytest.raises(KisTokenExpiredError):
+        tokens.revoke()
+    assert tokens.peek() is None
+
+
+def test_a_kept_token_equal_to_the_stale_one_is_not_reused(tmp_path: Path) -> None:
+    from pykis import _tokens
+
+    manager(Recorder(issued("old")), tmp_path).get()  # type: ignore[arg-type]
+    _tokens._REGISTRY.clear()
+    endpoint = Recorder(issued("new"))
+    assert manager(endpoint, tmp_path).get(stale="old") == "new"  # type: ignore[arg-type]
+    assert len(endpoint.requests) == 1
+    [kept] = list(tmp_path.glob("*.json"))
+    assert json.loads(kept.read_text())["access_token"] == "new"
+
+
+def test_an_unreadable_cache_is_warned_about_and_bypassed(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from pykis import _tokens
+
+    manager(Recorder(issued("old")), tmp_path).get()  # type: ignore[arg-type]
+    [kept] = list(tmp_path.glob("*.json"))
+    kept.chmod(0)
+    _tokens._REGISTRY.clear()
+    endpoint = Recorder(issued("new"))
+    try:
+        with caplog.at_level(logging.WARNING, logger="pykis"):
+            value = manager(endpoint, tmp_path).get()  # type: ignore[arg-type]
+    finally:
+        kept.chmod(0o600)
+    if os.geteuid() == 0:  # root reads any file: the kept token is simply reused
+        assert value == "old" and endpoint.requests == []
+    else:
+        assert value == "new" and "Cannot read the token cache" in caplog.text
