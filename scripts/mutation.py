@@ -63,6 +63,7 @@ MODULES: dict[str, Module] = {
         (
             "tests/protocol/test_request.py",
             "tests/protocol/test_envelope.py",
+            "tests/protocol/test_envelope_exact.py",
             "tests/protocol/test_paging.py",
             "tests/faults/test_fuzz.py",
         ),
