@@ -42,7 +42,8 @@ def test_processes_share_their_bookings_through_the_state_file(tmp_path: Path) -
     second = process(tmp_path, clock)
     assert second.book() == 100.0 + WINDOW.span  # the window is full of the other process's bookings
     assert RateState.loads((tmp_path / "real-key.rate").read_bytes()).slots == [100.0, 100.0, 101.25]
-    assert "processes" in repr(second) and "2/1.0s" in repr(second)
+    assert repr(second) == "RateLimiter(2/1.0s, shared by processes)"
+    assert (tmp_path / "real-key.rate.lock").exists()
 
 
 def test_without_a_state_dir_only_threads_share(tmp_path: Path) -> None:
@@ -51,7 +52,7 @@ def test_without_a_state_dir_only_threads_share(tmp_path: Path) -> None:
     first.book()
     first.book()
     assert process(None, clock).book() == 100.0  # another process knows nothing of them
-    assert "threads" in repr(first)
+    assert repr(first) == "RateLimiter(2/1.0s, shared by threads)"
     assert not list(tmp_path.iterdir())
 
 
@@ -114,8 +115,8 @@ def test_a_state_dir_that_cannot_exist_falls_back_with_a_warning(
     blocker.write_text("")
     with caplog.at_level(logging.WARNING, logger="pykis"):
         limiter = process(blocker / "dir", Clock())
-    assert "per process only" in caplog.text
-    assert "threads" in repr(limiter)
+    assert caplog.messages[0].startswith("Rate limiting per process only: cannot use ")
+    assert repr(limiter) == "RateLimiter(2/1.0s, shared by threads)"
     assert limiter.book() == 100.0
 
 
@@ -138,3 +139,41 @@ def test_state_files_read_back_or_start_afresh() -> None:
         assert RateState.loads(raw) == RateState()
     state = RateState([1.0, 2.0], 4.0)
     assert RateState.loads(state.dumps()) == state
+
+
+def test_a_missing_state_dir_is_made_with_its_parents(tmp_path: Path) -> None:
+    limiter = process(tmp_path / "a" / "b", Clock())
+    assert limiter.book() == 100.0
+    assert (tmp_path / "a" / "b" / "real-key.rate").exists()
+
+
+def test_short_waits_are_slept_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = Clock()
+    monkeypatch.setattr("pykis._limiter.time.sleep", clock.sleep)
+    _limiter._LOCKS.clear()
+    limiter = RateLimiter("k", RateWindow(1, period=0.5, margin=0.0), state_dir=None, clock=clock)
+    assert [limiter.acquire_blocking() for _ in range(2)] == [100.0, 100.5]
+    assert clock.sleeps == [0.5]
+
+    async def fake_sleep(seconds: float) -> None:
+        clock.sleep(seconds)
+
+    monkeypatch.setattr(asyncio, "sleep", fake_sleep)
+    assert asyncio.run(limiter.acquire()) == 101.0
+    assert clock.sleeps == [0.5, 0.5]
+
+
+def test_state_edges() -> None:
+    window = RateWindow(2, period=1.0, margin=0.25)
+    state = RateState([0.0, 0.0, 3601.25 + 0.5])
+    # At 1.25 the two entries sit exactly on the horizon (forgotten), one lies beyond an hour ahead (forgotten).
+    assert state.book(window, 1.25) == 1.25 and state.slots == [1.25]
+    kept = RateState([1.0, 3601.25])
+    assert kept.book(window, 1.25) == 2.25 and kept.slots == [1.0, 2.25, 3601.25]  # both still count
+    missing = RateState([1.0, 3.0])
+    missing._remove(2.0)
+    assert missing.slots == [1.0, 3.0]
+    # Another request's entry exactly at the confirming slot counts in its window.
+    single = RateWindow(1, period=1.0, margin=0.25)
+    shared = RateState([5.0, 5.0])
+    assert shared.confirm(single, 5.0, 5.0) == (False, 6.25)
