@@ -199,7 +199,7 @@ def test_revoke_invalidates_the_token(tmp_path: Path, private_cache: Path) -> No
         auth = emu.real.auth
         headers = {"authorization": f"Bearer {old}", "appkey": auth.appkey, "appsecret": auth.secretkey}
         answer = httpx.get(
-            f"{auth.rest_url}{QUOTE.path}", params=QUOTE.params, headers={**headers, "tr_id": QUOTE.tr_id}
+            f"{auth.rest_url}{QUOTE.path}", params=QUOTE.params, headers={**headers, "tr_id": "FHKST01010100"}
         )
         assert answer.json()["msg_cd"] == "EGW00121"
         # ... and neither the client nor its kept file offers it again: the next request brings a new token.
