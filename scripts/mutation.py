@@ -76,9 +76,7 @@ MODULES: dict[str, Module] = {
         ("src/pykis/protocol/ratelimit.py", "src/pykis/_limiter.py"),
         ("tests/protocol/test_ratelimit.py", "tests/client/test_limiter.py"),
     ),
-    "journal": Module(
-        ("src/pykis/_journal.py",), ("tests/client/test_journal.py", "tests/integration/test_trading.py")
-    ),
+    "journal": Module(("src/pykis/_journal.py",), ("tests/client/test_journal.py",)),
     "ticks": Module(("src/pykis/markets.py",), ("tests/integration/test_tick_tables.py",)),
     "validation": Module(
         ("src/pykis/scopes/trading.py",),
