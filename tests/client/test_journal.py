@@ -93,6 +93,24 @@ def test_an_unwritable_directory_costs_only_the_file(tmp_path: Path, caplog: pyt
     journal = OrderJournal(blocker / "orders")
     with caplog.at_level(logging.WARNING, logger="pykis"):
         entry = journal.begin(account="A-1", **ORDER)  # type: ignore[arg-type]
-    assert caplog.messages[0].startswith("cannot write the order journal ")
+    message = caplog.messages[0]
+    assert message.startswith(f"cannot write the order journal {blocker / 'orders'}/A1-")
+    assert "Not a directory" in message  # the OS's reason
     journal.settle(entry, "confirmed", "8")
     assert journal.claimed("A-1", entry.sent_at) == {"8"}
+
+
+def test_a_journal_directory_is_made_with_its_parents(tmp_path: Path) -> None:
+    journal = OrderJournal(tmp_path / "cache" / "orders")
+    entry = journal.begin(account="A-1", **ORDER)  # type: ignore[arg-type]
+    assert (tmp_path / "cache" / "orders" / f"A1-{entry.sent_at:%Y%m%d}.jsonl").exists()
+
+
+def test_an_unreadable_journal_file_leaves_the_claims_in_memory(tmp_path: Path) -> None:
+    journal = OrderJournal(tmp_path)
+    entry = journal.begin(account="A-1", **ORDER)  # type: ignore[arg-type]
+    journal.settle(entry, "confirmed", "9")
+    path = tmp_path / f"A1-{entry.sent_at:%Y%m%d}.jsonl"
+    path.unlink()
+    path.mkdir()  # exists, but reading it fails
+    assert journal.claimed("A-1", entry.sent_at) == {"9"}
