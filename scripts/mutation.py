@@ -77,7 +77,9 @@ MODULES: dict[str, Module] = {
         ("tests/protocol/test_ratelimit.py", "tests/client/test_limiter.py"),
     ),
     "journal": Module(("src/pykis/_journal.py",), ("tests/client/test_journal.py",)),
-    "ticks": Module(("src/pykis/markets.py",), ("tests/integration/test_tick_tables.py",)),
+    "ticks": Module(
+        ("src/pykis/markets.py",), ("tests/client/test_markets.py", "tests/integration/test_tick_tables.py")
+    ),
     "validation": Module(
         ("src/pykis/scopes/trading.py",),
         (
