@@ -249,3 +249,64 @@ def test_an_unreadable_cache_is_warned_about_and_bypassed(tmp_path: Path, caplog
         assert value == "old" and endpoint.requests == []
     else:
         assert value == "new" and "Cannot read the token cache" in caplog.text
+
+
+def test_what_the_manager_logs_and_names(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    endpoint = Recorder(issued("one", 7200), OK)
+    tokens = TokenManager(Environment.REAL, APPKEY, SECRET, endpoint, cache_dir=tmp_path / "a" / "b", clock=lambda: 0.0)
+    with caplog.at_level(logging.INFO, logger="pykis"):
+        tokens.get()
+        tokens.revoke()
+    assert caplog.messages == [
+        "Issued a real access token, valid until AccessToken(value=***, expires_at='1970-01-01T11:00:00+09:00')",
+        "Revoked the real access token",
+    ]
+    assert (tmp_path / "a" / "b").is_dir()  # made with its parents
+
+
+def test_refusals_name_their_endpoint() -> None:
+    refusal = HttpResponse(403, {}, b'{"error_code": "EGW00133", "error_description": "1/min"}')
+    with pytest.raises(KisTokenIssueLimitError) as issue:
+        manager(Recorder(refusal), None).get()  # type: ignore[arg-type]
+    assert issue.value.tr_id == "tokenP"
+    from pykis import _tokens
+
+    _tokens._REGISTRY.clear()
+    expired = HttpResponse(500, {}, b'{"rt_cd": "1", "msg_cd": "EGW00121", "msg1": "invalid"}')
+    tokens = manager(Recorder(issued("one"), expired), None)  # type: ignore[arg-type]
+    tokens.get()
+    with pytest.raises(KisTokenExpiredError) as revoke:
+        tokens.revoke()
+    assert revoke.value.tr_id == "revokeP"
+
+
+def test_unreadable_and_corrupt_caches_are_named_in_the_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from pykis import _tokens
+
+    manager(Recorder(issued("old")), tmp_path).get()  # type: ignore[arg-type]
+    [kept] = list(tmp_path.glob("*.json"))
+    kept.unlink()
+    kept.symlink_to(kept)  # reading it fails (a loop) for any user, root included
+    _tokens._REGISTRY.clear()
+    with caplog.at_level(logging.WARNING, logger="pykis"):
+        assert manager(Recorder(issued("new")), tmp_path).get() == "new"  # type: ignore[arg-type]
+    assert caplog.messages == [
+        f"Cannot read the token cache {kept} (Too many levels of symbolic links); issuing a new token"
+    ]
+    assert json.loads(kept.read_text())["access_token"] == "new"  # the loop replaced by the new token
+    caplog.clear()
+    kept.write_text("[]")
+    _tokens._REGISTRY.clear()
+    with caplog.at_level(logging.WARNING, logger="pykis"):
+        assert manager(Recorder(issued("third")), tmp_path).get() == "third"  # type: ignore[arg-type]
+    assert caplog.messages == [
+        f"Ignoring a corrupt token cache {kept} (token cache is not an object); issuing a new token"
+    ]
+
+
+def test_two_keys_keep_two_tokens(tmp_path: Path) -> None:
+    first = manager(Recorder(issued("one")), None)  # type: ignore[arg-type]
+    second = manager(Recorder(issued("two")), None, key="B" * 36)  # type: ignore[arg-type]
+    assert (first.get(), second.get(), first.get()) == ("one", "two", "one")

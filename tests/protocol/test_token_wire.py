@@ -178,12 +178,23 @@ def test_cache_records_are_keyed_and_exact() -> None:
     )
     for broken, message in (
         (b"[]", "token cache is not an object"),
-        (json.dumps({**record, "environment": "real"}).encode(), "another key"),
-        (json.dumps({**record, "appkey_sha256": "other"}).encode(), "another key"),
-        (json.dumps({**record, "access_token": ""}).encode(), "lacks a token or an expiry"),
-        (json.dumps({**record, "expires_at": "5"}).encode(), "lacks a token or an expiry"),
+        (json.dumps({**record, "environment": "real"}).encode(), "token cache belongs to another key or environment"),
+        (
+            json.dumps({**record, "appkey_sha256": "other"}).encode(),
+            "token cache belongs to another key or environment",
+        ),
+        (json.dumps({**record, "access_token": ""}).encode(), "token cache lacks a token or an expiry"),
+        (json.dumps({**record, "expires_at": "5"}).encode(), "token cache lacks a token or an expiry"),
     ):
-        with pytest.raises(ValueError, match=message):
+        with pytest.raises(ValueError, match=f"^{message}$"):
             AccessToken.from_json(broken, Environment.VIRTUAL, "h")
     no_type = {key: value for key, value in record.items() if key != "token_type"}
     assert AccessToken.from_json(json.dumps(no_type).encode(), Environment.VIRTUAL, "h").token_type == "Bearer"
+
+
+def test_auth_answers_without_rt_cd_and_cut_bodies() -> None:
+    assert decode_auth_answer(200, b'{"msg_cd": "X"}', "tokenP") == {"msg_cd": "X"}  # no rt_cd: no refusal
+    korean = json.dumps({"msg": "가" * 100}, ensure_ascii=False).encode()  # 3 bytes a character
+    with pytest.raises(KisHTTPError) as cut:
+        decode_auth_answer(502, korean, "tokenP")
+    assert cut.value.body == korean[:200].decode("utf-8", "replace")  # cut inside a character, replaced
