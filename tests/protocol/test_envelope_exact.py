@@ -16,6 +16,7 @@ from pykis.errors import (
     KisRateLimitError,
     KisTokenExpiredError,
     KisTokenIssueLimitError,
+    KisValidationError,
 )
 from pykis.protocol.env import Environment
 from pykis.protocol.envelope import Envelope, api_error, decode_envelope, decode_json
@@ -149,3 +150,53 @@ def test_requests_carry_exact_headers() -> None:
     assert ApiCall("GET", "/p", "TTTC8434R", virtual_tr_id="VX").tr_id_for(Environment.VIRTUAL) == "VX"
     assert ApiCall("GET", "/p", None).tr_id_for(Environment.VIRTUAL) is None
     assert ApiCall("GET", "/p", "TTTC8434R").tr_id_for(Environment.REAL) == "TTTC8434R"
+
+
+class Count(msgspec.Struct):
+    output: dict[str, int]
+
+
+class Lax(msgspec.Struct):
+    output: dict[str, float]
+
+
+def test_typed_decoding_is_lax_about_numbers_in_strings() -> None:
+    # KIS sends every number as a string: both decoding paths convert them (strict=False).
+    assert Envelope(b'{"output": {"n": "5"}}', "T").decode(Count) == Count({"n": 5})
+    assert Envelope({"output": {"n": "5"}}, "T").decode(Count) == Count({"n": 5})
+    assert Envelope(b'{"output": {"x": "1.5"}}', "T").decode(Lax) == Lax({"x": 1.5})
+    assert Envelope(b'{"output": {"x": "2.5"}}', "T").decode(Lax) == Lax({"x": 2.5})  # the kept decoder again
+
+
+def test_every_refusal_names_its_tr_id() -> None:
+    cases = [
+        (HttpResponse(200, {}, b"[]"), KisDecodeError),
+        (HttpResponse(502, {}, b"[]"), KisHTTPError),
+        (HttpResponse(502, {}, b"<html>"), KisHTTPError),
+        (HttpResponse(200, {}, b'{"msg_cd": "X"}'), KisDecodeError),
+        (HttpResponse(500, {}, b'{"msg_cd": "X"}'), KisHTTPError),
+        (HttpResponse(500, {}, b'{"rt_cd": "0"}'), KisHTTPError),
+    ]
+    for response, kind in cases:
+        with pytest.raises(kind) as caught:
+            decode_envelope(response, "FHKST01010100")
+        assert caught.value.tr_id == "FHKST01010100", response  # type: ignore[attr-defined]
+        if isinstance(caught.value, KisHTTPError):
+            assert caught.value.body == response.body.decode()
+        else:
+            assert caught.value.status == 200  # type: ignore[attr-defined]
+
+
+def test_post_requests_and_real_tr_ids() -> None:
+    order = ApiCall("POST", "/uapi/order", "TTTC0012U", {"pdno": "005930"})
+    real = build_request(order, Environment.REAL, Credentials("K", "S"), "t")
+    assert (real.method, real.path, real.tr_id, real.headers["tr_id"]) == (
+        "POST",
+        "/uapi/order",
+        "TTTC0012U",
+        "TTTC0012U",
+    )
+    virtual = build_request(order, Environment.VIRTUAL, Credentials("K", "S"), "t")
+    assert (virtual.tr_id, virtual.json) == ("VTTC0012U", {"PDNO": "005930"})
+    with pytest.raises(KisValidationError, match=r"^parameter N must be sent as a string, got int$"):
+        build_request(ApiCall("GET", "/p", "X", {"N": 1}), Environment.REAL, Credentials("K", "S"), None)  # type: ignore[dict-item]
