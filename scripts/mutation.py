@@ -82,11 +82,7 @@ MODULES: dict[str, Module] = {
     ),
     "validation": Module(
         ("src/pykis/scopes/trading.py",),
-        (
-            "tests/faults/test_bad_input.py",
-            "tests/integration/test_trading.py",
-            "tests/integration/test_tick_tables.py",
-        ),
+        ("tests/client/test_order_validation.py", "tests/faults/test_bad_input.py"),
         _VALIDATION,
     ),
     "orders": Module(
