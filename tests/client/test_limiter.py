@@ -115,7 +115,7 @@ def test_a_state_dir_that_cannot_exist_falls_back_with_a_warning(
     blocker.write_text("")
     with caplog.at_level(logging.WARNING, logger="pykis"):
         limiter = process(blocker / "dir", Clock())
-    assert caplog.messages[0].startswith("Rate limiting per process only: cannot use ")
+    assert caplog.messages == [f"Rate limiting per process only: cannot use {blocker / 'dir'} (Not a directory)"]
     assert repr(limiter) == "RateLimiter(2/1.0s, shared by threads)"
     assert limiter.book() == 100.0
 
@@ -172,6 +172,7 @@ def test_state_edges() -> None:
     assert kept.book(window, 1.25) == 2.25 and kept.slots == [1.0, 2.25, 3601.25]  # both still count
     missing = RateState([1.0, 3.0])
     missing._remove(2.0)
+    missing._remove(4.0)  # past every entry
     assert missing.slots == [1.0, 3.0]
     # Another request's entry exactly at the confirming slot counts in its window.
     single = RateWindow(1, period=1.0, margin=0.25)
