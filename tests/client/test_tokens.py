@@ -16,6 +16,7 @@ from pykis._tokens import TokenManager
 from pykis.errors import KisTokenExpiredError, KisTokenIssueLimitError
 from pykis.protocol.env import Environment
 from pykis.protocol.http import HttpRequest, HttpResponse
+from pykis.protocol.token import cache_key
 
 APPKEY = "A" * 36
 SECRET = "S" * 180
@@ -262,6 +263,9 @@ def test_what_the_manager_logs_and_names(tmp_path: Path, caplog: pytest.LogCaptu
         "Revoked the real access token",
     ]
     assert (tmp_path / "a" / "b").is_dir()  # made with its parents
+    # The cross-process lock sits beside the kept token, under the token's own name.
+    (lock,) = (tmp_path / "a" / "b").glob("*.lock")
+    assert lock.name == f"{cache_key(Environment.REAL, APPKEY)[0]}.json.lock"
 
 
 def test_refusals_name_their_endpoint() -> None:
