@@ -31,13 +31,17 @@ def test_decode_json_answers() -> None:
     assert (not_json.value.reason, not_json.value.tr_id, not_json.value.status) == ("body is not JSON", "T", 200)
     with pytest.raises(KisDecodeError) as not_object:
         decode_json(HttpResponse(200, {}, b"[1]"), "T")
-    assert (not_object.value.reason, not_object.value.status) == ("body is not a JSON object", 200)
+    assert (not_object.value.reason, not_object.value.tr_id, not_object.value.status) == (
+        "body is not a JSON object",
+        "T",
+        200,
+    )
     with pytest.raises(KisHTTPError) as page:
         decode_json(HttpResponse(503, {}, b"<html>" + b"x" * 300), "T")
     assert (page.value.status, page.value.tr_id, page.value.body) == (503, "T", "<html>" + "x" * 194)
     with pytest.raises(KisHTTPError) as array:
-        decode_json(HttpResponse(500, {}, b"[1]"), None)
-    assert (array.value.status, array.value.tr_id, array.value.body) == (500, None, "[1]")
+        decode_json(HttpResponse(500, {}, b"[1]"), "T")
+    assert (array.value.status, array.value.tr_id, array.value.body) == (500, "T", "[1]")
     with pytest.raises(KisDecodeError):
         decode_json(HttpResponse(200, {}, b"\xff\xfe"), "T")
 
@@ -158,6 +162,16 @@ class Count(msgspec.Struct):
 
 class Lax(msgspec.Struct):
     output: dict[str, float]
+
+
+def test_a_type_decoded_for_the_first_time() -> None:
+    # A type no earlier call has seen (defined here, so new on every run): the decoder is built, then kept.
+    class Fresh(msgspec.Struct):
+        output: dict[str, int]
+
+    assert Envelope(b'{"output": {"n": "6"}}', "T").decode(Fresh) == Fresh({"n": 6})
+    assert Envelope(b'{"output": {"n": "7"}}', "T").decode(Fresh) == Fresh({"n": 7})
+    assert Envelope({"output": {"n": "8"}}, "T").decode(Fresh) == Fresh({"n": 8})
 
 
 def test_typed_decoding_is_lax_about_numbers_in_strings() -> None:
