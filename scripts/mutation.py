@@ -92,7 +92,12 @@ MODULES: dict[str, Module] = {
     ),
     "realtime": Module(
         ("src/pykis/protocol/realtime.py",),
-        ("tests/realtime/test_protocol.py", "tests/realtime/test_core.py", "tests/faults/test_fuzz.py"),
+        (
+            "tests/protocol/test_realtime_exact.py",
+            "tests/realtime/test_protocol.py",
+            "tests/realtime/test_core.py",
+            "tests/faults/test_fuzz.py",
+        ),
     ),
 }
 
