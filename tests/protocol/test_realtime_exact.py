@@ -144,3 +144,40 @@ def test_what_is_sent() -> None:
         "any",
     ]
     assert is_notice_tr("H0GSCNI0") and not is_notice_tr("H0STCNT0")
+
+
+def test_registration_keys() -> None:
+    from pykis.protocol.realtime import KisSubscriptionLimitError, orderbook_tr, price_tr
+
+    assert price_tr("krx", "005930") == KisWebsocketTR("H0STCNT0", "005930")
+    assert price_tr("NXT", "005930") == KisWebsocketTR("H0NXCNT0", "005930")
+    assert price_tr("nasd", "nvda") == KisWebsocketTR("HDFSCNT0", "DNASNVDA")
+    assert price_tr("NAS", "NVDA", daytime=True) == KisWebsocketTR("HDFSCNT0", "RBAQNVDA")
+    assert price_tr("BAY", "KO") == KisWebsocketTR("HDFSCNT0", "RBAYKO")
+    assert orderbook_tr("NYSE", "KO") == KisWebsocketTR("HDFSASP0", "DNYSKO")
+    assert orderbook_tr("SEHK", "00700") == KisWebsocketTR("HDFSASP1", "DHKS00700")
+    assert orderbook_tr("UN", "005930") == KisWebsocketTR("H0UNASP0", "005930")
+    refusals = [
+        (("LSE", "X"), "unknown market 'LSE': use KRX, NXT, UN or an EXCD such as NAS, NYS, HKS"),
+        (("HKS", "00700", "daytime"), "the daytime session trades US listings only, not 'HKS'"),
+        (("NAS", ""), "invalid overseas symbol ''"),
+        (("NAS", "NV DA"), "invalid overseas symbol 'NV DA'"),
+        (("KRX", "5930"), "a domestic realtime key is a 6-character short code, not '5930'"),
+        (("KRX", "00593０"), "a domestic realtime key is a 6-character short code, not '00593０'"),
+        (("KRX", "00-930"), "a domestic realtime key is a 6-character short code, not '00-930'"),
+    ]
+    for args, message in refusals:
+        with pytest.raises(KisValidationError) as caught:
+            price_tr(args[0], args[1], daytime=len(args) > 2)
+        assert str(caught.value) == message
+    tr = KisWebsocketTR("H0STCNT0", "005930")
+    limit = KisSubscriptionLimitError(tr, 41, Environment.VIRTUAL)
+    assert (limit.tr, limit.limit, limit.environment) == (tr, 41, Environment.VIRTUAL)
+    assert str(limit) == (
+        "cannot subscribe to H0STCNT0.005930: KIS allows 41 realtime registrations on the virtual server "
+        "and all are in use; unsubscribe a ticket first"
+    )
+    assert str(KisSubscriptionLimitError(tr, 41)) == (
+        "cannot subscribe to H0STCNT0.005930: KIS allows 41 realtime registrations and all are in use; "
+        "unsubscribe a ticket first"
+    )
