@@ -202,3 +202,13 @@ def test_marketable_prices() -> None:
 
 def test_wire_prices() -> None:
     assert (_wire_price(None), _wire_price(Decimal("1E+3")), _wire_price(Decimal("0.5500"))) == ("0", "1000", "0.5500")
+
+
+def test_prices_below_one() -> None:
+    # Penny stocks: every rule must hold between 0 and 1 too.
+    assert to_price("0.5") == Decimal("0.5") and to_price(Decimal("0.0001")) == Decimal("0.0001")
+    assert _marketable(NVDA, "buy", Decimal(0), Decimal(0), Decimal("0.5")) == Decimal("0.5250")
+    check_limits(NVDA, Decimal("0.5"), Decimal("0.4"), Decimal("0.6"))
+    with pytest.raises(KisPriceError):
+        check_limits(NVDA, Decimal("0.7"), Decimal("0.4"), Decimal("0.6"))
+    assert _marketable(NVDA, "buy", Decimal("0.4"), Decimal("0.6"), Decimal("0.59")) == Decimal("0.6")
