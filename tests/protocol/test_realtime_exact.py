@@ -181,3 +181,21 @@ def test_registration_keys() -> None:
         "cannot subscribe to H0STCNT0.005930: KIS allows 41 realtime registrations and all are in use; "
         "unsubscribe a ticket first"
     )
+
+
+def test_payloads_keep_their_bars_and_long_frames_are_cut_at_120() -> None:
+    assert parse_message("0|T|001|a|b") == DataFrame(False, "T", 1, "a|b")  # only the first three bars split
+    for text, reason in (
+        ("1|T|x|" + LONG, "COUNT is not a number"),
+        ("1|T|0|" + LONG, "COUNT 0 out of range"),
+        ("[" + "1," * 100 + "1]", "JSON that is not an object"),
+        ('{"x": "' + LONG + '"}', "JSON without a header"),
+        ('{"header": {"tr_id": "X"}, "x": "' + LONG + '"}', "control reply without a body"),
+    ):
+        assert parse_message(text) == Malformed(reason, text[:120])
+
+
+def test_base64_with_stray_characters_is_refused() -> None:
+    with pytest.raises(KisRealtimeDecodeError) as caught:
+        decrypt(encrypt("hello", CIPHER) + "!", CIPHER, "H0STCNI0")
+    assert caught.value.reason == "encrypted payload is not base64"
