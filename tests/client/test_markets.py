@@ -84,3 +84,9 @@ def test_tick_sizes_at_the_band_edges(market: str, price: str, etf: bool, tick: 
     assert tick_size(market, Decimal(price), etf=etf) == Decimal(tick)
     if market == "KRX":
         assert krx_tick(Decimal(price), etf=etf) == Decimal(tick)
+
+
+def test_stocks_are_the_default() -> None:
+    # Quotes ask for the tick without saying whether the listing is an ETF: the stock table answers.
+    assert krx_tick(Decimal(70000)) == Decimal(100)
+    assert tick_size("KRX", Decimal(70000)) == Decimal(100)
