@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 BENCH_VENV := .bench-venv
 PEER_STAMP := $(BENCH_VENV)/.python-kis
 
-.PHONY: demo demo-gateway test lint typecheck unit dates bench bench-compare soak clean emulator generate test-lowest audit
+.PHONY: demo demo-gateway test lint typecheck unit dates bench bench-compare soak clean emulator generate test-lowest audit mutation
 
 $(STAMP): pyproject.toml
 	@echo "pykis: setting up $(VENV) (the first time takes about a minute; later runs skip this)"
@@ -74,14 +74,21 @@ generate: $(STAMP)
 	$(BIN)/python scripts/generate_api.py
 	$(BIN)/python scripts/generate_twins.py
 
-# The long versions of the fault, load, fuzz and secret suites (tests/faults), with their figures; then the
-# same properties with 30x the examples, and coverage-guided fuzzing when atheris is installed.
+# The long versions of the fault, load, fuzz and secret suites (tests/faults), with their figures; then every
+# Hypothesis property under the `soak` profile (fresh random examples, 30x as many; `make test` runs the seeded
+# `ci` profile), and coverage-guided fuzzing when atheris is installed.
 soak: $(STAMP)
 	$(BIN)/pytest -q -m slow --timeout=3600
-	PYKIS_FUZZ_EXAMPLES=3000 $(BIN)/pytest -q tests/faults/test_fuzz.py --timeout=3600
+	HYPOTHESIS_PROFILE=soak $(BIN)/pytest -q -m "hypothesis and not slow" --timeout=3600
 	@if $(BIN)/python -c "import atheris" 2>/dev/null; then \
 		$(BIN)/python tests/faults/atheris_fuzz.py -max_total_time=300 -rss_limit_mb=2048; \
 	else echo "soak: atheris is not installed ($(BIN)/pip install atheris); coverage-guided fuzzing skipped"; fi
+
+# Mutation testing (mutmut) of the safety-critical modules, each against its own fast tests, one module at a
+# time and niced (the machine is shared): killed/total per module, then `mutation: K killed of N (P %)`.
+# Survivors: <tmp>/pykis-mutation/<module>/survivors.txt; equivalent mutants are explained in docs/mutation.md.
+mutation: $(STAMP)
+	nice -n 10 $(BIN)/python scripts/mutation.py
 
 # The peers, each in its own interpreter (.bench-venv; python-kis installs as `pykis` too). python-kis 2.1.6 is
 # also what tests/peers runs against the emulator in `make test`: when it cannot be installed the build goes on,

@@ -1,4 +1,9 @@
-"""Shared fixtures: every test gets its own cache directory, so no token or rate state leaks between tests."""
+"""Shared fixtures: every test gets its own cache directory, so no token or rate state leaks between tests.
+
+Hypothesis runs under a profile: ``ci`` (the default, what ``make test`` runs) is derandomized, so every run tries
+the same examples and a failure reproduces; ``soak`` (``HYPOTHESIS_PROFILE=soak``, ``make soak``) draws fresh
+random examples, 30x as many (tests/properties.py); ``mutation`` (``make mutation``) a tenth of ci's.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "ci", derandomize=True, database=None, deadline=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("soak", max_examples=3000, derandomize=False, deadline=None, print_blob=True)
+# make mutation runs each module's tests once per mutant: the same fixed examples as ci, a tenth as many.
+settings.register_profile(
+    "mutation", max_examples=10, derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck)
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -77,38 +77,110 @@ def market_info(code: str) -> MarketInfo:
     return info
 
 
-# KRX tick table since 2023-01-25 (stocks; ETFs/ETNs trade in 5 won below 2,000 won and 5 won above).
-_KRX_TICKS = (
-    (Decimal(2000), Decimal(1)),
-    (Decimal(5000), Decimal(5)),
-    (Decimal(20000), Decimal(10)),
-    (Decimal(50000), Decimal(50)),
-    (Decimal(200000), Decimal(100)),
-    (Decimal(500000), Decimal(500)),
-)
+@dataclass(frozen=True, slots=True)
+class _TickTable:
+    """An exchange's price bands, ascending: ``(bound, tick)`` pairs and the tick above the last bound, as written
+    in its rule (text or whole numbers, read as ``Decimal`` when asked).
+
+    ``inclusive`` says whether a bound belongs to the band it closes ("up to 3,000 yen") or opens the next one
+    ("below 2,000 won"); the exchanges' own wording decides it.
+    """
+
+    bands: tuple[tuple[int | str, int | str], ...]
+    top: int | str
+    inclusive: bool
+
+    def at(self, price: Decimal) -> Decimal:
+        for bound, tick in self.bands:
+            limit = Decimal(bound)
+            if price < limit or (self.inclusive and price == limit):
+                return Decimal(tick)
+        return Decimal(self.top)
+
+
+# Each table is the exchange's published rule; the emulator keeps its own copy (emulator/market.py) on purpose,
+# and tests/integration/test_tick_tables.py compares the two across every band.
+_TICKS: dict[str, _TickTable] = {
+    # KRX (KOSPI and KOSDAQ alike) since 2023-01-25: KRX 유가증권시장 업무규정 시행세칙 호가가격단위, "below X".
+    "KRX": _TickTable(
+        (
+            (2000, 1),
+            (5000, 5),
+            (20000, 10),
+            (50000, 50),
+            (200000, 100),
+            (500000, 500),
+        ),
+        1000,
+        inclusive=False,
+    ),
+    # KRX ETFs and ETNs since the 2023 revision of the same rules: 1 won below 2,000 won, 5 won from 2,000.
+    "KRX-ETF": _TickTable(((2000, 1),), 5, inclusive=False),
+    # SEC Regulation NMS Rule 612: $0.01 for quotes at or above $1.00, $0.0001 below.
+    "USD": _TickTable(((1, "0.0001"),), "0.01", inclusive=False),
+    # TSE Business Regulations Rule 14, the standard table (tick table 01; TOPIX500 constituents use the finer
+    # table 03, which the client does not model): "up to X yen".
+    "TYO": _TickTable(
+        (
+            (3000, 1),
+            (5000, 5),
+            (30000, 10),
+            (50000, 50),
+            (300000, 100),
+            (500000, 500),
+            (3000000, 1000),
+            (5000000, 5000),
+            (30000000, 10000),
+            (50000000, 50000),
+        ),
+        100000,
+        inclusive=True,
+    ),
+    # HKEX Rules of the Exchange, Second Schedule (spread table, Part A) as reduced by Phase 1 of the minimum
+    # spread reduction on 2025-08-04 (0.01 to 20 HKD, 0.02 to 50 HKD); "over X up to Y". Phase 2 (0.005 from 0.50
+    # to 10 HKD) was announced for mid-2026 without a confirmed date and is not modelled.
+    "HKEX": _TickTable(
+        (
+            ("0.25", "0.001"),
+            ("0.50", "0.005"),
+            (20, "0.01"),
+            (50, "0.02"),
+            (100, "0.05"),
+            (200, "0.1"),
+            (500, "0.2"),
+            (1000, "0.5"),
+            (2000, 1),
+            (5000, 2),
+        ),
+        5,
+        inclusive=True,
+    ),
+    # HOSE trading regulation (stocks and closed-end fund certificates): 10 VND below 10,000, 50 VND below 50,000,
+    # 100 VND from 50,000.
+    "HSX": _TickTable(
+        (
+            (10000, 10),
+            (50000, 50),
+        ),
+        100,
+        inclusive=False,
+    ),
+    # HNX trading regulation: 100 VND for stocks at every price.
+    "HNX": _TickTable((), 100, inclusive=False),
+    # SSE and SZSE trading rules: A shares quote in 0.01 yuan.
+    "CNY": _TickTable((), "0.01", inclusive=False),
+}
 
 
 def krx_tick(price: Decimal, *, etf: bool = False) -> Decimal:
-    """The KRX tick size at ``price``."""
-    if etf:
-        return Decimal(1) if price < 2000 else Decimal(5)
-    for bound, tick in _KRX_TICKS:
-        if price < bound:
-            return tick
-    return Decimal(1000)
+    """The KRX tick size at ``price`` (ETFs and ETNs: 1 won below 2,000 won, else 5)."""
+    return _TICKS["KRX-ETF" if etf else "KRX"].at(price)
 
 
 def tick_size(market: str, price: Decimal, *, etf: bool = False) -> Decimal:
-    """The tick size for ``price`` on ``market`` (US: $0.01 at or above $1, $0.0001 below)."""
+    """The tick size for ``price`` on ``market`` under the exchange's published table (see ``_TICKS``)."""
     info = market_info(market)
     if info.domestic:
         return krx_tick(price, etf=etf)
-    if info.currency == "USD":
-        return Decimal("0.01") if price >= 1 else Decimal("0.0001")
-    if info.code == "TYO":
-        return Decimal(1) if price < 3000 else Decimal(5) if price < 30000 else Decimal(10)
-    if info.code == "HKEX":
-        return Decimal("0.01") if price < 10 else Decimal("0.02") if price < 20 else Decimal("0.05")
-    if info.currency == "VND":
-        return Decimal(100)
-    return Decimal("0.01")
+    table = _TICKS.get(info.code) or _TICKS[info.currency]
+    return table.at(price)

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from pykis.emulator.instruments import UNIVERSE, Instrument
 from pykis.emulator.masters import OVERSEAS_CODES, domestic_master, overseas_master
 from pykis.masters import DOMESTIC_FILES, MasterCache, MasterRow, SymbolIndex, rows_of
+from tests.properties import examples
 
 _HANGUL = st.characters(min_codepoint=0xAC00, max_codepoint=0xD7A3)
 _NAME_CHARS = st.one_of(_HANGUL, st.sampled_from("ABCXYZ0123456789&-.()· "))
@@ -50,7 +51,7 @@ def domestic_instruments(draw: st.DrawFn) -> list[Instrument]:
 
 
 @given(domestic_instruments())
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 def test_domestic_masters_round_trip(instruments: list[Instrument]) -> None:
     for board, name in (("KOSPI", "kospi_code.mst"), ("KOSDAQ", "kosdaq_code.mst")):
         rows = list(rows_of(name, domestic_master(board, instruments)))
@@ -84,7 +85,7 @@ def overseas_instruments(draw: st.DrawFn) -> tuple[str, list[Instrument]]:
 
 
 @given(overseas_instruments())
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 def test_overseas_masters_round_trip(case: tuple[str, list[Instrument]]) -> None:
     code, instruments = case
     rows = list(rows_of(f"{code}mst.cod", overseas_master(code, instruments)))

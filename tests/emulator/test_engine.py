@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from pykis.emulator.clock import FrozenClock
 from pykis.emulator.engine import BUY, SELL, Engine, EngineReject, Fees
 from pykis.emulator.market import Market
+from tests.properties import examples
 
 KST = ZoneInfo("Asia/Seoul")
 ET = ZoneInfo("America/New_York")
@@ -320,7 +321,7 @@ _ACTION = st.tuples(
 )
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(st.lists(_ACTION, min_size=1, max_size=12))
 def test_cash_plus_cost_basis_is_conserved_up_to_fees_taxes_and_realized_pnl(
     actions: list[tuple[str, str, int, str, int, int, bool]],

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import time as clock_time
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -15,6 +14,7 @@ from hypothesis import strategies as st
 from pykis.emulator.clock import FrozenClock
 from pykis.emulator.instruments import UNIVERSE, Instrument, isin_check_digit
 from pykis.emulator.market import SESSIONS, Market, UnknownSymbol
+from tests.properties import examples
 
 KST = ZoneInfo("Asia/Seoul")
 ET = ZoneInfo("America/New_York")
@@ -100,12 +100,19 @@ def test_lookup_aliases_and_unknown_symbols() -> None:
         ("NVDA", "0.9999", "0.0001"),
         ("NVDA", "1.00", "0.01"),
         ("NVDA", "180.37", "0.01"),
-        ("00700", "10.00", "0.01"),
-        ("00700", "10.02", "0.02"),
+        ("00700", "20.00", "0.01"),  # HKEX after the 2025 spread reduction: 0.01 up to 20, 0.02 up to 50
+        ("00700", "20.02", "0.02"),
+        ("00700", "50.05", "0.05"),
+        ("00700", "500.00", "0.2"),
+        ("00700", "521.50", "0.5"),
         ("00700", "600.5", "0.5"),
         ("600519", "1450.01", "0.01"),
         ("7203", "3000", "1"),
         ("7203", "3005", "5"),
+        ("7203", "30000", "10"),
+        ("7203", "30050", "50"),
+        ("7203", "50000000", "50000"),
+        ("7203", "50100000", "100000"),
         ("VNM", "60000", "100"),
         ("VNM", "9990", "10"),
     ],
@@ -214,7 +221,7 @@ def test_hong_kong_minutes_skip_the_lunch_break() -> None:
     assert "11:59" in stamps and "12:30" not in stamps and "13:00" in stamps
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(st.integers(min_value=0, max_value=390 * 60 - 1))
 def test_quote_agrees_with_todays_bars_so_far(offset: int) -> None:
     at = datetime(2026, 11, 25, 9, 0, tzinfo=KST) + timedelta(seconds=offset, microseconds=250_000)
@@ -389,14 +396,10 @@ def test_always_open_reports_regular_and_moves_prices_at_night() -> None:
     assert later.volume > first.volume
 
 
-def test_cached_quotes_are_fast() -> None:
+def test_cached_quotes_are_stable() -> None:
+    """Quotes served again within one clock instant are the same quotes (their speed is bench/'s business)."""
     market = market_at()
     symbols = [instrument.symbol for instrument in UNIVERSE if instrument.domestic][:50]
-    for symbol in symbols:
-        market.quote(symbol)
-    started = clock_time.perf_counter()
-    for _ in range(4):
-        for symbol in symbols:
-            market.quote(symbol)
-    per_quote = (clock_time.perf_counter() - started) / (4 * len(symbols))
-    assert per_quote < 250e-6  # typically ~30 µs; generous for slow CI machines
+    first = [market.quote(symbol) for symbol in symbols]
+    for _ in range(3):
+        assert [market.quote(symbol) for symbol in symbols] == first

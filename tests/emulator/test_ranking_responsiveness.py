@@ -87,7 +87,6 @@ def test_a_price_request_is_answered_while_a_cold_ranking_is_computed(slow: Emul
         thread.start()
         try:
             assert market.looked.wait(timeout=60)  # the ranking is computing (nothing else quotes)
-            sent = time.perf_counter()
             price = quoter.get(PRICE_PATH, "FHKST01010100", PRICE_QUERY)
             answered = time.perf_counter()
         finally:
@@ -96,6 +95,6 @@ def test_a_price_request_is_answered_while_a_cold_ranking_is_computed(slow: Emul
     assert ranked and ranked[0].status_code == 200
     body = envelope(ranked[0])
     assert body["rt_cd"] == "0" and len(body["output"]) == 4  # one page (no continuation), ranked over the market
-    # The ranking took at least 266 stalls (over a second); the price came back before it, and quickly.
+    # The ranking took at least 266 stalls (over a second); the price came back before it (how quickly is
+    # bench/emulator_throughput.py's figure).
     assert answered < ranked_at[0], "the price request waited for the ranking"
-    assert answered - sent < 0.5, f"the price request took {answered - sent:.3f} s"

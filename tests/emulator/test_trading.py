@@ -32,6 +32,16 @@ def columns(path: str, category: str) -> set[str]:
     return set(entry["columns"])
 
 
+def assert_columns(blocks: list[dict[str, Any]], path: str, category: str, extra: frozenset[str] = frozenset()) -> None:
+    """rest.json lists one column set per API, not per block: every block draws from it (plus ``extra``, names
+    the service adds that the catalog omits) and the blocks together carry all of it, so a missing column fails.
+    Block names the catalog lists among the columns (``output3``) are not columns."""
+    names = {name for name in columns(path, category) if not name.startswith("output")} | extra
+    for block in blocks:
+        assert set(block) <= names, sorted(set(block) - names)
+    assert set().union(*blocks) == names, sorted(names - set().union(*blocks))
+
+
 def account_wire(
     emulator: Emulator,
     http: httpx.Client,
@@ -124,7 +134,7 @@ def test_domestic_order_modify_cancel_and_lists(emulator: Emulator, real_acct: W
     )
     assert cont == "D"
     (row,) = pending["output"]
-    assert set(row) <= columns(DOM + "inquire-psbl-rvsecncl", "domestic_stock") | {"prdt_name"}
+    assert set(row) == columns(DOM + "inquire-psbl-rvsecncl", "domestic_stock") | {"prdt_name"}
     assert (row["odno"], row["psbl_qty"], row["sll_buy_dvsn_cd"], row["ord_dvsn_cd"]) == (out["ODNO"], "10", "02", "00")
 
     # Modify 4 shares to a new price: a new order number naming the original.
@@ -174,7 +184,7 @@ def test_domestic_order_modify_cancel_and_lists(emulator: Emulator, real_acct: W
     )
     rows = ccld["output1"]
     assert next(r["odno"] for r in rows) == out["ODNO"] and len(rows) == 3
-    assert set(rows[0]) <= columns(DOM + "inquire-daily-ccld", "domestic_stock")
+    assert_columns([rows[0], ccld["output2"]], DOM + "inquire-daily-ccld", "domestic_stock")
     assert rows[1]["orgn_odno"] == out["ODNO"] and rows[1]["rmn_qty"] == "4"
     assert rows[2]["cncl_yn"] == "Y" and rows[2]["cnc_cfrm_qty"] == "6"
     assert set(ccld["output2"]) == {"tot_ord_qty", "tot_ccld_qty", "tot_ccld_amt", "prsm_tlex_smtl", "pchs_avg_pric"}
@@ -205,7 +215,6 @@ def test_domestic_fill_balance_sellable_and_profit(emulator: Emulator, real_acct
     )
     assert cont == "D"
     (row,) = balance["output1"]
-    assert set(row) <= columns(DOM + "inquire-balance", "domestic_stock")
     assert (row["pdno"], row["hldg_qty"], row["ord_psbl_qty"], row["thdt_buyqty"], row["thdt_sll_qty"]) == (
         "000660",
         "13",
@@ -214,12 +223,12 @@ def test_domestic_fill_balance_sellable_and_profit(emulator: Emulator, real_acct
         "3",
     )
     (summary,) = balance["output2"]
-    assert set(summary) <= columns(DOM + "inquire-balance", "domestic_stock")
+    assert_columns([row, summary], DOM + "inquire-balance", "domestic_stock")
     assert int(summary["dnca_tot_amt"]) < 100_000_000 + 3 * 800_000
 
     sellable, _ = get(wire, DOM + "inquire-psbl-sell", "TTTC8408R", {**cano(wire), "PDNO": "000660"})
     assert sellable["output"]["ord_psbl_qty"] == "13"
-    assert set(sellable["output"]) <= columns(DOM + "inquire-psbl-sell", "domestic_stock") | {"prdt_name"}
+    assert set(sellable["output"]) == columns(DOM + "inquire-psbl-sell", "domestic_stock") | {"prdt_name"}
 
     orderable, _ = get(
         wire,
@@ -247,7 +256,7 @@ def test_domestic_fill_balance_sellable_and_profit(emulator: Emulator, real_acct
     )
     (day,) = profit["output1"]
     assert (day["pdno"], day["sll_qty"], day["buy_qty"]) == ("000660", "3", "2")
-    assert set(day) <= columns(DOM + "inquire-period-trade-profit", "domestic_stock")
+    assert_columns([day, profit["output2"]], DOM + "inquire-period-trade-profit", "domestic_stock")
     assert set(profit["output2"]) == {
         name for name in columns(DOM + "inquire-period-trade-profit", "domestic_stock") if name not in day
     }
@@ -426,7 +435,7 @@ def test_overseas_orders_route_by_exchange_and_side(emulator: Emulator, http: ht
     # Open orders (TTTS3018R): NASD means every US market in real.
     nccs, _ = get(wire, OVS + "inquire-nccs", "TTTS3018R", {**cano(wire), "OVRS_EXCG_CD": "NASD", "SORT_SQN": "DS"})
     assert {r["pdno"] for r in nccs["output"]} == {"NVDA", "KO"}
-    assert set(nccs["output"][0]) <= columns(OVS + "inquire-nccs", "overseas_stock") | {"prdt_name"}
+    assert set(nccs["output"][0]) == columns(OVS + "inquire-nccs", "overseas_stock") | {"prdt_name"}
     (first,) = [r for r in nccs["output"] if r["ovrs_excg_cd"] == "NASD" and r["ft_ord_qty"] == "1"][:1]
     cancel = {
         **cano(wire),
@@ -467,7 +476,7 @@ def test_overseas_orders_route_by_exchange_and_side(emulator: Emulator, http: ht
         },
     )
     assert len(ccnl["output"]) == 11  # 10 orders and one cancel record
-    assert set(ccnl["output"][0]) <= columns(OVS + "inquire-ccnl", "overseas_stock")
+    assert set(ccnl["output"][0]) == columns(OVS + "inquire-ccnl", "overseas_stock")
 
 
 def test_overseas_balances_and_amounts(emulator: Emulator, http: httpx.Client) -> None:
@@ -479,8 +488,12 @@ def test_overseas_balances_and_amounts(emulator: Emulator, http: httpx.Client) -
         {**cano(wire), "OVRS_EXCG_CD": "NASD", "TR_CRCY_CD": "USD", "CTX_AREA_FK200": "", "CTX_AREA_NK200": ""},
     )
     assert {r["ovrs_pdno"] for r in balance["output1"]} == {"NVDA", "KO"}  # NASD = all US in real
-    assert set(balance["output1"][0]) <= columns(OVS + "inquire-balance", "overseas_stock") | {"ovrs_item_name"}
-    assert set(balance["output2"]) <= columns(OVS + "inquire-balance", "overseas_stock")
+    assert_columns(
+        [balance["output1"][0], balance["output2"]],
+        OVS + "inquire-balance",
+        "overseas_stock",
+        frozenset({"ovrs_item_name"}),
+    )
 
     present, _ = get(
         wire,
@@ -488,13 +501,15 @@ def test_overseas_balances_and_amounts(emulator: Emulator, http: httpx.Client) -
         "CTRP6504R",
         {**cano(wire), "WCRC_FRCR_DVSN_CD": "02", "NATN_CD": "000", "TR_MKET_CD": "00", "INQR_DVSN_CD": "00"},
     )
-    names = columns(OVS + "inquire-present-balance", "overseas_stock")
     assert {r["pdno"] for r in present["output1"]} == {"NVDA", "KO"}
-    assert set(present["output1"][0]) <= names | {"prdt_name"}
     usd = next(d for d in present["output2"] if d["crcy_cd"] == "USD")
-    assert set(usd) <= names | {"crcy_cd_name"}
+    assert_columns(
+        [present["output1"][0], usd, present["output3"]],
+        OVS + "inquire-present-balance",
+        "overseas_stock",
+        frozenset({"prdt_name", "crcy_cd_name"}),
+    )
     assert Decimal(usd["frcr_dncl_amt_2"]) == 100_000
-    assert set(present["output3"]) <= names
 
     amount, _ = get(
         wire,
@@ -532,7 +547,9 @@ def test_overseas_balances_and_amounts(emulator: Emulator, http: httpx.Client) -
     )
     (row,) = profit["output1"]
     assert (row["ovrs_pdno"], row["slcl_qty"]) == ("NVDA", "4")
-    assert set(row) <= columns(OVS + "inquire-period-profit", "overseas_stock") | {"ovrs_item_name"}
+    assert_columns(
+        [row, profit["output2"]], OVS + "inquire-period-profit", "overseas_stock", frozenset({"ovrs_item_name"})
+    )
     assert Decimal(row["ovrs_rlzt_pfls_amt"]) > 0
 
 

@@ -3,15 +3,16 @@
 The contract each test checks: the decoder returns a value or raises its *typed* error (a ``KisError``,
 or ``ValueError`` where the decoder documents it) — never ``TypeError``, ``AttributeError``, ``IndexError``
 or any other crash that would kill the reader thread or leak into user code. ``make soak`` runs the same
-properties with 30× the examples (``PYKIS_FUZZ_EXAMPLES``).
+properties with 30× the examples (the ``soak`` Hypothesis profile).
 """
 
 from __future__ import annotations
 
 import io
 import json
-import os
+import re
 import zipfile
+import zlib
 from datetime import date
 from typing import Any
 
@@ -19,33 +20,32 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pykis.errors import KisDecodeError, KisError
+from pykis.errors import KisDecodeError
 from pykis.masters import DOMESTIC_FILES, OVERSEAS_FILES, parse_domestic, parse_overseas, rows_of, unzip
 from pykis.models.quote import DomesticQuoteBody, ForeignQuoteBody
 from pykis.models.realtime import EVENT_TYPES, MIN_WIDTHS, KisRealtimeEvent
-from pykis.protocol.envelope import Envelope, decode_envelope, decode_json
+from pykis.protocol.envelope import Envelope, decode_envelope
 from pykis.protocol.http import HttpResponse
 from pykis.protocol.paging import next_page
 from pykis.protocol.realtime import (
     Cipher,
+    ControlReply,
     DataFrame,
     KisRealtimeDecodeError,
     Malformed,
+    PingPong,
     decode_frame,
     decrypt,
     encrypt,
     parse_message,
 )
 from pykis.protocol.request import ApiCall
+from tests.properties import examples
+from tests.protocol.oracles import envelope_outcome, json_object
 
-EXAMPLES = int(os.environ.get("PYKIS_FUZZ_EXAMPLES", "100"))
-# ``make test`` runs a fixed set of examples (the same every run: CI never fails at random); ``make soak`` explores.
-FUZZ = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-    derandomize="PYKIS_FUZZ_EXAMPLES" not in os.environ,
-)
+# The ``ci`` profile (tests/conftest.py) runs a fixed set of examples, the same every run: CI never fails at random;
+# ``make soak`` (the ``soak`` profile) explores 30x as many.
+FUZZ = settings(max_examples=examples(100), suppress_health_check=[HealthCheck.too_slow])
 
 TR_IDS = sorted({*EVENT_TYPES, "H0XXXXX0", "PINGPONG", ""})
 FIELD = st.one_of(
@@ -79,10 +79,24 @@ def read_everything(event: KisRealtimeEvent) -> None:
 # ---- realtime frames ----------------------------------------------------------------------------------
 
 
+FRAMEISH = st.builds(
+    lambda flag, tr_id, count, payload: f"{flag}|{tr_id}|{count}|{payload}",
+    st.sampled_from(["0", "1", "2", ""]),
+    st.text(max_size=10),
+    st.one_of(st.integers(-2, 10_002).map(str), st.text(max_size=4)),
+    st.text(max_size=40),
+)
+
+
 @FUZZ
-@given(st.text(max_size=300))
-def test_parse_message_never_raises_on_any_text(text: str) -> None:
-    parse_message(text)
+@given(st.one_of(st.text(max_size=300), FRAMEISH))
+def test_parse_message_classifies_any_text(text: str) -> None:
+    message = parse_message(text)
+    frame = re.fullmatch(r"([01])\|([^|]*)\|([0-9]+)\|(.*)", text, flags=re.DOTALL)
+    if frame and 1 <= int(frame[3]) <= 10_000:
+        assert message == DataFrame(frame[1] == "1", frame[2], int(frame[3]), frame[4])
+    elif text[:2] in ("0|", "1|") or not isinstance(json_object(text.encode()), dict):
+        assert isinstance(message, Malformed)
 
 
 @FUZZ
@@ -114,7 +128,19 @@ def test_decode_frame_raises_only_its_typed_error(record: tuple[str, str, int], 
     )
 )
 def test_control_json_of_any_shape_is_classified(message: dict[str, Any]) -> None:
-    parse_message(json.dumps(message))
+    parsed = parse_message(json.dumps(message))
+    header, body = message.get("header"), message.get("body")
+    if not isinstance(header, dict):
+        assert isinstance(parsed, Malformed)
+    elif header.get("tr_id") == "PINGPONG":
+        assert isinstance(parsed, PingPong)
+    elif not isinstance(body, dict):
+        assert isinstance(parsed, Malformed)
+    else:
+        assert isinstance(parsed, ControlReply)
+        text = {None: ""}
+        assert parsed.tr_id == text.get(header.get("tr_id"), str(header.get("tr_id")))
+        assert parsed.rt_cd == text.get(body.get("rt_cd"), str(body.get("rt_cd")))
 
 
 CIPHER = Cipher("k" * 32, "i" * 16)
@@ -133,11 +159,26 @@ def test_encrypted_payloads_round_trip(text: str) -> None:
     st.text(max_size=20),
 )
 def test_decrypt_refuses_with_its_typed_error(payload: str, key: str, iv: str) -> None:
+    import base64
+    import binascii
+
+    try:
+        data = base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError):
+        data = b""
     for cipher in (CIPHER, Cipher(key, iv)):
+        sizes_ok = len(cipher.key.encode()) in (16, 24, 32) and len(cipher.iv.encode()) == 16
+        if not data or len(data) % 16 or not sizes_ok:  # not base64, not whole blocks, no AES key or IV
+            with pytest.raises(KisRealtimeDecodeError) as caught:
+                decrypt(payload, cipher, "H0STCNI0")
+            assert caught.value.tr_id == "H0STCNI0"
+            continue
         try:
-            decrypt(payload, cipher, "H0STCNI0")
-        except KisRealtimeDecodeError:
-            pass
+            plain = decrypt(payload, cipher, "H0STCNI0")
+        except KisRealtimeDecodeError as exc:  # bad padding or not UTF-8: data-dependent, but typed
+            assert exc.tr_id == "H0STCNI0"  # noqa: PT017
+            continue
+        assert base64.b64decode(encrypt(plain, cipher)) == data  # what it returned is what was encrypted
 
 
 @FUZZ
@@ -187,12 +228,13 @@ BODIES = st.one_of(
 @given(BODIES, st.sampled_from([200, 200, 500, 403, 502]), st.sampled_from(["", "F", "M", "D", "E", " F "]))
 def test_envelopes_decode_or_raise_a_kis_error(body: bytes, status: int, tr_cont: str) -> None:
     response = HttpResponse(status, {"tr_cont": tr_cont}, body)
-    try:
-        envelope = decode_envelope(response, "FHKST01010100")
-    except KisError:
-        with pytest.raises(KisError):
-            decode_json(HttpResponse(500, {}, b"<html>"), None)
+    expected = envelope_outcome(body, status)
+    if expected is not None:
+        with pytest.raises(expected):
+            decode_envelope(response, "FHKST01010100")
         return
+    envelope = decode_envelope(response, "FHKST01010100")
+    assert envelope.tr_cont == tr_cont.strip()
     # A decoded envelope's body, blocks, typed models and next page must all be reachable without a crash.
     try:
         envelope.body  # noqa: B018
@@ -275,8 +317,15 @@ def _zip(members: dict[str, bytes]) -> bytes:
     )
 )
 def test_master_archives_unzip_or_raise_value_error(blob: bytes) -> None:
-    """A corrupt download is a ``ValueError`` (the client falls back to product inquiries), not a crash."""
+    """A corrupt download is a ``ValueError`` (the client falls back to product inquiries), not a crash; a
+    whole archive gives its first member."""
     try:
-        unzip(blob)
-    except ValueError:
-        pass
+        with zipfile.ZipFile(io.BytesIO(blob)) as archive:
+            first: bytes | None = archive.read(archive.infolist()[0]) if archive.infolist() else None
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, zlib.error):
+        first = None
+    if first is None:
+        with pytest.raises(ValueError):
+            unzip(blob)
+    else:
+        assert unzip(blob) == first

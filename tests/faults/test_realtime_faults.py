@@ -213,7 +213,7 @@ def test_heartbeat_stalls_and_half_open_connections(emu: Emulator, scale: int, f
             before = len(session.reconnects)
             started = time.monotonic()
             emu.faults.stop_heartbeats()
-            wait_for(session.reconnected_since(before), timeout=bound * 4)
+            wait_for(session.reconnected_since(before), timeout=bound * 3)  # detected within the heartbeat bound
             detections.append(time.monotonic() - started)
             emu.faults.resume_heartbeats()
             session.steady()
@@ -235,7 +235,6 @@ def test_heartbeat_stalls_and_half_open_connections(emu: Emulator, scale: int, f
         )
         assert session.lost == 0
         assert session.duplicated == 0
-        assert max(detections) < bound * 3
         assert all("PINGPONG" in event.reason or "closed" in event.reason for event in session.reconnects)
     finally:
         emu.faults.resume_heartbeats()

@@ -241,6 +241,8 @@ def test_tokens_expiring_mid_session(emu: Emulator, scale: int, figures: Any) ->
             # refusal within one call means something else is wrong and is raised.
             time.sleep(rng.uniform(1.2, 2.0))
             emu.faults.expire_tokens("real")
+        # The workers keep calling until the last expiry has been met (bounded; the count is asserted below).
+        wait_for(lambda: emu.gateway.stats.token_issues - issued_before >= expiries, timeout=10)
         time.sleep(0.3)
         stop.set()
         for worker in workers:
@@ -256,7 +258,7 @@ def test_tokens_expiring_mid_session(emu: Emulator, scale: int, figures: Any) ->
     )
     assert failures == []
     assert placed == orders["placed"]
-    assert 1 <= reissues <= expiries  # at most one per expiry, however many threads saw it
+    assert reissues == expiries  # one per expiry, however many threads saw it
 
 
 def more_than(items: list[Any], count: int) -> Callable[[], bool]:
@@ -322,7 +324,7 @@ def test_hostile_answers_are_typed_errors_and_huge_ones_are_capped(emu: Emulator
     from pykis._async.transport import AsyncTransport
     from pykis._sync.transport import SyncTransport
     from pykis._transport import TransportOptions
-    from pykis.errors import KisDecodeError, KisTransportError
+    from pykis.errors import KisDecodeError, KisTimeoutError, KisTransportError
     from pykis.protocol.envelope import decode_envelope
     from pykis.protocol.http import HttpRequest
 
@@ -334,10 +336,10 @@ def test_hostile_answers_are_typed_errors_and_huge_ones_are_capped(emu: Emulator
     request = HttpRequest("GET", QUOTE_PATH, {**headers, "tr_id": "FHKST01010100"}, dict(QUOTE.params), None, "X")
 
     def check(answer: Callable[[], Any]) -> None:
-        started = time.monotonic()
         with pytest.raises((KisTransportError, KisDecodeError)) as caught:
             decode_envelope(answer(), "FHKST01010100")
-        assert time.monotonic() - started < 3.0
+        # Promptly: the answer itself was refused; waiting out the 5 s read timeout would be a KisTimeoutError.
+        assert not isinstance(caught.value, KisTimeoutError)
         assert kind != "huge" or "more than 1048576 bytes" in str(caught.value)
 
     sync = SyncTransport(emu.real.rest_url, options)

@@ -20,7 +20,7 @@ import pytest
 
 from pykis import AsyncPyKis, KisAuth, PyKis
 from pykis.emulator import Emulator, EmulatorConfig
-from pykis.errors import KisError
+from pykis.errors import KisAPIError, KisError
 from pykis.protocol.env import Environment
 from pykis.protocol.request import ApiCall
 from pykis.protocol.retry import RetryPolicy
@@ -230,9 +230,10 @@ def test_the_emulator_keeps_app_keys_and_accounts_apart(tmp_path: Path) -> None:
                 },
                 trading=True,
             )
-            if other.number != real.account_number.number:
-                with pytest.raises(KisError):
-                    kis.request(balance)
+            assert other.number != real.account_number.number  # the emulator's two demo apps own two accounts
+            with pytest.raises(KisAPIError) as caught:
+                kis.request(balance)
+            assert (caught.value.msg_cd, caught.value.status) == ("APBK0523", 200)  # 계좌번호를 확인하여 주십시오
         # The real app's token presented with the virtual app's key: refused.
         response = httpx.get(
             emu.virtual.rest_url + QUOTE.path,
@@ -244,4 +245,5 @@ def test_the_emulator_keeps_app_keys_and_accounts_apart(tmp_path: Path) -> None:
                 "tr_id": "FHKST01010100",
             },
         )
-        assert response.status_code != 200 or response.json()["rt_cd"] != "0"
+        assert response.status_code == 500
+        assert (response.json()["rt_cd"], response.json()["msg_cd"]) == ("1", "EGW00121")  # a foreign token

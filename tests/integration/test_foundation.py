@@ -106,7 +106,7 @@ def test_virtual_key_on_the_real_host_is_refused(emulator: Emulator) -> None:
     hosts = KisHosts(emulator.real.rest_url, emulator.real.ws_url)
     with PyKis(virtual, keep_token=False, virtual_hosts=hosts) as kis, pytest.raises(KisAPIError) as caught:
         kis.request(QUOTE)
-    assert caught.value.msg_cd in ("EGW02004", "EGW00103")
+    assert caught.value.msg_cd == "EGW02004"
 
 
 def test_business_error_carries_its_facts(emulator: Emulator) -> None:
@@ -147,7 +147,7 @@ def test_order_is_never_resent_after_a_rate_limit(emulator: Emulator) -> None:
         before = emulator.gateway.stats.requests
         with pytest.raises(KisRateLimitError):
             kis.request(order)
-        assert emulator.gateway.stats.requests - before <= 1
+        assert emulator.gateway.stats.requests - before == 1  # an order is never resent on EGW00201
 
 
 def test_slow_answer_times_out_and_an_inquiry_is_retried(emulator: Emulator) -> None:
@@ -193,11 +193,23 @@ def test_daily_chart_pages_back_by_date(emulator: Emulator) -> None:
         assert len(seen) == len(set(seen)) >= 200
 
 
-def test_revoke_invalidates_the_token(emulator: Emulator) -> None:
-    with PyKis(emulator.real.auth) as kis:
-        kis.token()
+def test_revoke_invalidates_the_token(tmp_path: Path, private_cache: Path) -> None:
+    with Emulator(secrets_dir=tmp_path, token_issue_interval=0.0) as emu, PyKis(emu.real.auth) as kis:
+        old = kis.token().value
         kis.revoke()
-    assert emulator.gateway.stats.token_issues == 1
+        assert emu.gateway.stats.revocations == 1
+        # The gateway refuses the revoked token (asked by hand, not through the client that revoked it) ...
+        auth = emu.real.auth
+        headers = {"authorization": f"Bearer {old}", "appkey": auth.appkey, "appsecret": auth.secretkey}
+        answer = httpx.get(
+            f"{auth.rest_url}{QUOTE.path}", params=QUOTE.params, headers={**headers, "tr_id": "FHKST01010100"}
+        )
+        assert answer.json()["msg_cd"] == "EGW00121"
+        # ... and neither the client nor its kept file offers it again: the next request brings a new token.
+        assert not list((private_cache / "tokens").glob("*.json"))
+        assert quote_price(kis) > 0
+        assert kis.token().value != old
+        assert emu.gateway.stats.token_issues == 2
 
 
 def test_no_secret_in_logs_or_reprs(emulator: Emulator, caplog: pytest.LogCaptureFixture) -> None:
@@ -241,7 +253,6 @@ def test_threads_tasks_and_processes_share_one_limit_and_one_token(tmp_path: Pat
             for _ in range(2)
         ]
         errors: list[BaseException] = []
-        start = time.monotonic()
 
         def thread_worker(kis: PyKis) -> None:
             try:
@@ -269,13 +280,11 @@ def test_threads_tasks_and_processes_share_one_limit_and_one_token(tmp_path: Pat
                 thread.join()
         for process in processes:
             process.join(timeout=120)
-        elapsed = time.monotonic() - start
         assert errors == []
         assert failures.empty(), failures.get()
         assert all(process.exitcode == 0 for process in processes)
         stats = emu.gateway.stats
         assert stats.rate_refusals == 0
         assert stats.token_issues == 1
-        assert stats.requests >= 18 * per_worker
-        # 612 requests at 20/s cannot take less than ~30 s; the limiter should not waste much either.
-        assert elapsed >= (18 * per_worker - 20) / 20
+        # Every request reached the gateway exactly once (no refusal, so no retry), within its 20-a-second window.
+        assert stats.requests == 18 * per_worker

@@ -239,14 +239,12 @@ def test_two_hundred_domestic_quotes_in_seven_calls(kis: PyKis, emu: Emulator) -
     stocks = [kis.stock(symbol) for symbol in symbols]
     time.sleep(1.0)  # let the gateway's one-second window forget earlier tests' requests
     refusals, before = emu.gateway.stats.rate_refusals, calls(emu)
-    started = time.perf_counter()
     quotes = kis.quotes(stocks)
-    elapsed = time.perf_counter() - started
     assert calls(emu) - before == 7  # ceil(200 / 30) FHKST11300006 calls
     assert [quote.symbol for quote in quotes] == symbols
     for quote in quotes[::40]:
         assert quote.close == emu.market.quote(quote.symbol).price
-    assert elapsed < 2.0  # the goal is 1.0 s (bench/market_data.py); a loaded CI box gets slack
+    # Seconds belong to bench/market_data.py (goal 1.0 s); here the calls, their order and no refusal.
     assert emu.gateway.stats.rate_refusals == refusals
 
 
@@ -284,8 +282,9 @@ def test_domestic_daily_chart_pages_back_across_five_calls(kis: PyKis, emu: Emul
     stock = kis.stock("005930")
     before = calls(emu)
     chart = stock.chart(date(2025, 1, 1), date(2026, 11, 25))
-    assert calls(emu) - before >= 3
     expected = emu.market.trading_days("KRX", date(2025, 1, 1), date(2026, 11, 25))
+    # 100 bars a page, then one empty page: 2025-01-01 is a holiday, so no bar ever reaches the start date.
+    assert calls(emu) - before == -(-len(expected) // 100) + 1
     assert [bar.time.date() for bar in chart] == expected
     assert chart.bars[-1].close == emu.market.quote("005930").price
     weeks = stock.chart(date(2026, 1, 1), date(2026, 11, 25), period="week")
@@ -301,7 +300,7 @@ def test_domestic_minute_chart_pages_and_adds_up(kis: PyKis, emu: Emulator) -> N
     start = datetime(2026, 11, 24, 13, 0, tzinfo=KST)
     before = calls(emu)
     chart = stock.chart(start, KRX_MIDDAY, period=1)
-    assert calls(emu) - before >= 3  # 150 + 120 one-minute bars, 120 a call
+    assert calls(emu) - before == 3  # 150 + 120 one-minute bars, 120 a call
     assert chart.period == "minute" and len(chart) == 150 + 120
     today = [bar for bar in chart if bar.time.date() == date(2026, 11, 25)]
     truth = emu.market.quote("005930")
@@ -317,7 +316,7 @@ def test_virtual_only_minute_chart_uses_the_today_inquiry(emu: Emulator, tokens:
         kis.token()
         before = calls(emu)
         chart = kis.stock("005930").chart(datetime(2026, 11, 25, 9, 0, tzinfo=KST), KRX_MIDDAY, period=1)
-        assert len(chart) == 120 and calls(emu) - before >= 4  # 30 bars a call
+        assert len(chart) == 120 and calls(emu) - before == 5  # 30 bars a call, then the page before 09:00
 
 
 def test_overseas_charts(kis: PyKis, emu: Emulator) -> None:
@@ -325,7 +324,7 @@ def test_overseas_charts(kis: PyKis, emu: Emulator) -> None:
     nvda = kis.stock("NVDA")
     before = calls(emu)
     daily = nvda.chart(date(2025, 6, 1), date(2026, 11, 25))
-    assert calls(emu) - before >= 3
+    assert calls(emu) - before == 4
     assert [bar.time.date() for bar in daily] == emu.market.trading_days("NASDAQ", date(2025, 6, 1), date(2026, 11, 25))
     assert date(2025, 11, 27) not in {bar.time.date() for bar in daily}  # Thanksgiving
     assert all(
@@ -336,7 +335,7 @@ def test_overseas_charts(kis: PyKis, emu: Emulator) -> None:
     assert [bar.time.year for bar in years] == [2022, 2023, 2024, 2025, 2026]
     before = calls(emu)
     minutes = nvda.chart(datetime(2026, 11, 24, 12, 0, tzinfo=ET), US_MIDDAY, period=1)
-    assert calls(emu) - before >= 3
+    assert calls(emu) - before == 3  # 330 one-minute bars, 120 a call
     assert len(minutes) == 240 + 90  # Tuesday 12:00–16:00, Wednesday 09:30–11:00
     five = nvda.chart(datetime(2026, 11, 25, 9, 30, tzinfo=ET), US_MIDDAY, period=5)
     assert len(five) == 18 and five.bars[1].time - five.bars[0].time == timedelta(minutes=5)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import re
 import time as wall
 from collections.abc import Iterator
@@ -329,7 +330,7 @@ def test_overseas_orders(emu: Emulator, mode: str) -> None:
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_validation_refuses_before_sending(emu: Emulator, mode: str) -> None:
+def test_validation_refuses_before_sending(emu: Emulator, mode: str, private_cache: Path) -> None:
     with client(emu, mode, cash={"KRW": 1_000_000, "USD": 100, "HKD": 1_000_000}) as kis:
         stock = kis.stock("000660")
         quote = emu.market.quote("000660")
@@ -364,7 +365,13 @@ def test_validation_refuses_before_sending(emu: Emulator, mode: str) -> None:
         # The server's own refusal is a typed error too, and nothing was placed.
         with pytest.raises(KisOrderRejectedError) as rejected:
             stock.sell(price=quote.price, qty=15, precheck=False)
-        assert rejected.value.msg_cd == "APBK0400"
+        refusal = rejected.value
+        assert (refusal.rt_cd, refusal.msg_cd, refusal.status) == ("1", "APBK0400", 200)
+        assert refusal.msg1 and refusal.tr_id in ("TTTC0011U", "VTTC0011U")
+        # The journal keeps the refused order as rejected, without a number.
+        (journal,) = (private_cache / "orders").glob("*.jsonl")
+        last = json.loads(journal.read_text("utf-8").splitlines()[-1])
+        assert (last["side"], last["qty"], last["status"], last["number"]) == ("sell", 15, "rejected", None)
 
 
 def test_session_rules() -> None:

@@ -20,6 +20,7 @@ from pykis.errors import (
 )
 from pykis.protocol.envelope import decode_envelope
 from pykis.protocol.http import HttpResponse
+from tests.protocol.oracles import envelope_outcome
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=20),
@@ -42,12 +43,21 @@ def test_arbitrary_bytes_never_escape_the_error_tree(body: bytes, status: int) -
     assert envelope.body["rt_cd"] == "0"
 
 
-@given(json_values, st.sampled_from([200, 500]))
-def test_arbitrary_json_never_escapes_the_error_tree(body: object, status: int) -> None:
-    try:
-        decode_envelope(response(body, status), None)
-    except KisError:
-        pass
+@given(
+    st.one_of(json_values, st.dictionaries(st.sampled_from(["rt_cd", "msg_cd", "msg1", "output"]), json_values)),
+    st.sampled_from([200, 500]),
+)
+def test_arbitrary_json_decodes_to_what_the_protocol_says(body: object, status: int) -> None:
+    answer = response(body, status)
+    expected = envelope_outcome(answer.body, status)
+    if expected is None:
+        envelope = decode_envelope(answer, None)
+        assert isinstance(body, dict) and envelope.msg_cd == str(body.get("msg_cd", ""))
+        return
+    with pytest.raises(expected) as caught:
+        decode_envelope(answer, None)
+    if isinstance(caught.value, KisAPIError):
+        assert isinstance(body, dict) and caught.value.rt_cd == str(body["rt_cd"])
 
 
 @given(

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pykis.protocol.ratelimit import RateState, RateWindow
+from tests.properties import examples
 
 
 def max_in_window(times: list[float], width: float) -> int:
@@ -55,7 +56,7 @@ def simulate(limit: int, workers: int, requests: int, seed: int) -> tuple[list[f
     return arrivals, finished
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(st.integers(1, 20), st.integers(1, 16), st.integers(0, 10_000))
 def test_no_server_window_ever_holds_more_than_the_limit(limit: int, workers: int, seed: int) -> None:
     arrivals, _ = simulate(limit, workers, 5 * limit + 7, seed)

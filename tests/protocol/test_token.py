@@ -51,12 +51,43 @@ def test_the_cache_is_keyed_by_host() -> None:
     assert token_host("HTTP://LocalHost:80/uapi/") == "http://localhost:80"
 
 
-@given(st.binary(max_size=100))
-def test_corrupt_cache_is_a_value_error(raw: bytes) -> None:
+_RECORD = st.fixed_dictionaries(
+    {},
+    optional={
+        "environment": st.sampled_from(["real", "virtual", "", None]),
+        "appkey_sha256": st.sampled_from(["h", "other", None]),
+        "access_token": st.one_of(st.sampled_from(["tok", ""]), st.integers(), st.none()),
+        "expires_at": st.one_of(st.integers(-5, 10**10), st.floats(allow_nan=False, allow_infinity=False), st.text()),
+        "token_type": st.sampled_from(["Bearer", "", None]),
+        "host": st.sampled_from(["http://h", "http://other", None]),
+    },
+)
+
+
+@given(st.one_of(st.binary(max_size=100), _RECORD.map(lambda record: json.dumps(record).encode())))
+def test_a_cache_record_is_read_exactly_when_it_is_whole_and_ours(raw: bytes) -> None:
     try:
-        AccessToken.from_json(raw, Environment.REAL, "h", "http://h")
+        record = json.loads(raw)
     except ValueError:
-        pass
+        record = None
+    ours = (
+        isinstance(record, dict)
+        and record.get("environment") == "real"
+        and record.get("appkey_sha256") == "h"
+        and record.get("host") == "http://h"
+        and isinstance(record.get("access_token"), str)
+        and record["access_token"] != ""
+        and type(record.get("expires_at")) in (int, float)
+    )
+    if not ours:
+        with pytest.raises(ValueError):
+            AccessToken.from_json(raw, Environment.REAL, "h", "http://h")
+        return
+    assert isinstance(record, dict)
+    token = AccessToken.from_json(raw, Environment.REAL, "h", "http://h")
+    assert token == AccessToken(
+        record["access_token"], float(record["expires_at"]), record.get("token_type") or "Bearer"
+    )
 
 
 def test_oauth_refusal_shape_becomes_a_typed_error() -> None:

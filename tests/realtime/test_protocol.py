@@ -38,6 +38,7 @@ from pykis.protocol.realtime import (
     subscribe_message,
     websocket_url,
 )
+from tests.properties import examples
 from tests.realtime.samples import H0STASP0, H0STASP0_OLD, H0STCNI0_FILL, H0STCNT0, H0STCNT0_OLD, frame
 
 KEY = "abcdefghijklmnopqrstuvwxyzabcdef"  # 32 characters: AES-256
@@ -101,7 +102,7 @@ def test_malformed_text_is_typed(text: str) -> None:
     assert isinstance(parse_message(text), Malformed)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text())
 def test_arbitrary_text_never_crashes_the_parser(text: str) -> None:
     message = parse_message(text)
@@ -116,7 +117,7 @@ def test_arbitrary_text_never_crashes_the_parser(text: str) -> None:
             repr(event)  # a decoded record of any content renders without raising
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     st.sampled_from(["H0STCNT0", "H0STASP0", "HDFSCNT0", "H0STCNI0", "XXXX0000"]),
     st.lists(st.text(alphabet=st.characters(blacklist_characters="^|"), max_size=8), min_size=1, max_size=80),
@@ -367,7 +368,7 @@ def test_subscribe_reply_keeps_the_cipher() -> None:
     assert state.cipher("H0STCNI0") is None
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["add", "remove", "reply", "drop"]), st.integers(0, 3)), max_size=60))
 def test_state_machine_never_registers_twice(steps: list[tuple[str, int]]) -> None:
     """Drive random operations against a model server; no duplicate registration ever reaches it, and once

@@ -268,12 +268,16 @@ _VENUE = {
     "HNX": "VN",
     "HSX": "VN",
 }
+# KRX since 2023-01-25 (KRX 유가증권시장 업무규정 시행세칙, 호가가격단위): "below X won".
 _KRX_TICKS = ((2_000, 1), (5_000, 5), (20_000, 10), (50_000, 50), (200_000, 100), (500_000, 500))
+# HKEX Rules of the Exchange, Second Schedule (spread table, Part A) after Phase 1 of the minimum spread reduction
+# (2025-08-04: 0.01 up to 20 HKD, 0.02 up to 50 HKD); "over X up to Y". Phase 2 (0.005 from 0.50 to 10 HKD) was
+# announced for mid-2026 without a confirmed date and is not modelled.
 _HK_TICKS = (  # upper bound inclusive, in 1/1000 HKD
     (250, 1),
     (500, 5),
-    (10_000, 10),
-    (20_000, 20),
+    (20_000, 10),
+    (50_000, 20),
     (100_000, 50),
     (200_000, 100),
     (500_000, 200),
@@ -281,7 +285,9 @@ _HK_TICKS = (  # upper bound inclusive, in 1/1000 HKD
     (2_000_000, 1_000),
     (5_000_000, 2_000),
 )
-_JP_TICKS = (  # upper bound inclusive, yen (standard table; TOPIX100 constituents trade finer in reality)
+# TSE Business Regulations Rule 14, standard table (tick table 01): "up to X yen". TOPIX500 constituents trade on
+# the finer table 03 in reality.
+_JP_TICKS = (  # upper bound inclusive, yen
     (3_000, 1),
     (5_000, 5),
     (30_000, 10),
@@ -290,6 +296,8 @@ _JP_TICKS = (  # upper bound inclusive, yen (standard table; TOPIX100 constituen
     (500_000, 500),
     (3_000_000, 1_000),
     (5_000_000, 5_000),
+    (30_000_000, 10_000),
+    (50_000_000, 50_000),
 )
 _JP_LIMITS = (  # base price below -> allowed move, yen
     (100, 30),
@@ -325,13 +333,13 @@ _VOL = {"KRX": 1.0, "US": 1.0, "HK": 1.0, "CN": 0.6, "JP": 1.0, "VN": 0.45}
 def _tick_units(instrument: Instrument, units: int) -> int:
     venue = _VENUE[instrument.market]
     if venue == "KRX":
-        if instrument.kind != "stock":  # ETF/ETN/ELW: 1 won below 2,000, else 5 won
+        if instrument.kind != "stock":  # ETF/ETN (KRX 2023 revision): 1 won below 2,000, else 5 won
             return 1 if units < 2_000 else 5
         for bound, tick in _KRX_TICKS:
             if units < bound:
                 return tick
         return 1_000
-    if venue == "US":  # $0.01 from $1, $0.0001 below
+    if venue == "US":  # SEC Regulation NMS Rule 612: $0.01 from $1, $0.0001 below
         return 100 if units >= 10_000 else 1
     if venue == "HK":
         for bound, tick in _HK_TICKS:
@@ -342,12 +350,13 @@ def _tick_units(instrument: Instrument, units: int) -> int:
         for bound, tick in _JP_TICKS:
             if units <= bound:
                 return tick
-        return 10_000
+        return 100_000
     if venue == "VN":
+        # HNX trading regulation: 100 VND for stocks; HOSE: 10 VND below 10,000, 50 below 50,000, else 100.
         if instrument.market == "HNX":
             return 100
         return 10 if units < 10_000 else 50 if units < 50_000 else 100
-    return 1  # CN: 0.01 yuan
+    return 1  # CN: 0.01 yuan (SSE and SZSE trading rules for A shares)
 
 
 def _round_units(instrument: Instrument, value: float) -> int:

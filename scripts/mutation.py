@@ -1,0 +1,193 @@
+"""``make mutation``: mutation testing (mutmut) of the safety-critical modules, each against its own fast tests.
+
+Every module runs in its own scratch copy of ``src/`` and ``tests/`` (mutmut works in ``./mutants`` and reads its
+settings from ``./pyproject.toml``), one module at a time, so the tests that judge a module are only the ones
+mapped to it here. The run prints ``killed/total`` per module and ends with ``mutation: K killed of N (P %)``.
+Surviving mutants are listed per module in ``<scratch>/<module>/survivors.txt``; those that cannot be killed
+because they do not change behaviour are explained in docs/mutation.md.
+
+Killed counts mutants the tests failed on, timed out on (an endless loop is caught) or the type checker refused;
+a mutant no mapped test reaches counts as surviving. ``--jobs`` sets mutmut's children (default 2: the machine
+has two cores); run it under ``nice`` when the machine is shared (the Makefile does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+KILLED = {"killed", "timeout", "caught by type check", "segfault"}
+NOT_RUN = {"not checked", "skipped"}
+
+
+@dataclass(frozen=True)
+class Module:
+    """One safety-critical area: the files mutated, the functions among them (mutant name globs; all if
+    empty) and the tests that must notice."""
+
+    files: tuple[str, ...]
+    tests: tuple[str, ...]
+    only: tuple[str, ...] = ()
+
+
+_VALIDATION = tuple(
+    f"pykis.scopes.trading.x_{name}__mutmut_*"
+    for name in (
+        "to_qty",
+        "to_price",
+        "check_tick",
+        "check_limits",
+        "domestic_order_type",
+        "foreign_order_type",
+        "check_virtual",
+        "_marketable",
+        "_wire_price",
+    )
+)
+_ORDERS = tuple(
+    f"pykis.scopes.trading.x_{name}__mutmut_*"
+    for name in ("order_flow", "_send_once_flow", "_settle_flow", "_unknown", "_resolve_flow", "_facts")
+)
+
+MODULES: dict[str, Module] = {
+    "request": Module(
+        ("src/pykis/protocol/request.py", "src/pykis/protocol/envelope.py", "src/pykis/protocol/paging.py"),
+        (
+            "tests/protocol/test_request.py",
+            "tests/protocol/test_envelope.py",
+            "tests/protocol/test_envelope_exact.py",
+            "tests/protocol/test_paging.py",
+            "tests/faults/test_fuzz.py",
+        ),
+    ),
+    "tokens": Module(
+        ("src/pykis/protocol/token.py", "src/pykis/_tokens.py"),
+        ("tests/protocol/test_token.py", "tests/protocol/test_token_wire.py", "tests/client/test_tokens.py"),
+    ),
+    "ratelimit": Module(
+        ("src/pykis/protocol/ratelimit.py", "src/pykis/_limiter.py"),
+        ("tests/protocol/test_ratelimit.py", "tests/client/test_limiter.py"),
+    ),
+    "journal": Module(("src/pykis/_journal.py",), ("tests/client/test_journal.py",)),
+    "ticks": Module(
+        ("src/pykis/markets.py",), ("tests/client/test_markets.py", "tests/integration/test_tick_tables.py")
+    ),
+    "validation": Module(
+        ("src/pykis/scopes/trading.py",),
+        ("tests/client/test_order_validation.py", "tests/faults/test_bad_input.py"),
+        _VALIDATION,
+    ),
+    "orders": Module(
+        ("src/pykis/scopes/trading.py",),
+        ("tests/integration/test_trading.py", "tests/integration/test_executions.py"),
+        _ORDERS,
+    ),
+    "realtime": Module(
+        ("src/pykis/protocol/realtime.py",),
+        (
+            "tests/protocol/test_realtime_exact.py",
+            "tests/realtime/test_protocol.py",
+            "tests/realtime/test_core.py",
+            "tests/faults/test_fuzz.py",
+        ),
+    ),
+}
+
+
+def _settings(module: Module) -> str:
+    """The ``[tool.mutmut]`` table of one module's scratch copy."""
+    return "\n".join(
+        (
+            "",
+            "[tool.mutmut]",
+            'source_paths = ["src/"]',
+            f"only_mutate = {json.dumps(list(module.files))}",
+            f"pytest_add_cli_args_test_selection = {json.dumps(list(module.tests))}",
+            'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x", "--timeout=60"]',
+            "",
+        )
+    )
+
+
+def _scratch(name: str, module: Module, base: Path) -> Path:
+    work = base / name
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(ROOT / "src", work / "src", ignore=ignore)
+    shutil.copytree(ROOT / "tests", work / "tests", ignore=ignore)
+    text = (ROOT / "pyproject.toml").read_text("utf-8")
+    (work / "pyproject.toml").write_text(text + _settings(module), "utf-8")
+    return work
+
+
+def _statuses(work: Path, module: Module) -> dict[str, str]:
+    """Each mutant's status, read from mutmut's per-file records."""
+    from fnmatch import fnmatch
+
+    from mutmut.stats import status_by_exit_code
+
+    found: dict[str, str] = {}
+    for file in module.files:
+        meta = work / "mutants" / (file + ".meta")
+        if not meta.exists():
+            continue
+        codes = json.loads(meta.read_text("utf-8")).get("exit_code_by_key", {})
+        for key, code in codes.items():
+            if not module.only or any(fnmatch(key, pattern) for pattern in module.only):
+                found[key] = status_by_exit_code[code]
+    return found
+
+
+def run(name: str, module: Module, base: Path, jobs: int) -> tuple[int, int]:
+    """Run one module; print and return ``(killed, total)``."""
+    work = _scratch(name, module, base)
+    env = {**os.environ, "HYPOTHESIS_PROFILE": "mutation", "PYTHONDONTWRITEBYTECODE": "1"}
+    mutmut = str(Path(sys.executable).with_name("mutmut"))
+    log = work / "mutmut.log"
+    with log.open("w") as out:
+        subprocess.run(
+            [mutmut, "run", "--max-children", str(jobs), *module.only],
+            cwd=work,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
+    statuses = _statuses(work, module)
+    counted = {key: status for key, status in statuses.items() if status not in NOT_RUN}
+    killed = sum(status in KILLED for status in counted.values())
+    survivors = sorted(f"{key}  ({status})" for key, status in counted.items() if status not in KILLED)
+    (work / "survivors.txt").write_text("".join(line + "\n" for line in survivors), "utf-8")
+    share = 100 * killed / len(counted) if counted else 0.0
+    print(f"{name}: {killed}/{len(counted)} killed ({share:.1f} %), survivors in {work / 'survivors.txt'}")
+    if not counted:
+        print(f"{name}: no mutant ran; see {log}")
+    return killed, len(counted)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("modules", nargs="*", choices=[[], *MODULES], help="modules to run (default: all)")
+    parser.add_argument("--jobs", type=int, default=2, help="mutmut children (default 2)")
+    parser.add_argument("--scratch", type=Path, default=Path(tempfile.gettempdir()) / "pykis-mutation")
+    args = parser.parse_args()
+    names = args.modules or list(MODULES)
+    killed = total = 0
+    for name in names:
+        k, n = run(name, MODULES[name], args.scratch, args.jobs)
+        killed, total = killed + k, total + n
+    share = 100 * killed / total if total else 0.0
+    print(f"mutation: {killed} killed of {total} ({share:.1f} %)")
+
+
+if __name__ == "__main__":
+    main()
