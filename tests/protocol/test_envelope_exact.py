@@ -24,6 +24,14 @@ from pykis.protocol.http import HttpResponse
 from pykis.protocol.request import ApiCall, Credentials, build_request
 
 
+@pytest.fixture(autouse=True)
+def no_secrets_registered(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Exact bodies: secrets other tests registered (some are runs of one letter) must not mask them."""
+    from pykis import _secrets
+
+    monkeypatch.setattr(_secrets, "_SECRETS", set())
+
+
 def test_decode_json_answers() -> None:
     assert decode_json(HttpResponse(200, {}, b'{"a": 1}'), "T") == {"a": 1}
     with pytest.raises(KisDecodeError) as not_json:
