@@ -17,12 +17,14 @@ import logging
 import os
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from pykis._files import open_private_append, private_dir, read_private
+from pykis.protocol.clock import ServiceClock
 
 __all__ = ["JournalEntry", "OrderJournal"]
 
@@ -53,8 +55,11 @@ class JournalEntry:
 class OrderJournal:
     """Order intents of one client, mirrored to a file in ``directory`` (``None``: memory only)."""
 
-    def __init__(self, directory: Path | None) -> None:
+    def __init__(self, directory: Path | None, now: Callable[[], datetime] | None = None) -> None:
+        """``now``: the service's time (the client's clock); the entries' ``sent_at`` are compared with the
+        times of the service's order rows when an answer is lost."""
         self._directory = directory
+        self._now = now or ServiceClock().now
         self._entries: dict[str, JournalEntry] = {}
         self._lock = threading.Lock()
 
@@ -115,7 +120,7 @@ class OrderJournal:
             qty,
             price,
             order_type,
-            datetime.now(UTC),
+            self._now().astimezone(UTC),
             kind=kind,
             original=original,
         )

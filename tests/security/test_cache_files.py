@@ -23,6 +23,7 @@ from pykis.protocol.http import HttpRequest, HttpResponse
 from pykis.protocol.ratelimit import RateWindow
 
 OTHER_UID = os.geteuid() + 4242
+DAY = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # the service's time the journals here are written at
 
 
 @pytest.fixture
@@ -68,9 +69,8 @@ def test_a_directory_another_user_owns_is_refused_with_a_clear_message(shared: P
 
 def test_the_order_journal_is_not_written_into_another_users_directory(shared: Path, victim: Path) -> None:
     orders = foreign_dir(shared / "orders")
-    day = datetime.now(UTC)
-    (orders / f"1234567801-{day:%Y%m%d}.jsonl").symlink_to(victim)
-    journal = OrderJournal(orders)
+    (orders / f"1234567801-{DAY:%Y%m%d}.jsonl").symlink_to(victim)
+    journal = OrderJournal(orders, lambda: DAY)
     entry = journal.begin(
         account="12345678-01", symbol="005930", market="KRX", side="buy", qty=1, price="70000", order_type="limit"
     )
@@ -102,15 +102,14 @@ def test_the_journal_follows_no_link_and_takes_no_foreign_or_readable_file(tmp_p
 
 def test_a_journal_file_planted_as_a_link_is_neither_written_nor_read(tmp_path: Path, victim: Path) -> None:
     orders = private_dir(tmp_path / "orders")
-    day = datetime.now(UTC)
     victim.write_text(json.dumps({"number": "0000099999", "status": "confirmed"}) + "\n")
-    (orders / f"1234567801-{day:%Y%m%d}.jsonl").symlink_to(victim)
-    journal = OrderJournal(orders)
+    (orders / f"1234567801-{DAY:%Y%m%d}.jsonl").symlink_to(victim)
+    journal = OrderJournal(orders, lambda: DAY)
     journal.begin(
         account="12345678-01", symbol="005930", market="KRX", side="buy", qty=1, price="70000", order_type="limit"
     )
     assert "005930" not in victim.read_text()
-    assert "99999" not in journal.claimed("12345678-01", day)
+    assert "99999" not in journal.claimed("12345678-01", DAY)
 
 
 def test_master_and_rate_files_replace_a_planted_link_instead_of_following_it(tmp_path: Path, victim: Path) -> None:

@@ -113,6 +113,7 @@ def format_status(report: dict[str, Any]) -> str:
     for tr, count in report.get("consumers", {}).items():
         lines.append(f"realtime {tr}: {count} consumer(s)")
     lines.append(f"realtime records published: {report.get('published', 0)}")
+    lines.append(f"up {report.get('uptime_seconds', 0)} s")
     return "\n".join(lines)
 
 

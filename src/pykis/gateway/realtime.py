@@ -281,7 +281,7 @@ class GatewayWebsocketClient(KisWebsocketClient):
             assert link is not None
 
             def deliver(frame: DataFrame) -> None:
-                self._enqueue_frame(frame, None, self._core.today(time.time()))
+                self._enqueue_frame(frame, None, self._core.today(self._kis.clock.timestamp()))
 
             session = cast(Any, _NatsSession(link, self._core, environment, deliver))
             self._sessions[environment] = session
@@ -314,7 +314,7 @@ class AsyncGatewayWebsocketClient(AsyncKisWebsocketClient):
             assert link is not None and loop is not None
 
             def deliver(frame: DataFrame) -> None:
-                loop.call_soon_threadsafe(self._enqueue, (frame, None, self._core.today(time.time())))
+                loop.call_soon_threadsafe(self._enqueue, (frame, None, self._core.today(self._kis.clock.timestamp())))
 
             session = cast(Any, _NatsSession(link, self._core, environment, deliver))
             session.task = loop.create_task(_idle())  # what the asyncio client cancels on close

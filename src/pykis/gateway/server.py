@@ -118,7 +118,7 @@ class KisGateway:
         ):
             await self._nc.subscribe(subject, queue=QUEUE_GROUP, cb=self._spawner(handler))
         await self._nc.flush()
-        self.started = time.time()
+        self.started = time.monotonic()
         await self._nc.publish(self.subjects.restored, b"{}")
         log.info("Gateway on %s answering %s.* with %s", self.nats_options.servers, self.subjects.prefix, self.labels)
 
@@ -249,4 +249,5 @@ class KisGateway:
                 }
             )
         realtime = self.realtime.status() if self.realtime is not None else {}
-        return {"started": self.started, "keys": keys, "recovered": self.journal.recovered, **realtime}
+        uptime = round(time.monotonic() - self.started) if self.started else 0
+        return {"uptime_seconds": uptime, "keys": keys, "recovered": self.journal.recovered, **realtime}

@@ -190,7 +190,7 @@ def journal_of(core: _ClientCore) -> OrderJournal:
         from pykis.client import default_cache_dir
 
         directory: Path | None = default_cache_dir() / "orders"
-        journal = _JOURNALS[core] = OrderJournal(directory)
+        journal = _JOURNALS[core] = OrderJournal(directory, core.clock.now)
     return journal
 
 
