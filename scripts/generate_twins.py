@@ -7,7 +7,7 @@ The blocking class is the one written by hand (``KisAccount``, ``KisStock``, ``K
 (``AsyncKisAccount``…) is generated into a marked region of the same module, so both stay importable from where
 they always were. The rewrite is textual and small, like unasync's:
 
-* a method that drives a flow (``self._core._run(``) becomes ``async def`` and awaits it; a method calling such a
+* a method that drives a flow (``self._core.run(``) becomes ``async def`` and awaits it; a method calling such a
   method of its own class becomes ``async`` too and awaits the call; a ``@property`` that does either stays a
   property whose value is awaited (``order.pending`` → ``await order.pending``): one name, one form, in both APIs;
 * the blocking names become their twins' (``PyKis`` → ``AsyncPyKis``, ``KisOrder`` → ``AsyncKisOrder``…);
@@ -122,7 +122,7 @@ def _methods(source: str) -> dict[str, tuple[int, int, bool]]:
 def twin_source(source: str, twin: Twin) -> str:
     """The asyncio twin of the class ``source``."""
     spans = _methods(source)
-    driving = {name for name, (start, end, _) in spans.items() if "self._core._run(" in source[start:end]}
+    driving = {name for name, (start, end, _) in spans.items() if "self._core.run(" in source[start:end]}
     changed = True
     while changed:  # a method calling a driving method of its class drives too
         changed = False
@@ -135,7 +135,7 @@ def twin_source(source: str, twin: Twin) -> str:
     out = source
     for name in driving:
         out = re.sub(rf"^(    (?:@property\n    )?)def {name}\(", rf"\1async def {name}(", out, flags=re.M)
-    out = out.replace("self._core._run(", "await self._core._run(")
+    out = out.replace("self._core.run(", "await self._core.run(")
     for name in driving - properties:
         out = re.sub(rf"(?<!await )self\.{name}\(", f"await self.{name}(", out)
     for name in properties:

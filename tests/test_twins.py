@@ -39,7 +39,7 @@ SAMPLE = '''class KisThing(Base):
     @property
     def state(self) -> KisOrder | None:
         """One inquiry."""
-        found: int = self._core._run(flow(self._core))
+        found: int = self._core.run(flow(self._core))
         return None if found is None else KisOrder(self._core, found)
 
     @property
@@ -47,7 +47,7 @@ SAMPLE = '''class KisThing(Base):
         return self.state is not None
 
     def go(self, qty: int) -> KisOrder:
-        return KisOrder(self._core, self._core._run(go_flow(qty)))
+        return KisOrder(self._core, self._core.run(go_flow(qty)))
 
     def go_twice(self) -> KisPendingOrders:
         self.go(1)
@@ -64,7 +64,7 @@ def test_the_rewrite_awaits_drivers_and_renames_twins(generator: ModuleType) -> 
     assert out.startswith('class AsyncKisThing(Base):\n    """Asyncio."""')
     assert "_core: AsyncPyKis" in out
     assert "    @property\n    async def state(self) -> AsyncKisOrder | None:" in out  # `await thing.state`
-    assert "found: int = await self._core._run(flow(self._core))" in out
+    assert "found: int = await self._core.run(flow(self._core))" in out
     assert "return (await self.state) is not None" in out and "    @property\n    async def alive" in out
     assert "await self.go(1)" in out and "KisPendingOrders(await self.go(2))" in out  # the plural is shared
     assert "    def on(self, callback: object) -> None:" in out  # no request: copied as it is

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 from zoneinfo import ZoneInfo
 
 from pykis._log import lazy_logger
@@ -60,6 +60,9 @@ if TYPE_CHECKING:
     from pykis.api import AsyncKisApi, KisApi
     from pykis.gateway.link import GatewayLink
     from pykis.gateway.wire import NatsOptions
+
+
+T = TypeVar("T")
 
 
 class _Deferred:
@@ -339,7 +342,8 @@ class _ClientCore:
         """Which environment ``call`` goes to."""
         return self._side_for(trading=call.trading).environment
 
-    def _flow(self, call: ApiCall) -> Any:
+    def request_flow(self, call: ApiCall) -> Generator[Action, Any, Envelope]:
+        """The flow that sends ``call`` (to the gateway when the client goes through one) and yields its envelope."""
         side = self._side_for(trading=call.trading)
         call.tr_id_for(side.environment)  # refuse a TR the environment lacks before anything else
         if self._gateway is not None:
@@ -457,7 +461,7 @@ class PyKis(_ClientCore):
 
     def request(self, call: ApiCall) -> Envelope:
         """Perform one API call and return its envelope; raises a :class:`~pykis.errors.KisError`."""
-        result: Envelope = self._run(self._flow(call))
+        result: Envelope = self.run(self.request_flow(call))
         return result
 
     def paginate(self, call: ApiCall, *, max_pages: int = 100) -> Iterator[Envelope]:
@@ -536,14 +540,16 @@ class PyKis(_ClientCore):
     ) -> None:
         self.close()
 
-    def _run(self, flow: Any) -> Any:
+    def run(self, flow: Generator[Action, Any, T]) -> T:
+        """Drive ``flow`` to its end, performing each action it yields; returns what the flow returns."""
         result: Any = None
         error: BaseException | None = None
         while True:
             try:
                 action = flow.throw(error) if error is not None else flow.send(result)
             except StopIteration as stop:
-                return stop.value
+                done: T = stop.value
+                return done
             result, error = None, None
             try:
                 result = self._perform(action)
@@ -610,7 +616,7 @@ class PyKis(_ClientCore):
         from pykis.scopes.resolve import resolve_flow
         from pykis.scopes.stock import KisStock
 
-        return KisStock(self, self._run(resolve_flow(self, symbol, market)))
+        return KisStock(self, self.run(resolve_flow(self, symbol, market)))
 
     def account(self, account: str | KisAccountNumber | None = None) -> KisAccount:
         """The account ``"NNNNNNNN-NN"`` (default: the primary account of the trading credentials)."""
@@ -631,9 +637,9 @@ class PyKis(_ClientCore):
         stocks = [item if isinstance(item, StockBase) else self.stock(item) for item in symbols]
         plan = plan_quotes(self, stocks, venue)
         if len(plan.parts) <= 1:
-            return plan.assemble([self._run(make()) for _, make in plan.parts])
+            return plan.assemble([self.run(make()) for _, make in plan.parts])
         with ThreadPoolExecutor(max_workers=min(8, len(plan.parts)), thread_name_prefix="pykis-quotes") as pool:
-            results = list(pool.map(lambda part: self._run(part[1]()), plan.parts))
+            results = list(pool.map(lambda part: self.run(part[1]()), plan.parts))
         return plan.assemble(results)
 
     def search(self, text: str, *, limit: int = 20, markets: Iterable[str] | None = None) -> list[MasterRow]:
@@ -641,7 +647,7 @@ class PyKis(_ClientCore):
         matches), over the master files of ``markets`` (default: every market)."""
         from pykis.scopes.market import search_flow
 
-        result: list[MasterRow] = self._run(search_flow(text, limit, markets))
+        result: list[MasterRow] = self.run(search_flow(text, limit, markets))
         return result
 
     def is_trading_day(self, market: str, day: date | None = None) -> bool:
@@ -649,7 +655,7 @@ class PyKis(_ClientCore):
         kept for the client's lifetime); other markets use the built-in calendars."""
         from pykis.scopes.market import trading_day_flow
 
-        result: bool = self._run(trading_day_flow(self, market, day))
+        result: bool = self.run(trading_day_flow(self, market, day))
         return result
 
 
@@ -702,7 +708,7 @@ class AsyncPyKis(_ClientCore):
 
     async def request(self, call: ApiCall) -> Envelope:
         """Perform one API call and return its envelope; raises a :class:`~pykis.errors.KisError`."""
-        result: Envelope = await self._run(self._flow(call))
+        result: Envelope = await self.run(self.request_flow(call))
         return result
 
     async def paginate(self, call: ApiCall, *, max_pages: int = 100) -> AsyncIterator[Envelope]:
@@ -783,14 +789,16 @@ class AsyncPyKis(_ClientCore):
     ) -> None:
         await self.close()
 
-    async def _run(self, flow: Any) -> Any:
+    async def run(self, flow: Generator[Action, Any, T]) -> T:
+        """Drive ``flow`` to its end, performing each action it yields; returns what the flow returns."""
         result: Any = None
         error: BaseException | None = None
         while True:
             try:
                 action = flow.throw(error) if error is not None else flow.send(result)
             except StopIteration as stop:
-                return stop.value
+                done: T = stop.value
+                return done
             result, error = None, None
             try:
                 result = await self._perform(action)
@@ -862,7 +870,7 @@ class AsyncPyKis(_ClientCore):
         from pykis.scopes.resolve import resolve_flow
         from pykis.scopes.stock import AsyncKisStock
 
-        return AsyncKisStock(self, await self._run(resolve_flow(self, symbol, market)))
+        return AsyncKisStock(self, await self.run(resolve_flow(self, symbol, market)))
 
     def account(self, account: str | KisAccountNumber | None = None) -> AsyncKisAccount:
         """The account ``"NNNNNNNN-NN"`` (default: the primary account); no request is made."""
@@ -878,19 +886,19 @@ class AsyncPyKis(_ClientCore):
 
         stocks = [item if isinstance(item, StockBase) else await self.stock(item) for item in symbols]
         plan = plan_quotes(self, stocks, venue)
-        results = await asyncio.gather(*(self._run(make()) for _, make in plan.parts))
+        results = await asyncio.gather(*(self.run(make()) for _, make in plan.parts))
         return plan.assemble(results)
 
     async def search(self, text: str, *, limit: int = 20, markets: Iterable[str] | None = None) -> list[MasterRow]:
         """Listings matching ``text`` over the master files (see :meth:`PyKis.search`)."""
         from pykis.scopes.market import search_flow
 
-        result: list[MasterRow] = await self._run(search_flow(text, limit, markets))
+        result: list[MasterRow] = await self.run(search_flow(text, limit, markets))
         return result
 
     async def is_trading_day(self, market: str, day: date | None = None) -> bool:
         """Whether ``market`` trades on ``day`` (see :meth:`PyKis.is_trading_day`)."""
         from pykis.scopes.market import trading_day_flow
 
-        result: bool = await self._run(trading_day_flow(self, market, day))
+        result: bool = await self.run(trading_day_flow(self, market, day))
         return result

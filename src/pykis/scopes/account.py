@@ -119,7 +119,7 @@ def domestic_balance_flow(
     stocks: list[KisBalanceStock] = []
     summary = DomesticBalanceSummary()
     while call is not None:
-        envelope = yield from core._flow(call)
+        envelope = yield from core.request_flow(call)
         body = envelope.decode(DomesticBalanceBody)
         for row in body.output1:
             qty = int(dec(row.hldg_qty))
@@ -172,7 +172,7 @@ def foreign_balance_flow(
         TR_MKET_CD="00",
         INQR_DVSN_CD="00",
     )
-    envelope = yield from core._flow(request.call)
+    envelope = yield from core.request_flow(request.call)
     body = envelope.decode(ForeignPresentBalanceBody)
     stocks: dict[tuple[str, str], KisBalanceStock] = {}
     for row in body.output1:
@@ -234,7 +234,7 @@ def sellable_flow(core: _ClientCore, account: KisAccountNumber, listing: Listing
             request = domestic_stock.inquire_psbl_sell(
                 CANO=account.number, ACNT_PRDT_CD=account.product, PDNO=listing.symbol
             )
-            envelope = yield from core._flow(request.call)
+            envelope = yield from core.request_flow(request.call)
             output = envelope.output() or {}
             return int(dec(str(output.get("ord_psbl_qty", ""))))
         stocks, _ = yield from domestic_balance_flow(core, account)
@@ -249,7 +249,7 @@ def sellable_flow(core: _ClientCore, account: KisAccountNumber, listing: Listing
         CTX_AREA_NK200="",
     ).call
     while page is not None:
-        envelope = yield from core._flow(page)
+        envelope = yield from core.request_flow(page)
         for row in envelope.decode(ForeignBalanceBody).output1:
             if row.ovrs_pdno == listing.symbol:
                 return int(dec(row.ord_psbl_qty))
@@ -272,7 +272,7 @@ def orderable_flow(
             CMA_EVLU_AMT_ICLD_YN="N",
             OVRS_ICLD_YN="N",
         )
-        envelope = yield from core._flow(request.call)
+        envelope = yield from core.request_flow(request.call)
         out = envelope.decode(DomesticOrderableBody).output
         return KisOrderableAmount(
             account_number=account,
@@ -292,7 +292,7 @@ def orderable_flow(
         OVRS_ORD_UNPR="0" if price is None else format(price, "f"),
         ITEM_CD=listing.symbol,
     )
-    envelope = yield from core._flow(foreign_request.call)
+    envelope = yield from core.request_flow(foreign_request.call)
     wire = envelope.decode(ForeignOrderableBody).output
     return KisOrderableAmount(
         account_number=account,
@@ -341,7 +341,7 @@ def daily_orders_flow(
         for period, first, last in _windows(start, end, today):
             call: ApiCall | None = daily_ccld_call(account, first, last, period=period)
             while call is not None:
-                envelope = yield from core._flow(call)
+                envelope = yield from core.request_flow(call)
                 for row in envelope.decode(DomesticCcldBody).output1:
                     side: OrderSide = "sell" if row.sll_buy_dvsn_cd == "01" else "buy"
                     kind: Literal["new", "modify", "cancel"] = (
@@ -427,7 +427,7 @@ def _real_profits_flow(
             CTX_AREA_NK100="",
         ).call
         while call is not None:
-            envelope = yield from core._flow(call)
+            envelope = yield from core.request_flow(call)
             for row in envelope.decode(DomesticProfitBody).output1:
                 qty = int(dec(row.sll_qty))
                 if qty <= 0:
@@ -466,7 +466,7 @@ def _real_profits_flow(
             CTX_AREA_NK200="",
         ).call
         while page is not None:
-            envelope = yield from core._flow(page)
+            envelope = yield from core.request_flow(page)
             for item in envelope.decode(ForeignProfitBody).output1:
                 try:
                     info = market_info(item.ovrs_excg_cd)
@@ -696,7 +696,7 @@ class KisAccount(AccountBase):
 
     def balance(self) -> KisIntegrationBalance:
         """Deposits per currency and every domestic and overseas position."""
-        result: KisIntegrationBalance = self._core._run(balance_flow(self._core, self.account_number))
+        result: KisIntegrationBalance = self._core.run(balance_flow(self._core, self.account_number))
         return result
 
     def daily_orders(
@@ -704,7 +704,7 @@ class KisAccount(AccountBase):
     ) -> KisDailyOrders:
         """Orders and executions from ``start`` to ``end`` (default: today), any range (split as the API needs)."""
         domestic, overseas = _scope(market)
-        result: KisDailyOrders = self._core._run(
+        result: KisDailyOrders = self._core.run(
             daily_orders_flow(self._core, self.account_number, start, end, domestic=domestic, overseas=overseas)
         )
         return result
@@ -714,7 +714,7 @@ class KisAccount(AccountBase):
     ) -> KisOrderProfits:
         """Realized profit per day and symbol from ``start`` to ``end`` (default: today)."""
         domestic, overseas = _scope(market)
-        result: KisOrderProfits = self._core._run(
+        result: KisOrderProfits = self._core.run(
             profits_flow(self._core, self.account_number, start, end, domestic=domestic, overseas=overseas)
         )
         return result
@@ -723,18 +723,18 @@ class KisAccount(AccountBase):
         self, symbol: str, price: Price | None = None, *, market: str | None = None
     ) -> KisOrderableAmount:
         """Orderable cash and the most shares of ``symbol`` it buys at ``price`` (``None``: at the market)."""
-        result: KisOrderableAmount = self._core._run(self._orderable_flow(symbol, market, price))
+        result: KisOrderableAmount = self._core.run(self._orderable_flow(symbol, market, price))
         return result
 
     def sellable_quantity(self, symbol: str, *, market: str | None = None) -> int:
         """Shares of ``symbol`` that may be sold now."""
-        result: int = self._core._run(self._sellable_flow(symbol, market))
+        result: int = self._core.run(self._sellable_flow(symbol, market))
         return result
 
     def pending_orders(self, *, market: str | None = None) -> KisPendingOrders:
         """Every open order; each can be modified or cancelled like the order that placed it."""
         domestic, overseas = _scope(market)
-        found: list[PendingFacts] = self._core._run(
+        found: list[PendingFacts] = self._core.run(
             pending_orders_flow(self._core, self.account_number, domestic=domestic, overseas=overseas)
         )
         return KisPendingOrders(self.account_number, [KisPendingOrder(self._core, p) for p in found])
@@ -765,7 +765,7 @@ class KisAccount(AccountBase):
             "start": start,
             "end": end,
         }
-        facts: OrderFacts = self._core._run(self._order_flow(side, symbol, market, price, qty, options))
+        facts: OrderFacts = self._core.run(self._order_flow(side, symbol, market, price, qty, options))
         return KisOrder(self._core, facts)
 
     def buy(self, symbol: str, price: Price | None = None, qty: Quantity | None = None, **options: Any) -> KisOrder:
@@ -814,7 +814,7 @@ class AsyncKisAccount(AsyncAccountBase):
 
     async def balance(self) -> KisIntegrationBalance:
         """Deposits per currency and every domestic and overseas position."""
-        result: KisIntegrationBalance = await self._core._run(balance_flow(self._core, self.account_number))
+        result: KisIntegrationBalance = await self._core.run(balance_flow(self._core, self.account_number))
         return result
 
     async def daily_orders(
@@ -822,7 +822,7 @@ class AsyncKisAccount(AsyncAccountBase):
     ) -> KisDailyOrders:
         """Orders and executions from ``start`` to ``end`` (default: today), any range (split as the API needs)."""
         domestic, overseas = _scope(market)
-        result: KisDailyOrders = await self._core._run(
+        result: KisDailyOrders = await self._core.run(
             daily_orders_flow(self._core, self.account_number, start, end, domestic=domestic, overseas=overseas)
         )
         return result
@@ -832,7 +832,7 @@ class AsyncKisAccount(AsyncAccountBase):
     ) -> KisOrderProfits:
         """Realized profit per day and symbol from ``start`` to ``end`` (default: today)."""
         domestic, overseas = _scope(market)
-        result: KisOrderProfits = await self._core._run(
+        result: KisOrderProfits = await self._core.run(
             profits_flow(self._core, self.account_number, start, end, domestic=domestic, overseas=overseas)
         )
         return result
@@ -841,18 +841,18 @@ class AsyncKisAccount(AsyncAccountBase):
         self, symbol: str, price: Price | None = None, *, market: str | None = None
     ) -> KisOrderableAmount:
         """Orderable cash and the most shares of ``symbol`` it buys at ``price`` (``None``: at the market)."""
-        result: KisOrderableAmount = await self._core._run(self._orderable_flow(symbol, market, price))
+        result: KisOrderableAmount = await self._core.run(self._orderable_flow(symbol, market, price))
         return result
 
     async def sellable_quantity(self, symbol: str, *, market: str | None = None) -> int:
         """Shares of ``symbol`` that may be sold now."""
-        result: int = await self._core._run(self._sellable_flow(symbol, market))
+        result: int = await self._core.run(self._sellable_flow(symbol, market))
         return result
 
     async def pending_orders(self, *, market: str | None = None) -> KisPendingOrders:
         """Every open order; each can be modified or cancelled like the order that placed it."""
         domestic, overseas = _scope(market)
-        found: list[PendingFacts] = await self._core._run(
+        found: list[PendingFacts] = await self._core.run(
             pending_orders_flow(self._core, self.account_number, domestic=domestic, overseas=overseas)
         )
         return KisPendingOrders(self.account_number, [AsyncKisPendingOrder(self._core, p) for p in found])
@@ -883,7 +883,7 @@ class AsyncKisAccount(AsyncAccountBase):
             "start": start,
             "end": end,
         }
-        facts: OrderFacts = await self._core._run(self._order_flow(side, symbol, market, price, qty, options))
+        facts: OrderFacts = await self._core.run(self._order_flow(side, symbol, market, price, qty, options))
         return AsyncKisOrder(self._core, facts)
 
     async def buy(

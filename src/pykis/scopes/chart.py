@@ -148,7 +148,7 @@ def _page_back_by_date(
     bars: list[KisChartBar] = []
     cursor = end
     for _ in range(MAX_PAGES):
-        envelope = yield from stock._core._flow(call_for(cursor))
+        envelope = yield from stock._core.request_flow(call_for(cursor))
         page = bars_of(envelope)
         if not page:
             # Nothing older: the history the service has is covered (a page received is a page reported).
@@ -250,7 +250,7 @@ def _domestic_minutes(stock: StockBase, start: datetime, end: datetime) -> Gener
                 FID_PW_DATA_INCU_YN="Y",
                 FID_ETC_CLS_CODE="",
             ).call
-        envelope = yield from stock._core._flow(call)
+        envelope = yield from stock._core.request_flow(call)
         page = domestic_minute_bars(envelope.decode(DomesticMinuteBody), stock.timezone)
         if not page:
             break
@@ -309,7 +309,7 @@ def _overseas_minutes(
             NREC="120",
             KEYB=keyb,
         ).call
-        envelope = yield from stock._core._flow(call)
+        envelope = yield from stock._core.request_flow(call)
         body = envelope.decode(OverseasMinuteBody)
         page = overseas_minute_bars(body, stock.timezone)
         if not page:

@@ -58,7 +58,7 @@ def _multi_quote_flow(
     for index, stock in enumerate(stocks, start=1):
         params[f"FID_COND_MRKT_DIV_CODE_{index}"] = _VENUE_CODES[venue]
         params[f"FID_INPUT_ISCD_{index}"] = stock.quote_code
-    envelope = yield from core._flow(domestic_stock.intstock_multprice(**params).call)
+    envelope = yield from core.request_flow(domestic_stock.intstock_multprice(**params).call)
     rows = envelope.decode(DomesticMultiQuoteBody).output
     by_code = {row.inter_shrn_iscd.strip().upper(): row for row in rows}
     quotes: list[KisQuote] = []
@@ -109,7 +109,7 @@ def krx_trading_day_flow(core: _ClientCore, day: date) -> Generator[Action, Any,
         return known[day]
     if Environment.REAL not in core.environments:
         return trading_hours("KRX").is_trading_day(day)
-    envelope = yield from core._flow(domestic_stock.chk_holiday(BASS_DT=day.strftime("%Y%m%d")).call)
+    envelope = yield from core.request_flow(domestic_stock.chk_holiday(BASS_DT=day.strftime("%Y%m%d")).call)
     rows = envelope.output("output")
     for row in rows if isinstance(rows, list) else []:
         text = str(row.get("bass_dt", "")) if isinstance(row, dict) else ""

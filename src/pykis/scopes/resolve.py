@@ -79,7 +79,7 @@ def _inquire(core: _ClientCore, symbol: str, code: str | None) -> Generator[Acti
     if code == "KRX" or (code is None and _domestic_like(symbol)):
         request = domestic_stock.search_stock_info(PRDT_TYPE_CD="300", PDNO=symbol)
         try:
-            envelope = yield from core._flow(request.call)
+            envelope = yield from core.request_flow(request.call)
         except KisAPIError as error:
             _not_listed(error)
             return None
@@ -115,7 +115,7 @@ def _inquire_overseas(core: _ClientCore, symbol: str, code: str) -> Generator[Ac
     info = MARKETS[code]
     request = overseas_stock.search_info(PRDT_TYPE_CD=info.prdt_type_cd, PDNO=symbol)
     try:
-        envelope = yield from core._flow(request.call)
+        envelope = yield from core.request_flow(request.call)
     except KisAPIError as error:
         _not_listed(error)
         return None

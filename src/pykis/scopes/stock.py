@@ -130,14 +130,14 @@ class StockBase:
                 overtime_request = domestic_stock.inquire_overtime_price(
                     FID_COND_MRKT_DIV_CODE=market_code, FID_INPUT_ISCD=code
                 )
-                envelope = yield from self._core._flow(overtime_request.call)
+                envelope = yield from self._core.request_flow(overtime_request.call)
                 now = self._core.clock.now(self.timezone)  # the answer's Date is the service's now
                 overtime = envelope.decode(DomesticOvertimeQuoteBody).output
                 return domestic_overtime_quote(
                     overtime, symbol=self.symbol, market=self.market, name=self.name, time=now, venue=venue
                 )
             request = domestic_stock.inquire_price(FID_COND_MRKT_DIV_CODE=market_code, FID_INPUT_ISCD=code)
-            envelope = yield from self._core._flow(request.call)
+            envelope = yield from self._core.request_flow(request.call)
             now = self._core.clock.now(self.timezone)  # the answer's Date is the service's now
             wire = envelope.decode(DomesticQuoteBody).output
             return domestic_quote(wire, symbol=self.symbol, market=self.market, name=self.name, time=now, venue=venue)
@@ -145,7 +145,7 @@ class StockBase:
         if excd is None:
             raise KisValidationError(f"{self.market} has no extended (daytime) session quotes")
         foreign_request = overseas_stock.price_detail(EXCD=excd, SYMB=self.symbol)
-        envelope = yield from self._core._flow(foreign_request.call)
+        envelope = yield from self._core.request_flow(foreign_request.call)
         now = self._core.clock.now(self.timezone)  # the answer's Date is the service's now
         wire_foreign = envelope.decode(ForeignQuoteBody).output
         return foreign_quote(
@@ -157,12 +157,12 @@ class StockBase:
             book = domestic_stock.inquire_asking_price_exp_ccn(
                 FID_COND_MRKT_DIV_CODE=_VENUE_CODES.get(venue, "J"), FID_INPUT_ISCD=self.quote_code
             )
-            envelope = yield from self._core._flow(book.call)
+            envelope = yield from self._core.request_flow(book.call)
             now = self._core.clock.now(self.timezone)  # the answer's Date is the service's now
             block = envelope.decode(DomesticOrderbookBody).output1
             return domestic_orderbook(block, symbol=self.symbol, market=self.market, day=now)
         foreign = overseas_stock.inquire_asking_price(EXCD=self.info.excd or "", SYMB=self.symbol)
-        envelope = yield from self._core._flow(foreign.call)
+        envelope = yield from self._core.request_flow(foreign.call)
         now = self._core.clock.now(self.timezone)  # the answer's Date is the service's now
         return foreign_orderbook(envelope.decode(ForeignOrderbookBody), symbol=self.symbol, market=self.market, day=now)
 
@@ -204,7 +204,7 @@ class StockTrading:
         # The order rules load with the first order, not with a quote (a cold script's first quote stays light).
         from pykis.scopes.trading import KisOrder, Listing, account_of, order_flow
 
-        facts: OrderFacts = self._core._run(
+        facts: OrderFacts = self._core.run(
             order_flow(
                 self._core,
                 account_of(self._core, account),
@@ -259,7 +259,7 @@ class AsyncStockTrading:
         # The order rules load with the first order, not with a quote (a cold script's first quote stays light).
         from pykis.scopes.trading import AsyncKisOrder, Listing, account_of, order_flow
 
-        facts: OrderFacts = await self._core._run(
+        facts: OrderFacts = await self._core.run(
             order_flow(
                 self._core,
                 account_of(self._core, account),
@@ -314,12 +314,12 @@ class KisStock(StockBase, StockTrading):
     def quote(self, extended: bool = False, *, venue: Venue = "KRX") -> KisQuote:
         """The current quote. ``extended``: the US daytime session, or KRX after-hours single price.
         ``venue`` (domestic): ``"KRX"``, ``"NXT"`` or ``"UN"`` (the integrated feed)."""
-        result: KisQuote = self._core._run(self._quote_flow(extended, venue))
+        result: KisQuote = self._core.run(self._quote_flow(extended, venue))
         return result
 
     def orderbook(self, *, venue: Venue = "KRX") -> KisOrderbook:
         """The order book: every level's price and quantity, best first, with totals."""
-        result: KisOrderbook = self._core._run(self._orderbook_flow(venue))
+        result: KisOrderbook = self._core.run(self._orderbook_flow(venue))
         return result
 
     def chart(
@@ -332,7 +332,7 @@ class KisStock(StockBase, StockTrading):
     ) -> KisChart:
         """Bars from ``start`` (a date, a look-back like ``"1y"``/``"3h"``, or a timedelta) to ``end``
         (default now). ``period``: ``"day"``, ``"week"``, ``"month"``, ``"year"``, or minutes as an int."""
-        result: KisChart = self._core._run(chart_flow(self, start, end, period, adjusted))
+        result: KisChart = self._core.run(chart_flow(self, start, end, period, adjusted))
         return result
 
 
@@ -381,12 +381,12 @@ class AsyncKisStock(AsyncStockBase, AsyncStockTrading):
     async def quote(self, extended: bool = False, *, venue: Venue = "KRX") -> KisQuote:
         """The current quote. ``extended``: the US daytime session, or KRX after-hours single price.
         ``venue`` (domestic): ``"KRX"``, ``"NXT"`` or ``"UN"`` (the integrated feed)."""
-        result: KisQuote = await self._core._run(self._quote_flow(extended, venue))
+        result: KisQuote = await self._core.run(self._quote_flow(extended, venue))
         return result
 
     async def orderbook(self, *, venue: Venue = "KRX") -> KisOrderbook:
         """The order book: every level's price and quantity, best first, with totals."""
-        result: KisOrderbook = await self._core._run(self._orderbook_flow(venue))
+        result: KisOrderbook = await self._core.run(self._orderbook_flow(venue))
         return result
 
     async def chart(
@@ -399,7 +399,7 @@ class AsyncKisStock(AsyncStockBase, AsyncStockTrading):
     ) -> KisChart:
         """Bars from ``start`` (a date, a look-back like ``"1y"``/``"3h"``, or a timedelta) to ``end``
         (default now). ``period``: ``"day"``, ``"week"``, ``"month"``, ``"year"``, or minutes as an int."""
-        result: KisChart = await self._core._run(chart_flow(self, start, end, period, adjusted))
+        result: KisChart = await self._core.run(chart_flow(self, start, end, period, adjusted))
         return result
 
 

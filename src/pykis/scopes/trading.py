@@ -460,7 +460,7 @@ def _domestic_limits(core: _ClientCore, listing: Listing) -> Generator[Action, A
     if key in cache:
         return cache[key]
     request = domestic_stock.inquire_price(FID_COND_MRKT_DIV_CODE="J", FID_INPUT_ISCD=listing.symbol)
-    envelope = yield from core._flow(request.call)
+    envelope = yield from core.request_flow(request.call)
     output = envelope.output() or {}
     value = (dec(output.get("stck_llam", "")), dec(output.get("stck_mxpr", "")), dec(output.get("stck_prpr", "")))
     cache[key] = value
@@ -471,7 +471,7 @@ def _foreign_last(core: _ClientCore, listing: Listing) -> Generator[Action, Any,
     """(lower, upper, last) of an overseas stock from HHDFS76200200 (real service only)."""
     request = overseas_stock.price_detail(AUTH="", EXCD=listing.info.excd or "", SYMB=listing.symbol)
     try:
-        envelope = yield from core._flow(request.call)
+        envelope = yield from core.request_flow(request.call)
     except KisValidationError:
         raise KisOrderTypeError(
             "an overseas order without a price needs the last price, which only the real service quotes; pass a price",
@@ -699,7 +699,7 @@ def _send_once_flow(
     looked for, never resent); raises, with ``entry`` settled as rejected, when it was refused."""
     journal = journal_of(core)
     try:
-        envelope: Envelope = yield from core._flow(call)
+        envelope: Envelope = yield from core.request_flow(call)
     except (KisTransportError, KisGatewayTimeoutError, KisDecodeError) as error:
         return error
     except KisHTTPError as error:
@@ -811,7 +811,7 @@ def _todays_orders_flow(core: _ClientCore, plan: _Plan) -> Generator[Action, Any
         # TTTC0081R 주식일별주문체결조회 (the last three months).
         call: ApiCall | None = daily_ccld_call(plan.account, today, today, side=side_code, symbol=plan.listing.symbol)
         while call is not None:
-            envelope = yield from core._flow(call)
+            envelope = yield from core.request_flow(call)
             for row in envelope.decode(DomesticCcldBody).output1:
                 if (
                     row.pdno == plan.listing.symbol
@@ -826,16 +826,16 @@ def _todays_orders_flow(core: _ClientCore, plan: _Plan) -> Generator[Action, Any
             call = next_page(call, envelope)
         return found
     rows = yield from foreign_orders_flow(core, plan.account, today - timedelta(days=1), today + timedelta(days=1))
-    for row in rows:
+    for foreign in rows:
         if (
-            row.pdno == plan.listing.symbol
-            and row.sll_buy_dvsn_cd == side_code
-            and (row.rvse_cncl_dvsn or row.rvse_cncl_dvsn_cd or "00") in ("00", "")
-            and not row.orgn_odno.strip()
-            and int(dec(row.ft_ord_qty)) == plan.qty
-            and dec(row.ft_ord_unpr3) == price
+            foreign.pdno == plan.listing.symbol
+            and foreign.sll_buy_dvsn_cd == side_code
+            and (foreign.rvse_cncl_dvsn or foreign.rvse_cncl_dvsn_cd or "00") in ("00", "")
+            and not foreign.orgn_odno.strip()
+            and int(dec(foreign.ft_ord_qty)) == plan.qty
+            and dec(foreign.ft_ord_unpr3) == price
         ):
-            found.append((row.odno, row.ord_gno_brno, foreign_row_time(row, today)))
+            found.append((foreign.odno, foreign.ord_gno_brno, foreign_row_time(foreign, today)))
     return found
 
 
@@ -871,7 +871,7 @@ def foreign_orders_flow(
     ).call
     rows: list[ForeignOrderRow] = []
     while call is not None:
-        envelope = yield from core._flow(call)
+        envelope = yield from core.request_flow(call)
         rows.extend(envelope.decode(ForeignOrderBody).output)
         call = next_page(call, envelope)
     return rows
@@ -1003,7 +1003,7 @@ def _revisions_flow(
     if market_info(facts.market).domestic:
         call: ApiCall | None = daily_ccld_call(facts.account_number, today, today, symbol=facts.symbol)
         while call is not None:
-            envelope = yield from core._flow(call)
+            envelope = yield from core.request_flow(call)
             for row in envelope.decode(DomesticCcldBody).output1:
                 if row.orgn_odno.strip().lstrip("0") == original and (row.cncl_yn == "Y") == (kind == "cancel"):
                     found.append((row.odno, row.ord_gno_brno, _kst_time(row.ord_tmd, _ymd(row.ord_dt) or today)))
@@ -1041,7 +1041,7 @@ def _domestic_pending_rows(core: _ClientCore, account: KisAccountNumber) -> Gene
             CTX_AREA_NK100="",
         ).call
         while call is not None:
-            envelope = yield from core._flow(call)
+            envelope = yield from core.request_flow(call)
             for row in envelope.decode(DomesticPendingBody).output:
                 qty = int(dec(row.ord_qty))
                 facts = OrderFacts(
@@ -1065,7 +1065,7 @@ def _domestic_pending_rows(core: _ClientCore, account: KisAccountNumber) -> Gene
     # VTTC0084R does not exist: the day's orders (VTTC0081R) with CCLD_DVSN 02 (미체결) instead.
     call = daily_ccld_call(account, today, today, executed="02")
     while call is not None:
-        envelope = yield from core._flow(call)
+        envelope = yield from core.request_flow(call)
         for ccld in envelope.decode(DomesticCcldBody).output1:
             remaining = int(dec(ccld.rmn_qty))
             if remaining <= 0 or ccld.cncl_yn == "Y":
@@ -1152,7 +1152,7 @@ def pending_order_flow(core: _ClientCore, facts: OrderFacts) -> Generator[Action
         ).call
         rows = []
         while call is not None:
-            envelope = yield from core._flow(call)
+            envelope = yield from core.request_flow(call)
             for row in envelope.decode(ForeignOrderBody).output:
                 pending = _foreign_pending(facts.account_number, row, core.clock.today(KST))
                 if pending is not None:
@@ -1301,7 +1301,7 @@ class KisOrder(OrderBase):
     @property
     def pending_order(self) -> KisPendingOrder | None:
         """The order as it stands, if part of it still works (one inquiry)."""
-        found: PendingFacts | None = self._core._run(pending_order_flow(self._core, self._facts))
+        found: PendingFacts | None = self._core.run(pending_order_flow(self._core, self._facts))
         return None if found is None else KisPendingOrder(self._core, found)
 
     @property
@@ -1318,7 +1318,7 @@ class KisOrder(OrderBase):
         execution: Execution | None = None,
     ) -> KisOrder:
         """Move ``qty`` shares (default: all that remain) to ``price`` (default: the same); returns the new order."""
-        facts: OrderFacts = self._core._run(
+        facts: OrderFacts = self._core.run(
             revise_flow(
                 self._core, self._facts, cancel=False, price=price, qty=qty, condition=condition, execution=execution
             )
@@ -1327,7 +1327,7 @@ class KisOrder(OrderBase):
 
     def cancel(self, qty: Quantity | None = None) -> KisOrder:
         """Cancel ``qty`` shares (default: all that remain); returns the cancel record."""
-        facts: OrderFacts = self._core._run(revise_flow(self._core, self._facts, cancel=True, qty=qty))
+        facts: OrderFacts = self._core.run(revise_flow(self._core, self._facts, cancel=True, qty=qty))
         return KisOrder(self._core, facts)
 
 
@@ -1342,7 +1342,7 @@ class AsyncKisOrder(OrderBase):
     @property
     async def pending_order(self) -> AsyncKisPendingOrder | None:
         """The order as it stands, if part of it still works (one inquiry)."""
-        found: PendingFacts | None = await self._core._run(pending_order_flow(self._core, self._facts))
+        found: PendingFacts | None = await self._core.run(pending_order_flow(self._core, self._facts))
         return None if found is None else AsyncKisPendingOrder(self._core, found)
 
     @property
@@ -1359,7 +1359,7 @@ class AsyncKisOrder(OrderBase):
         execution: Execution | None = None,
     ) -> AsyncKisOrder:
         """Move ``qty`` shares (default: all that remain) to ``price`` (default: the same); returns the new order."""
-        facts: OrderFacts = await self._core._run(
+        facts: OrderFacts = await self._core.run(
             revise_flow(
                 self._core, self._facts, cancel=False, price=price, qty=qty, condition=condition, execution=execution
             )
@@ -1368,7 +1368,7 @@ class AsyncKisOrder(OrderBase):
 
     async def cancel(self, qty: Quantity | None = None) -> AsyncKisOrder:
         """Cancel ``qty`` shares (default: all that remain); returns the cancel record."""
-        facts: OrderFacts = await self._core._run(revise_flow(self._core, self._facts, cancel=True, qty=qty))
+        facts: OrderFacts = await self._core.run(revise_flow(self._core, self._facts, cancel=True, qty=qty))
         return AsyncKisOrder(self._core, facts)
 
 
