@@ -19,6 +19,7 @@ import pykis
 IO: dict[str, frozenset[str]] = {
     "PyKis": frozenset(
         {
+            "run",  # drives a flow: every action it yields is I/O
             "request",
             "paginate",
             "token",
