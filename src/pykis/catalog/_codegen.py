@@ -1,5 +1,5 @@
-"""Writes :mod:`pykis.api._generated` from the catalog's ``rest.json``, and the realtime event types
-(:mod:`pykis.models._realtime_events`) from its ``websocket.json``.
+"""Writes the wire shapes (:mod:`pykis.wire`) and the API layer (:mod:`pykis.api._generated`) from the catalog's
+``rest.json``, and the realtime event types (:mod:`pykis.models._realtime_events`) from its ``websocket.json``.
 
     python -m pykis.catalog._codegen            # rewrite the checked-in modules
     python -m pykis.catalog._codegen --check    # exit 1 when they are not current (what the tests check)
@@ -24,9 +24,22 @@ from typing import Any
 
 from pykis.catalog import rest_apis, websocket_trs
 
-__all__ = ["OUTPUT_DIR", "REALTIME_OUTPUT", "generate", "generate_realtime", "main", "on_disk"]
+__all__ = [
+    "OUTPUT_DIR",
+    "PACKAGE_DIR",
+    "REALTIME_OUTPUT",
+    "WIRE_DIR",
+    "generate",
+    "generate_realtime",
+    "main",
+    "on_disk",
+]
 
-OUTPUT_DIR = Path(__file__).parent.parent / "api" / "_generated"
+PACKAGE_DIR = Path(__file__).parent.parent
+"""``src/pykis``: :func:`generate` names its modules relative to it."""
+OUTPUT_DIR = PACKAGE_DIR / "api" / "_generated"
+WIRE_DIR = PACKAGE_DIR / "wire"
+"""The wire shapes; its ``__init__`` (the row base) is written by hand, its category packages are generated."""
 PROJECT_CONFIG = Path(__file__).resolve().parents[3] / "pyproject.toml"
 """The lint settings the checked-in files pass (an editable checkout: the generator is a developer's tool)."""
 HEADER = (
@@ -44,6 +57,71 @@ SUPPLEMENT: dict[tuple[str, str], tuple[dict[str, Any], ...]] = {
 }
 """Request fields PROTOCOL.md documents beyond the catalog's snapshot of the broker's samples (added later by
 the broker), appended to the entry's own fields as optional ones that are not sent unless given."""
+
+_LEVELS = tuple(
+    (f"{column}{level}", f"{label}{level}")
+    for level in range(2, 11)
+    for column, label in (
+        ("pbid", "매수호가가격"),
+        ("pask", "매도호가가격"),
+        ("vbid", "매수호가잔량"),
+        ("vask", "매도호가잔량"),
+    )
+)
+
+COLUMN_CORRECTIONS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
+    # The broker's sample (examples_llm/domestic_stock/inquire_daily_ccld) spells 거래소ID구분코드
+    # ``excg_id_dvsn_Cd``; its API documentation and the pending-order inquiry (TTTC0084R) spell it
+    # ``excg_id_dvsn_cd``. Keys are case-sensitive on the wire, so the row carries both and readers take either.
+    ("domestic_stock", "inquire_daily_ccld"): (("excg_id_dvsn_cd", "거래소ID구분코드 (the documented spelling)"),),
+    # The order scopes read TTTS3018R (inquire_nccs) rows through TTTS3035R's row: 해외주식 미체결내역 spells its
+    # 정정취소구분 ``rvse_cncl_dvsn_cd`` (rest.json, examples_llm/overseas_stock/inquire_nccs).
+    ("overseas_stock", "inquire_ccnl"): (("rvse_cncl_dvsn_cd", "정정취소구분코드 (TTTS3018R's spelling)"),),
+    # 해외종목명 of each realized row (the service's TTTS3039R output1; absent from the broker's sample).
+    ("overseas_stock", "inquire_period_profit"): (("ovrs_item_name", "해외종목명"),),
+    # 상품명 of each position (the service's CTRP6504R output1; absent from the broker's sample).
+    ("overseas_stock", "inquire_present_balance"): (("prdt_name", "상품명"),),
+    # 해외주식 현재가 호가 sends ten levels for US listings (pbid1..pbid10 …); the sample lists the first only.
+    ("overseas_stock", "inquire_asking_price"): _LEVELS,
+}
+"""Response columns the service sends that ``rest.json`` lacks or spells otherwise, each with its source,
+appended to the API's row (older answers simply leave them blank)."""
+
+BLOCK_SHAPES: dict[tuple[str, str], dict[str, str]] = {
+    ("domestic_stock", "inquire_price"): {"output": "object"},
+    ("domestic_stock", "inquire_overtime_price"): {"output": "object"},
+    ("domestic_stock", "inquire_asking_price_exp_ccn"): {"output1": "object"},
+    ("domestic_stock", "intstock_multprice"): {"output": "rows"},
+    ("domestic_stock", "inquire_daily_itemchartprice"): {"output2": "rows?"},
+    ("domestic_stock", "inquire_time_itemchartprice"): {"output2": "rows?"},
+    ("domestic_stock", "inquire_time_dailychartprice"): {"output2": "rows?"},
+    ("domestic_stock", "inquire_balance"): {"output1": "rows"},
+    ("domestic_stock", "inquire_daily_ccld"): {"output1": "rows"},
+    ("domestic_stock", "inquire_psbl_rvsecncl"): {"output": "rows"},
+    ("domestic_stock", "inquire_period_trade_profit"): {"output1": "rows"},
+    ("domestic_stock", "inquire_psbl_order"): {"output": "object"},
+    ("overseas_stock", "price_detail"): {"output": "object"},
+    ("overseas_stock", "inquire_asking_price"): {"output1": "object"},
+    ("overseas_stock", "dailyprice"): {"output2": "rows?"},
+    ("overseas_stock", "inquire_time_itemchartprice"): {"output1": "object?", "output2": "rows?"},
+    ("overseas_stock", "inquire_balance"): {"output1": "rows"},
+    ("overseas_stock", "inquire_present_balance"): {"output1": "rows", "output2": "rows"},
+    ("overseas_stock", "inquire_ccnl"): {"output": "rows"},
+    ("overseas_stock", "inquire_nccs"): {"output": "rows"},
+    ("overseas_stock", "inquire_period_profit"): {"output1": "rows"},
+    ("overseas_stock", "inquire_psamount"): {"output": "object"},
+}
+"""How an output block arrives where the models read it (``object`` one row, ``rows`` a list, ``?`` may be
+absent), as the service sends it (PROTOCOL.md and the tests of tests/models and tests/integration). A block
+not named here is typed as either form, or absent."""
+
+_SHAPES = {
+    "object": ("{row}", ""),
+    "object?": ("{row} | None", " = None"),
+    "rows": ("list[{row}]", " = []"),
+    "rows?": ("list[{row}] | None", " = None"),
+    "any": ("{row} | list[{row}] | None", " = None"),
+}
 
 
 def _camel(name: str) -> str:
@@ -89,8 +167,48 @@ def _literal(value: Any) -> str:
     return repr(value)
 
 
+def _columns(category: str, entry: dict[str, Any]) -> list[tuple[str, str]]:
+    """The row's columns: the catalog's, then its corrections."""
+    columns = [(str(column), str(label)) for column, label in entry["columns"].items()]
+    columns += COLUMN_CORRECTIONS.get((category, str(entry["name"])), ())
+    for column, _ in columns:
+        if keyword.iskeyword(column) or not column.isidentifier():
+            raise ValueError(f"{entry['name']}: column {column!r} is not a Python name")
+    return columns
+
+
+def _wire_module(category: str, entry: dict[str, Any]) -> str:
+    """One API's wire shape: its row and its body."""
+    name = str(entry["name"])
+    row, body = _camel(name) + "Row", _camel(name) + "Body"
+    title = _doc_line(entry["title"])
+    outputs = [str(block) for block in entry["outputs"]]
+    out = [
+        HEADER.format(doc=f"{title} (``{category}.{name}``): the wire shape.", source="rest.json"),
+        NOQA_MARK,
+        "from __future__ import annotations\n\n",
+        "import msgspec\n\n" if outputs else "",
+        "from pykis.wire import KisApiRow\n\n",
+        f"__all__ = [{', '.join(repr(n) for n in sorted((row, body) if outputs else (row,)))}]\n\n",
+    ]
+    out.append(f"\nclass {row}(KisApiRow, frozen=True, kw_only=True):\n")
+    out.append(f'    """Rows of ``{category}.{name}``: {title}."""\n\n')
+    for column, label in _columns(category, entry):
+        out.append(f'    {column}: str = ""\n')
+        out.append(f'    """{_doc_line(label)}"""\n')
+    if outputs:
+        shapes = BLOCK_SHAPES.get((category, name), {})
+        out.append(f"\n\nclass {body}(msgspec.Struct, frozen=True):\n")
+        out.append(f'    """The body of ``{category}.{name}``: its output blocks."""\n\n')
+        # Required blocks first: a dataclass-like struct puts fields with defaults last.
+        for block in sorted(outputs, key=lambda b: _SHAPES[shapes.get(b, "any")][1] != ""):
+            kind, default = _SHAPES[shapes.get(block, "any")]
+            out.append(f"    {block}: {kind.format(row=row)}{default}\n")
+    return "".join(out)
+
+
 def _api_module(category: str, entry: dict[str, Any]) -> str:
-    """One API's module: its row type and its operation."""
+    """One API's module: its operation, over the row of its wire shape."""
     name = str(entry["name"])
     row = _camel(name) + "Row"
     title = _doc_line(entry["title"])
@@ -99,14 +217,10 @@ def _api_module(category: str, entry: dict[str, Any]) -> str:
         NOQA_MARK,
         "from __future__ import annotations\n\n",
         "from typing import Literal\n\n",
-        "from pykis.api._runtime import KisApiRow, Spec, op\n\n",
+        "from pykis.api._runtime import Spec, op\n",
+        f"from pykis.wire.{category}.{name} import {row}\n\n",
         f'__all__ = ["{row}", "{name}"]\n\n',
     ]
-    out.append(f"\nclass {row}(KisApiRow, frozen=True, kw_only=True):\n")
-    out.append(f'    """Rows of :func:`{name}`: {title}."""\n\n')
-    for column, label in entry["columns"].items():
-        out.append(f'    {column}: str = ""\n')
-        out.append(f'    """{_doc_line(label)}"""\n')
     oauth = category == "auth"
     selectors = _selector_values(entry)
     params: dict[str, str | None] = {}
@@ -211,9 +325,15 @@ def _category_package(category: str, entries: list[dict[str, Any]]) -> dict[str,
     init.append("    if TYPE_CHECKING:\n")
     for name in names:
         init.append(f"        {name} = {name}\n")
-    sources = {f"{category}/__init__.py": "".join(init)}
+    api, wire = "api/_generated", "wire"
+    sources = {f"{api}/{category}/__init__.py": "".join(init)}
+    sources[f"{wire}/{category}/__init__.py"] = HEADER.format(
+        doc=f"The wire shapes of category ``{category}``: one module per API, imported by its full name.",
+        source="rest.json",
+    )
     for entry in entries:
-        sources[f"{category}/{entry['name']}.py"] = _api_module(category, entry)
+        sources[f"{api}/{category}/{entry['name']}.py"] = _api_module(category, entry)
+        sources[f"{wire}/{category}/{entry['name']}.py"] = _wire_module(category, entry)
     return sources
 
 
@@ -348,7 +468,10 @@ def _format(sources: dict[str, str]) -> dict[str, str]:
         for name, text in sources.items():
             (root / name).parent.mkdir(parents=True, exist_ok=True)
             (root / name).write_text(text, "utf-8")
-        _ruff("check", "--fix-only", "--select", "I,F401", str(root))
+        # The scratch copy lies outside ``src``, where ruff would not know ``pykis`` for first-party.
+        _ruff(
+            "check", "--fix-only", "--select", "I,F401", "--config", "lint.isort.known-first-party=['pykis']", str(root)
+        )
         _ruff("format", str(root))
         marked = []
         for name in sources:
@@ -372,15 +495,15 @@ def generate() -> dict[str, str]:
     sources: dict[str, str] = {}
     for category in categories:
         sources.update(_category_package(category, by_category[category]))
-    sources["__init__.py"] = _package_init(categories)
+    sources["api/_generated/__init__.py"] = _package_init(categories)
     return _format(sources)
 
 
 def on_disk() -> dict[str, str]:
-    """The checked-in generated modules, in :func:`generate`'s form."""
-    if not OUTPUT_DIR.is_dir():
-        return {}
-    return {path.relative_to(OUTPUT_DIR).as_posix(): path.read_text("utf-8") for path in OUTPUT_DIR.rglob("*.py")}
+    """The checked-in generated modules, in :func:`generate`'s form (the wire package's own ``__init__`` is
+    written by hand)."""
+    paths = [*OUTPUT_DIR.rglob("*.py"), *(path for path in WIRE_DIR.rglob("*.py") if path.parent != WIRE_DIR)]
+    return {path.relative_to(PACKAGE_DIR).as_posix(): path.read_text("utf-8") for path in paths}
 
 
 def generate_realtime() -> str:
@@ -404,14 +527,14 @@ def main(argv: list[str] | None = None) -> int:
     extra = [name for name in present if name not in generated]
     if "--check" in args:
         for name in [*stale, *extra]:
-            print(f"stale: {OUTPUT_DIR / name}", file=sys.stderr)
+            print(f"stale: {PACKAGE_DIR / name}", file=sys.stderr)
         return 1 if stale or extra else 0
     for name in stale:
-        (OUTPUT_DIR / name).parent.mkdir(parents=True, exist_ok=True)
-        (OUTPUT_DIR / name).write_text(generated[name], "utf-8")
+        (PACKAGE_DIR / name).parent.mkdir(parents=True, exist_ok=True)
+        (PACKAGE_DIR / name).write_text(generated[name], "utf-8")
     for name in extra:
-        (OUTPUT_DIR / name).unlink()
-    print(f"{len(stale)} of {len(generated)} modules rewritten, {len(extra)} removed, in {OUTPUT_DIR}")
+        (PACKAGE_DIR / name).unlink()
+    print(f"{len(stale)} of {len(generated)} modules rewritten, {len(extra)} removed, under {PACKAGE_DIR}")
     return 0
 
 
