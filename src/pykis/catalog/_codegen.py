@@ -39,7 +39,7 @@ PACKAGE_DIR = Path(__file__).parent.parent
 """``src/pykis``: :func:`generate` names its modules relative to it."""
 OUTPUT_DIR = PACKAGE_DIR / "api" / "_generated"
 WIRE_DIR = PACKAGE_DIR / "wire"
-"""The wire shapes; its ``__init__`` (the row base) is written by hand, its category packages are generated."""
+"""The wire shapes; its ``__init__`` (the row base) is written by hand, the rest is generated."""
 PROJECT_CONFIG = Path(__file__).resolve().parents[3] / "pyproject.toml"
 """The lint settings the checked-in files pass (an editable checkout: the generator is a developer's tool)."""
 HEADER = (
@@ -87,33 +87,38 @@ COLUMN_CORRECTIONS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
 """Response columns the service sends that ``rest.json`` lacks or spells otherwise, each with its source,
 appended to the API's row (older answers simply leave them blank)."""
 
-BLOCK_SHAPES: dict[tuple[str, str], dict[str, str]] = {
+_MARKET: dict[tuple[str, str], dict[str, str]] = {
     ("domestic_stock", "inquire_price"): {"output": "object"},
     ("domestic_stock", "inquire_overtime_price"): {"output": "object"},
-    ("domestic_stock", "inquire_asking_price_exp_ccn"): {"output1": "object"},
     ("domestic_stock", "intstock_multprice"): {"output": "rows"},
+    ("domestic_stock", "inquire_asking_price_exp_ccn"): {"output1": "object"},
     ("domestic_stock", "inquire_daily_itemchartprice"): {"output2": "rows?"},
     ("domestic_stock", "inquire_time_itemchartprice"): {"output2": "rows?"},
-    ("domestic_stock", "inquire_time_dailychartprice"): {"output2": "rows?"},
-    ("domestic_stock", "inquire_balance"): {"output1": "rows"},
+    ("overseas_stock", "price_detail"): {"output": "object"},
+    ("overseas_stock", "inquire_asking_price"): {"output1": "object", "output2": "any"},
+    ("overseas_stock", "dailyprice"): {"output2": "rows?"},
+    ("overseas_stock", "inquire_time_itemchartprice"): {"output1": "object?", "output2": "rows?"},
+}
+_ACCOUNT: dict[tuple[str, str], dict[str, str]] = {
+    ("domestic_stock", "inquire_balance"): {"output1": "rows", "output2": "any"},
     ("domestic_stock", "inquire_daily_ccld"): {"output1": "rows"},
     ("domestic_stock", "inquire_psbl_rvsecncl"): {"output": "rows"},
     ("domestic_stock", "inquire_period_trade_profit"): {"output1": "rows"},
     ("domestic_stock", "inquire_psbl_order"): {"output": "object"},
-    ("overseas_stock", "price_detail"): {"output": "object"},
-    ("overseas_stock", "inquire_asking_price"): {"output1": "object"},
-    ("overseas_stock", "dailyprice"): {"output2": "rows?"},
-    ("overseas_stock", "inquire_time_itemchartprice"): {"output1": "object?", "output2": "rows?"},
     ("overseas_stock", "inquire_balance"): {"output1": "rows"},
     ("overseas_stock", "inquire_present_balance"): {"output1": "rows", "output2": "rows"},
     ("overseas_stock", "inquire_ccnl"): {"output": "rows"},
-    ("overseas_stock", "inquire_nccs"): {"output": "rows"},
     ("overseas_stock", "inquire_period_profit"): {"output1": "rows"},
     ("overseas_stock", "inquire_psamount"): {"output": "object"},
 }
-"""How an output block arrives where the models read it (``object`` one row, ``rows`` a list, ``?`` may be
-absent), as the service sends it (PROTOCOL.md and the tests of tests/models and tests/integration). A block
-not named here is typed as either form, or absent."""
+READ_BY_MODELS: dict[str, dict[tuple[str, str], dict[str, str]]] = {"_market": _MARKET, "_account": _ACCOUNT}
+"""The APIs :mod:`pykis.models` decode, by group, with how each output block they read arrives (``object``
+one row, ``rows`` a list, ``any`` either, ``?`` may be absent) as the service sends it (PROTOCOL.md; held by
+tests/models and tests/integration); their bodies declare only these blocks (msgspec skips the rest unread).
+A group's shapes are generated into one module (``pykis.wire._market``, ``_account``): the scopes import a model
+module's bodies together, so a module per API would only add imports to a cold first quote. Every other API has
+its own module, its blocks typed as either form, or absent. (FHKST03010230 and TTTS3018R are read through
+FHKST03010200's and TTTS3035R's shapes.)"""
 
 _SHAPES = {
     "object": ("{row}", ""),
@@ -177,34 +182,62 @@ def _columns(category: str, entry: dict[str, Any]) -> list[tuple[str, str]]:
     return columns
 
 
-def _wire_module(category: str, entry: dict[str, Any]) -> str:
-    """One API's wire shape: its row and its body."""
+def _wire_names(category: str, name: str) -> tuple[str, str]:
+    """The row and body class names of an API's wire shape (qualified: two categories share API names)."""
+    stem = _camel(category) + _camel(name)
+    return stem + "Row", stem + "Body"
+
+
+def _wire_home(category: str, name: str) -> str:
+    """The module that declares an API's wire shape."""
+    group = next((group for group, apis in READ_BY_MODELS.items() if (category, name) in apis), None)
+    return f"pykis.wire.{group}" if group else f"pykis.wire.{category}.{name}"
+
+
+def _wire_classes(category: str, entry: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """An API's row and body classes (source), and the names they define."""
     name = str(entry["name"])
-    row, body = _camel(name) + "Row", _camel(name) + "Body"
+    row, body = _wire_names(category, name)
     title = _doc_line(entry["title"])
     outputs = [str(block) for block in entry["outputs"]]
-    out = [
-        HEADER.format(doc=f"{title} (``{category}.{name}``): the wire shape.", source="rest.json"),
-        NOQA_MARK,
-        "from __future__ import annotations\n\n",
-        "import msgspec\n\n" if outputs else "",
-        "from pykis.wire import KisApiRow\n\n",
-        f"__all__ = [{', '.join(repr(n) for n in sorted((row, body) if outputs else (row,)))}]\n\n",
-    ]
-    out.append(f"\nclass {row}(KisApiRow, frozen=True, kw_only=True):\n")
+    out = [f"\nclass {row}(KisApiRow, frozen=True, kw_only=True):\n"]
     out.append(f'    """Rows of ``{category}.{name}``: {title}."""\n\n')
     for column, label in _columns(category, entry):
         out.append(f'    {column}: str = ""\n')
         out.append(f'    """{_doc_line(label)}"""\n')
-    if outputs:
-        shapes = BLOCK_SHAPES.get((category, name), {})
-        out.append(f"\n\nclass {body}(msgspec.Struct, frozen=True):\n")
-        out.append(f'    """The body of ``{category}.{name}``: its output blocks."""\n\n')
-        # Required blocks first: a dataclass-like struct puts fields with defaults last.
-        for block in sorted(outputs, key=lambda b: _SHAPES[shapes.get(b, "any")][1] != ""):
-            kind, default = _SHAPES[shapes.get(block, "any")]
-            out.append(f"    {block}: {kind.format(row=row)}{default}\n")
-    return "".join(out)
+    if not outputs:
+        return out, [row]
+    shapes = next((apis[(category, name)] for apis in READ_BY_MODELS.values() if (category, name) in apis), None)
+    if shapes is not None:  # what a model reads: the blocks it reads (msgspec skips the others unread)
+        outputs = [block for block in outputs if block in shapes]
+    out.append(f"\n\nclass {body}(msgspec.Struct, frozen=True):\n")
+    out.append(f'    """The body of ``{category}.{name}``: its output blocks."""\n\n')
+    # Required blocks first: a dataclass-like struct puts fields with defaults last.
+    shapes = shapes or {}
+    for block in sorted(outputs, key=lambda b: _SHAPES[shapes.get(b, "any")][1] != ""):
+        kind, default = _SHAPES[shapes.get(block, "any")]
+        out.append(f"    {block}: {kind.format(row=row)}{default}\n")
+    out.append("\n")
+    return out, [row, body]
+
+
+def _wire_module(doc: str, entries: list[tuple[str, dict[str, Any]]]) -> str:
+    """A module of wire shapes: one API's, or a group's."""
+    classes: list[str] = []
+    names: list[str] = []
+    for category, entry in entries:
+        source, defined = _wire_classes(category, entry)
+        classes += ["\n", *source]
+        names += defined
+    head = [
+        HEADER.format(doc=doc, source="rest.json"),
+        NOQA_MARK,
+        "from __future__ import annotations\n\n",
+        "import msgspec\n\n",
+        "from pykis.wire import KisApiRow\n\n",
+        f"__all__ = [{', '.join(repr(n) for n in sorted(names))}]\n\n",
+    ]
+    return "".join(head + classes)
 
 
 def _api_module(category: str, entry: dict[str, Any]) -> str:
@@ -218,7 +251,7 @@ def _api_module(category: str, entry: dict[str, Any]) -> str:
         "from __future__ import annotations\n\n",
         "from typing import Literal\n\n",
         "from pykis.api._runtime import Spec, op\n",
-        f"from pykis.wire.{category}.{name} import {row}\n\n",
+        f"from {_wire_home(category, name)} import {_wire_names(category, name)[0]} as {row}\n\n",
         f'__all__ = ["{row}", "{name}"]\n\n',
     ]
     oauth = category == "auth"
@@ -332,8 +365,11 @@ def _category_package(category: str, entries: list[dict[str, Any]]) -> dict[str,
         source="rest.json",
     )
     for entry in entries:
-        sources[f"{api}/{category}/{entry['name']}.py"] = _api_module(category, entry)
-        sources[f"{wire}/{category}/{entry['name']}.py"] = _wire_module(category, entry)
+        name = str(entry["name"])
+        sources[f"{api}/{category}/{name}.py"] = _api_module(category, entry)
+        if _wire_home(category, name).startswith(f"pykis.wire.{category}."):
+            doc = f"{_doc_line(entry['title'])} (``{category}.{name}``): the wire shape."
+            sources[f"{wire}/{category}/{name}.py"] = _wire_module(doc, [(category, entry)])
     return sources
 
 
@@ -496,13 +532,19 @@ def generate() -> dict[str, str]:
     for category in categories:
         sources.update(_category_package(category, by_category[category]))
     sources["api/_generated/__init__.py"] = _package_init(categories)
+    entries = {(str(entry["category"]), str(entry["name"])): entry for entry in rest_apis()}
+    for group, apis in READ_BY_MODELS.items():
+        doc = f"The wire shapes :mod:`pykis.models` reads together ({', '.join(f'``{c}.{n}``' for c, n in apis)})."
+        sources[f"wire/{group}.py"] = _wire_module(
+            doc, [(category, entries[category, name]) for category, name in apis]
+        )
     return _format(sources)
 
 
 def on_disk() -> dict[str, str]:
     """The checked-in generated modules, in :func:`generate`'s form (the wire package's own ``__init__`` is
     written by hand)."""
-    paths = [*OUTPUT_DIR.rglob("*.py"), *(path for path in WIRE_DIR.rglob("*.py") if path.parent != WIRE_DIR)]
+    paths = [*OUTPUT_DIR.rglob("*.py"), *(path for path in WIRE_DIR.rglob("*.py") if path != WIRE_DIR / "__init__.py")]
     return {path.relative_to(PACKAGE_DIR).as_posix(): path.read_text("utf-8") for path in paths}
 
 

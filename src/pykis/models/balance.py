@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pykis.auth import KisAccountNumber
 from pykis.models._base import KisModel, rate_of, won
-from pykis.wire.domestic_stock.inquire_balance import InquireBalanceBody, InquireBalanceRow
-from pykis.wire.overseas_stock.inquire_present_balance import InquirePresentBalanceBody
+from pykis.wire import _account
 
 if TYPE_CHECKING:
     import pandas
@@ -216,9 +215,9 @@ class KisIntegrationBalance(KisBalance, frozen=True, kw_only=True):
 
 # ---- wire shapes: generated from the catalog (pykis.wire), named as the scopes read them -------------------
 
-DomesticBalanceBody = InquireBalanceBody
+DomesticBalanceBody = _account.DomesticStockInquireBalanceBody
 """TTTC8434R 주식잔고조회's body: ``output1`` positions, ``output2`` the summary (a one-element list)."""
-DomesticBalanceSummary = InquireBalanceRow
+DomesticBalanceSummary = _account.DomesticStockInquireBalanceRow
 """A row of TTTC8434R ``output2`` (the deposit summary)."""
-ForeignPresentBalanceBody = InquirePresentBalanceBody
+ForeignPresentBalanceBody = _account.OverseasStockInquirePresentBalanceBody
 """CTRP6504R 해외주식 체결기준현재잔고's body: ``output1`` positions, ``output2`` deposits per currency."""

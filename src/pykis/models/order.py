@@ -18,14 +18,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pykis.auth import KisAccountNumber
 from pykis.models._base import KisModel, rate_of, won
-from pykis.wire.domestic_stock.inquire_daily_ccld import InquireDailyCcldBody
-from pykis.wire.domestic_stock.inquire_period_trade_profit import InquirePeriodTradeProfitBody
-from pykis.wire.domestic_stock.inquire_psbl_order import InquirePsblOrderBody
-from pykis.wire.domestic_stock.inquire_psbl_rvsecncl import InquirePsblRvsecnclBody
-from pykis.wire.overseas_stock.inquire_balance import InquireBalanceBody as OverseasBalanceBody
-from pykis.wire.overseas_stock.inquire_ccnl import InquireCcnlBody, InquireCcnlRow
-from pykis.wire.overseas_stock.inquire_period_profit import InquirePeriodProfitBody
-from pykis.wire.overseas_stock.inquire_psamount import InquirePsamountBody
+from pykis.wire import _account
 
 if TYPE_CHECKING:
     import pandas
@@ -242,20 +235,20 @@ class KisOrderableAmount(KisModel, frozen=True, kw_only=True):
 
 # ---- wire shapes: generated from the catalog (pykis.wire), named as the scopes read them -------------------
 
-DomesticCcldBody = InquireDailyCcldBody
+DomesticCcldBody = _account.DomesticStockInquireDailyCcldBody
 """TTTC0081R/CTSC9215R 주식일별주문체결조회's body (``output1`` rows)."""
-DomesticPendingBody = InquirePsblRvsecnclBody
+DomesticPendingBody = _account.DomesticStockInquirePsblRvsecnclBody
 """TTTC0084R 정정취소가능주문조회's body (``output`` rows)."""
-ForeignOrderBody = InquireCcnlBody
+ForeignOrderBody = _account.OverseasStockInquireCcnlBody
 """TTTS3035R 해외주식 주문체결내역's body; TTTS3018R 해외주식 미체결내역's rows are read through it too."""
-ForeignOrderRow = InquireCcnlRow
-DomesticProfitBody = InquirePeriodTradeProfitBody
+ForeignOrderRow = _account.OverseasStockInquireCcnlRow
+DomesticProfitBody = _account.DomesticStockInquirePeriodTradeProfitBody
 """TTTC8715R 기간별매매손익현황조회's body (``output1`` rows)."""
-ForeignProfitBody = InquirePeriodProfitBody
+ForeignProfitBody = _account.OverseasStockInquirePeriodProfitBody
 """TTTS3039R 해외주식 기간손익's body (``output1`` rows)."""
-DomesticOrderableBody = InquirePsblOrderBody
+DomesticOrderableBody = _account.DomesticStockInquirePsblOrderBody
 """TTTC8908R 매수가능조회's body (``output``)."""
-ForeignOrderableBody = InquirePsamountBody
+ForeignOrderableBody = _account.OverseasStockInquirePsamountBody
 """TTTS3007R 해외주식 매수가능금액조회's body (``output``)."""
-ForeignBalanceBody = OverseasBalanceBody
+ForeignBalanceBody = _account.OverseasStockInquireBalanceBody
 """TTTS3012R 해외주식 잔고's body (``output1`` rows)."""

@@ -7,13 +7,7 @@ from decimal import Decimal
 from typing import ClassVar
 
 from pykis.models._base import KisModel, dec, render
-from pykis.wire import KisApiRow
-from pykis.wire.domestic_stock.inquire_asking_price_exp_ccn import (
-    InquireAskingPriceExpCcnBody,
-    InquireAskingPriceExpCcnRow,
-)
-from pykis.wire.overseas_stock.inquire_asking_price import InquireAskingPriceBody as OverseasAskingPriceBody
-from pykis.wire.overseas_stock.inquire_asking_price import InquireAskingPriceRow as OverseasAskingPriceRow
+from pykis.wire import KisApiRow, _market
 
 __all__ = ["KisOrderbook", "KisOrderbookLevel", "domestic_orderbook", "foreign_orderbook"]
 
@@ -54,9 +48,9 @@ class KisOrderbook(KisModel, frozen=True, kw_only=True):
 
 # ---- wire shapes: generated from the catalog (pykis.wire); levels are read by column name ----------------
 
-DomesticOrderbookBody = InquireAskingPriceExpCcnBody
+DomesticOrderbookBody = _market.DomesticStockInquireAskingPriceExpCcnBody
 """FHKST01010200's body: ``output1`` holds the ten levels and the totals."""
-ForeignOrderbookBody = OverseasAskingPriceBody
+ForeignOrderbookBody = _market.OverseasStockInquireAskingPriceBody
 """HHDFS76200100's body: ``output1`` the summary and totals, ``output2`` the levels (one row, or a list of one)."""
 
 
@@ -71,7 +65,7 @@ def _levels(block: KisApiRow, price: str, volume: str, depth: int) -> tuple[KisO
 
 
 def domestic_orderbook(
-    block: InquireAskingPriceExpCcnRow, *, symbol: str, market: str, day: datetime
+    block: _market.DomesticStockInquireAskingPriceExpCcnRow, *, symbol: str, market: str, day: datetime
 ) -> KisOrderbook:
     """Build from FHKST01010200 ``output1`` (``askp1..10``, ``askp_rsqn1..10``, ``aspr_acpt_hour``)."""
     hour = block.aspr_acpt_hour.strip()
@@ -95,7 +89,7 @@ def foreign_orderbook(body: ForeignOrderbookBody, *, symbol: str, market: str, d
     if isinstance(levels_block, list):
         levels_block = levels_block[0] if levels_block else None
     if levels_block is None:
-        levels_block = OverseasAskingPriceRow()
+        levels_block = _market.OverseasStockInquireAskingPriceRow()
     summary = body.output1
     stamp = f"{summary.dymd}{summary.dhms}".strip()
     time = None

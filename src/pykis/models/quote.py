@@ -13,10 +13,7 @@ from typing import ClassVar, Literal
 
 from pykis.markets import krx_tick
 from pykis.models._base import KisModel, dec, dec_or_none, yyyymmdd
-from pykis.wire.domestic_stock.inquire_overtime_price import InquireOvertimePriceBody, InquireOvertimePriceRow
-from pykis.wire.domestic_stock.inquire_price import InquirePriceBody, InquirePriceRow
-from pykis.wire.domestic_stock.intstock_multprice import IntstockMultpriceBody, IntstockMultpriceRow
-from pykis.wire.overseas_stock.price_detail import PriceDetailBody, PriceDetailRow
+from pykis.wire import _market
 
 __all__ = [
     "KisDomesticBatchQuote",
@@ -145,13 +142,13 @@ class KisForeignQuote(KisQuote, frozen=True, kw_only=True):
 
 # ---- wire shapes: generated from the catalog (pykis.wire), named as the scopes read them -------------------
 
-DomesticQuoteBody = InquirePriceBody
+DomesticQuoteBody = _market.DomesticStockInquirePriceBody
 """FHKST01010100 주식현재가 시세's body (``output``)."""
-ForeignQuoteBody = PriceDetailBody
+ForeignQuoteBody = _market.OverseasStockPriceDetailBody
 """HHDFS76200200 해외주식 현재가상세's body (``output``)."""
-DomesticOvertimeQuoteBody = InquireOvertimePriceBody
+DomesticOvertimeQuoteBody = _market.DomesticStockInquireOvertimePriceBody
 """FHPST02300000 시간외 현재가's body (``output``)."""
-DomesticMultiQuoteBody = IntstockMultpriceBody
+DomesticMultiQuoteBody = _market.DomesticStockIntstockMultpriceBody
 """FHKST11300006 관심종목 그룹별 시세's body: one ``output`` row per symbol asked, in order."""
 
 
@@ -160,7 +157,13 @@ def _blank_to_none(text: str | None) -> str | None:
 
 
 def domestic_quote(
-    wire: InquirePriceRow, *, symbol: str, market: str, name: str, time: datetime, venue: str = "KRX"
+    wire: _market.DomesticStockInquirePriceRow,
+    *,
+    symbol: str,
+    market: str,
+    name: str,
+    time: datetime,
+    venue: str = "KRX",
 ) -> KisDomesticQuote:
     """Build the public model from the wire block."""
     close = dec(wire.stck_prpr)
@@ -206,7 +209,7 @@ def domestic_quote(
 
 
 def foreign_quote(
-    wire: PriceDetailRow,
+    wire: _market.OverseasStockPriceDetailRow,
     *,
     symbol: str,
     market: str,
@@ -257,7 +260,13 @@ def foreign_quote(
 
 
 def domestic_overtime_quote(
-    wire: InquireOvertimePriceRow, *, symbol: str, market: str, name: str, time: datetime, venue: str = "KRX"
+    wire: _market.DomesticStockInquireOvertimePriceRow,
+    *,
+    symbol: str,
+    market: str,
+    name: str,
+    time: datetime,
+    venue: str = "KRX",
 ) -> KisDomesticQuote:
     """The after-hours single-price session as a quote; the valuation indicators are not part of it."""
     close = dec(wire.ovtm_untp_prpr)
@@ -297,7 +306,13 @@ def _limit(text: str | None) -> Decimal | None:
 
 
 def domestic_multi_quote(
-    row: IntstockMultpriceRow, *, symbol: str, market: str, name: str, time: datetime, venue: str = "KRX"
+    row: _market.DomesticStockIntstockMultpriceRow,
+    *,
+    symbol: str,
+    market: str,
+    name: str,
+    time: datetime,
+    venue: str = "KRX",
 ) -> KisDomesticBatchQuote:
     """A quote from a batch row: prices, volume and limits; no indicators, market cap or sector (the
     inquiry does not report them). The tick is the KRX table's at the price; the lot is one share."""

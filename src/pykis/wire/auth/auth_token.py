@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from pykis.wire import KisApiRow
 
-__all__ = ["AuthTokenRow"]
+__all__ = ["AuthAuthTokenRow"]
 
 
-class AuthTokenRow(KisApiRow, frozen=True, kw_only=True):
+class AuthAuthTokenRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``auth.auth_token``: [인증] OAuth 접근토큰 발급."""
 
     access_token: str = ""

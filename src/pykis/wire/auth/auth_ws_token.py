@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from pykis.wire import KisApiRow
 
-__all__ = ["AuthWsTokenRow"]
+__all__ = ["AuthAuthWsTokenRow"]
 
 
-class AuthWsTokenRow(KisApiRow, frozen=True, kw_only=True):
+class AuthAuthWsTokenRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``auth.auth_ws_token``: [인증] WebSocket 웹소켓 접속키 발급."""
 
     code: str = ""

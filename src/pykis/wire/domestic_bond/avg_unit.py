@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["AvgUnitBody", "AvgUnitRow"]
+__all__ = ["DomesticBondAvgUnitBody", "DomesticBondAvgUnitRow"]
 
 
-class AvgUnitRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticBondAvgUnitRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_bond.avg_unit``: [장내채권] 기본시세 > 장내채권 평균단가조회 [국내채권-158]."""
 
     evlu_dt: str = ""
@@ -94,9 +94,9 @@ class AvgUnitRow(KisApiRow, frozen=True, kw_only=True):
     """평균평가가격"""
 
 
-class AvgUnitBody(msgspec.Struct, frozen=True):
+class DomesticBondAvgUnitBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_bond.avg_unit``: its output blocks."""
 
-    output1: AvgUnitRow | list[AvgUnitRow] | None = None
-    output2: AvgUnitRow | list[AvgUnitRow] | None = None
-    output3: AvgUnitRow | list[AvgUnitRow] | None = None
+    output1: DomesticBondAvgUnitRow | list[DomesticBondAvgUnitRow] | None = None
+    output2: DomesticBondAvgUnitRow | list[DomesticBondAvgUnitRow] | None = None
+    output3: DomesticBondAvgUnitRow | list[DomesticBondAvgUnitRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["BuyBody", "BuyRow"]
+__all__ = ["DomesticBondBuyBody", "DomesticBondBuyRow"]
 
 
-class BuyRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticBondBuyRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_bond.buy``: [장내채권] 주문/계좌 > 장내채권 매수주문 [국내주식-124]."""
 
     KRX_FWDG_ORD_ORGNO: str = ""
@@ -22,7 +22,7 @@ class BuyRow(KisApiRow, frozen=True, kw_only=True):
     """주문시각"""
 
 
-class BuyBody(msgspec.Struct, frozen=True):
+class DomesticBondBuyBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_bond.buy``: its output blocks."""
 
-    output: BuyRow | list[BuyRow] | None = None
+    output: DomesticBondBuyRow | list[DomesticBondBuyRow] | None = None

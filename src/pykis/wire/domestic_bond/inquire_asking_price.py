@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireAskingPriceBody", "InquireAskingPriceRow"]
+__all__ = ["DomesticBondInquireAskingPriceBody", "DomesticBondInquireAskingPriceRow"]
 
 
-class InquireAskingPriceRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticBondInquireAskingPriceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_bond.inquire_asking_price``: [장내채권] 기본시세 > 장내채권현재가(호가) [국내주식-132]."""
 
     aspr_acpt_hour: str = ""
@@ -84,7 +84,7 @@ class InquireAskingPriceRow(KisApiRow, frozen=True, kw_only=True):
     """매수2 수익 비율5"""
 
 
-class InquireAskingPriceBody(msgspec.Struct, frozen=True):
+class DomesticBondInquireAskingPriceBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_bond.inquire_asking_price``: its output blocks."""
 
-    output: InquireAskingPriceRow | list[InquireAskingPriceRow] | None = None
+    output: DomesticBondInquireAskingPriceRow | list[DomesticBondInquireAskingPriceRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireBalanceBody", "InquireBalanceRow"]
+__all__ = ["DomesticBondInquireBalanceBody", "DomesticBondInquireBalanceRow"]
 
 
-class InquireBalanceRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticBondInquireBalanceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_bond.inquire_balance``: [장내채권] 주문/계좌 > 장내채권 잔고조회 [국내주식-198]."""
 
     pdno: str = ""
@@ -38,7 +38,7 @@ class InquireBalanceRow(KisApiRow, frozen=True, kw_only=True):
     """주문가능수량"""
 
 
-class InquireBalanceBody(msgspec.Struct, frozen=True):
+class DomesticBondInquireBalanceBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_bond.inquire_balance``: its output blocks."""
 
-    output: InquireBalanceRow | list[InquireBalanceRow] | None = None
+    output: DomesticBondInquireBalanceRow | list[DomesticBondInquireBalanceRow] | None = None

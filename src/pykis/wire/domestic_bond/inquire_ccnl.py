@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireCcnlBody", "InquireCcnlRow"]
+__all__ = ["DomesticBondInquireCcnlBody", "DomesticBondInquireCcnlRow"]
 
 
-class InquireCcnlRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticBondInquireCcnlRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_bond.inquire_ccnl``: [장내채권] 기본시세 > 장내채권현재가(체결) [국내주식-201]."""
 
     output1: str = ""
@@ -32,7 +32,7 @@ class InquireCcnlRow(KisApiRow, frozen=True, kw_only=True):
     """누적 거래량"""
 
 
-class InquireCcnlBody(msgspec.Struct, frozen=True):
+class DomesticBondInquireCcnlBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_bond.inquire_ccnl``: its output blocks."""
 
-    output: InquireCcnlRow | list[InquireCcnlRow] | None = None
+    output: DomesticBondInquireCcnlRow | list[DomesticBondInquireCcnlRow] | None = None

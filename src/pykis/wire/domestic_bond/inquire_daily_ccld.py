@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireDailyCcldBody", "InquireDailyCcldRow"]
+__all__ = ["DomesticBondInquireDailyCcldBody", "DomesticBondInquireDailyCcldRow"]
 
 
-class InquireDailyCcldRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticBondInquireDailyCcldRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_bond.inquire_daily_ccld``: [장내채권] 주문/계좌 > 장내채권 일별체결조회 [국내주식-127]."""
 
     tot_ord_qty: str = ""
@@ -66,8 +66,8 @@ class InquireDailyCcldRow(KisApiRow, frozen=True, kw_only=True):
     """주문채번지점번호"""
 
 
-class InquireDailyCcldBody(msgspec.Struct, frozen=True):
+class DomesticBondInquireDailyCcldBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_bond.inquire_daily_ccld``: its output blocks."""
 
-    output1: InquireDailyCcldRow | list[InquireDailyCcldRow] | None = None
-    output2: InquireDailyCcldRow | list[InquireDailyCcldRow] | None = None
+    output1: DomesticBondInquireDailyCcldRow | list[DomesticBondInquireDailyCcldRow] | None = None
+    output2: DomesticBondInquireDailyCcldRow | list[DomesticBondInquireDailyCcldRow] | None = None

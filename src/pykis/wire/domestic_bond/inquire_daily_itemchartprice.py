@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireDailyItemchartpriceBody", "InquireDailyItemchartpriceRow"]
+__all__ = ["DomesticBondInquireDailyItemchartpriceBody", "DomesticBondInquireDailyItemchartpriceRow"]
 
 
-class InquireDailyItemchartpriceRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticBondInquireDailyItemchartpriceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_bond.inquire_daily_itemchartprice``: [장내채권] 기본시세 > 장내채권 기간별시세(일) [국내주식-159]."""
 
     stck_bsop_date: str = ""
@@ -29,7 +29,7 @@ class InquireDailyItemchartpriceRow(KisApiRow, frozen=True, kw_only=True):
     """누적거래량"""
 
 
-class InquireDailyItemchartpriceBody(msgspec.Struct, frozen=True):
+class DomesticBondInquireDailyItemchartpriceBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_bond.inquire_daily_itemchartprice``: its output blocks."""
 
-    output: InquireDailyItemchartpriceRow | list[InquireDailyItemchartpriceRow] | None = None
+    output: DomesticBondInquireDailyItemchartpriceRow | list[DomesticBondInquireDailyItemchartpriceRow] | None = None

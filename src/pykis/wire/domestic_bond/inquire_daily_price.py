@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireDailyPriceBody", "InquireDailyPriceRow"]
+__all__ = ["DomesticBondInquireDailyPriceBody", "DomesticBondInquireDailyPriceRow"]
 
 
-class InquireDailyPriceRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticBondInquireDailyPriceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_bond.inquire_daily_price``: [장내채권] 기본시세 > 장내채권현재가(일별) [국내주식-202]."""
 
     output1: str = ""
@@ -36,7 +36,7 @@ class InquireDailyPriceRow(KisApiRow, frozen=True, kw_only=True):
     """채권저가"""
 
 
-class InquireDailyPriceBody(msgspec.Struct, frozen=True):
+class DomesticBondInquireDailyPriceBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_bond.inquire_daily_price``: its output blocks."""
 
-    output: InquireDailyPriceRow | list[InquireDailyPriceRow] | None = None
+    output: DomesticBondInquireDailyPriceRow | list[DomesticBondInquireDailyPriceRow] | None = None

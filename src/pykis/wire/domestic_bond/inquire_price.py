@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquirePriceBody", "InquirePriceRow"]
+__all__ = ["DomesticBondInquirePriceBody", "DomesticBondInquirePriceRow"]
 
 
-class InquirePriceRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticBondInquirePriceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_bond.inquire_price``: [장내채권] 기본시세 > 장내채권현재가(시세) [국내주식-200]."""
 
     stnd_iscd: str = ""
@@ -50,7 +50,7 @@ class InquirePriceRow(KisApiRow, frozen=True, kw_only=True):
     """채권하한가"""
 
 
-class InquirePriceBody(msgspec.Struct, frozen=True):
+class DomesticBondInquirePriceBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_bond.inquire_price``: its output blocks."""
 
-    output: InquirePriceRow | list[InquirePriceRow] | None = None
+    output: DomesticBondInquirePriceRow | list[DomesticBondInquirePriceRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquirePsblOrderBody", "InquirePsblOrderRow"]
+__all__ = ["DomesticBondInquirePsblOrderBody", "DomesticBondInquirePsblOrderRow"]
 
 
-class InquirePsblOrderRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticBondInquirePsblOrderRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_bond.inquire_psbl_order``: [장내채권] 주문/계좌 > 장내채권 매수가능조회 [국내주식-199]."""
 
     ord_psbl_cash: str = ""
@@ -30,7 +30,7 @@ class InquirePsblOrderRow(KisApiRow, frozen=True, kw_only=True):
     """CMA평가금액"""
 
 
-class InquirePsblOrderBody(msgspec.Struct, frozen=True):
+class DomesticBondInquirePsblOrderBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_bond.inquire_psbl_order``: its output blocks."""
 
-    output: InquirePsblOrderRow | list[InquirePsblOrderRow] | None = None
+    output: DomesticBondInquirePsblOrderRow | list[DomesticBondInquirePsblOrderRow] | None = None

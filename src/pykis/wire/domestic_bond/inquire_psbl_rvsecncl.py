@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquirePsblRvsecnclBody", "InquirePsblRvsecnclRow"]
+__all__ = ["DomesticBondInquirePsblRvsecnclBody", "DomesticBondInquirePsblRvsecnclRow"]
 
 
-class InquirePsblRvsecnclRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticBondInquirePsblRvsecnclRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_bond.inquire_psbl_rvsecncl``: [장내채권] 주문/계좌 > 채권정정취소가능주문조회 [국내주식-126]."""
 
     odno: str = ""
@@ -45,7 +45,7 @@ class InquirePsblRvsecnclRow(KisApiRow, frozen=True, kw_only=True):
     """소액시장참여여부"""
 
 
-class InquirePsblRvsecnclBody(msgspec.Struct, frozen=True):
+class DomesticBondInquirePsblRvsecnclBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_bond.inquire_psbl_rvsecncl``: its output blocks."""
 
-    output: InquirePsblRvsecnclRow | list[InquirePsblRvsecnclRow] | None = None
+    output: DomesticBondInquirePsblRvsecnclRow | list[DomesticBondInquirePsblRvsecnclRow] | None = None

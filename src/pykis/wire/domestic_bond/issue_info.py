@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["IssueInfoBody", "IssueInfoRow"]
+__all__ = ["DomesticBondIssueInfoBody", "DomesticBondIssueInfoRow"]
 
 
-class IssueInfoRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticBondIssueInfoRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_bond.issue_info``: [장내채권] 기본시세 > 장내채권 발행정보 [국내주식-156]."""
 
     pdno: str = ""
@@ -188,7 +188,7 @@ class IssueInfoRow(KisApiRow, frozen=True, kw_only=True):
     """전문수신상세일시"""
 
 
-class IssueInfoBody(msgspec.Struct, frozen=True):
+class DomesticBondIssueInfoBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_bond.issue_info``: its output blocks."""
 
-    output: IssueInfoRow | list[IssueInfoRow] | None = None
+    output: DomesticBondIssueInfoRow | list[DomesticBondIssueInfoRow] | None = None

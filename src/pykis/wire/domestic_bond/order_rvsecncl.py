@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["OrderRvsecnclBody", "OrderRvsecnclRow"]
+__all__ = ["DomesticBondOrderRvsecnclBody", "DomesticBondOrderRvsecnclRow"]
 
 
-class OrderRvsecnclRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticBondOrderRvsecnclRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_bond.order_rvsecncl``: [장내채권] 주문/계좌 > 장내채권 정정취소주문 [국내주식-125]."""
 
     KRX_FWDG_ORD_ORGNO: str = ""
@@ -22,7 +22,7 @@ class OrderRvsecnclRow(KisApiRow, frozen=True, kw_only=True):
     """주문시각"""
 
 
-class OrderRvsecnclBody(msgspec.Struct, frozen=True):
+class DomesticBondOrderRvsecnclBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_bond.order_rvsecncl``: its output blocks."""
 
-    output: OrderRvsecnclRow | list[OrderRvsecnclRow] | None = None
+    output: DomesticBondOrderRvsecnclRow | list[DomesticBondOrderRvsecnclRow] | None = None

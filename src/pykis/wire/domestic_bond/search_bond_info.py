@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["SearchBondInfoBody", "SearchBondInfoRow"]
+__all__ = ["DomesticBondSearchBondInfoBody", "DomesticBondSearchBondInfoRow"]
 
 
-class SearchBondInfoRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticBondSearchBondInfoRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_bond.search_bond_info``: [장내채권] 기본시세 > 장내채권 기본조회 [국내주식-129]."""
 
     pdno: str = ""
@@ -178,7 +178,7 @@ class SearchBondInfoRow(KisApiRow, frozen=True, kw_only=True):
     """전문수신상세일시"""
 
 
-class SearchBondInfoBody(msgspec.Struct, frozen=True):
+class DomesticBondSearchBondInfoBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_bond.search_bond_info``: its output blocks."""
 
-    output: SearchBondInfoRow | list[SearchBondInfoRow] | None = None
+    output: DomesticBondSearchBondInfoRow | list[DomesticBondSearchBondInfoRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["SellBody", "SellRow"]
+__all__ = ["DomesticBondSellBody", "DomesticBondSellRow"]
 
 
-class SellRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticBondSellRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_bond.sell``: [장내채권] 주문/계좌 > 장내채권 매도주문 [국내주식-123]."""
 
     KRX_FWDG_ORD_ORGNO: str = ""
@@ -22,7 +22,7 @@ class SellRow(KisApiRow, frozen=True, kw_only=True):
     """주문시각"""
 
 
-class SellBody(msgspec.Struct, frozen=True):
+class DomesticBondSellBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_bond.sell``: its output blocks."""
 
-    output: SellRow | list[SellRow] | None = None
+    output: DomesticBondSellRow | list[DomesticBondSellRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["DisplayBoardCallputBody", "DisplayBoardCallputRow"]
+__all__ = ["DomesticFutureoptionDisplayBoardCallputBody", "DomesticFutureoptionDisplayBoardCallputRow"]
 
 
-class DisplayBoardCallputRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticFutureoptionDisplayBoardCallputRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_futureoption.display_board_callput``: [국내선물옵션] 기본시세 > 국내옵션전광판_콜풋[국내선물-022]."""
 
     acpr: str = ""
@@ -99,8 +99,8 @@ class DisplayBoardCallputRow(KisApiRow, frozen=True, kw_only=True):
     """예상 체결 전일 대비율"""
 
 
-class DisplayBoardCallputBody(msgspec.Struct, frozen=True):
+class DomesticFutureoptionDisplayBoardCallputBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_futureoption.display_board_callput``: its output blocks."""
 
-    output1: DisplayBoardCallputRow | list[DisplayBoardCallputRow] | None = None
-    output2: DisplayBoardCallputRow | list[DisplayBoardCallputRow] | None = None
+    output1: DomesticFutureoptionDisplayBoardCallputRow | list[DomesticFutureoptionDisplayBoardCallputRow] | None = None
+    output2: DomesticFutureoptionDisplayBoardCallputRow | list[DomesticFutureoptionDisplayBoardCallputRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["DisplayBoardFuturesBody", "DisplayBoardFuturesRow"]
+__all__ = ["DomesticFutureoptionDisplayBoardFuturesBody", "DomesticFutureoptionDisplayBoardFuturesRow"]
 
 
-class DisplayBoardFuturesRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticFutureoptionDisplayBoardFuturesRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_futureoption.display_board_futures``: [국내선물옵션] 기본시세 > 국내옵션전광판_선물[국내선물-023]."""
 
     futs_shrn_iscd: str = ""
@@ -57,7 +57,7 @@ class DisplayBoardFuturesRow(KisApiRow, frozen=True, kw_only=True):
     """예상 체결 전일 대비율"""
 
 
-class DisplayBoardFuturesBody(msgspec.Struct, frozen=True):
+class DomesticFutureoptionDisplayBoardFuturesBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_futureoption.display_board_futures``: its output blocks."""
 
-    output: DisplayBoardFuturesRow | list[DisplayBoardFuturesRow] | None = None
+    output: DomesticFutureoptionDisplayBoardFuturesRow | list[DomesticFutureoptionDisplayBoardFuturesRow] | None = None

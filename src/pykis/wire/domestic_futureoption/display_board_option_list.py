@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["DisplayBoardOptionListBody", "DisplayBoardOptionListRow"]
+__all__ = ["DomesticFutureoptionDisplayBoardOptionListBody", "DomesticFutureoptionDisplayBoardOptionListRow"]
 
 
-class DisplayBoardOptionListRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticFutureoptionDisplayBoardOptionListRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_futureoption.display_board_option_list``: [국내선물옵션] 기본시세 > 국내옵션전광판_옵션월물리스트[국내선물-020]."""
 
     mtrt_yymm_code: str = ""
@@ -21,7 +21,9 @@ class DisplayBoardOptionListRow(KisApiRow, frozen=True, kw_only=True):
     """만기 년월"""
 
 
-class DisplayBoardOptionListBody(msgspec.Struct, frozen=True):
+class DomesticFutureoptionDisplayBoardOptionListBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_futureoption.display_board_option_list``: its output blocks."""
 
-    output: DisplayBoardOptionListRow | list[DisplayBoardOptionListRow] | None = None
+    output: (
+        DomesticFutureoptionDisplayBoardOptionListRow | list[DomesticFutureoptionDisplayBoardOptionListRow] | None
+    ) = None

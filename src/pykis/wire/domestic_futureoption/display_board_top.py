@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["DisplayBoardTopBody", "DisplayBoardTopRow"]
+__all__ = ["DomesticFutureoptionDisplayBoardTopBody", "DomesticFutureoptionDisplayBoardTopRow"]
 
 
-class DisplayBoardTopRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticFutureoptionDisplayBoardTopRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_futureoption.display_board_top``: [국내선물옵션] 기본시세 > 국내선물 기초자산 시세[국내선물-021]."""
 
     unas_prpr: str = ""
@@ -39,8 +39,8 @@ class DisplayBoardTopRow(KisApiRow, frozen=True, kw_only=True):
     """HTS 잔존 일수"""
 
 
-class DisplayBoardTopBody(msgspec.Struct, frozen=True):
+class DomesticFutureoptionDisplayBoardTopBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_futureoption.display_board_top``: its output blocks."""
 
-    output1: DisplayBoardTopRow | list[DisplayBoardTopRow] | None = None
-    output2: DisplayBoardTopRow | list[DisplayBoardTopRow] | None = None
+    output1: DomesticFutureoptionDisplayBoardTopRow | list[DomesticFutureoptionDisplayBoardTopRow] | None = None
+    output2: DomesticFutureoptionDisplayBoardTopRow | list[DomesticFutureoptionDisplayBoardTopRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["ExpPriceTrendBody", "ExpPriceTrendRow"]
+__all__ = ["DomesticFutureoptionExpPriceTrendBody", "DomesticFutureoptionExpPriceTrendRow"]
 
 
-class ExpPriceTrendRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticFutureoptionExpPriceTrendRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_futureoption.exp_price_trend``: [국내선물옵션] 기본시세 > 선물옵션 일중예상체결추이[국내선물-018]."""
 
     hts_kor_isnm: str = ""
@@ -31,8 +31,8 @@ class ExpPriceTrendRow(KisApiRow, frozen=True, kw_only=True):
     """주식체결시간"""
 
 
-class ExpPriceTrendBody(msgspec.Struct, frozen=True):
+class DomesticFutureoptionExpPriceTrendBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_futureoption.exp_price_trend``: its output blocks."""
 
-    output1: ExpPriceTrendRow | list[ExpPriceTrendRow] | None = None
-    output2: ExpPriceTrendRow | list[ExpPriceTrendRow] | None = None
+    output1: DomesticFutureoptionExpPriceTrendRow | list[DomesticFutureoptionExpPriceTrendRow] | None = None
+    output2: DomesticFutureoptionExpPriceTrendRow | list[DomesticFutureoptionExpPriceTrendRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireAskingPriceBody", "InquireAskingPriceRow"]
+__all__ = ["DomesticFutureoptionInquireAskingPriceBody", "DomesticFutureoptionInquireAskingPriceRow"]
 
 
-class InquireAskingPriceRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticFutureoptionInquireAskingPriceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_futureoption.inquire_asking_price``: [국내선물옵션] 기본시세 > 선물옵션 시세호가[v1_국내선물-007]."""
 
     hts_kor_isnm: str = ""
@@ -103,8 +103,8 @@ class InquireAskingPriceRow(KisApiRow, frozen=True, kw_only=True):
     """호가 접수 시간"""
 
 
-class InquireAskingPriceBody(msgspec.Struct, frozen=True):
+class DomesticFutureoptionInquireAskingPriceBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_futureoption.inquire_asking_price``: its output blocks."""
 
-    output1: InquireAskingPriceRow | list[InquireAskingPriceRow] | None = None
-    output2: InquireAskingPriceRow | list[InquireAskingPriceRow] | None = None
+    output1: DomesticFutureoptionInquireAskingPriceRow | list[DomesticFutureoptionInquireAskingPriceRow] | None = None
+    output2: DomesticFutureoptionInquireAskingPriceRow | list[DomesticFutureoptionInquireAskingPriceRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireBalanceBody", "InquireBalanceRow"]
+__all__ = ["DomesticFutureoptionInquireBalanceBody", "DomesticFutureoptionInquireBalanceRow"]
 
 
-class InquireBalanceRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticFutureoptionInquireBalanceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_futureoption.inquire_balance``: [국내선물옵션] 주문/계좌 > 선물옵션 잔고현황[v1_국내선물-004]."""
 
     cano: str = ""
@@ -111,8 +111,8 @@ class InquireBalanceRow(KisApiRow, frozen=True, kw_only=True):
     """평가금액합계"""
 
 
-class InquireBalanceBody(msgspec.Struct, frozen=True):
+class DomesticFutureoptionInquireBalanceBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_futureoption.inquire_balance``: its output blocks."""
 
-    output1: InquireBalanceRow | list[InquireBalanceRow] | None = None
-    output2: InquireBalanceRow | list[InquireBalanceRow] | None = None
+    output1: DomesticFutureoptionInquireBalanceRow | list[DomesticFutureoptionInquireBalanceRow] | None = None
+    output2: DomesticFutureoptionInquireBalanceRow | list[DomesticFutureoptionInquireBalanceRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireBalanceSettlementPlBody", "InquireBalanceSettlementPlRow"]
+__all__ = ["DomesticFutureoptionInquireBalanceSettlementPlBody", "DomesticFutureoptionInquireBalanceSettlementPlRow"]
 
 
-class InquireBalanceSettlementPlRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticFutureoptionInquireBalanceSettlementPlRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_futureoption.inquire_balance_settlement_pl``: [국내선물옵션] 주문/계좌 > 선물옵션 잔고정산손익내역[v1_국내선물-013]."""
 
     pdno: str = ""
@@ -65,8 +65,16 @@ class InquireBalanceSettlementPlRow(KisApiRow, frozen=True, kw_only=True):
     """예수금현금"""
 
 
-class InquireBalanceSettlementPlBody(msgspec.Struct, frozen=True):
+class DomesticFutureoptionInquireBalanceSettlementPlBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_futureoption.inquire_balance_settlement_pl``: its output blocks."""
 
-    output1: InquireBalanceSettlementPlRow | list[InquireBalanceSettlementPlRow] | None = None
-    output2: InquireBalanceSettlementPlRow | list[InquireBalanceSettlementPlRow] | None = None
+    output1: (
+        DomesticFutureoptionInquireBalanceSettlementPlRow
+        | list[DomesticFutureoptionInquireBalanceSettlementPlRow]
+        | None
+    ) = None
+    output2: (
+        DomesticFutureoptionInquireBalanceSettlementPlRow
+        | list[DomesticFutureoptionInquireBalanceSettlementPlRow]
+        | None
+    ) = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireBalanceValuationPlBody", "InquireBalanceValuationPlRow"]
+__all__ = ["DomesticFutureoptionInquireBalanceValuationPlBody", "DomesticFutureoptionInquireBalanceValuationPlRow"]
 
 
-class InquireBalanceValuationPlRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticFutureoptionInquireBalanceValuationPlRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_futureoption.inquire_balance_valuation_pl``: [국내선물옵션] 주문/계좌 > 선물옵션 잔고평가손익내역[v1_국내선물-015]."""
 
     cano: str = ""
@@ -107,8 +107,12 @@ class InquireBalanceValuationPlRow(KisApiRow, frozen=True, kw_only=True):
     """주문가능총액"""
 
 
-class InquireBalanceValuationPlBody(msgspec.Struct, frozen=True):
+class DomesticFutureoptionInquireBalanceValuationPlBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_futureoption.inquire_balance_valuation_pl``: its output blocks."""
 
-    output1: InquireBalanceValuationPlRow | list[InquireBalanceValuationPlRow] | None = None
-    output2: InquireBalanceValuationPlRow | list[InquireBalanceValuationPlRow] | None = None
+    output1: (
+        DomesticFutureoptionInquireBalanceValuationPlRow | list[DomesticFutureoptionInquireBalanceValuationPlRow] | None
+    ) = None
+    output2: (
+        DomesticFutureoptionInquireBalanceValuationPlRow | list[DomesticFutureoptionInquireBalanceValuationPlRow] | None
+    ) = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireCcnlBody", "InquireCcnlRow"]
+__all__ = ["DomesticFutureoptionInquireCcnlBody", "DomesticFutureoptionInquireCcnlRow"]
 
 
-class InquireCcnlRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticFutureoptionInquireCcnlRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_futureoption.inquire_ccnl``: [국내선물옵션] 주문/계좌 > 선물옵션 주문체결내역조회[v1_국내선물-003]."""
 
     ord_gno_brno: str = ""
@@ -81,8 +81,8 @@ class InquireCcnlRow(KisApiRow, frozen=True, kw_only=True):
     """연락전화번호"""
 
 
-class InquireCcnlBody(msgspec.Struct, frozen=True):
+class DomesticFutureoptionInquireCcnlBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_futureoption.inquire_ccnl``: its output blocks."""
 
-    output1: InquireCcnlRow | list[InquireCcnlRow] | None = None
-    output2: InquireCcnlRow | list[InquireCcnlRow] | None = None
+    output1: DomesticFutureoptionInquireCcnlRow | list[DomesticFutureoptionInquireCcnlRow] | None = None
+    output2: DomesticFutureoptionInquireCcnlRow | list[DomesticFutureoptionInquireCcnlRow] | None = None

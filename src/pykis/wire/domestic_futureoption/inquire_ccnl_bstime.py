@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireCcnlBstimeBody", "InquireCcnlBstimeRow"]
+__all__ = ["DomesticFutureoptionInquireCcnlBstimeBody", "DomesticFutureoptionInquireCcnlBstimeRow"]
 
 
-class InquireCcnlBstimeRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticFutureoptionInquireCcnlBstimeRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_futureoption.inquire_ccnl_bstime``: [국내선물옵션] 주문/계좌 > 선물옵션 기준일체결내역[v1_국내선물-016]."""
 
     pdno: str = ""
@@ -45,8 +45,8 @@ class InquireCcnlBstimeRow(KisApiRow, frozen=True, kw_only=True):
     """수수료합계"""
 
 
-class InquireCcnlBstimeBody(msgspec.Struct, frozen=True):
+class DomesticFutureoptionInquireCcnlBstimeBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_futureoption.inquire_ccnl_bstime``: its output blocks."""
 
-    output1: InquireCcnlBstimeRow | list[InquireCcnlBstimeRow] | None = None
-    output2: InquireCcnlBstimeRow | list[InquireCcnlBstimeRow] | None = None
+    output1: DomesticFutureoptionInquireCcnlBstimeRow | list[DomesticFutureoptionInquireCcnlBstimeRow] | None = None
+    output2: DomesticFutureoptionInquireCcnlBstimeRow | list[DomesticFutureoptionInquireCcnlBstimeRow] | None = None

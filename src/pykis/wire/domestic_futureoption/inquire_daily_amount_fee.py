@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireDailyAmountFeeBody", "InquireDailyAmountFeeRow"]
+__all__ = ["DomesticFutureoptionInquireDailyAmountFeeBody", "DomesticFutureoptionInquireDailyAmountFeeRow"]
 
 
-class InquireDailyAmountFeeRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticFutureoptionInquireDailyAmountFeeRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_futureoption.inquire_daily_amount_fee``: [국내선물옵션] 주문/계좌 > 선물옵션기간약정수수료일별[v1_국내선물-017]."""
 
     ord_dt: str = ""
@@ -77,8 +77,12 @@ class InquireDailyAmountFeeRow(KisApiRow, frozen=True, kw_only=True):
     """매매손익합계"""
 
 
-class InquireDailyAmountFeeBody(msgspec.Struct, frozen=True):
+class DomesticFutureoptionInquireDailyAmountFeeBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_futureoption.inquire_daily_amount_fee``: its output blocks."""
 
-    output1: InquireDailyAmountFeeRow | list[InquireDailyAmountFeeRow] | None = None
-    output2: InquireDailyAmountFeeRow | list[InquireDailyAmountFeeRow] | None = None
+    output1: (
+        DomesticFutureoptionInquireDailyAmountFeeRow | list[DomesticFutureoptionInquireDailyAmountFeeRow] | None
+    ) = None
+    output2: (
+        DomesticFutureoptionInquireDailyAmountFeeRow | list[DomesticFutureoptionInquireDailyAmountFeeRow] | None
+    ) = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireDailyFuopchartpriceBody", "InquireDailyFuopchartpriceRow"]
+__all__ = ["DomesticFutureoptionInquireDailyFuopchartpriceBody", "DomesticFutureoptionInquireDailyFuopchartpriceRow"]
 
 
-class InquireDailyFuopchartpriceRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticFutureoptionInquireDailyFuopchartpriceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_futureoption.inquire_daily_fuopchartprice``: [국내선물옵션] 기본시세 > 선물옵션기간별시세(일/주/월/년)[v1_국내선물-008]."""
 
     futs_prdy_vrss: str = ""
@@ -81,8 +81,16 @@ class InquireDailyFuopchartpriceRow(KisApiRow, frozen=True, kw_only=True):
     """변경 여부"""
 
 
-class InquireDailyFuopchartpriceBody(msgspec.Struct, frozen=True):
+class DomesticFutureoptionInquireDailyFuopchartpriceBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_futureoption.inquire_daily_fuopchartprice``: its output blocks."""
 
-    output1: InquireDailyFuopchartpriceRow | list[InquireDailyFuopchartpriceRow] | None = None
-    output2: InquireDailyFuopchartpriceRow | list[InquireDailyFuopchartpriceRow] | None = None
+    output1: (
+        DomesticFutureoptionInquireDailyFuopchartpriceRow
+        | list[DomesticFutureoptionInquireDailyFuopchartpriceRow]
+        | None
+    ) = None
+    output2: (
+        DomesticFutureoptionInquireDailyFuopchartpriceRow
+        | list[DomesticFutureoptionInquireDailyFuopchartpriceRow]
+        | None
+    ) = None

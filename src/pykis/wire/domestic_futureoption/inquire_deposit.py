@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireDepositBody", "InquireDepositRow"]
+__all__ = ["DomesticFutureoptionInquireDepositBody", "DomesticFutureoptionInquireDepositRow"]
 
 
-class InquireDepositRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticFutureoptionInquireDepositRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_futureoption.inquire_deposit``: [국내선물옵션] 주문/계좌 > 선물옵션 총자산현황[v1_국내선물-014]."""
 
     dnca_tota: str = ""
@@ -77,7 +77,7 @@ class InquireDepositRow(KisApiRow, frozen=True, kw_only=True):
     """해킹사고계좌이전금액"""
 
 
-class InquireDepositBody(msgspec.Struct, frozen=True):
+class DomesticFutureoptionInquireDepositBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_futureoption.inquire_deposit``: its output blocks."""
 
-    output: InquireDepositRow | list[InquireDepositRow] | None = None
+    output: DomesticFutureoptionInquireDepositRow | list[DomesticFutureoptionInquireDepositRow] | None = None

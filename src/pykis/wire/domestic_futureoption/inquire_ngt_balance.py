@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireNgtBalanceBody", "InquireNgtBalanceRow"]
+__all__ = ["DomesticFutureoptionInquireNgtBalanceBody", "DomesticFutureoptionInquireNgtBalanceRow"]
 
 
-class InquireNgtBalanceRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticFutureoptionInquireNgtBalanceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_futureoption.inquire_ngt_balance``: [국내선물옵션] 주문/계좌 > (야간)선물옵션 잔고현황 [국내선물-010]."""
 
     cano: str = ""
@@ -119,8 +119,8 @@ class InquireNgtBalanceRow(KisApiRow, frozen=True, kw_only=True):
     """평가금액합계"""
 
 
-class InquireNgtBalanceBody(msgspec.Struct, frozen=True):
+class DomesticFutureoptionInquireNgtBalanceBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_futureoption.inquire_ngt_balance``: its output blocks."""
 
-    output1: InquireNgtBalanceRow | list[InquireNgtBalanceRow] | None = None
-    output2: InquireNgtBalanceRow | list[InquireNgtBalanceRow] | None = None
+    output1: DomesticFutureoptionInquireNgtBalanceRow | list[DomesticFutureoptionInquireNgtBalanceRow] | None = None
+    output2: DomesticFutureoptionInquireNgtBalanceRow | list[DomesticFutureoptionInquireNgtBalanceRow] | None = None

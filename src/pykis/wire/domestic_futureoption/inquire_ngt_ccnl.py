@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireNgtCcnlBody", "InquireNgtCcnlRow"]
+__all__ = ["DomesticFutureoptionInquireNgtCcnlBody", "DomesticFutureoptionInquireNgtCcnlRow"]
 
 
-class InquireNgtCcnlRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticFutureoptionInquireNgtCcnlRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_futureoption.inquire_ngt_ccnl``: [국내선물옵션] 주문/계좌 > (야간)선물옵션 주문체결 내역조회 [국내선물-009]."""
 
     ord_gno_brno: str = ""
@@ -79,8 +79,8 @@ class InquireNgtCcnlRow(KisApiRow, frozen=True, kw_only=True):
     """연락전화번호"""
 
 
-class InquireNgtCcnlBody(msgspec.Struct, frozen=True):
+class DomesticFutureoptionInquireNgtCcnlBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_futureoption.inquire_ngt_ccnl``: its output blocks."""
 
-    output1: InquireNgtCcnlRow | list[InquireNgtCcnlRow] | None = None
-    output2: InquireNgtCcnlRow | list[InquireNgtCcnlRow] | None = None
+    output1: DomesticFutureoptionInquireNgtCcnlRow | list[DomesticFutureoptionInquireNgtCcnlRow] | None = None
+    output2: DomesticFutureoptionInquireNgtCcnlRow | list[DomesticFutureoptionInquireNgtCcnlRow] | None = None

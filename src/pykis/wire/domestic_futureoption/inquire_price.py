@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquirePriceBody", "InquirePriceRow"]
+__all__ = ["DomesticFutureoptionInquirePriceBody", "DomesticFutureoptionInquirePriceRow"]
 
 
-class InquirePriceRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticFutureoptionInquirePriceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_futureoption.inquire_price``: [국내선물옵션] 기본시세 > 선물옵션 시세[v1_국내선물-006]."""
 
     hts_kor_isnm: str = ""
@@ -92,9 +92,9 @@ class InquirePriceRow(KisApiRow, frozen=True, kw_only=True):
     """업종 지수 전일 대비율"""
 
 
-class InquirePriceBody(msgspec.Struct, frozen=True):
+class DomesticFutureoptionInquirePriceBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_futureoption.inquire_price``: its output blocks."""
 
-    output1: InquirePriceRow | list[InquirePriceRow] | None = None
-    output2: InquirePriceRow | list[InquirePriceRow] | None = None
-    output3: InquirePriceRow | list[InquirePriceRow] | None = None
+    output1: DomesticFutureoptionInquirePriceRow | list[DomesticFutureoptionInquirePriceRow] | None = None
+    output2: DomesticFutureoptionInquirePriceRow | list[DomesticFutureoptionInquirePriceRow] | None = None
+    output3: DomesticFutureoptionInquirePriceRow | list[DomesticFutureoptionInquirePriceRow] | None = None

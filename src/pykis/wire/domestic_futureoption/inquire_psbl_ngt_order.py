@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquirePsblNgtOrderBody", "InquirePsblNgtOrderRow"]
+__all__ = ["DomesticFutureoptionInquirePsblNgtOrderBody", "DomesticFutureoptionInquirePsblNgtOrderRow"]
 
 
-class InquirePsblNgtOrderRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticFutureoptionInquirePsblNgtOrderRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_futureoption.inquire_psbl_ngt_order``: [국내선물옵션] 주문/계좌 > (야간)선물옵션 주문가능 조회 [국내선물-011]."""
 
     max_ord_psbl_qty: str = ""
@@ -29,7 +29,7 @@ class InquirePsblNgtOrderRow(KisApiRow, frozen=True, kw_only=True):
     """기준지수"""
 
 
-class InquirePsblNgtOrderBody(msgspec.Struct, frozen=True):
+class DomesticFutureoptionInquirePsblNgtOrderBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_futureoption.inquire_psbl_ngt_order``: its output blocks."""
 
-    output: InquirePsblNgtOrderRow | list[InquirePsblNgtOrderRow] | None = None
+    output: DomesticFutureoptionInquirePsblNgtOrderRow | list[DomesticFutureoptionInquirePsblNgtOrderRow] | None = None

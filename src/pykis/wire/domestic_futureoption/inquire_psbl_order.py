@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquirePsblOrderBody", "InquirePsblOrderRow"]
+__all__ = ["DomesticFutureoptionInquirePsblOrderBody", "DomesticFutureoptionInquirePsblOrderRow"]
 
 
-class InquirePsblOrderRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticFutureoptionInquirePsblOrderRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_futureoption.inquire_psbl_order``: [국내선물옵션] 주문/계좌 > 선물옵션 주문가능[v1_국내선물-005]."""
 
     tot_psbl_qty: str = ""
@@ -25,7 +25,7 @@ class InquirePsblOrderRow(KisApiRow, frozen=True, kw_only=True):
     """기준지수"""
 
 
-class InquirePsblOrderBody(msgspec.Struct, frozen=True):
+class DomesticFutureoptionInquirePsblOrderBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_futureoption.inquire_psbl_order``: its output blocks."""
 
-    output: InquirePsblOrderRow | list[InquirePsblOrderRow] | None = None
+    output: DomesticFutureoptionInquirePsblOrderRow | list[DomesticFutureoptionInquirePsblOrderRow] | None = None

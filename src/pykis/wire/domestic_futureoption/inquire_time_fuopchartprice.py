@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireTimeFuopchartpriceBody", "InquireTimeFuopchartpriceRow"]
+__all__ = ["DomesticFutureoptionInquireTimeFuopchartpriceBody", "DomesticFutureoptionInquireTimeFuopchartpriceRow"]
 
 
-class InquireTimeFuopchartpriceRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticFutureoptionInquireTimeFuopchartpriceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_futureoption.inquire_time_fuopchartprice``: [국내선물옵션] 기본시세 > 선물옵션 분봉조회[v1_국내선물-012]."""
 
     futs_prdy_vrss: str = ""
@@ -85,8 +85,12 @@ class InquireTimeFuopchartpriceRow(KisApiRow, frozen=True, kw_only=True):
     """체결 거래량"""
 
 
-class InquireTimeFuopchartpriceBody(msgspec.Struct, frozen=True):
+class DomesticFutureoptionInquireTimeFuopchartpriceBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_futureoption.inquire_time_fuopchartprice``: its output blocks."""
 
-    output1: InquireTimeFuopchartpriceRow | list[InquireTimeFuopchartpriceRow] | None = None
-    output2: InquireTimeFuopchartpriceRow | list[InquireTimeFuopchartpriceRow] | None = None
+    output1: (
+        DomesticFutureoptionInquireTimeFuopchartpriceRow | list[DomesticFutureoptionInquireTimeFuopchartpriceRow] | None
+    ) = None
+    output2: (
+        DomesticFutureoptionInquireTimeFuopchartpriceRow | list[DomesticFutureoptionInquireTimeFuopchartpriceRow] | None
+    ) = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["NgtMarginDetailBody", "NgtMarginDetailRow"]
+__all__ = ["DomesticFutureoptionNgtMarginDetailBody", "DomesticFutureoptionNgtMarginDetailRow"]
 
 
-class NgtMarginDetailRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticFutureoptionNgtMarginDetailRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_futureoption.ngt_margin_detail``: [국내선물옵션] 주문/계좌 > (야간)선물옵션 증거금 상세 [국내선물-024]."""
 
     futr_new_mgn_amt: str = ""
@@ -107,9 +107,9 @@ class NgtMarginDetailRow(KisApiRow, frozen=True, kw_only=True):
     """옵션기본예탁금차등등급코드"""
 
 
-class NgtMarginDetailBody(msgspec.Struct, frozen=True):
+class DomesticFutureoptionNgtMarginDetailBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_futureoption.ngt_margin_detail``: its output blocks."""
 
-    output1: NgtMarginDetailRow | list[NgtMarginDetailRow] | None = None
-    output2: NgtMarginDetailRow | list[NgtMarginDetailRow] | None = None
-    output3: NgtMarginDetailRow | list[NgtMarginDetailRow] | None = None
+    output1: DomesticFutureoptionNgtMarginDetailRow | list[DomesticFutureoptionNgtMarginDetailRow] | None = None
+    output2: DomesticFutureoptionNgtMarginDetailRow | list[DomesticFutureoptionNgtMarginDetailRow] | None = None
+    output3: DomesticFutureoptionNgtMarginDetailRow | list[DomesticFutureoptionNgtMarginDetailRow] | None = None

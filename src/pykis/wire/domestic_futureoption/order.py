@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["OrderBody", "OrderRow"]
+__all__ = ["DomesticFutureoptionOrderBody", "DomesticFutureoptionOrderRow"]
 
 
-class OrderRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticFutureoptionOrderRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_futureoption.order``: [국내선물옵션] 주문/계좌 > 선물옵션 주문[v1_국내선물-001]."""
 
     KRX_FWDG_ORD_ORGNO: str = ""
@@ -22,7 +22,7 @@ class OrderRow(KisApiRow, frozen=True, kw_only=True):
     """주문시각"""
 
 
-class OrderBody(msgspec.Struct, frozen=True):
+class DomesticFutureoptionOrderBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_futureoption.order``: its output blocks."""
 
-    output: OrderRow | list[OrderRow] | None = None
+    output: DomesticFutureoptionOrderRow | list[DomesticFutureoptionOrderRow] | None = None

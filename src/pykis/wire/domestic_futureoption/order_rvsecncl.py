@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["OrderRvsecnclBody", "OrderRvsecnclRow"]
+__all__ = ["DomesticFutureoptionOrderRvsecnclBody", "DomesticFutureoptionOrderRvsecnclRow"]
 
 
-class OrderRvsecnclRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticFutureoptionOrderRvsecnclRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_futureoption.order_rvsecncl``: [국내선물옵션] 주문/계좌 > 선물옵션 정정취소주문[v1_국내선물-002]."""
 
     ACNT_NAME: str = ""
@@ -31,7 +31,7 @@ class OrderRvsecnclRow(KisApiRow, frozen=True, kw_only=True):
     """주문번호"""
 
 
-class OrderRvsecnclBody(msgspec.Struct, frozen=True):
+class DomesticFutureoptionOrderRvsecnclBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_futureoption.order_rvsecncl``: its output blocks."""
 
-    output: OrderRvsecnclRow | list[OrderRvsecnclRow] | None = None
+    output: DomesticFutureoptionOrderRvsecnclRow | list[DomesticFutureoptionOrderRvsecnclRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["AfterHourBalanceBody", "AfterHourBalanceRow"]
+__all__ = ["DomesticStockAfterHourBalanceBody", "DomesticStockAfterHourBalanceRow"]
 
 
-class AfterHourBalanceRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockAfterHourBalanceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.after_hour_balance``: [국내주식] 기본시세 > 국내주식 시간외잔량 순위[v1_국내주식-093]."""
 
     stck_shrn_iscd: str = ""
@@ -39,7 +39,7 @@ class AfterHourBalanceRow(KisApiRow, frozen=True, kw_only=True):
     """장종료후 시간외종가 거래량"""
 
 
-class AfterHourBalanceBody(msgspec.Struct, frozen=True):
+class DomesticStockAfterHourBalanceBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.after_hour_balance``: its output blocks."""
 
-    output: AfterHourBalanceRow | list[AfterHourBalanceRow] | None = None
+    output: DomesticStockAfterHourBalanceRow | list[DomesticStockAfterHourBalanceRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["BulkTransNumBody", "BulkTransNumRow"]
+__all__ = ["DomesticStockBulkTransNumBody", "DomesticStockBulkTransNumRow"]
 
 
-class BulkTransNumRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockBulkTransNumRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.bulk_trans_num``: [국내주식] 순위분석 > 국내주식 대량체결건수 상위[국내주식-107]."""
 
     mksc_shrn_iscd: str = ""
@@ -38,7 +38,7 @@ class BulkTransNumRow(KisApiRow, frozen=True, kw_only=True):
     """순매수 체결량"""
 
 
-class BulkTransNumBody(msgspec.Struct, frozen=True):
+class DomesticStockBulkTransNumBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.bulk_trans_num``: its output blocks."""
 
-    output: BulkTransNumRow | list[BulkTransNumRow] | None = None
+    output: DomesticStockBulkTransNumRow | list[DomesticStockBulkTransNumRow] | None = None

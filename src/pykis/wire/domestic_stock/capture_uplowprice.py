@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["CaptureUplowpriceBody", "CaptureUplowpriceRow"]
+__all__ = ["DomesticStockCaptureUplowpriceBody", "DomesticStockCaptureUplowpriceRow"]
 
 
-class CaptureUplowpriceRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockCaptureUplowpriceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.capture_uplowprice``: [국내주식] 시세분석 > 국내주식 상하한가 포착 [국내주식-190]."""
 
     mksc_shrn_iscd: str = ""
@@ -50,7 +50,7 @@ class CaptureUplowpriceRow(KisApiRow, frozen=True, kw_only=True):
     """전일대비거래량비율"""
 
 
-class CaptureUplowpriceBody(msgspec.Struct, frozen=True):
+class DomesticStockCaptureUplowpriceBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.capture_uplowprice``: its output blocks."""
 
-    output: CaptureUplowpriceRow | list[CaptureUplowpriceRow] | None = None
+    output: DomesticStockCaptureUplowpriceRow | list[DomesticStockCaptureUplowpriceRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["ChkHolidayBody", "ChkHolidayRow"]
+__all__ = ["DomesticStockChkHolidayBody", "DomesticStockChkHolidayRow"]
 
 
-class ChkHolidayRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockChkHolidayRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.chk_holiday``: [국내주식] 업종/기타 > 국내휴장일조회[국내주식-040]."""
 
     bass_dt: str = ""
@@ -28,7 +28,7 @@ class ChkHolidayRow(KisApiRow, frozen=True, kw_only=True):
     """결제일여부"""
 
 
-class ChkHolidayBody(msgspec.Struct, frozen=True):
+class DomesticStockChkHolidayBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.chk_holiday``: its output blocks."""
 
-    output: ChkHolidayRow | list[ChkHolidayRow] | None = None
+    output: DomesticStockChkHolidayRow | list[DomesticStockChkHolidayRow] | None = None

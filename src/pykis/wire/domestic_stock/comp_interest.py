@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["CompInterestBody", "CompInterestRow"]
+__all__ = ["DomesticStockCompInterestBody", "DomesticStockCompInterestRow"]
 
 
-class CompInterestRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockCompInterestRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.comp_interest``: [국내주식] 업종/기타 > 금리 종합(국내채권_금리)[국내주식-155]."""
 
     bcdt_code: str = ""
@@ -32,8 +32,8 @@ class CompInterestRow(KisApiRow, frozen=True, kw_only=True):
     """업종지수전일대비율"""
 
 
-class CompInterestBody(msgspec.Struct, frozen=True):
+class DomesticStockCompInterestBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.comp_interest``: its output blocks."""
 
-    output1: CompInterestRow | list[CompInterestRow] | None = None
-    output2: CompInterestRow | list[CompInterestRow] | None = None
+    output1: DomesticStockCompInterestRow | list[DomesticStockCompInterestRow] | None = None
+    output2: DomesticStockCompInterestRow | list[DomesticStockCompInterestRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["CompProgramTradeDailyBody", "CompProgramTradeDailyRow"]
+__all__ = ["DomesticStockCompProgramTradeDailyBody", "DomesticStockCompProgramTradeDailyRow"]
 
 
-class CompProgramTradeDailyRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockCompProgramTradeDailyRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.comp_program_trade_daily``: [국내주식] 시세분석 > 프로그램매매 종합현황(일별)[국내주식-115]."""
 
     stck_bsop_date: str = ""
@@ -153,7 +153,7 @@ class CompProgramTradeDailyRow(KisApiRow, frozen=True, kw_only=True):
     """전체 위탁 순매수 수량 비율"""
 
 
-class CompProgramTradeDailyBody(msgspec.Struct, frozen=True):
+class DomesticStockCompProgramTradeDailyBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.comp_program_trade_daily``: its output blocks."""
 
-    output: CompProgramTradeDailyRow | list[CompProgramTradeDailyRow] | None = None
+    output: DomesticStockCompProgramTradeDailyRow | list[DomesticStockCompProgramTradeDailyRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["CompProgramTradeTodayBody", "CompProgramTradeTodayRow"]
+__all__ = ["DomesticStockCompProgramTradeTodayBody", "DomesticStockCompProgramTradeTodayRow"]
 
 
-class CompProgramTradeTodayRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockCompProgramTradeTodayRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.comp_program_trade_today``: [국내주식] 시세분석 > 프로그램매매 종합현황(시간) [국내주식-114]."""
 
     stck_bsop_date: str = ""
@@ -47,7 +47,7 @@ class CompProgramTradeTodayRow(KisApiRow, frozen=True, kw_only=True):
     """전체순매수거래대금증감2"""
 
 
-class CompProgramTradeTodayBody(msgspec.Struct, frozen=True):
+class DomesticStockCompProgramTradeTodayBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.comp_program_trade_today``: its output blocks."""
 
-    output: CompProgramTradeTodayRow | list[CompProgramTradeTodayRow] | None = None
+    output: DomesticStockCompProgramTradeTodayRow | list[DomesticStockCompProgramTradeTodayRow] | None = None

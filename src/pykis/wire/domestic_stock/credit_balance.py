@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["CreditBalanceBody", "CreditBalanceRow"]
+__all__ = ["DomesticStockCreditBalanceBody", "DomesticStockCreditBalanceRow"]
 
 
-class CreditBalanceRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockCreditBalanceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.credit_balance``: [국내주식] 순위분석 > 국내주식 신용잔고 상위 [국내주식-109]."""
 
     bstp_cls_code: str = ""
@@ -52,8 +52,8 @@ class CreditBalanceRow(KisApiRow, frozen=True, kw_only=True):
     """N일 대비 대주 잔고 증가율"""
 
 
-class CreditBalanceBody(msgspec.Struct, frozen=True):
+class DomesticStockCreditBalanceBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.credit_balance``: its output blocks."""
 
-    output1: CreditBalanceRow | list[CreditBalanceRow] | None = None
-    output2: CreditBalanceRow | list[CreditBalanceRow] | None = None
+    output1: DomesticStockCreditBalanceRow | list[DomesticStockCreditBalanceRow] | None = None
+    output2: DomesticStockCreditBalanceRow | list[DomesticStockCreditBalanceRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["CreditByCompanyBody", "CreditByCompanyRow"]
+__all__ = ["DomesticStockCreditByCompanyBody", "DomesticStockCreditByCompanyRow"]
 
 
-class CreditByCompanyRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockCreditByCompanyRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.credit_by_company``: [국내주식] 종목정보 > 국내주식 당사 신용가능종목[국내주식-111]."""
 
     stck_shrn_iscd: str = ""
@@ -23,7 +23,7 @@ class CreditByCompanyRow(KisApiRow, frozen=True, kw_only=True):
     """신용 비율"""
 
 
-class CreditByCompanyBody(msgspec.Struct, frozen=True):
+class DomesticStockCreditByCompanyBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.credit_by_company``: its output blocks."""
 
-    output: CreditByCompanyRow | list[CreditByCompanyRow] | None = None
+    output: DomesticStockCreditByCompanyRow | list[DomesticStockCreditByCompanyRow] | None = None

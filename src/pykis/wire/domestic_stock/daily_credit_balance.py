@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["DailyCreditBalanceBody", "DailyCreditBalanceRow"]
+__all__ = ["DomesticStockDailyCreditBalanceBody", "DomesticStockDailyCreditBalanceRow"]
 
 
-class DailyCreditBalanceRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockDailyCreditBalanceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.daily_credit_balance``: [국내주식] 시세분석 > 국내주식 신용잔고 일별추이[국내주식-110]."""
 
     deal_date: str = ""
@@ -69,7 +69,7 @@ class DailyCreditBalanceRow(KisApiRow, frozen=True, kw_only=True):
     """주식 최저가"""
 
 
-class DailyCreditBalanceBody(msgspec.Struct, frozen=True):
+class DomesticStockDailyCreditBalanceBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.daily_credit_balance``: its output blocks."""
 
-    output: DailyCreditBalanceRow | list[DailyCreditBalanceRow] | None = None
+    output: DomesticStockDailyCreditBalanceRow | list[DomesticStockDailyCreditBalanceRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["DailyLoanTransBody", "DailyLoanTransRow"]
+__all__ = ["DomesticStockDailyLoanTransBody", "DomesticStockDailyLoanTransRow"]
 
 
-class DailyLoanTransRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockDailyLoanTransRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.daily_loan_trans``: [국내주식] 시세분석 > 종목별 일별 대차거래추이 [국내주식-135]."""
 
     bsop_date: str = ""
@@ -38,7 +38,7 @@ class DailyLoanTransRow(KisApiRow, frozen=True, kw_only=True):
     """당일 잔고 금액"""
 
 
-class DailyLoanTransBody(msgspec.Struct, frozen=True):
+class DomesticStockDailyLoanTransBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.daily_loan_trans``: its output blocks."""
 
-    output1: DailyLoanTransRow | list[DailyLoanTransRow] | None = None
+    output1: DomesticStockDailyLoanTransRow | list[DomesticStockDailyLoanTransRow] | None = None

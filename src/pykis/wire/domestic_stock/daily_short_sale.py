@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["DailyShortSaleBody", "DailyShortSaleRow"]
+__all__ = ["DomesticStockDailyShortSaleBody", "DomesticStockDailyShortSaleRow"]
 
 
-class DailyShortSaleRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockDailyShortSaleRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.daily_short_sale``: [국내주식] 시세분석 > 국내주식 공매도 일별추이[국내주식-134]."""
 
     stck_prpr: str = ""
@@ -62,8 +62,8 @@ class DailyShortSaleRow(KisApiRow, frozen=True, kw_only=True):
     """평균가격"""
 
 
-class DailyShortSaleBody(msgspec.Struct, frozen=True):
+class DomesticStockDailyShortSaleBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.daily_short_sale``: its output blocks."""
 
-    output1: DailyShortSaleRow | list[DailyShortSaleRow] | None = None
-    output2: DailyShortSaleRow | list[DailyShortSaleRow] | None = None
+    output1: DomesticStockDailyShortSaleRow | list[DomesticStockDailyShortSaleRow] | None = None
+    output2: DomesticStockDailyShortSaleRow | list[DomesticStockDailyShortSaleRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["DisparityBody", "DisparityRow"]
+__all__ = ["DomesticStockDisparityBody", "DomesticStockDisparityRow"]
 
 
-class DisparityRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockDisparityRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.disparity``: [국내주식] 순위분석 > 국내주식 이격도 순위 [v1_국내주식-095]."""
 
     mksc_shrn_iscd: str = ""
@@ -42,7 +42,7 @@ class DisparityRow(KisApiRow, frozen=True, kw_only=True):
     """120일 이격도"""
 
 
-class DisparityBody(msgspec.Struct, frozen=True):
+class DomesticStockDisparityBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.disparity``: its output blocks."""
 
-    output: DisparityRow | list[DisparityRow] | None = None
+    output: DomesticStockDisparityRow | list[DomesticStockDisparityRow] | None = None

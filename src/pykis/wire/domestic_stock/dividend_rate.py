@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["DividendRateBody", "DividendRateRow"]
+__all__ = ["DomesticStockDividendRateBody", "DomesticStockDividendRateRow"]
 
 
-class DividendRateRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockDividendRateRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.dividend_rate``: [국내주식] 순위분석 > 국내주식 배당률 상위[국내주식-106]."""
 
     rank: str = ""
@@ -28,7 +28,7 @@ class DividendRateRow(KisApiRow, frozen=True, kw_only=True):
     """배당종류"""
 
 
-class DividendRateBody(msgspec.Struct, frozen=True):
+class DomesticStockDividendRateBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.dividend_rate``: its output blocks."""
 
-    output: DividendRateRow | list[DividendRateRow] | None = None
+    output: DomesticStockDividendRateRow | list[DomesticStockDividendRateRow] | None = None

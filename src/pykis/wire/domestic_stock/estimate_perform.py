@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["EstimatePerformBody", "EstimatePerformRow"]
+__all__ = ["DomesticStockEstimatePerformBody", "DomesticStockEstimatePerformRow"]
 
 
-class EstimatePerformRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockEstimatePerformRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.estimate_perform``: [국내주식] 종목정보 > 국내주식 종목추정실적[국내주식-187]."""
 
     sht_cd: str = ""
@@ -42,10 +42,10 @@ class EstimatePerformRow(KisApiRow, frozen=True, kw_only=True):
     """결산년월"""
 
 
-class EstimatePerformBody(msgspec.Struct, frozen=True):
+class DomesticStockEstimatePerformBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.estimate_perform``: its output blocks."""
 
-    output1: EstimatePerformRow | list[EstimatePerformRow] | None = None
-    output2: EstimatePerformRow | list[EstimatePerformRow] | None = None
-    output3: EstimatePerformRow | list[EstimatePerformRow] | None = None
-    output4: EstimatePerformRow | list[EstimatePerformRow] | None = None
+    output1: DomesticStockEstimatePerformRow | list[DomesticStockEstimatePerformRow] | None = None
+    output2: DomesticStockEstimatePerformRow | list[DomesticStockEstimatePerformRow] | None = None
+    output3: DomesticStockEstimatePerformRow | list[DomesticStockEstimatePerformRow] | None = None
+    output4: DomesticStockEstimatePerformRow | list[DomesticStockEstimatePerformRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["ExpClosingPriceBody", "ExpClosingPriceRow"]
+__all__ = ["DomesticStockExpClosingPriceBody", "DomesticStockExpClosingPriceRow"]
 
 
-class ExpClosingPriceRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockExpClosingPriceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.exp_closing_price``: [국내주식] 기본시세 > 국내주식 장마감 예상체결가[국내주식-120]."""
 
     stck_shrn_iscd: str = ""
@@ -35,7 +35,7 @@ class ExpClosingPriceRow(KisApiRow, frozen=True, kw_only=True):
     """체결 거래량"""
 
 
-class ExpClosingPriceBody(msgspec.Struct, frozen=True):
+class DomesticStockExpClosingPriceBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.exp_closing_price``: its output blocks."""
 
-    output: ExpClosingPriceRow | list[ExpClosingPriceRow] | None = None
+    output: DomesticStockExpClosingPriceRow | list[DomesticStockExpClosingPriceRow] | None = None

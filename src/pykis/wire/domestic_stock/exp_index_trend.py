@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["ExpIndexTrendBody", "ExpIndexTrendRow"]
+__all__ = ["DomesticStockExpIndexTrendBody", "DomesticStockExpIndexTrendRow"]
 
 
-class ExpIndexTrendRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockExpIndexTrendRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.exp_index_trend``: [국내주식] 업종/기타 > 국내주식 예상체결지수 추이[국내주식-121]."""
 
     stck_cntg_hour: str = ""
@@ -30,7 +30,7 @@ class ExpIndexTrendRow(KisApiRow, frozen=True, kw_only=True):
     """기준가 대비 현재가"""
 
 
-class ExpIndexTrendBody(msgspec.Struct, frozen=True):
+class DomesticStockExpIndexTrendBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.exp_index_trend``: its output blocks."""
 
-    output: ExpIndexTrendRow | list[ExpIndexTrendRow] | None = None
+    output: DomesticStockExpIndexTrendRow | list[DomesticStockExpIndexTrendRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["ExpPriceTrendBody", "ExpPriceTrendRow"]
+__all__ = ["DomesticStockExpPriceTrendBody", "DomesticStockExpPriceTrendRow"]
 
 
-class ExpPriceTrendRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockExpPriceTrendRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.exp_price_trend``: [국내주식] 시세분석 > 국내주식 예상체결가 추이[국내주식-118]."""
 
     rprs_mrkt_kor_name: str = ""
@@ -44,8 +44,8 @@ class ExpPriceTrendRow(KisApiRow, frozen=True, kw_only=True):
     """누적 거래량"""
 
 
-class ExpPriceTrendBody(msgspec.Struct, frozen=True):
+class DomesticStockExpPriceTrendBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.exp_price_trend``: its output blocks."""
 
-    output1: ExpPriceTrendRow | list[ExpPriceTrendRow] | None = None
-    output2: ExpPriceTrendRow | list[ExpPriceTrendRow] | None = None
+    output1: DomesticStockExpPriceTrendRow | list[DomesticStockExpPriceTrendRow] | None = None
+    output2: DomesticStockExpPriceTrendRow | list[DomesticStockExpPriceTrendRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["ExpTotalIndexBody", "ExpTotalIndexRow"]
+__all__ = ["DomesticStockExpTotalIndexBody", "DomesticStockExpTotalIndexRow"]
 
 
-class ExpTotalIndexRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockExpTotalIndexRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.exp_total_index``: [국내주식] 업종/기타 > 국내주식 예상체결 전체지수[국내주식-122]."""
 
     bstp_nmix_prpr: str = ""
@@ -40,8 +40,8 @@ class ExpTotalIndexRow(KisApiRow, frozen=True, kw_only=True):
     """지수 기준가"""
 
 
-class ExpTotalIndexBody(msgspec.Struct, frozen=True):
+class DomesticStockExpTotalIndexBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.exp_total_index``: its output blocks."""
 
-    output1: ExpTotalIndexRow | list[ExpTotalIndexRow] | None = None
-    output2: ExpTotalIndexRow | list[ExpTotalIndexRow] | None = None
+    output1: DomesticStockExpTotalIndexRow | list[DomesticStockExpTotalIndexRow] | None = None
+    output2: DomesticStockExpTotalIndexRow | list[DomesticStockExpTotalIndexRow] | None = None

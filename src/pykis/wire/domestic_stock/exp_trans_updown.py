@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["ExpTransUpdownBody", "ExpTransUpdownRow"]
+__all__ = ["DomesticStockExpTransUpdownBody", "DomesticStockExpTransUpdownRow"]
 
 
-class ExpTransUpdownRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockExpTransUpdownRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.exp_trans_updown``: [국내주식] 순위분석 > 국내주식 예상체결 상승_하락상위[v1_국내주식-103]."""
 
     stck_shrn_iscd: str = ""
@@ -47,7 +47,7 @@ class ExpTransUpdownRow(KisApiRow, frozen=True, kw_only=True):
     """총 매수호가 잔량"""
 
 
-class ExpTransUpdownBody(msgspec.Struct, frozen=True):
+class DomesticStockExpTransUpdownBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.exp_trans_updown``: its output blocks."""
 
-    output: ExpTransUpdownRow | list[ExpTransUpdownRow] | None = None
+    output: DomesticStockExpTransUpdownRow | list[DomesticStockExpTransUpdownRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["FinanceBalanceSheetBody", "FinanceBalanceSheetRow"]
+__all__ = ["DomesticStockFinanceBalanceSheetBody", "DomesticStockFinanceBalanceSheetRow"]
 
 
-class FinanceBalanceSheetRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockFinanceBalanceSheetRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.finance_balance_sheet``: [국내주식] 종목정보 > 국내주식 대차대조표 [v1_국내주식-078]."""
 
     stac_yymm: str = ""
@@ -39,7 +39,7 @@ class FinanceBalanceSheetRow(KisApiRow, frozen=True, kw_only=True):
     """자본총계"""
 
 
-class FinanceBalanceSheetBody(msgspec.Struct, frozen=True):
+class DomesticStockFinanceBalanceSheetBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.finance_balance_sheet``: its output blocks."""
 
-    output: FinanceBalanceSheetRow | list[FinanceBalanceSheetRow] | None = None
+    output: DomesticStockFinanceBalanceSheetRow | list[DomesticStockFinanceBalanceSheetRow] | None = None

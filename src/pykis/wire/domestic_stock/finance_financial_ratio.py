@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["FinanceFinancialRatioBody", "FinanceFinancialRatioRow"]
+__all__ = ["DomesticStockFinanceFinancialRatioBody", "DomesticStockFinanceFinancialRatioRow"]
 
 
-class FinanceFinancialRatioRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockFinanceFinancialRatioRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.finance_financial_ratio``: [국내주식] 종목정보 > 국내주식 재무비율 [v1_국내주식-080]."""
 
     stac_yymm: str = ""
@@ -37,7 +37,7 @@ class FinanceFinancialRatioRow(KisApiRow, frozen=True, kw_only=True):
     """부채 비율"""
 
 
-class FinanceFinancialRatioBody(msgspec.Struct, frozen=True):
+class DomesticStockFinanceFinancialRatioBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.finance_financial_ratio``: its output blocks."""
 
-    output: FinanceFinancialRatioRow | list[FinanceFinancialRatioRow] | None = None
+    output: DomesticStockFinanceFinancialRatioRow | list[DomesticStockFinanceFinancialRatioRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["FinanceGrowthRatioBody", "FinanceGrowthRatioRow"]
+__all__ = ["DomesticStockFinanceGrowthRatioBody", "DomesticStockFinanceGrowthRatioRow"]
 
 
-class FinanceGrowthRatioRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockFinanceGrowthRatioRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.finance_growth_ratio``: [국내주식] 종목정보 > 국내주식 성장성비율 [v1_국내주식-085]."""
 
     stac_yymm: str = ""
@@ -27,7 +27,7 @@ class FinanceGrowthRatioRow(KisApiRow, frozen=True, kw_only=True):
     """총자산 증가율"""
 
 
-class FinanceGrowthRatioBody(msgspec.Struct, frozen=True):
+class DomesticStockFinanceGrowthRatioBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.finance_growth_ratio``: its output blocks."""
 
-    output: FinanceGrowthRatioRow | list[FinanceGrowthRatioRow] | None = None
+    output: DomesticStockFinanceGrowthRatioRow | list[DomesticStockFinanceGrowthRatioRow] | None = None

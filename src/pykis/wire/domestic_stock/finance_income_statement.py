@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["FinanceIncomeStatementBody", "FinanceIncomeStatementRow"]
+__all__ = ["DomesticStockFinanceIncomeStatementBody", "DomesticStockFinanceIncomeStatementRow"]
 
 
-class FinanceIncomeStatementRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockFinanceIncomeStatementRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.finance_income_statement``: [국내주식] 종목정보 > 국내주식 손익계산서 [v1_국내주식-079]."""
 
     stac_yymm: str = ""
@@ -43,7 +43,7 @@ class FinanceIncomeStatementRow(KisApiRow, frozen=True, kw_only=True):
     """당기순이익"""
 
 
-class FinanceIncomeStatementBody(msgspec.Struct, frozen=True):
+class DomesticStockFinanceIncomeStatementBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.finance_income_statement``: its output blocks."""
 
-    output: FinanceIncomeStatementRow | list[FinanceIncomeStatementRow] | None = None
+    output: DomesticStockFinanceIncomeStatementRow | list[DomesticStockFinanceIncomeStatementRow] | None = None

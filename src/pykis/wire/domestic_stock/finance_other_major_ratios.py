@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["FinanceOtherMajorRatiosBody", "FinanceOtherMajorRatiosRow"]
+__all__ = ["DomesticStockFinanceOtherMajorRatiosBody", "DomesticStockFinanceOtherMajorRatiosRow"]
 
 
-class FinanceOtherMajorRatiosRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockFinanceOtherMajorRatiosRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.finance_other_major_ratios``: [국내주식] 종목정보 > 국내주식 기타주요비율[v1_국내주식-082]."""
 
     stac_yymm: str = ""
@@ -27,7 +27,7 @@ class FinanceOtherMajorRatiosRow(KisApiRow, frozen=True, kw_only=True):
     """EV_EBITDA"""
 
 
-class FinanceOtherMajorRatiosBody(msgspec.Struct, frozen=True):
+class DomesticStockFinanceOtherMajorRatiosBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.finance_other_major_ratios``: its output blocks."""
 
-    output: FinanceOtherMajorRatiosRow | list[FinanceOtherMajorRatiosRow] | None = None
+    output: DomesticStockFinanceOtherMajorRatiosRow | list[DomesticStockFinanceOtherMajorRatiosRow] | None = None

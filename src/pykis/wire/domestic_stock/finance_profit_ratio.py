@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["FinanceProfitRatioBody", "FinanceProfitRatioRow"]
+__all__ = ["DomesticStockFinanceProfitRatioBody", "DomesticStockFinanceProfitRatioRow"]
 
 
-class FinanceProfitRatioRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockFinanceProfitRatioRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.finance_profit_ratio``: [국내주식] 종목정보 > 국내주식 수익성비율[v1_국내주식-081]."""
 
     stac_yymm: str = ""
@@ -26,7 +26,7 @@ class FinanceProfitRatioRow(KisApiRow, frozen=True, kw_only=True):
     """매출액 총이익율"""
 
 
-class FinanceProfitRatioBody(msgspec.Struct, frozen=True):
+class DomesticStockFinanceProfitRatioBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.finance_profit_ratio``: its output blocks."""
 
-    output: FinanceProfitRatioRow | list[FinanceProfitRatioRow] | None = None
+    output: DomesticStockFinanceProfitRatioRow | list[DomesticStockFinanceProfitRatioRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["FinanceRatioBody", "FinanceRatioRow"]
+__all__ = ["DomesticStockFinanceRatioBody", "DomesticStockFinanceRatioRow"]
 
 
-class FinanceRatioRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockFinanceRatioRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.finance_ratio``: [국내주식] 순위분석 > 국내주식 재무비율 순위[v1_국내주식-092]."""
 
     data_rank: str = ""
@@ -70,7 +70,7 @@ class FinanceRatioRow(KisApiRow, frozen=True, kw_only=True):
     """조회 건수"""
 
 
-class FinanceRatioBody(msgspec.Struct, frozen=True):
+class DomesticStockFinanceRatioBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.finance_ratio``: its output blocks."""
 
-    output: FinanceRatioRow | list[FinanceRatioRow] | None = None
+    output: DomesticStockFinanceRatioRow | list[DomesticStockFinanceRatioRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["FinanceStabilityRatioBody", "FinanceStabilityRatioRow"]
+__all__ = ["DomesticStockFinanceStabilityRatioBody", "DomesticStockFinanceStabilityRatioRow"]
 
 
-class FinanceStabilityRatioRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockFinanceStabilityRatioRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.finance_stability_ratio``: [국내주식] 종목정보 > 국내주식 안정성비율[v1_국내주식-083]."""
 
     stac_yymm: str = ""
@@ -27,7 +27,7 @@ class FinanceStabilityRatioRow(KisApiRow, frozen=True, kw_only=True):
     """당좌 비율"""
 
 
-class FinanceStabilityRatioBody(msgspec.Struct, frozen=True):
+class DomesticStockFinanceStabilityRatioBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.finance_stability_ratio``: its output blocks."""
 
-    output: FinanceStabilityRatioRow | list[FinanceStabilityRatioRow] | None = None
+    output: DomesticStockFinanceStabilityRatioRow | list[DomesticStockFinanceStabilityRatioRow] | None = None

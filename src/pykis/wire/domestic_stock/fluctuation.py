@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["FluctuationBody", "FluctuationRow"]
+__all__ = ["DomesticStockFluctuationBody", "DomesticStockFluctuationRow"]
 
 
-class FluctuationRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockFluctuationRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.fluctuation``: [국내주식] 순위분석 > 등락률 순위[v1_국내주식-088]."""
 
     stck_shrn_iscd: str = ""
@@ -64,7 +64,7 @@ class FluctuationRow(KisApiRow, frozen=True, kw_only=True):
     """기간 등락 비율"""
 
 
-class FluctuationBody(msgspec.Struct, frozen=True):
+class DomesticStockFluctuationBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.fluctuation``: its output blocks."""
 
-    output: FluctuationRow | list[FluctuationRow] | None = None
+    output: DomesticStockFluctuationRow | list[DomesticStockFluctuationRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["ForeignInstitutionTotalBody", "ForeignInstitutionTotalRow"]
+__all__ = ["DomesticStockForeignInstitutionTotalBody", "DomesticStockForeignInstitutionTotalRow"]
 
 
-class ForeignInstitutionTotalRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockForeignInstitutionTotalRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.foreign_institution_total``: [국내주식] 시세분석 > 국내기관_외국인 매매종목가집계[국내주식-037]."""
 
     hts_kor_isnm: str = ""
@@ -69,7 +69,7 @@ class ForeignInstitutionTotalRow(KisApiRow, frozen=True, kw_only=True):
     """기타 법인 순매수 거래 대금"""
 
 
-class ForeignInstitutionTotalBody(msgspec.Struct, frozen=True):
+class DomesticStockForeignInstitutionTotalBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.foreign_institution_total``: its output blocks."""
 
-    output: ForeignInstitutionTotalRow | list[ForeignInstitutionTotalRow] | None = None
+    output: DomesticStockForeignInstitutionTotalRow | list[DomesticStockForeignInstitutionTotalRow] | None = None

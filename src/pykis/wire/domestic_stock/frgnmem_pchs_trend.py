@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["FrgnmemPchsTrendBody", "FrgnmemPchsTrendRow"]
+__all__ = ["DomesticStockFrgnmemPchsTrendBody", "DomesticStockFrgnmemPchsTrendRow"]
 
 
-class FrgnmemPchsTrendRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockFrgnmemPchsTrendRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.frgnmem_pchs_trend``: [국내주식] 시세분석 > 종목별 외국계 순매수추이 [국내주식-164]."""
 
     bsop_hour: str = ""
@@ -37,7 +37,7 @@ class FrgnmemPchsTrendRow(KisApiRow, frozen=True, kw_only=True):
     """외국인순매수수량증감"""
 
 
-class FrgnmemPchsTrendBody(msgspec.Struct, frozen=True):
+class DomesticStockFrgnmemPchsTrendBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.frgnmem_pchs_trend``: its output blocks."""
 
-    output: FrgnmemPchsTrendRow | list[FrgnmemPchsTrendRow] | None = None
+    output: DomesticStockFrgnmemPchsTrendRow | list[DomesticStockFrgnmemPchsTrendRow] | None = None

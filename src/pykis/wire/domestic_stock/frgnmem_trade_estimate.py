@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["FrgnmemTradeEstimateBody", "FrgnmemTradeEstimateRow"]
+__all__ = ["DomesticStockFrgnmemTradeEstimateBody", "DomesticStockFrgnmemTradeEstimateRow"]
 
 
-class FrgnmemTradeEstimateRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockFrgnmemTradeEstimateRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.frgnmem_trade_estimate``: [국내주식] 시세분석 > 외국계 매매종목 가집계 [국내주식-161]."""
 
     stck_shrn_iscd: str = ""
@@ -37,7 +37,7 @@ class FrgnmemTradeEstimateRow(KisApiRow, frozen=True, kw_only=True):
     """외국계총매수2수량"""
 
 
-class FrgnmemTradeEstimateBody(msgspec.Struct, frozen=True):
+class DomesticStockFrgnmemTradeEstimateBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.frgnmem_trade_estimate``: its output blocks."""
 
-    output: FrgnmemTradeEstimateRow | list[FrgnmemTradeEstimateRow] | None = None
+    output: DomesticStockFrgnmemTradeEstimateRow | list[DomesticStockFrgnmemTradeEstimateRow] | None = None

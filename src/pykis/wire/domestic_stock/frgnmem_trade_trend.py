@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["FrgnmemTradeTrendBody", "FrgnmemTradeTrendRow"]
+__all__ = ["DomesticStockFrgnmemTradeTrendBody", "DomesticStockFrgnmemTradeTrendRow"]
 
 
-class FrgnmemTradeTrendRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockFrgnmemTradeTrendRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.frgnmem_trade_trend``: [국내주식] 기본시세 > 회원사 실 시간 매매동향(틱)[국내주식-163]."""
 
     total_seln_qty: str = ""
@@ -39,8 +39,8 @@ class FrgnmemTradeTrendRow(KisApiRow, frozen=True, kw_only=True):
     """외국인순매수수량증감"""
 
 
-class FrgnmemTradeTrendBody(msgspec.Struct, frozen=True):
+class DomesticStockFrgnmemTradeTrendBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.frgnmem_trade_trend``: its output blocks."""
 
-    output1: FrgnmemTradeTrendRow | list[FrgnmemTradeTrendRow] | None = None
-    output2: FrgnmemTradeTrendRow | list[FrgnmemTradeTrendRow] | None = None
+    output1: DomesticStockFrgnmemTradeTrendRow | list[DomesticStockFrgnmemTradeTrendRow] | None = None
+    output2: DomesticStockFrgnmemTradeTrendRow | list[DomesticStockFrgnmemTradeTrendRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["HtsTopViewBody", "HtsTopViewRow"]
+__all__ = ["DomesticStockHtsTopViewBody", "DomesticStockHtsTopViewRow"]
 
 
-class HtsTopViewRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockHtsTopViewRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.hts_top_view``: [국내주식] 순위분석 > HTS조회상위20종목[국내주식-214]."""
 
     output1: str = ""
@@ -22,7 +22,7 @@ class HtsTopViewRow(KisApiRow, frozen=True, kw_only=True):
     """종목코드"""
 
 
-class HtsTopViewBody(msgspec.Struct, frozen=True):
+class DomesticStockHtsTopViewBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.hts_top_view``: its output blocks."""
 
-    output1: HtsTopViewRow | list[HtsTopViewRow] | None = None
+    output1: DomesticStockHtsTopViewRow | list[DomesticStockHtsTopViewRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireAccountBalanceBody", "InquireAccountBalanceRow"]
+__all__ = ["DomesticStockInquireAccountBalanceBody", "DomesticStockInquireAccountBalanceRow"]
 
 
-class InquireAccountBalanceRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockInquireAccountBalanceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.inquire_account_balance``: [국내주식] 주문/계좌 > 투자계좌자산현황조회[v1_국내주식-048]."""
 
     pchs_amt: str = ""
@@ -79,8 +79,8 @@ class InquireAccountBalanceRow(KisApiRow, frozen=True, kw_only=True):
     """기업신용공여대출금액"""
 
 
-class InquireAccountBalanceBody(msgspec.Struct, frozen=True):
+class DomesticStockInquireAccountBalanceBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.inquire_account_balance``: its output blocks."""
 
-    output1: InquireAccountBalanceRow | list[InquireAccountBalanceRow] | None = None
-    output2: InquireAccountBalanceRow | list[InquireAccountBalanceRow] | None = None
+    output1: DomesticStockInquireAccountBalanceRow | list[DomesticStockInquireAccountBalanceRow] | None = None
+    output2: DomesticStockInquireAccountBalanceRow | list[DomesticStockInquireAccountBalanceRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireBalanceRlzPlBody", "InquireBalanceRlzPlRow"]
+__all__ = ["DomesticStockInquireBalanceRlzPlBody", "DomesticStockInquireBalanceRlzPlRow"]
 
 
-class InquireBalanceRlzPlRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockInquireBalanceRlzPlRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.inquire_balance_rlz_pl``: [국내주식] 주문/계좌 > 주식잔고조회_실현손익[v1_국내주식-041]."""
 
     pdno: str = ""
@@ -119,8 +119,8 @@ class InquireBalanceRlzPlRow(KisApiRow, frozen=True, kw_only=True):
     """실평가손익수익율"""
 
 
-class InquireBalanceRlzPlBody(msgspec.Struct, frozen=True):
+class DomesticStockInquireBalanceRlzPlBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.inquire_balance_rlz_pl``: its output blocks."""
 
-    output1: InquireBalanceRlzPlRow | list[InquireBalanceRlzPlRow] | None = None
-    output2: InquireBalanceRlzPlRow | list[InquireBalanceRlzPlRow] | None = None
+    output1: DomesticStockInquireBalanceRlzPlRow | list[DomesticStockInquireBalanceRlzPlRow] | None = None
+    output2: DomesticStockInquireBalanceRlzPlRow | list[DomesticStockInquireBalanceRlzPlRow] | None = None

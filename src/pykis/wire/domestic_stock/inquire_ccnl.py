@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireCcnlBody", "InquireCcnlRow"]
+__all__ = ["DomesticStockInquireCcnlBody", "DomesticStockInquireCcnlRow"]
 
 
-class InquireCcnlRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockInquireCcnlRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.inquire_ccnl``: [국내주식] 기본시세 > 주식현재가 체결[v1_국내주식-009]."""
 
     stck_cntg_hour: str = ""
@@ -30,7 +30,7 @@ class InquireCcnlRow(KisApiRow, frozen=True, kw_only=True):
     """전일 대비율"""
 
 
-class InquireCcnlBody(msgspec.Struct, frozen=True):
+class DomesticStockInquireCcnlBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.inquire_ccnl``: its output blocks."""
 
-    output: InquireCcnlRow | list[InquireCcnlRow] | None = None
+    output: DomesticStockInquireCcnlRow | list[DomesticStockInquireCcnlRow] | None = None

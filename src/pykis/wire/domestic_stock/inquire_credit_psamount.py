@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireCreditPsamountBody", "InquireCreditPsamountRow"]
+__all__ = ["DomesticStockInquireCreditPsamountBody", "DomesticStockInquireCreditPsamountRow"]
 
 
-class InquireCreditPsamountRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockInquireCreditPsamountRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.inquire_credit_psamount``: [국내주식] 주문/계좌 > 신용매수가능조회[v1_국내주식-042]."""
 
     ord_psbl_cash: str = ""
@@ -41,7 +41,7 @@ class InquireCreditPsamountRow(KisApiRow, frozen=True, kw_only=True):
     """주문가능외화금액원화"""
 
 
-class InquireCreditPsamountBody(msgspec.Struct, frozen=True):
+class DomesticStockInquireCreditPsamountBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.inquire_credit_psamount``: its output blocks."""
 
-    output: InquireCreditPsamountRow | list[InquireCreditPsamountRow] | None = None
+    output: DomesticStockInquireCreditPsamountRow | list[DomesticStockInquireCreditPsamountRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireDailyIndexchartpriceBody", "InquireDailyIndexchartpriceRow"]
+__all__ = ["DomesticStockInquireDailyIndexchartpriceBody", "DomesticStockInquireDailyIndexchartpriceRow"]
 
 
-class InquireDailyIndexchartpriceRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockInquireDailyIndexchartpriceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.inquire_daily_indexchartprice``: [국내주식] 기본시세 > 국내주식업종기간별시세(일_주_월_년)[v1_국내주식-021]."""
 
     bstp_nmix_prdy_vrss: str = ""
@@ -53,8 +53,12 @@ class InquireDailyIndexchartpriceRow(KisApiRow, frozen=True, kw_only=True):
     """변경 여부"""
 
 
-class InquireDailyIndexchartpriceBody(msgspec.Struct, frozen=True):
+class DomesticStockInquireDailyIndexchartpriceBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.inquire_daily_indexchartprice``: its output blocks."""
 
-    output1: InquireDailyIndexchartpriceRow | list[InquireDailyIndexchartpriceRow] | None = None
-    output2: InquireDailyIndexchartpriceRow | list[InquireDailyIndexchartpriceRow] | None = None
+    output1: DomesticStockInquireDailyIndexchartpriceRow | list[DomesticStockInquireDailyIndexchartpriceRow] | None = (
+        None
+    )
+    output2: DomesticStockInquireDailyIndexchartpriceRow | list[DomesticStockInquireDailyIndexchartpriceRow] | None = (
+        None
+    )

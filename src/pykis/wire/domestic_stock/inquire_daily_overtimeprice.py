@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireDailyOvertimepriceBody", "InquireDailyOvertimepriceRow"]
+__all__ = ["DomesticStockInquireDailyOvertimepriceBody", "DomesticStockInquireDailyOvertimepriceRow"]
 
 
-class InquireDailyOvertimepriceRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockInquireDailyOvertimepriceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.inquire_daily_overtimeprice``: [국내주식] 기본시세 > 주식현재가 시간외일자별주가[v1_국내주식-026]."""
 
     ovtm_untp_prpr: str = ""
@@ -61,8 +61,8 @@ class InquireDailyOvertimepriceRow(KisApiRow, frozen=True, kw_only=True):
     """누적 거래량"""
 
 
-class InquireDailyOvertimepriceBody(msgspec.Struct, frozen=True):
+class DomesticStockInquireDailyOvertimepriceBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.inquire_daily_overtimeprice``: its output blocks."""
 
-    output1: InquireDailyOvertimepriceRow | list[InquireDailyOvertimepriceRow] | None = None
-    output2: InquireDailyOvertimepriceRow | list[InquireDailyOvertimepriceRow] | None = None
+    output1: DomesticStockInquireDailyOvertimepriceRow | list[DomesticStockInquireDailyOvertimepriceRow] | None = None
+    output2: DomesticStockInquireDailyOvertimepriceRow | list[DomesticStockInquireDailyOvertimepriceRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireDailyPriceBody", "InquireDailyPriceRow"]
+__all__ = ["DomesticStockInquireDailyPriceBody", "DomesticStockInquireDailyPriceRow"]
 
 
-class InquireDailyPriceRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockInquireDailyPriceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.inquire_daily_price``: [국내주식] 기본시세 > 주식현재가 일자별[v1_국내주식-010]."""
 
     stck_bsop_date: str = ""
@@ -44,7 +44,7 @@ class InquireDailyPriceRow(KisApiRow, frozen=True, kw_only=True):
     """누적 분할 비율"""
 
 
-class InquireDailyPriceBody(msgspec.Struct, frozen=True):
+class DomesticStockInquireDailyPriceBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.inquire_daily_price``: its output blocks."""
 
-    output: InquireDailyPriceRow | list[InquireDailyPriceRow] | None = None
+    output: DomesticStockInquireDailyPriceRow | list[DomesticStockInquireDailyPriceRow] | None = None

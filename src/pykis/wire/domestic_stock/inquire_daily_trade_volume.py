@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireDailyTradeVolumeBody", "InquireDailyTradeVolumeRow"]
+__all__ = ["DomesticStockInquireDailyTradeVolumeBody", "DomesticStockInquireDailyTradeVolumeRow"]
 
 
-class InquireDailyTradeVolumeRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockInquireDailyTradeVolumeRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.inquire_daily_trade_volume``: [국내주식] 시세분석 > 종목별일별매수매도체결량 [v1_국내주식-056]."""
 
     shnu_cnqn_smtn: str = ""
@@ -27,8 +27,8 @@ class InquireDailyTradeVolumeRow(KisApiRow, frozen=True, kw_only=True):
     """총 매수 수량"""
 
 
-class InquireDailyTradeVolumeBody(msgspec.Struct, frozen=True):
+class DomesticStockInquireDailyTradeVolumeBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.inquire_daily_trade_volume``: its output blocks."""
 
-    output1: InquireDailyTradeVolumeRow | list[InquireDailyTradeVolumeRow] | None = None
-    output2: InquireDailyTradeVolumeRow | list[InquireDailyTradeVolumeRow] | None = None
+    output1: DomesticStockInquireDailyTradeVolumeRow | list[DomesticStockInquireDailyTradeVolumeRow] | None = None
+    output2: DomesticStockInquireDailyTradeVolumeRow | list[DomesticStockInquireDailyTradeVolumeRow] | None = None

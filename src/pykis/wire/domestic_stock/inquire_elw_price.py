@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireElwPriceBody", "InquireElwPriceRow"]
+__all__ = ["DomesticStockInquireElwPriceBody", "DomesticStockInquireElwPriceRow"]
 
 
-class InquireElwPriceRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockInquireElwPriceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.inquire_elw_price``: [국내주식] ELW시세 > ELW 현재가 시세 [v1_국내주식-014]."""
 
     elw_shrn_iscd: str = ""
@@ -92,7 +92,7 @@ class InquireElwPriceRow(KisApiRow, frozen=True, kw_only=True):
     """투자 유의 내용"""
 
 
-class InquireElwPriceBody(msgspec.Struct, frozen=True):
+class DomesticStockInquireElwPriceBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.inquire_elw_price``: its output blocks."""
 
-    output: InquireElwPriceRow | list[InquireElwPriceRow] | None = None
+    output: DomesticStockInquireElwPriceRow | list[DomesticStockInquireElwPriceRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireIndexCategoryPriceBody", "InquireIndexCategoryPriceRow"]
+__all__ = ["DomesticStockInquireIndexCategoryPriceBody", "DomesticStockInquireIndexCategoryPriceRow"]
 
 
-class InquireIndexCategoryPriceRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockInquireIndexCategoryPriceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.inquire_index_category_price``: [국내주식] 업종/기타 > 국내업종 구분별전체시세[v1_국내주식-066]."""
 
     bstp_nmix_prpr: str = ""
@@ -65,8 +65,8 @@ class InquireIndexCategoryPriceRow(KisApiRow, frozen=True, kw_only=True):
     """누적 거래 대금 비중"""
 
 
-class InquireIndexCategoryPriceBody(msgspec.Struct, frozen=True):
+class DomesticStockInquireIndexCategoryPriceBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.inquire_index_category_price``: its output blocks."""
 
-    output1: InquireIndexCategoryPriceRow | list[InquireIndexCategoryPriceRow] | None = None
-    output2: InquireIndexCategoryPriceRow | list[InquireIndexCategoryPriceRow] | None = None
+    output1: DomesticStockInquireIndexCategoryPriceRow | list[DomesticStockInquireIndexCategoryPriceRow] | None = None
+    output2: DomesticStockInquireIndexCategoryPriceRow | list[DomesticStockInquireIndexCategoryPriceRow] | None = None

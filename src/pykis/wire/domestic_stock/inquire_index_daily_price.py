@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireIndexDailyPriceBody", "InquireIndexDailyPriceRow"]
+__all__ = ["DomesticStockInquireIndexDailyPriceBody", "DomesticStockInquireIndexDailyPriceRow"]
 
 
-class InquireIndexDailyPriceRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockInquireIndexDailyPriceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.inquire_index_daily_price``: [국내주식] 업종/기타 > 국내업종 일자별지수 [v1_국내주식-065]."""
 
     bstp_nmix_prpr: str = ""
@@ -65,8 +65,8 @@ class InquireIndexDailyPriceRow(KisApiRow, frozen=True, kw_only=True):
     """20일 이격도"""
 
 
-class InquireIndexDailyPriceBody(msgspec.Struct, frozen=True):
+class DomesticStockInquireIndexDailyPriceBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.inquire_index_daily_price``: its output blocks."""
 
-    output1: InquireIndexDailyPriceRow | list[InquireIndexDailyPriceRow] | None = None
-    output2: InquireIndexDailyPriceRow | list[InquireIndexDailyPriceRow] | None = None
+    output1: DomesticStockInquireIndexDailyPriceRow | list[DomesticStockInquireIndexDailyPriceRow] | None = None
+    output2: DomesticStockInquireIndexDailyPriceRow | list[DomesticStockInquireIndexDailyPriceRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireIndexPriceBody", "InquireIndexPriceRow"]
+__all__ = ["DomesticStockInquireIndexPriceBody", "DomesticStockInquireIndexPriceRow"]
 
 
-class InquireIndexPriceRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockInquireIndexPriceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.inquire_index_price``: [국내주식] 업종/기타 > 국내업종 현재지수 [v1_국내주식-063]."""
 
     bstp_nmix_prpr: str = ""
@@ -88,7 +88,7 @@ class InquireIndexPriceRow(KisApiRow, frozen=True, kw_only=True):
     """순매수 잔량"""
 
 
-class InquireIndexPriceBody(msgspec.Struct, frozen=True):
+class DomesticStockInquireIndexPriceBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.inquire_index_price``: its output blocks."""
 
-    output: InquireIndexPriceRow | list[InquireIndexPriceRow] | None = None
+    output: DomesticStockInquireIndexPriceRow | list[DomesticStockInquireIndexPriceRow] | None = None

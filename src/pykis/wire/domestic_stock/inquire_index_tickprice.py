@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireIndexTickpriceBody", "InquireIndexTickpriceRow"]
+__all__ = ["DomesticStockInquireIndexTickpriceBody", "DomesticStockInquireIndexTickpriceRow"]
 
 
-class InquireIndexTickpriceRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockInquireIndexTickpriceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.inquire_index_tickprice``: [국내주식] 업종/기타 > 국내업종 시간별지수(초)[국내주식-064]."""
 
     stck_cntg_hour: str = ""
@@ -33,7 +33,7 @@ class InquireIndexTickpriceRow(KisApiRow, frozen=True, kw_only=True):
     """체결 거래량"""
 
 
-class InquireIndexTickpriceBody(msgspec.Struct, frozen=True):
+class DomesticStockInquireIndexTickpriceBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.inquire_index_tickprice``: its output blocks."""
 
-    output: InquireIndexTickpriceRow | list[InquireIndexTickpriceRow] | None = None
+    output: DomesticStockInquireIndexTickpriceRow | list[DomesticStockInquireIndexTickpriceRow] | None = None

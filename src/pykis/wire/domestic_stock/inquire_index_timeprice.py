@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireIndexTimepriceBody", "InquireIndexTimepriceRow"]
+__all__ = ["DomesticStockInquireIndexTimepriceBody", "DomesticStockInquireIndexTimepriceRow"]
 
 
-class InquireIndexTimepriceRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockInquireIndexTimepriceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.inquire_index_timeprice``: [국내주식] 업종/기타 > 국내업종 시간별지수(분)[국내주식-119]."""
 
     bsop_hour: str = ""
@@ -33,7 +33,7 @@ class InquireIndexTimepriceRow(KisApiRow, frozen=True, kw_only=True):
     """체결 거래량"""
 
 
-class InquireIndexTimepriceBody(msgspec.Struct, frozen=True):
+class DomesticStockInquireIndexTimepriceBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.inquire_index_timeprice``: its output blocks."""
 
-    output: InquireIndexTimepriceRow | list[InquireIndexTimepriceRow] | None = None
+    output: DomesticStockInquireIndexTimepriceRow | list[DomesticStockInquireIndexTimepriceRow] | None = None

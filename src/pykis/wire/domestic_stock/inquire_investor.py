@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireInvestorBody", "InquireInvestorRow"]
+__all__ = ["DomesticStockInquireInvestorBody", "DomesticStockInquireInvestorRow"]
 
 
-class InquireInvestorRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockInquireInvestorRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.inquire_investor``: [국내주식] 기본시세 > 주식현재가 투자자[v1_국내주식-012]."""
 
     stck_bsop_date: str = ""
@@ -60,7 +60,7 @@ class InquireInvestorRow(KisApiRow, frozen=True, kw_only=True):
     """기관계 매도 거래 대금"""
 
 
-class InquireInvestorBody(msgspec.Struct, frozen=True):
+class DomesticStockInquireInvestorBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.inquire_investor``: its output blocks."""
 
-    output: InquireInvestorRow | list[InquireInvestorRow] | None = None
+    output: DomesticStockInquireInvestorRow | list[DomesticStockInquireInvestorRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireInvestorDailyByMarketBody", "InquireInvestorDailyByMarketRow"]
+__all__ = ["DomesticStockInquireInvestorDailyByMarketBody", "DomesticStockInquireInvestorDailyByMarketRow"]
 
 
-class InquireInvestorDailyByMarketRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockInquireInvestorDailyByMarketRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.inquire_investor_daily_by_market``: [국내주식] 시세분석 > 시장별 투자자매매동향(일별) [국내주식-075]."""
 
     stck_bsop_date: str = ""
@@ -95,7 +95,9 @@ class InquireInvestorDailyByMarketRow(KisApiRow, frozen=True, kw_only=True):
     """기타 법인 순매수 거래 대금"""
 
 
-class InquireInvestorDailyByMarketBody(msgspec.Struct, frozen=True):
+class DomesticStockInquireInvestorDailyByMarketBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.inquire_investor_daily_by_market``: its output blocks."""
 
-    output: InquireInvestorDailyByMarketRow | list[InquireInvestorDailyByMarketRow] | None = None
+    output: DomesticStockInquireInvestorDailyByMarketRow | list[DomesticStockInquireInvestorDailyByMarketRow] | None = (
+        None
+    )

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireInvestorTimeByMarketBody", "InquireInvestorTimeByMarketRow"]
+__all__ = ["DomesticStockInquireInvestorTimeByMarketBody", "DomesticStockInquireInvestorTimeByMarketRow"]
 
 
-class InquireInvestorTimeByMarketRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockInquireInvestorTimeByMarketRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.inquire_investor_time_by_market``: [국내주식] 시세분석 > 시장별 투자자매매동향(시세)[v1_국내주식-074]."""
 
     frgn_seln_vol: str = ""
@@ -161,7 +161,9 @@ class InquireInvestorTimeByMarketRow(KisApiRow, frozen=True, kw_only=True):
     """기타 법인 순매수 거래 대금"""
 
 
-class InquireInvestorTimeByMarketBody(msgspec.Struct, frozen=True):
+class DomesticStockInquireInvestorTimeByMarketBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.inquire_investor_time_by_market``: its output blocks."""
 
-    output: InquireInvestorTimeByMarketRow | list[InquireInvestorTimeByMarketRow] | None = None
+    output: DomesticStockInquireInvestorTimeByMarketRow | list[DomesticStockInquireInvestorTimeByMarketRow] | None = (
+        None
+    )

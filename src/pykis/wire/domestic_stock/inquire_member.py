@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireMemberBody", "InquireMemberRow"]
+__all__ = ["DomesticStockInquireMemberBody", "DomesticStockInquireMemberRow"]
 
 
-class InquireMemberRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockInquireMemberRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.inquire_member``: [국내주식] 기본시세 > 주식현재가 회원사[v1_국내주식-013]."""
 
     seln_mbcr_no1: str = ""
@@ -150,7 +150,7 @@ class InquireMemberRow(KisApiRow, frozen=True, kw_only=True):
     """외국계 총 매수2 수량 증감"""
 
 
-class InquireMemberBody(msgspec.Struct, frozen=True):
+class DomesticStockInquireMemberBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.inquire_member``: its output blocks."""
 
-    output: InquireMemberRow | list[InquireMemberRow] | None = None
+    output: DomesticStockInquireMemberRow | list[DomesticStockInquireMemberRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireMemberDailyBody", "InquireMemberDailyRow"]
+__all__ = ["DomesticStockInquireMemberDailyBody", "DomesticStockInquireMemberDailyRow"]
 
 
-class InquireMemberDailyRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockInquireMemberDailyRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.inquire_member_daily``: [국내주식] 시세분석 > 주식현재가 회원사 종목매매동향 [국내주식-197]."""
 
     stck_bsop_date: str = ""
@@ -35,7 +35,7 @@ class InquireMemberDailyRow(KisApiRow, frozen=True, kw_only=True):
     """누적거래량"""
 
 
-class InquireMemberDailyBody(msgspec.Struct, frozen=True):
+class DomesticStockInquireMemberDailyBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.inquire_member_daily``: its output blocks."""
 
-    output: InquireMemberDailyRow | list[InquireMemberDailyRow] | None = None
+    output: DomesticStockInquireMemberDailyRow | list[DomesticStockInquireMemberDailyRow] | None = None

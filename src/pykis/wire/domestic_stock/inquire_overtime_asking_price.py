@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireOvertimeAskingPriceBody", "InquireOvertimeAskingPriceRow"]
+__all__ = ["DomesticStockInquireOvertimeAskingPriceBody", "DomesticStockInquireOvertimeAskingPriceRow"]
 
 
-class InquireOvertimeAskingPriceRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockInquireOvertimeAskingPriceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.inquire_overtime_asking_price``: [국내주식] 기본시세 > 국내주식 시간외호가[국내주식-077]."""
 
     ovtm_untp_last_hour: str = ""
@@ -165,7 +165,7 @@ class InquireOvertimeAskingPriceRow(KisApiRow, frozen=True, kw_only=True):
     """시간외 총 매수호가 증감"""
 
 
-class InquireOvertimeAskingPriceBody(msgspec.Struct, frozen=True):
+class DomesticStockInquireOvertimeAskingPriceBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.inquire_overtime_asking_price``: its output blocks."""
 
-    output: InquireOvertimeAskingPriceRow | list[InquireOvertimeAskingPriceRow] | None = None
+    output: DomesticStockInquireOvertimeAskingPriceRow | list[DomesticStockInquireOvertimeAskingPriceRow] | None = None

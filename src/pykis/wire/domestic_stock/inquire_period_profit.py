@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquirePeriodProfitBody", "InquirePeriodProfitRow"]
+__all__ = ["DomesticStockInquirePeriodProfitBody", "DomesticStockInquirePeriodProfitRow"]
 
 
-class InquirePeriodProfitRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockInquirePeriodProfitRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.inquire_period_profit``: [국내주식] 주문/계좌 > 기간별손익일별합산조회[v1_국내주식-052]."""
 
     trad_dt: str = ""
@@ -69,8 +69,8 @@ class InquirePeriodProfitRow(KisApiRow, frozen=True, kw_only=True):
     """총실현손익"""
 
 
-class InquirePeriodProfitBody(msgspec.Struct, frozen=True):
+class DomesticStockInquirePeriodProfitBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.inquire_period_profit``: its output blocks."""
 
-    output1: InquirePeriodProfitRow | list[InquirePeriodProfitRow] | None = None
-    output2: InquirePeriodProfitRow | list[InquirePeriodProfitRow] | None = None
+    output1: DomesticStockInquirePeriodProfitRow | list[DomesticStockInquirePeriodProfitRow] | None = None
+    output2: DomesticStockInquirePeriodProfitRow | list[DomesticStockInquirePeriodProfitRow] | None = None

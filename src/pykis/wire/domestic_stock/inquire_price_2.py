@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquirePrice2Body", "InquirePrice2Row"]
+__all__ = ["DomesticStockInquirePrice2Body", "DomesticStockInquirePrice2Row"]
 
 
-class InquirePrice2Row(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockInquirePrice2Row(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.inquire_price_2``: [국내주식] 기본시세 > 주식현재가 시세2[v1_국내주식-054]."""
 
     rprs_mrkt_kor_name: str = ""
@@ -124,7 +124,7 @@ class InquirePrice2Row(KisApiRow, frozen=True, kw_only=True):
     """전일 거래량"""
 
 
-class InquirePrice2Body(msgspec.Struct, frozen=True):
+class DomesticStockInquirePrice2Body(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.inquire_price_2``: its output blocks."""
 
-    output: InquirePrice2Row | list[InquirePrice2Row] | None = None
+    output: DomesticStockInquirePrice2Row | list[DomesticStockInquirePrice2Row] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquirePsblSellBody", "InquirePsblSellRow"]
+__all__ = ["DomesticStockInquirePsblSellBody", "DomesticStockInquirePsblSellRow"]
 
 
-class InquirePsblSellRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockInquirePsblSellRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.inquire_psbl_sell``: [국내주식] 주문/계좌 > 매도가능수량조회 [국내주식-165]."""
 
     pdno: str = ""
@@ -40,7 +40,7 @@ class InquirePsblSellRow(KisApiRow, frozen=True, kw_only=True):
     """평가손익율"""
 
 
-class InquirePsblSellBody(msgspec.Struct, frozen=True):
+class DomesticStockInquirePsblSellBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.inquire_psbl_sell``: its output blocks."""
 
-    output: InquirePsblSellRow | list[InquirePsblSellRow] | None = None
+    output: DomesticStockInquirePsblSellRow | list[DomesticStockInquirePsblSellRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireTimeDailychartpriceBody", "InquireTimeDailychartpriceRow"]
+__all__ = ["DomesticStockInquireTimeDailychartpriceBody", "DomesticStockInquireTimeDailychartpriceRow"]
 
 
-class InquireTimeDailychartpriceRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockInquireTimeDailychartpriceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.inquire_time_dailychartprice``: [국내주식] 기본시세 > 주식일별분봉조회 [국내주식-213]."""
 
     prdy_vrss: str = ""
@@ -45,8 +45,8 @@ class InquireTimeDailychartpriceRow(KisApiRow, frozen=True, kw_only=True):
     """체결 거래량"""
 
 
-class InquireTimeDailychartpriceBody(msgspec.Struct, frozen=True):
+class DomesticStockInquireTimeDailychartpriceBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.inquire_time_dailychartprice``: its output blocks."""
 
-    output1: InquireTimeDailychartpriceRow | list[InquireTimeDailychartpriceRow] | None = None
-    output2: list[InquireTimeDailychartpriceRow] | None = None
+    output1: DomesticStockInquireTimeDailychartpriceRow | list[DomesticStockInquireTimeDailychartpriceRow] | None = None
+    output2: DomesticStockInquireTimeDailychartpriceRow | list[DomesticStockInquireTimeDailychartpriceRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireTimeIndexchartpriceBody", "InquireTimeIndexchartpriceRow"]
+__all__ = ["DomesticStockInquireTimeIndexchartpriceBody", "DomesticStockInquireTimeIndexchartpriceRow"]
 
 
-class InquireTimeIndexchartpriceRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockInquireTimeIndexchartpriceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.inquire_time_indexchartprice``: [국내주식] 기본시세 > 업종 분봉조회[v1_국내주식-045]."""
 
     Output1: str = ""
@@ -59,8 +59,8 @@ class InquireTimeIndexchartpriceRow(KisApiRow, frozen=True, kw_only=True):
     """체결 거래량"""
 
 
-class InquireTimeIndexchartpriceBody(msgspec.Struct, frozen=True):
+class DomesticStockInquireTimeIndexchartpriceBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.inquire_time_indexchartprice``: its output blocks."""
 
-    output1: InquireTimeIndexchartpriceRow | list[InquireTimeIndexchartpriceRow] | None = None
-    output2: InquireTimeIndexchartpriceRow | list[InquireTimeIndexchartpriceRow] | None = None
+    output1: DomesticStockInquireTimeIndexchartpriceRow | list[DomesticStockInquireTimeIndexchartpriceRow] | None = None
+    output2: DomesticStockInquireTimeIndexchartpriceRow | list[DomesticStockInquireTimeIndexchartpriceRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireTimeItemconclusionBody", "InquireTimeItemconclusionRow"]
+__all__ = ["DomesticStockInquireTimeItemconclusionBody", "DomesticStockInquireTimeItemconclusionRow"]
 
 
-class InquireTimeItemconclusionRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockInquireTimeItemconclusionRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.inquire_time_itemconclusion``: [국내주식] 기본시세 > 주식현재가 당일시간대별체결[v1_국내주식-023]."""
 
     stck_prpr: str = ""
@@ -43,8 +43,8 @@ class InquireTimeItemconclusionRow(KisApiRow, frozen=True, kw_only=True):
     """체결량"""
 
 
-class InquireTimeItemconclusionBody(msgspec.Struct, frozen=True):
+class DomesticStockInquireTimeItemconclusionBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.inquire_time_itemconclusion``: its output blocks."""
 
-    output1: InquireTimeItemconclusionRow | list[InquireTimeItemconclusionRow] | None = None
-    output2: InquireTimeItemconclusionRow | list[InquireTimeItemconclusionRow] | None = None
+    output1: DomesticStockInquireTimeItemconclusionRow | list[DomesticStockInquireTimeItemconclusionRow] | None = None
+    output2: DomesticStockInquireTimeItemconclusionRow | list[DomesticStockInquireTimeItemconclusionRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireTimeOvertimeconclusionBody", "InquireTimeOvertimeconclusionRow"]
+__all__ = ["DomesticStockInquireTimeOvertimeconclusionBody", "DomesticStockInquireTimeOvertimeconclusionRow"]
 
 
-class InquireTimeOvertimeconclusionRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockInquireTimeOvertimeconclusionRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.inquire_time_overtimeconclusion``: [국내주식] 기본시세 > 주식현재가 시간외시간별체결[v1_국내주식-025]."""
 
     ovtm_untp_prpr: str = ""
@@ -71,8 +71,12 @@ class InquireTimeOvertimeconclusionRow(KisApiRow, frozen=True, kw_only=True):
     """체결 거래량"""
 
 
-class InquireTimeOvertimeconclusionBody(msgspec.Struct, frozen=True):
+class DomesticStockInquireTimeOvertimeconclusionBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.inquire_time_overtimeconclusion``: its output blocks."""
 
-    output1: InquireTimeOvertimeconclusionRow | list[InquireTimeOvertimeconclusionRow] | None = None
-    output2: InquireTimeOvertimeconclusionRow | list[InquireTimeOvertimeconclusionRow] | None = None
+    output1: (
+        DomesticStockInquireTimeOvertimeconclusionRow | list[DomesticStockInquireTimeOvertimeconclusionRow] | None
+    ) = None
+    output2: (
+        DomesticStockInquireTimeOvertimeconclusionRow | list[DomesticStockInquireTimeOvertimeconclusionRow] | None
+    ) = None

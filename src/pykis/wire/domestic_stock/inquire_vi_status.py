@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireViStatusBody", "InquireViStatusRow"]
+__all__ = ["DomesticStockInquireViStatusBody", "DomesticStockInquireViStatusRow"]
 
 
-class InquireViStatusRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockInquireViStatusRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.inquire_vi_status``: [국내주식] 기본시세 > 변동성완화장치(VI) 현황[v1_국내주식-055]."""
 
     Output1: str = ""
@@ -45,7 +45,7 @@ class InquireViStatusRow(KisApiRow, frozen=True, kw_only=True):
     """VI발동횟수"""
 
 
-class InquireViStatusBody(msgspec.Struct, frozen=True):
+class DomesticStockInquireViStatusBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.inquire_vi_status``: its output blocks."""
 
-    output: InquireViStatusRow | list[InquireViStatusRow] | None = None
+    output: DomesticStockInquireViStatusRow | list[DomesticStockInquireViStatusRow] | None = None

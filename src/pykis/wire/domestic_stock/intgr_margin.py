@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["IntgrMarginBody", "IntgrMarginRow"]
+__all__ = ["DomesticStockIntgrMarginBody", "DomesticStockIntgrMarginRow"]
 
 
-class IntgrMarginRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockIntgrMarginRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.intgr_margin``: [국내주식] 주문/계좌 > 주식통합증거금 현황 [국내주식-191]."""
 
     acmga_rt: str = ""
@@ -224,7 +224,7 @@ class IntgrMarginRow(KisApiRow, frozen=True, kw_only=True):
     """중국위안화최초고시환율"""
 
 
-class IntgrMarginBody(msgspec.Struct, frozen=True):
+class DomesticStockIntgrMarginBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.intgr_margin``: its output blocks."""
 
-    output: IntgrMarginRow | list[IntgrMarginRow] | None = None
+    output: DomesticStockIntgrMarginRow | list[DomesticStockIntgrMarginRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["IntstockGrouplistBody", "IntstockGrouplistRow"]
+__all__ = ["DomesticStockIntstockGrouplistBody", "DomesticStockIntstockGrouplistRow"]
 
 
-class IntstockGrouplistRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockIntstockGrouplistRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.intstock_grouplist``: [국내주식] 시세분석 > 관심종목 그룹조회 [국내주식-204]."""
 
     date: str = ""
@@ -28,7 +28,7 @@ class IntstockGrouplistRow(KisApiRow, frozen=True, kw_only=True):
     """요청 개수"""
 
 
-class IntstockGrouplistBody(msgspec.Struct, frozen=True):
+class DomesticStockIntstockGrouplistBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.intstock_grouplist``: its output blocks."""
 
-    output2: IntstockGrouplistRow | list[IntstockGrouplistRow] | None = None
+    output2: DomesticStockIntstockGrouplistRow | list[DomesticStockIntstockGrouplistRow] | None = None

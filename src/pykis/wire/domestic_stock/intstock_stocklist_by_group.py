@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["IntstockStocklistByGroupBody", "IntstockStocklistByGroupRow"]
+__all__ = ["DomesticStockIntstockStocklistByGroupBody", "DomesticStockIntstockStocklistByGroupRow"]
 
 
-class IntstockStocklistByGroupRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockIntstockStocklistByGroupRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.intstock_stocklist_by_group``: [국내주식] 시세분석 > 관심종목 그룹별 종목조회 [국내주식-203]."""
 
     fid_mrkt_cls_code: str = ""
@@ -37,8 +37,8 @@ class IntstockStocklistByGroupRow(KisApiRow, frozen=True, kw_only=True):
     """체결 구분 코드"""
 
 
-class IntstockStocklistByGroupBody(msgspec.Struct, frozen=True):
+class DomesticStockIntstockStocklistByGroupBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.intstock_stocklist_by_group``: its output blocks."""
 
-    output1: IntstockStocklistByGroupRow | list[IntstockStocklistByGroupRow] | None = None
-    output2: IntstockStocklistByGroupRow | list[IntstockStocklistByGroupRow] | None = None
+    output1: DomesticStockIntstockStocklistByGroupRow | list[DomesticStockIntstockStocklistByGroupRow] | None = None
+    output2: DomesticStockIntstockStocklistByGroupRow | list[DomesticStockIntstockStocklistByGroupRow] | None = None

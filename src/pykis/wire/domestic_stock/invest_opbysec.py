@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InvestOpbysecBody", "InvestOpbysecRow"]
+__all__ = ["DomesticStockInvestOpbysecBody", "DomesticStockInvestOpbysecRow"]
 
 
-class InvestOpbysecRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockInvestOpbysecRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.invest_opbysec``: [국내주식] 종목정보 > 국내주식 증권사별 투자의견[국내주식-189]."""
 
     stck_bsop_date: str = ""
@@ -46,7 +46,7 @@ class InvestOpbysecRow(KisApiRow, frozen=True, kw_only=True):
     """괴리율"""
 
 
-class InvestOpbysecBody(msgspec.Struct, frozen=True):
+class DomesticStockInvestOpbysecBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.invest_opbysec``: its output blocks."""
 
-    output: InvestOpbysecRow | list[InvestOpbysecRow] | None = None
+    output: DomesticStockInvestOpbysecRow | list[DomesticStockInvestOpbysecRow] | None = None

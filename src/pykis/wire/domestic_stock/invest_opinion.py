@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InvestOpinionBody", "InvestOpinionRow"]
+__all__ = ["DomesticStockInvestOpinionBody", "DomesticStockInvestOpinionRow"]
 
 
-class InvestOpinionRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockInvestOpinionRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.invest_opinion``: [국내주식] 종목정보 > 국내주식 종목투자의견[국내주식-188]."""
 
     stck_bsop_date: str = ""
@@ -38,7 +38,7 @@ class InvestOpinionRow(KisApiRow, frozen=True, kw_only=True):
     """괴리율"""
 
 
-class InvestOpinionBody(msgspec.Struct, frozen=True):
+class DomesticStockInvestOpinionBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.invest_opinion``: its output blocks."""
 
-    output: InvestOpinionRow | list[InvestOpinionRow] | None = None
+    output: DomesticStockInvestOpinionRow | list[DomesticStockInvestOpinionRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InvestorProgramTradeTodayBody", "InvestorProgramTradeTodayRow"]
+__all__ = ["DomesticStockInvestorProgramTradeTodayBody", "DomesticStockInvestorProgramTradeTodayRow"]
 
 
-class InvestorProgramTradeTodayRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockInvestorProgramTradeTodayRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.investor_program_trade_today``: [국내주식] 시세분석 > 프로그램매매 투자자매매동향(당일) [국내주식-116]."""
 
     invr_cls_code: str = ""
@@ -57,7 +57,7 @@ class InvestorProgramTradeTodayRow(KisApiRow, frozen=True, kw_only=True):
     """비차익순매수대금"""
 
 
-class InvestorProgramTradeTodayBody(msgspec.Struct, frozen=True):
+class DomesticStockInvestorProgramTradeTodayBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.investor_program_trade_today``: its output blocks."""
 
-    output1: InvestorProgramTradeTodayRow | list[InvestorProgramTradeTodayRow] | None = None
+    output1: DomesticStockInvestorProgramTradeTodayRow | list[DomesticStockInvestorProgramTradeTodayRow] | None = None

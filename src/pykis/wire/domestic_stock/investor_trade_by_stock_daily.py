@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InvestorTradeByStockDailyBody", "InvestorTradeByStockDailyRow"]
+__all__ = ["DomesticStockInvestorTradeByStockDailyBody", "DomesticStockInvestorTradeByStockDailyRow"]
 
 
-class InvestorTradeByStockDailyRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockInvestorTradeByStockDailyRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.investor_trade_by_stock_daily``: [국내주식] 시세분석 > 종목별 투자자매매동향(일별)[종목별 투자자매매동향(일별)]."""
 
     stck_prpr: str = ""
@@ -225,8 +225,8 @@ class InvestorTradeByStockDailyRow(KisApiRow, frozen=True, kw_only=True):
     """BOLD 여부"""
 
 
-class InvestorTradeByStockDailyBody(msgspec.Struct, frozen=True):
+class DomesticStockInvestorTradeByStockDailyBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.investor_trade_by_stock_daily``: its output blocks."""
 
-    output1: InvestorTradeByStockDailyRow | list[InvestorTradeByStockDailyRow] | None = None
-    output2: InvestorTradeByStockDailyRow | list[InvestorTradeByStockDailyRow] | None = None
+    output1: DomesticStockInvestorTradeByStockDailyRow | list[DomesticStockInvestorTradeByStockDailyRow] | None = None
+    output2: DomesticStockInvestorTradeByStockDailyRow | list[DomesticStockInvestorTradeByStockDailyRow] | None = None

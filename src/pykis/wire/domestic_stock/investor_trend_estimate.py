@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InvestorTrendEstimateBody", "InvestorTrendEstimateRow"]
+__all__ = ["DomesticStockInvestorTrendEstimateBody", "DomesticStockInvestorTrendEstimateRow"]
 
 
-class InvestorTrendEstimateRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockInvestorTrendEstimateRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.investor_trend_estimate``: [국내주식] 시세분석 > 종목별 외인기관 추정가집계[v1_국내주식-046]."""
 
     bsop_hour_gb: str = ""
@@ -25,7 +25,7 @@ class InvestorTrendEstimateRow(KisApiRow, frozen=True, kw_only=True):
     """합산수량(가집계)"""
 
 
-class InvestorTrendEstimateBody(msgspec.Struct, frozen=True):
+class DomesticStockInvestorTrendEstimateBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.investor_trend_estimate``: its output blocks."""
 
-    output2: InvestorTrendEstimateRow | list[InvestorTrendEstimateRow] | None = None
+    output2: DomesticStockInvestorTrendEstimateRow | list[DomesticStockInvestorTrendEstimateRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["KsdinfoBonusIssueBody", "KsdinfoBonusIssueRow"]
+__all__ = ["DomesticStockKsdinfoBonusIssueBody", "DomesticStockKsdinfoBonusIssueRow"]
 
 
-class KsdinfoBonusIssueRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockKsdinfoBonusIssueRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.ksdinfo_bonus_issue``: [국내주식] 종목정보 > 예탁원정보(무상증자일정)[국내주식-144]."""
 
     record_date: str = ""
@@ -37,7 +37,7 @@ class KsdinfoBonusIssueRow(KisApiRow, frozen=True, kw_only=True):
     """주식종류"""
 
 
-class KsdinfoBonusIssueBody(msgspec.Struct, frozen=True):
+class DomesticStockKsdinfoBonusIssueBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.ksdinfo_bonus_issue``: its output blocks."""
 
-    output1: KsdinfoBonusIssueRow | list[KsdinfoBonusIssueRow] | None = None
+    output1: DomesticStockKsdinfoBonusIssueRow | list[DomesticStockKsdinfoBonusIssueRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["KsdinfoCapDcrsBody", "KsdinfoCapDcrsRow"]
+__all__ = ["DomesticStockKsdinfoCapDcrsBody", "DomesticStockKsdinfoCapDcrsRow"]
 
 
-class KsdinfoCapDcrsRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockKsdinfoCapDcrsRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.ksdinfo_cap_dcrs``: [국내주식] 종목정보 > 예탁원정보(자본감소일정) [국내주식-149]."""
 
     record_date: str = ""
@@ -32,7 +32,7 @@ class KsdinfoCapDcrsRow(KisApiRow, frozen=True, kw_only=True):
     """상장/등록일"""
 
 
-class KsdinfoCapDcrsBody(msgspec.Struct, frozen=True):
+class DomesticStockKsdinfoCapDcrsBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.ksdinfo_cap_dcrs``: its output blocks."""
 
-    output1: KsdinfoCapDcrsRow | list[KsdinfoCapDcrsRow] | None = None
+    output1: DomesticStockKsdinfoCapDcrsRow | list[DomesticStockKsdinfoCapDcrsRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["KsdinfoDividendBody", "KsdinfoDividendRow"]
+__all__ = ["DomesticStockKsdinfoDividendBody", "DomesticStockKsdinfoDividendRow"]
 
 
-class KsdinfoDividendRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockKsdinfoDividendRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.ksdinfo_dividend``: [국내주식] 종목정보 > 예탁원정보(배당일정)[국내주식-145]."""
 
     record_date: str = ""
@@ -40,7 +40,7 @@ class KsdinfoDividendRow(KisApiRow, frozen=True, kw_only=True):
     """고배당종목여부"""
 
 
-class KsdinfoDividendBody(msgspec.Struct, frozen=True):
+class DomesticStockKsdinfoDividendBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.ksdinfo_dividend``: its output blocks."""
 
-    output1: KsdinfoDividendRow | list[KsdinfoDividendRow] | None = None
+    output1: DomesticStockKsdinfoDividendRow | list[DomesticStockKsdinfoDividendRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["KsdinfoForfeitBody", "KsdinfoForfeitRow"]
+__all__ = ["DomesticStockKsdinfoForfeitBody", "DomesticStockKsdinfoForfeitRow"]
 
 
-class KsdinfoForfeitRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockKsdinfoForfeitRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.ksdinfo_forfeit``: [국내주식] 종목정보 > 예탁원정보(실권주일정)[국내주식-152]."""
 
     record_date: str = ""
@@ -32,7 +32,7 @@ class KsdinfoForfeitRow(KisApiRow, frozen=True, kw_only=True):
     """주간사"""
 
 
-class KsdinfoForfeitBody(msgspec.Struct, frozen=True):
+class DomesticStockKsdinfoForfeitBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.ksdinfo_forfeit``: its output blocks."""
 
-    output1: KsdinfoForfeitRow | list[KsdinfoForfeitRow] | None = None
+    output1: DomesticStockKsdinfoForfeitRow | list[DomesticStockKsdinfoForfeitRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["KsdinfoListInfoBody", "KsdinfoListInfoRow"]
+__all__ = ["DomesticStockKsdinfoListInfoBody", "DomesticStockKsdinfoListInfoRow"]
 
 
-class KsdinfoListInfoRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockKsdinfoListInfoRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.ksdinfo_list_info``: [국내주식] 종목정보 > 예탁원정보(상장정보일정)[국내주식-150]."""
 
     list_dt: str = ""
@@ -30,7 +30,7 @@ class KsdinfoListInfoRow(KisApiRow, frozen=True, kw_only=True):
     """발행가"""
 
 
-class KsdinfoListInfoBody(msgspec.Struct, frozen=True):
+class DomesticStockKsdinfoListInfoBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.ksdinfo_list_info``: its output blocks."""
 
-    output1: KsdinfoListInfoRow | list[KsdinfoListInfoRow] | None = None
+    output1: DomesticStockKsdinfoListInfoRow | list[DomesticStockKsdinfoListInfoRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["KsdinfoMandDepositBody", "KsdinfoMandDepositRow"]
+__all__ = ["DomesticStockKsdinfoMandDepositBody", "DomesticStockKsdinfoMandDepositRow"]
 
 
-class KsdinfoMandDepositRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockKsdinfoMandDepositRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.ksdinfo_mand_deposit``: [국내주식] 종목정보 > 예탁원정보(의무예치일정) [국내주식-153]."""
 
     sht_cd: str = ""
@@ -27,7 +27,7 @@ class KsdinfoMandDepositRow(KisApiRow, frozen=True, kw_only=True):
     """총발행주식수대비비율(%)"""
 
 
-class KsdinfoMandDepositBody(msgspec.Struct, frozen=True):
+class DomesticStockKsdinfoMandDepositBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.ksdinfo_mand_deposit``: its output blocks."""
 
-    output1: KsdinfoMandDepositRow | list[KsdinfoMandDepositRow] | None = None
+    output1: DomesticStockKsdinfoMandDepositRow | list[DomesticStockKsdinfoMandDepositRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["KsdinfoMergerSplitBody", "KsdinfoMergerSplitRow"]
+__all__ = ["DomesticStockKsdinfoMergerSplitBody", "DomesticStockKsdinfoMergerSplitRow"]
 
 
-class KsdinfoMergerSplitRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockKsdinfoMergerSplitRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.ksdinfo_merger_split``: [국내주식] 종목정보 > 예탁원정보(합병_분할일정)[국내주식-147]."""
 
     record_date: str = ""
@@ -45,7 +45,7 @@ class KsdinfoMergerSplitRow(KisApiRow, frozen=True, kw_only=True):
     """연번"""
 
 
-class KsdinfoMergerSplitBody(msgspec.Struct, frozen=True):
+class DomesticStockKsdinfoMergerSplitBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.ksdinfo_merger_split``: its output blocks."""
 
-    output1: KsdinfoMergerSplitRow | list[KsdinfoMergerSplitRow] | None = None
+    output1: DomesticStockKsdinfoMergerSplitRow | list[DomesticStockKsdinfoMergerSplitRow] | None = None

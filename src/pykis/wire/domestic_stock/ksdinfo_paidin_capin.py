@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["KsdinfoPaidinCapinBody", "KsdinfoPaidinCapinRow"]
+__all__ = ["DomesticStockKsdinfoPaidinCapinBody", "DomesticStockKsdinfoPaidinCapinRow"]
 
 
-class KsdinfoPaidinCapinRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockKsdinfoPaidinCapinRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.ksdinfo_paidin_capin``: [국내주식] 종목정보 > 예탁원정보(유상증자일정)[국내주식-143]."""
 
     record_date: str = ""
@@ -41,7 +41,7 @@ class KsdinfoPaidinCapinRow(KisApiRow, frozen=True, kw_only=True):
     """주식종류"""
 
 
-class KsdinfoPaidinCapinBody(msgspec.Struct, frozen=True):
+class DomesticStockKsdinfoPaidinCapinBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.ksdinfo_paidin_capin``: its output blocks."""
 
-    output1: KsdinfoPaidinCapinRow | list[KsdinfoPaidinCapinRow] | None = None
+    output1: DomesticStockKsdinfoPaidinCapinRow | list[DomesticStockKsdinfoPaidinCapinRow] | None = None

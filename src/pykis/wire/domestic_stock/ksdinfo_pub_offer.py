@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["KsdinfoPubOfferBody", "KsdinfoPubOfferRow"]
+__all__ = ["DomesticStockKsdinfoPubOfferBody", "DomesticStockKsdinfoPubOfferRow"]
 
 
-class KsdinfoPubOfferRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockKsdinfoPubOfferRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.ksdinfo_pub_offer``: [국내주식] 종목정보 > 예탁원정보(공모주청약일정)[국내주식-151]."""
 
     record_date: str = ""
@@ -41,7 +41,7 @@ class KsdinfoPubOfferRow(KisApiRow, frozen=True, kw_only=True):
     """당사배정물량"""
 
 
-class KsdinfoPubOfferBody(msgspec.Struct, frozen=True):
+class DomesticStockKsdinfoPubOfferBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.ksdinfo_pub_offer``: its output blocks."""
 
-    output1: KsdinfoPubOfferRow | list[KsdinfoPubOfferRow] | None = None
+    output1: DomesticStockKsdinfoPubOfferRow | list[DomesticStockKsdinfoPubOfferRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["KsdinfoPurreqBody", "KsdinfoPurreqRow"]
+__all__ = ["DomesticStockKsdinfoPurreqBody", "DomesticStockKsdinfoPurreqRow"]
 
 
-class KsdinfoPurreqRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockKsdinfoPurreqRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.ksdinfo_purreq``: [국내주식] 종목정보 > 예탁원정보(주식매수청구일정)[국내주식-146]."""
 
     record_date: str = ""
@@ -32,7 +32,7 @@ class KsdinfoPurreqRow(KisApiRow, frozen=True, kw_only=True):
     """주총일"""
 
 
-class KsdinfoPurreqBody(msgspec.Struct, frozen=True):
+class DomesticStockKsdinfoPurreqBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.ksdinfo_purreq``: its output blocks."""
 
-    output1: KsdinfoPurreqRow | list[KsdinfoPurreqRow] | None = None
+    output1: DomesticStockKsdinfoPurreqRow | list[DomesticStockKsdinfoPurreqRow] | None = None

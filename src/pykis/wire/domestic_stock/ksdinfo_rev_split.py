@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["KsdinfoRevSplitBody", "KsdinfoRevSplitRow"]
+__all__ = ["DomesticStockKsdinfoRevSplitBody", "DomesticStockKsdinfoRevSplitRow"]
 
 
-class KsdinfoRevSplitRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockKsdinfoRevSplitRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.ksdinfo_rev_split``: [국내주식] 종목정보 > 예탁원정보(액면교체일정)[국내주식-148]."""
 
     record_date: str = ""
@@ -28,7 +28,7 @@ class KsdinfoRevSplitRow(KisApiRow, frozen=True, kw_only=True):
     """상장/등록일"""
 
 
-class KsdinfoRevSplitBody(msgspec.Struct, frozen=True):
+class DomesticStockKsdinfoRevSplitBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.ksdinfo_rev_split``: its output blocks."""
 
-    output1: KsdinfoRevSplitRow | list[KsdinfoRevSplitRow] | None = None
+    output1: DomesticStockKsdinfoRevSplitRow | list[DomesticStockKsdinfoRevSplitRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["KsdinfoSharehldMeetBody", "KsdinfoSharehldMeetRow"]
+__all__ = ["DomesticStockKsdinfoSharehldMeetBody", "DomesticStockKsdinfoSharehldMeetRow"]
 
 
-class KsdinfoSharehldMeetRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockKsdinfoSharehldMeetRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.ksdinfo_sharehld_meet``: [국내주식] 종목정보 > 예탁원정보(주주총회일정)[국내주식-154]."""
 
     record_date: str = ""
@@ -29,7 +29,7 @@ class KsdinfoSharehldMeetRow(KisApiRow, frozen=True, kw_only=True):
     """의결권주식총수"""
 
 
-class KsdinfoSharehldMeetBody(msgspec.Struct, frozen=True):
+class DomesticStockKsdinfoSharehldMeetBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.ksdinfo_sharehld_meet``: its output blocks."""
 
-    output1: KsdinfoSharehldMeetRow | list[KsdinfoSharehldMeetRow] | None = None
+    output1: DomesticStockKsdinfoSharehldMeetRow | list[DomesticStockKsdinfoSharehldMeetRow] | None = None

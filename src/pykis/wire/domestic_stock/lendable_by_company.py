@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["LendableByCompanyBody", "LendableByCompanyRow"]
+__all__ = ["DomesticStockLendableByCompanyBody", "DomesticStockLendableByCompanyRow"]
 
 
-class LendableByCompanyRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockLendableByCompanyRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.lendable_by_company``: [국내주식] 종목정보 > 당사 대주가능 종목 [국내주식-195]."""
 
     pdno: str = ""
@@ -42,8 +42,8 @@ class LendableByCompanyRow(KisApiRow, frozen=True, kw_only=True):
     """신청가능수량"""
 
 
-class LendableByCompanyBody(msgspec.Struct, frozen=True):
+class DomesticStockLendableByCompanyBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.lendable_by_company``: its output blocks."""
 
-    output1: LendableByCompanyRow | list[LendableByCompanyRow] | None = None
-    output2: LendableByCompanyRow | list[LendableByCompanyRow] | None = None
+    output1: DomesticStockLendableByCompanyRow | list[DomesticStockLendableByCompanyRow] | None = None
+    output2: DomesticStockLendableByCompanyRow | list[DomesticStockLendableByCompanyRow] | None = None

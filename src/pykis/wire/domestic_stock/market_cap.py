@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["MarketCapBody", "MarketCapRow"]
+__all__ = ["DomesticStockMarketCapBody", "DomesticStockMarketCapRow"]
 
 
-class MarketCapRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockMarketCapRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.market_cap``: [국내주식] 순위분석 > 국내주식 시가총액 상위 [v1_국내주식-091]."""
 
     mksc_shrn_iscd: str = ""
@@ -38,7 +38,7 @@ class MarketCapRow(KisApiRow, frozen=True, kw_only=True):
     """시장 전체 시가총액 비중"""
 
 
-class MarketCapBody(msgspec.Struct, frozen=True):
+class DomesticStockMarketCapBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.market_cap``: its output blocks."""
 
-    output: MarketCapRow | list[MarketCapRow] | None = None
+    output: DomesticStockMarketCapRow | list[DomesticStockMarketCapRow] | None = None

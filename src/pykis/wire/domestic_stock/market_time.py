@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["MarketTimeBody", "MarketTimeRow"]
+__all__ = ["DomesticStockMarketTimeBody", "DomesticStockMarketTimeRow"]
 
 
-class MarketTimeRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockMarketTimeRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.market_time``: [국내주식] 업종/기타 > 국내선물 영업일조회 [국내주식-160]."""
 
     date1: str = ""
@@ -34,7 +34,7 @@ class MarketTimeRow(KisApiRow, frozen=True, kw_only=True):
     """장마감시간"""
 
 
-class MarketTimeBody(msgspec.Struct, frozen=True):
+class DomesticStockMarketTimeBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.market_time``: its output blocks."""
 
-    output1: MarketTimeRow | list[MarketTimeRow] | None = None
+    output1: DomesticStockMarketTimeRow | list[DomesticStockMarketTimeRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["MarketValueBody", "MarketValueRow"]
+__all__ = ["DomesticStockMarketValueBody", "DomesticStockMarketValueRow"]
 
 
-class MarketValueRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockMarketValueRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.market_value``: [국내주식] 순위분석 > 국내주식 시장가치 순위[v1_국내주식-096]."""
 
     data_rank: str = ""
@@ -56,7 +56,7 @@ class MarketValueRow(KisApiRow, frozen=True, kw_only=True):
     """조회 건수"""
 
 
-class MarketValueBody(msgspec.Struct, frozen=True):
+class DomesticStockMarketValueBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.market_value``: its output blocks."""
 
-    output: MarketValueRow | list[MarketValueRow] | None = None
+    output: DomesticStockMarketValueRow | list[DomesticStockMarketValueRow] | None = None

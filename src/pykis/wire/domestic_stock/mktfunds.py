@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["MktfundsBody", "MktfundsRow"]
+__all__ = ["DomesticStockMktfundsBody", "DomesticStockMktfundsRow"]
 
 
-class MktfundsRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockMktfundsRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.mktfunds``: [국내주식] 시세분석 > 국내 증시자금 종합 [국내주식-193]."""
 
     bsop_date: str = ""
@@ -50,7 +50,7 @@ class MktfundsRow(KisApiRow, frozen=True, kw_only=True):
     """담보대출잔고금액"""
 
 
-class MktfundsBody(msgspec.Struct, frozen=True):
+class DomesticStockMktfundsBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.mktfunds``: its output blocks."""
 
-    output: MktfundsRow | list[MktfundsRow] | None = None
+    output: DomesticStockMktfundsRow | list[DomesticStockMktfundsRow] | None = None

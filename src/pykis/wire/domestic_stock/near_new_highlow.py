@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["NearNewHighlowBody", "NearNewHighlowRow"]
+__all__ = ["DomesticStockNearNewHighlowBody", "DomesticStockNearNewHighlowRow"]
 
 
-class NearNewHighlowRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockNearNewHighlowRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.near_new_highlow``: [국내주식] 순위분석 > 국내주식 신고_신저근접종목 상위[v1_국내주식-105]."""
 
     hts_kor_isnm: str = ""
@@ -49,7 +49,7 @@ class NearNewHighlowRow(KisApiRow, frozen=True, kw_only=True):
     """주식 기준가"""
 
 
-class NearNewHighlowBody(msgspec.Struct, frozen=True):
+class DomesticStockNearNewHighlowBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.near_new_highlow``: its output blocks."""
 
-    output: NearNewHighlowRow | list[NearNewHighlowRow] | None = None
+    output: DomesticStockNearNewHighlowRow | list[DomesticStockNearNewHighlowRow] | None = None

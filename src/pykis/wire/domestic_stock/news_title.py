@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["NewsTitleBody", "NewsTitleRow"]
+__all__ = ["DomesticStockNewsTitleBody", "DomesticStockNewsTitleRow"]
 
 
-class NewsTitleRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockNewsTitleRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.news_title``: [국내주식] 종목정보 > 종합 시황/공시(제목) [국내주식-141]."""
 
     output1: str = ""
@@ -42,7 +42,7 @@ class NewsTitleRow(KisApiRow, frozen=True, kw_only=True):
     """종목 코드5"""
 
 
-class NewsTitleBody(msgspec.Struct, frozen=True):
+class DomesticStockNewsTitleBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.news_title``: its output blocks."""
 
-    output: NewsTitleRow | list[NewsTitleRow] | None = None
+    output: DomesticStockNewsTitleRow | list[DomesticStockNewsTitleRow] | None = None

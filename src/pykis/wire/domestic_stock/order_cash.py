@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["OrderCashBody", "OrderCashRow"]
+__all__ = ["DomesticStockOrderCashBody", "DomesticStockOrderCashRow"]
 
 
-class OrderCashRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockOrderCashRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.order_cash``: [국내주식] 주문/계좌 > 주식주문(현금)[v1_국내주식-001]."""
 
     KRX_FWDG_ORD_ORGNO: str = ""
@@ -22,7 +22,7 @@ class OrderCashRow(KisApiRow, frozen=True, kw_only=True):
     """주문시간"""
 
 
-class OrderCashBody(msgspec.Struct, frozen=True):
+class DomesticStockOrderCashBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.order_cash``: its output blocks."""
 
-    output: OrderCashRow | list[OrderCashRow] | None = None
+    output: DomesticStockOrderCashRow | list[DomesticStockOrderCashRow] | None = None

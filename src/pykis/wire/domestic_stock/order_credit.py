@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["OrderCreditBody", "OrderCreditRow"]
+__all__ = ["DomesticStockOrderCreditBody", "DomesticStockOrderCreditRow"]
 
 
-class OrderCreditRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockOrderCreditRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.order_credit``: [국내주식] 주문/계좌 > 주식주문(신용)[v1_국내주식-002]."""
 
     krx_fwdg_ord_orgno: str = ""
@@ -22,7 +22,7 @@ class OrderCreditRow(KisApiRow, frozen=True, kw_only=True):
     """주문시간"""
 
 
-class OrderCreditBody(msgspec.Struct, frozen=True):
+class DomesticStockOrderCreditBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.order_credit``: its output blocks."""
 
-    output: OrderCreditRow | list[OrderCreditRow] | None = None
+    output: DomesticStockOrderCreditRow | list[DomesticStockOrderCreditRow] | None = None

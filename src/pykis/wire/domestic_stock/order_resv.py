@@ -8,17 +8,17 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["OrderResvBody", "OrderResvRow"]
+__all__ = ["DomesticStockOrderResvBody", "DomesticStockOrderResvRow"]
 
 
-class OrderResvRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockOrderResvRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.order_resv``: [국내주식] 주문/계좌 > 주식예약주문[v1_국내주식-017]."""
 
     RSVN_ORD_SEQ: str = ""
     """예약주문 순번"""
 
 
-class OrderResvBody(msgspec.Struct, frozen=True):
+class DomesticStockOrderResvBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.order_resv``: its output blocks."""
 
-    output: OrderResvRow | list[OrderResvRow] | None = None
+    output: DomesticStockOrderResvRow | list[DomesticStockOrderResvRow] | None = None

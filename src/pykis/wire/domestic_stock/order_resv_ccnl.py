@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["OrderResvCcnlBody", "OrderResvCcnlRow"]
+__all__ = ["DomesticStockOrderResvCcnlBody", "DomesticStockOrderResvCcnlRow"]
 
 
-class OrderResvCcnlRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockOrderResvCcnlRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.order_resv_ccnl``: [국내주식] 주문/계좌 > 주식예약주문조회[v1_국내주식-020]."""
 
     rsvn_ord_seq: str = ""
@@ -62,7 +62,7 @@ class OrderResvCcnlRow(KisApiRow, frozen=True, kw_only=True):
     """예약종료일자"""
 
 
-class OrderResvCcnlBody(msgspec.Struct, frozen=True):
+class DomesticStockOrderResvCcnlBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.order_resv_ccnl``: its output blocks."""
 
-    output: OrderResvCcnlRow | list[OrderResvCcnlRow] | None = None
+    output: DomesticStockOrderResvCcnlRow | list[DomesticStockOrderResvCcnlRow] | None = None

@@ -9,17 +9,17 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["OrderResvRvsecnclBody", "OrderResvRvsecnclRow"]
+__all__ = ["DomesticStockOrderResvRvsecnclBody", "DomesticStockOrderResvRvsecnclRow"]
 
 
-class OrderResvRvsecnclRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockOrderResvRvsecnclRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.order_resv_rvsecncl``: [국내주식] 주문/계좌 > 주식예약주문정정취소[v1_국내주식-018,019]."""
 
     nrml_prcs_yn: str = ""
     """정상처리여부"""
 
 
-class OrderResvRvsecnclBody(msgspec.Struct, frozen=True):
+class DomesticStockOrderResvRvsecnclBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.order_resv_rvsecncl``: its output blocks."""
 
-    output: OrderResvRvsecnclRow | list[OrderResvRvsecnclRow] | None = None
+    output: DomesticStockOrderResvRvsecnclRow | list[DomesticStockOrderResvRvsecnclRow] | None = None

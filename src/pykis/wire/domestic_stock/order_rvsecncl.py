@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["OrderRvsecnclBody", "OrderRvsecnclRow"]
+__all__ = ["DomesticStockOrderRvsecnclBody", "DomesticStockOrderRvsecnclRow"]
 
 
-class OrderRvsecnclRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockOrderRvsecnclRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.order_rvsecncl``: [국내주식] 주문/계좌 > 주식주문(정정취소)[v1_국내주식-003]."""
 
     krx_fwdg_ord_orgno: str = ""
@@ -22,7 +22,7 @@ class OrderRvsecnclRow(KisApiRow, frozen=True, kw_only=True):
     """주문시각"""
 
 
-class OrderRvsecnclBody(msgspec.Struct, frozen=True):
+class DomesticStockOrderRvsecnclBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.order_rvsecncl``: its output blocks."""
 
-    output: OrderRvsecnclRow | list[OrderRvsecnclRow] | None = None
+    output: DomesticStockOrderRvsecnclRow | list[DomesticStockOrderRvsecnclRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["OvertimeExpTransFluctBody", "OvertimeExpTransFluctRow"]
+__all__ = ["DomesticStockOvertimeExpTransFluctBody", "DomesticStockOvertimeExpTransFluctRow"]
 
 
-class OvertimeExpTransFluctRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockOvertimeExpTransFluctRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.overtime_exp_trans_fluct``: [국내주식] 시세분석 > 국내주식 시간외예상체결등락률 [국내주식-140]."""
 
     data_rank: str = ""
@@ -43,7 +43,7 @@ class OvertimeExpTransFluctRow(KisApiRow, frozen=True, kw_only=True):
     """주식 현재가"""
 
 
-class OvertimeExpTransFluctBody(msgspec.Struct, frozen=True):
+class DomesticStockOvertimeExpTransFluctBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.overtime_exp_trans_fluct``: its output blocks."""
 
-    output: OvertimeExpTransFluctRow | list[OvertimeExpTransFluctRow] | None = None
+    output: DomesticStockOvertimeExpTransFluctRow | list[DomesticStockOvertimeExpTransFluctRow] | None = None

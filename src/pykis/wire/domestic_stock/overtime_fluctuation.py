@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["OvertimeFluctuationBody", "OvertimeFluctuationRow"]
+__all__ = ["DomesticStockOvertimeFluctuationBody", "DomesticStockOvertimeFluctuationRow"]
 
 
-class OvertimeFluctuationRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockOvertimeFluctuationRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.overtime_fluctuation``: [국내주식] 순위분석 > 국내주식 시간외등락율순위[국내주식-138]."""
 
     ovtm_untp_uplm_issu_cnt: str = ""
@@ -71,8 +71,8 @@ class OvertimeFluctuationRow(KisApiRow, frozen=True, kw_only=True):
     """매도호가"""
 
 
-class OvertimeFluctuationBody(msgspec.Struct, frozen=True):
+class DomesticStockOvertimeFluctuationBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.overtime_fluctuation``: its output blocks."""
 
-    output1: OvertimeFluctuationRow | list[OvertimeFluctuationRow] | None = None
-    output2: OvertimeFluctuationRow | list[OvertimeFluctuationRow] | None = None
+    output1: DomesticStockOvertimeFluctuationRow | list[DomesticStockOvertimeFluctuationRow] | None = None
+    output2: DomesticStockOvertimeFluctuationRow | list[DomesticStockOvertimeFluctuationRow] | None = None

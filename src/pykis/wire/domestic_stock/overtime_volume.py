@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["OvertimeVolumeBody", "OvertimeVolumeRow"]
+__all__ = ["DomesticStockOvertimeVolumeBody", "DomesticStockOvertimeVolumeRow"]
 
 
-class OvertimeVolumeRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockOvertimeVolumeRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.overtime_volume``: [국내주식] 국내주식 > 국내주식 시간외거래량순위[국내주식-139]."""
 
     ovtm_untp_exch_vol: str = ""
@@ -52,8 +52,8 @@ class OvertimeVolumeRow(KisApiRow, frozen=True, kw_only=True):
     """매도호가"""
 
 
-class OvertimeVolumeBody(msgspec.Struct, frozen=True):
+class DomesticStockOvertimeVolumeBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.overtime_volume``: its output blocks."""
 
-    output1: OvertimeVolumeRow | list[OvertimeVolumeRow] | None = None
-    output2: OvertimeVolumeRow | list[OvertimeVolumeRow] | None = None
+    output1: DomesticStockOvertimeVolumeRow | list[DomesticStockOvertimeVolumeRow] | None = None
+    output2: DomesticStockOvertimeVolumeRow | list[DomesticStockOvertimeVolumeRow] | None = None

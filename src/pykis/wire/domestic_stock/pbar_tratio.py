@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["PbarTratioBody", "PbarTratioRow"]
+__all__ = ["DomesticStockPbarTratioBody", "DomesticStockPbarTratioRow"]
 
 
-class PbarTratioRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockPbarTratioRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.pbar_tratio``: [국내주식] 시세분석 > 국내주식 매물대/거래비중 [국내주식-196]."""
 
     rprs_mrkt_kor_name: str = ""
@@ -44,8 +44,8 @@ class PbarTratioRow(KisApiRow, frozen=True, kw_only=True):
     """누적거래량비중"""
 
 
-class PbarTratioBody(msgspec.Struct, frozen=True):
+class DomesticStockPbarTratioBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.pbar_tratio``: its output blocks."""
 
-    output1: PbarTratioRow | list[PbarTratioRow] | None = None
-    output2: PbarTratioRow | list[PbarTratioRow] | None = None
+    output1: DomesticStockPbarTratioRow | list[DomesticStockPbarTratioRow] | None = None
+    output2: DomesticStockPbarTratioRow | list[DomesticStockPbarTratioRow] | None = None

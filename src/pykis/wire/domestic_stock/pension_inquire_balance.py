@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["PensionInquireBalanceBody", "PensionInquireBalanceRow"]
+__all__ = ["DomesticStockPensionInquireBalanceBody", "DomesticStockPensionInquireBalanceRow"]
 
 
-class PensionInquireBalanceRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockPensionInquireBalanceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.pension_inquire_balance``: [국내주식] 주문/계좌 > 퇴직연금 잔고조회[v1_국내주식-036]."""
 
     cblc_dvsn_name: str = ""
@@ -61,8 +61,8 @@ class PensionInquireBalanceRow(KisApiRow, frozen=True, kw_only=True):
     """총평가금액"""
 
 
-class PensionInquireBalanceBody(msgspec.Struct, frozen=True):
+class DomesticStockPensionInquireBalanceBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.pension_inquire_balance``: its output blocks."""
 
-    output1: PensionInquireBalanceRow | list[PensionInquireBalanceRow] | None = None
-    output2: PensionInquireBalanceRow | list[PensionInquireBalanceRow] | None = None
+    output1: DomesticStockPensionInquireBalanceRow | list[DomesticStockPensionInquireBalanceRow] | None = None
+    output2: DomesticStockPensionInquireBalanceRow | list[DomesticStockPensionInquireBalanceRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["PensionInquireDailyCcldBody", "PensionInquireDailyCcldRow"]
+__all__ = ["DomesticStockPensionInquireDailyCcldBody", "DomesticStockPensionInquireDailyCcldRow"]
 
 
-class PensionInquireDailyCcldRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockPensionInquireDailyCcldRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.pension_inquire_daily_ccld``: [국내주식] 주문/계좌 > 퇴직연금 미체결내역[v1_국내주식-033]."""
 
     ord_gno_brno: str = ""
@@ -49,7 +49,7 @@ class PensionInquireDailyCcldRow(KisApiRow, frozen=True, kw_only=True):
     """매입평균가격"""
 
 
-class PensionInquireDailyCcldBody(msgspec.Struct, frozen=True):
+class DomesticStockPensionInquireDailyCcldBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.pension_inquire_daily_ccld``: its output blocks."""
 
-    output: PensionInquireDailyCcldRow | list[PensionInquireDailyCcldRow] | None = None
+    output: DomesticStockPensionInquireDailyCcldRow | list[DomesticStockPensionInquireDailyCcldRow] | None = None

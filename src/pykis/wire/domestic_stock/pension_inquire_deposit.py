@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["PensionInquireDepositBody", "PensionInquireDepositRow"]
+__all__ = ["DomesticStockPensionInquireDepositBody", "DomesticStockPensionInquireDepositRow"]
 
 
-class PensionInquireDepositRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockPensionInquireDepositRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.pension_inquire_deposit``: [국내주식] 주문/계좌 > 퇴직연금 예수금조회[v1_국내주식-035]."""
 
     dnca_tota: str = ""
@@ -25,7 +25,7 @@ class PensionInquireDepositRow(KisApiRow, frozen=True, kw_only=True):
     """2익일결제금액"""
 
 
-class PensionInquireDepositBody(msgspec.Struct, frozen=True):
+class DomesticStockPensionInquireDepositBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.pension_inquire_deposit``: its output blocks."""
 
-    output: PensionInquireDepositRow | list[PensionInquireDepositRow] | None = None
+    output: DomesticStockPensionInquireDepositRow | list[DomesticStockPensionInquireDepositRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["PensionInquirePresentBalanceBody", "PensionInquirePresentBalanceRow"]
+__all__ = ["DomesticStockPensionInquirePresentBalanceBody", "DomesticStockPensionInquirePresentBalanceRow"]
 
 
-class PensionInquirePresentBalanceRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockPensionInquirePresentBalanceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.pension_inquire_present_balance``: [국내주식] 주문/계좌 > 퇴직연금 체결기준잔고[v1_국내주식-032]."""
 
     cblc_dvsn: str = ""
@@ -55,8 +55,12 @@ class PensionInquirePresentBalanceRow(KisApiRow, frozen=True, kw_only=True):
     """수익률"""
 
 
-class PensionInquirePresentBalanceBody(msgspec.Struct, frozen=True):
+class DomesticStockPensionInquirePresentBalanceBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.pension_inquire_present_balance``: its output blocks."""
 
-    output1: PensionInquirePresentBalanceRow | list[PensionInquirePresentBalanceRow] | None = None
-    output2: PensionInquirePresentBalanceRow | list[PensionInquirePresentBalanceRow] | None = None
+    output1: (
+        DomesticStockPensionInquirePresentBalanceRow | list[DomesticStockPensionInquirePresentBalanceRow] | None
+    ) = None
+    output2: (
+        DomesticStockPensionInquirePresentBalanceRow | list[DomesticStockPensionInquirePresentBalanceRow] | None
+    ) = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["PensionInquirePsblOrderBody", "PensionInquirePsblOrderRow"]
+__all__ = ["DomesticStockPensionInquirePsblOrderBody", "DomesticStockPensionInquirePsblOrderRow"]
 
 
-class PensionInquirePsblOrderRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockPensionInquirePsblOrderRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.pension_inquire_psbl_order``: [국내주식] 주문/계좌 > 퇴직연금 매수가능조회[v1_국내주식-034]."""
 
     ord_psbl_cash: str = ""
@@ -27,7 +27,7 @@ class PensionInquirePsblOrderRow(KisApiRow, frozen=True, kw_only=True):
     """최대매수수량"""
 
 
-class PensionInquirePsblOrderBody(msgspec.Struct, frozen=True):
+class DomesticStockPensionInquirePsblOrderBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.pension_inquire_psbl_order``: its output blocks."""
 
-    output: PensionInquirePsblOrderRow | list[PensionInquirePsblOrderRow] | None = None
+    output: DomesticStockPensionInquirePsblOrderRow | list[DomesticStockPensionInquirePsblOrderRow] | None = None

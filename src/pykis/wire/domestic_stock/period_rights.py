@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["PeriodRightsBody", "PeriodRightsRow"]
+__all__ = ["DomesticStockPeriodRightsBody", "DomesticStockPeriodRightsRow"]
 
 
-class PeriodRightsRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockPeriodRightsRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.period_rights``: [국내주식] 주문/계좌 > 기간별계좌권리현황조회 [국내주식-211]."""
 
     acno10: str = ""
@@ -74,7 +74,7 @@ class PeriodRightsRow(KisApiRow, frozen=True, kw_only=True):
     """청약단가"""
 
 
-class PeriodRightsBody(msgspec.Struct, frozen=True):
+class DomesticStockPeriodRightsBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.period_rights``: its output blocks."""
 
-    output: PeriodRightsRow | list[PeriodRightsRow] | None = None
+    output: DomesticStockPeriodRightsRow | list[DomesticStockPeriodRightsRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["PreferDisparateRatioBody", "PreferDisparateRatioRow"]
+__all__ = ["DomesticStockPreferDisparateRatioBody", "DomesticStockPreferDisparateRatioRow"]
 
 
-class PreferDisparateRatioRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockPreferDisparateRatioRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.prefer_disparate_ratio``: [국내주식] 순위분석 > 국내주식 우선주_괴리율 상위[v1_국내주식-094]."""
 
     mksc_shrn_iscd: str = ""
@@ -51,7 +51,7 @@ class PreferDisparateRatioRow(KisApiRow, frozen=True, kw_only=True):
     """우선주 전일 대비율"""
 
 
-class PreferDisparateRatioBody(msgspec.Struct, frozen=True):
+class DomesticStockPreferDisparateRatioBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.prefer_disparate_ratio``: its output blocks."""
 
-    output: PreferDisparateRatioRow | list[PreferDisparateRatioRow] | None = None
+    output: DomesticStockPreferDisparateRatioRow | list[DomesticStockPreferDisparateRatioRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["ProfitAssetIndexBody", "ProfitAssetIndexRow"]
+__all__ = ["DomesticStockProfitAssetIndexBody", "DomesticStockProfitAssetIndexRow"]
 
 
-class ProfitAssetIndexRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockProfitAssetIndexRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.profit_asset_index``: [국내주식] 순위분석 > 국내주식 수익자산지표 순위[v1_국내주식-090]."""
 
     data_rank: str = ""
@@ -53,7 +53,7 @@ class ProfitAssetIndexRow(KisApiRow, frozen=True, kw_only=True):
     """조회 건수"""
 
 
-class ProfitAssetIndexBody(msgspec.Struct, frozen=True):
+class DomesticStockProfitAssetIndexBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.profit_asset_index``: its output blocks."""
 
-    output: ProfitAssetIndexRow | list[ProfitAssetIndexRow] | None = None
+    output: DomesticStockProfitAssetIndexRow | list[DomesticStockProfitAssetIndexRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["ProgramTradeByStockBody", "ProgramTradeByStockRow"]
+__all__ = ["DomesticStockProgramTradeByStockBody", "DomesticStockProgramTradeByStockRow"]
 
 
-class ProgramTradeByStockRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockProgramTradeByStockRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.program_trade_by_stock``: [국내주식] 시세분석 > 종목별 프로그램매매추이(체결)[v1_국내주식-044]."""
 
     bsop_hour: str = ""
@@ -45,7 +45,7 @@ class ProgramTradeByStockRow(KisApiRow, frozen=True, kw_only=True):
     """전체 순매수 거래 대금 증감"""
 
 
-class ProgramTradeByStockBody(msgspec.Struct, frozen=True):
+class DomesticStockProgramTradeByStockBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.program_trade_by_stock``: its output blocks."""
 
-    output: ProgramTradeByStockRow | list[ProgramTradeByStockRow] | None = None
+    output: DomesticStockProgramTradeByStockRow | list[DomesticStockProgramTradeByStockRow] | None = None

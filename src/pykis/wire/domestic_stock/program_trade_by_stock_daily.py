@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["ProgramTradeByStockDailyBody", "ProgramTradeByStockDailyRow"]
+__all__ = ["DomesticStockProgramTradeByStockDailyBody", "DomesticStockProgramTradeByStockDailyRow"]
 
 
-class ProgramTradeByStockDailyRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockProgramTradeByStockDailyRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.program_trade_by_stock_daily``: [국내주식] 시세분석 > 종목별 프로그램매매추이(일별) [국내주식-113]."""
 
     stck_bsop_date: str = ""
@@ -47,7 +47,7 @@ class ProgramTradeByStockDailyRow(KisApiRow, frozen=True, kw_only=True):
     """전체 순매수 거래 대금 증감2"""
 
 
-class ProgramTradeByStockDailyBody(msgspec.Struct, frozen=True):
+class DomesticStockProgramTradeByStockDailyBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.program_trade_by_stock_daily``: its output blocks."""
 
-    output: ProgramTradeByStockDailyRow | list[ProgramTradeByStockDailyRow] | None = None
+    output: DomesticStockProgramTradeByStockDailyRow | list[DomesticStockProgramTradeByStockDailyRow] | None = None

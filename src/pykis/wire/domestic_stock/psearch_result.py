@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["PsearchResultBody", "PsearchResultRow"]
+__all__ = ["DomesticStockPsearchResultBody", "DomesticStockPsearchResultRow"]
 
 
-class PsearchResultRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockPsearchResultRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.psearch_result``: [국내주식] 시세분석 > 종목조건검색조회 [국내주식-039]."""
 
     code: str = ""
@@ -64,7 +64,7 @@ class PsearchResultRow(KisApiRow, frozen=True, kw_only=True):
     """시가총액"""
 
 
-class PsearchResultBody(msgspec.Struct, frozen=True):
+class DomesticStockPsearchResultBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.psearch_result``: its output blocks."""
 
-    output2: PsearchResultRow | list[PsearchResultRow] | None = None
+    output2: DomesticStockPsearchResultRow | list[DomesticStockPsearchResultRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["PsearchTitleBody", "PsearchTitleRow"]
+__all__ = ["DomesticStockPsearchTitleBody", "DomesticStockPsearchTitleRow"]
 
 
-class PsearchTitleRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockPsearchTitleRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.psearch_title``: [국내주식] 시세분석 > 종목조건검색 목록조회[국내주식-038]."""
 
     user_id: str = ""
@@ -24,7 +24,7 @@ class PsearchTitleRow(KisApiRow, frozen=True, kw_only=True):
     """조건명"""
 
 
-class PsearchTitleBody(msgspec.Struct, frozen=True):
+class DomesticStockPsearchTitleBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.psearch_title``: its output blocks."""
 
-    output2: PsearchTitleRow | list[PsearchTitleRow] | None = None
+    output2: DomesticStockPsearchTitleRow | list[DomesticStockPsearchTitleRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["QuoteBalanceBody", "QuoteBalanceRow"]
+__all__ = ["DomesticStockQuoteBalanceBody", "DomesticStockQuoteBalanceRow"]
 
 
-class QuoteBalanceRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockQuoteBalanceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.quote_balance``: [국내주식] 기본시세 > 국내주식 호가잔량 순위[국내주식-089]."""
 
     mksc_shrn_iscd: str = ""
@@ -42,7 +42,7 @@ class QuoteBalanceRow(KisApiRow, frozen=True, kw_only=True):
     """매도 잔량 비율"""
 
 
-class QuoteBalanceBody(msgspec.Struct, frozen=True):
+class DomesticStockQuoteBalanceBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.quote_balance``: its output blocks."""
 
-    output: QuoteBalanceRow | list[QuoteBalanceRow] | None = None
+    output: DomesticStockQuoteBalanceRow | list[DomesticStockQuoteBalanceRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["SearchInfoBody", "SearchInfoRow"]
+__all__ = ["DomesticStockSearchInfoBody", "DomesticStockSearchInfoRow"]
 
 
-class SearchInfoRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockSearchInfoRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.search_info``: [국내주식] 종목정보 > 상품기본조회[v1_국내주식-029]."""
 
     pdno: str = ""
@@ -40,7 +40,7 @@ class SearchInfoRow(KisApiRow, frozen=True, kw_only=True):
     """최초등록일자"""
 
 
-class SearchInfoBody(msgspec.Struct, frozen=True):
+class DomesticStockSearchInfoBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.search_info``: its output blocks."""
 
-    output: SearchInfoRow | list[SearchInfoRow] | None = None
+    output: DomesticStockSearchInfoRow | list[DomesticStockSearchInfoRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["SearchStockInfoBody", "SearchStockInfoRow"]
+__all__ = ["DomesticStockSearchStockInfoBody", "DomesticStockSearchStockInfoRow"]
 
 
-class SearchStockInfoRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockSearchStockInfoRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.search_stock_info``: [국내주식] 종목정보 > 주식기본조회[v1_국내주식-067]."""
 
     pdno: str = ""
@@ -150,7 +150,7 @@ class SearchStockInfoRow(KisApiRow, frozen=True, kw_only=True):
     """NXT 거래정지여부"""
 
 
-class SearchStockInfoBody(msgspec.Struct, frozen=True):
+class DomesticStockSearchStockInfoBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.search_stock_info``: its output blocks."""
 
-    output: SearchStockInfoRow | list[SearchStockInfoRow] | None = None
+    output: DomesticStockSearchStockInfoRow | list[DomesticStockSearchStockInfoRow] | None = None

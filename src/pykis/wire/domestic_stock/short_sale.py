@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["ShortSaleBody", "ShortSaleRow"]
+__all__ = ["DomesticStockShortSaleBody", "DomesticStockShortSaleRow"]
 
 
-class ShortSaleRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockShortSaleRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.short_sale``: [국내주식] 순위분석 > 국내주식 공매도 상위종목[국내주식-133]."""
 
     mksc_shrn_iscd: str = ""
@@ -46,7 +46,7 @@ class ShortSaleRow(KisApiRow, frozen=True, kw_only=True):
     """평균가격"""
 
 
-class ShortSaleBody(msgspec.Struct, frozen=True):
+class DomesticStockShortSaleBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.short_sale``: its output blocks."""
 
-    output: ShortSaleRow | list[ShortSaleRow] | None = None
+    output: DomesticStockShortSaleRow | list[DomesticStockShortSaleRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["TopInterestStockBody", "TopInterestStockRow"]
+__all__ = ["DomesticStockTopInterestStockBody", "DomesticStockTopInterestStockRow"]
 
 
-class TopInterestStockRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockTopInterestStockRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.top_interest_stock``: [국내주식] 순위분석 > 국내주식 관심종목등록 상위[v1_국내주식-102]."""
 
     mksc_shrn_iscd: str = ""
@@ -41,7 +41,7 @@ class TopInterestStockRow(KisApiRow, frozen=True, kw_only=True):
     """관심 종목 등록 건수"""
 
 
-class TopInterestStockBody(msgspec.Struct, frozen=True):
+class DomesticStockTopInterestStockBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.top_interest_stock``: its output blocks."""
 
-    output: TopInterestStockRow | list[TopInterestStockRow] | None = None
+    output: DomesticStockTopInterestStockRow | list[DomesticStockTopInterestStockRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["TradedByCompanyBody", "TradedByCompanyRow"]
+__all__ = ["DomesticStockTradedByCompanyBody", "DomesticStockTradedByCompanyRow"]
 
 
-class TradedByCompanyRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockTradedByCompanyRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.traded_by_company``: [국내주식] 순위분석 > 국내주식 당사매매종목 상위[v1_국내주식-104]."""
 
     data_rank: str = ""
@@ -41,7 +41,7 @@ class TradedByCompanyRow(KisApiRow, frozen=True, kw_only=True):
     """순매수 체결량"""
 
 
-class TradedByCompanyBody(msgspec.Struct, frozen=True):
+class DomesticStockTradedByCompanyBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.traded_by_company``: its output blocks."""
 
-    output: TradedByCompanyRow | list[TradedByCompanyRow] | None = None
+    output: DomesticStockTradedByCompanyRow | list[DomesticStockTradedByCompanyRow] | None = None

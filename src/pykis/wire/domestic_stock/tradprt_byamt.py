@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["TradprtByamtBody", "TradprtByamtRow"]
+__all__ = ["DomesticStockTradprtByamtBody", "DomesticStockTradprtByamtRow"]
 
 
-class TradprtByamtRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockTradprtByamtRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.tradprt_byamt``: [국내주식] 시세분석 > 국내주식 체결금액별 매매비중 [국내주식-192]."""
 
     prpr_name: str = ""
@@ -38,7 +38,7 @@ class TradprtByamtRow(KisApiRow, frozen=True, kw_only=True):
     """매수 건수"""
 
 
-class TradprtByamtBody(msgspec.Struct, frozen=True):
+class DomesticStockTradprtByamtBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.tradprt_byamt``: its output blocks."""
 
-    output: TradprtByamtRow | list[TradprtByamtRow] | None = None
+    output: DomesticStockTradprtByamtRow | list[DomesticStockTradprtByamtRow] | None = None

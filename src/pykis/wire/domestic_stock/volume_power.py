@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["VolumePowerBody", "VolumePowerRow"]
+__all__ = ["DomesticStockVolumePowerBody", "DomesticStockVolumePowerRow"]
 
 
-class VolumePowerRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockVolumePowerRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.volume_power``: [국내주식] 순위분석 > 국내주식 체결강도 상위[v1_국내주식-101]."""
 
     stck_shrn_iscd: str = ""
@@ -38,7 +38,7 @@ class VolumePowerRow(KisApiRow, frozen=True, kw_only=True):
     """매수2 체결량 합계"""
 
 
-class VolumePowerBody(msgspec.Struct, frozen=True):
+class DomesticStockVolumePowerBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.volume_power``: its output blocks."""
 
-    output: VolumePowerRow | list[VolumePowerRow] | None = None
+    output: DomesticStockVolumePowerRow | list[DomesticStockVolumePowerRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["VolumeRankBody", "VolumeRankRow"]
+__all__ = ["DomesticStockVolumeRankBody", "DomesticStockVolumeRankRow"]
 
 
-class VolumeRankRow(KisApiRow, frozen=True, kw_only=True):
+class DomesticStockVolumeRankRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``domestic_stock.volume_rank``: [국내주식] 순위분석 > 거래량순위[v1_국내주식-047]."""
 
     hts_kor_isnm: str = ""
@@ -54,7 +54,7 @@ class VolumeRankRow(KisApiRow, frozen=True, kw_only=True):
     """누적 거래 대금"""
 
 
-class VolumeRankBody(msgspec.Struct, frozen=True):
+class DomesticStockVolumeRankBody(msgspec.Struct, frozen=True):
     """The body of ``domestic_stock.volume_rank``: its output blocks."""
 
-    output: VolumeRankRow | list[VolumeRankRow] | None = None
+    output: DomesticStockVolumeRankRow | list[DomesticStockVolumeRankRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["CompareStocksBody", "CompareStocksRow"]
+__all__ = ["ElwCompareStocksBody", "ElwCompareStocksRow"]
 
 
-class CompareStocksRow(KisApiRow, frozen=True, kw_only=True):
+class ElwCompareStocksRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``elw.compare_stocks``: [국내주식] ELW시세 - ELW 비교대상종목조회[국내주식-183]."""
 
     elw_shrn_iscd: str = ""
@@ -20,7 +20,7 @@ class CompareStocksRow(KisApiRow, frozen=True, kw_only=True):
     """ELW한글종목명"""
 
 
-class CompareStocksBody(msgspec.Struct, frozen=True):
+class ElwCompareStocksBody(msgspec.Struct, frozen=True):
     """The body of ``elw.compare_stocks``: its output blocks."""
 
-    output: CompareStocksRow | list[CompareStocksRow] | None = None
+    output: ElwCompareStocksRow | list[ElwCompareStocksRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["CondSearchBody", "CondSearchRow"]
+__all__ = ["ElwCondSearchBody", "ElwCondSearchRow"]
 
 
-class CondSearchRow(KisApiRow, frozen=True, kw_only=True):
+class ElwCondSearchRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``elw.cond_search``: [국내주식] ELW시세 - ELW 종목검색[국내주식-166]."""
 
     bond_shrn_iscd: str = ""
@@ -102,7 +102,7 @@ class CondSearchRow(KisApiRow, frozen=True, kw_only=True):
     """LP보유량"""
 
 
-class CondSearchBody(msgspec.Struct, frozen=True):
+class ElwCondSearchBody(msgspec.Struct, frozen=True):
     """The body of ``elw.cond_search``: its output blocks."""
 
-    output: CondSearchRow | list[CondSearchRow] | None = None
+    output: ElwCondSearchRow | list[ElwCondSearchRow] | None = None

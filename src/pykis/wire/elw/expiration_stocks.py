@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["ExpirationStocksBody", "ExpirationStocksRow"]
+__all__ = ["ElwExpirationStocksBody", "ElwExpirationStocksRow"]
 
 
-class ExpirationStocksRow(KisApiRow, frozen=True, kw_only=True):
+class ElwExpirationStocksRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``elw.expiration_stocks``: [국내주식] ELW시세 - ELW 만기예정/만기종목[국내주식-184]."""
 
     elw_shrn_iscd: str = ""
@@ -58,7 +58,7 @@ class ExpirationStocksRow(KisApiRow, frozen=True, kw_only=True):
     """상환청구금액"""
 
 
-class ExpirationStocksBody(msgspec.Struct, frozen=True):
+class ElwExpirationStocksBody(msgspec.Struct, frozen=True):
     """The body of ``elw.expiration_stocks``: its output blocks."""
 
-    output: ExpirationStocksRow | list[ExpirationStocksRow] | None = None
+    output: ElwExpirationStocksRow | list[ElwExpirationStocksRow] | None = None

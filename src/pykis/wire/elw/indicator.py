@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["IndicatorBody", "IndicatorRow"]
+__all__ = ["ElwIndicatorBody", "ElwIndicatorRow"]
 
 
-class IndicatorRow(KisApiRow, frozen=True, kw_only=True):
+class ElwIndicatorRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``elw.indicator``: [국내주식] ELW시세 - ELW 지표순위[국내주식-169]."""
 
     elw_shrn_iscd: str = ""
@@ -42,7 +42,7 @@ class IndicatorRow(KisApiRow, frozen=True, kw_only=True):
     """조기종료발생기준가격"""
 
 
-class IndicatorBody(msgspec.Struct, frozen=True):
+class ElwIndicatorBody(msgspec.Struct, frozen=True):
     """The body of ``elw.indicator``: its output blocks."""
 
-    output: IndicatorRow | list[IndicatorRow] | None = None
+    output: ElwIndicatorRow | list[ElwIndicatorRow] | None = None

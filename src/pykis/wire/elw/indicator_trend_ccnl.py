@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["IndicatorTrendCcnlBody", "IndicatorTrendCcnlRow"]
+__all__ = ["ElwIndicatorTrendCcnlBody", "ElwIndicatorTrendCcnlRow"]
 
 
-class IndicatorTrendCcnlRow(KisApiRow, frozen=True, kw_only=True):
+class ElwIndicatorTrendCcnlRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``elw.indicator_trend_ccnl``: [국내주식] ELW시세 - ELW 투자지표추이(체결)[국내주식-172]."""
 
     stck_cntg_hour: str = ""
@@ -40,7 +40,7 @@ class IndicatorTrendCcnlRow(KisApiRow, frozen=True, kw_only=True):
     """접근도"""
 
 
-class IndicatorTrendCcnlBody(msgspec.Struct, frozen=True):
+class ElwIndicatorTrendCcnlBody(msgspec.Struct, frozen=True):
     """The body of ``elw.indicator_trend_ccnl``: its output blocks."""
 
-    output: IndicatorTrendCcnlRow | list[IndicatorTrendCcnlRow] | None = None
+    output: ElwIndicatorTrendCcnlRow | list[ElwIndicatorTrendCcnlRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["IndicatorTrendDailyBody", "IndicatorTrendDailyRow"]
+__all__ = ["ElwIndicatorTrendDailyBody", "ElwIndicatorTrendDailyRow"]
 
 
-class IndicatorTrendDailyRow(KisApiRow, frozen=True, kw_only=True):
+class ElwIndicatorTrendDailyRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``elw.indicator_trend_daily``: [국내주식] ELW시세 - ELW 투자지표추이(일별)[국내주식-173]."""
 
     stck_bsop_date: str = ""
@@ -46,7 +46,7 @@ class IndicatorTrendDailyRow(KisApiRow, frozen=True, kw_only=True):
     """접근도"""
 
 
-class IndicatorTrendDailyBody(msgspec.Struct, frozen=True):
+class ElwIndicatorTrendDailyBody(msgspec.Struct, frozen=True):
     """The body of ``elw.indicator_trend_daily``: its output blocks."""
 
-    output: IndicatorTrendDailyRow | list[IndicatorTrendDailyRow] | None = None
+    output: ElwIndicatorTrendDailyRow | list[ElwIndicatorTrendDailyRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["IndicatorTrendMinuteBody", "IndicatorTrendMinuteRow"]
+__all__ = ["ElwIndicatorTrendMinuteBody", "ElwIndicatorTrendMinuteRow"]
 
 
-class IndicatorTrendMinuteRow(KisApiRow, frozen=True, kw_only=True):
+class ElwIndicatorTrendMinuteRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``elw.indicator_trend_minute``: [국내주식] ELW시세 - ELW 투자지표추이(분별)[국내주식-174]."""
 
     stck_bsop_date: str = ""
@@ -42,7 +42,7 @@ class IndicatorTrendMinuteRow(KisApiRow, frozen=True, kw_only=True):
     """체결거래량"""
 
 
-class IndicatorTrendMinuteBody(msgspec.Struct, frozen=True):
+class ElwIndicatorTrendMinuteBody(msgspec.Struct, frozen=True):
     """The body of ``elw.indicator_trend_minute``: its output blocks."""
 
-    output: IndicatorTrendMinuteRow | list[IndicatorTrendMinuteRow] | None = None
+    output: ElwIndicatorTrendMinuteRow | list[ElwIndicatorTrendMinuteRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["LpTradeTrendBody", "LpTradeTrendRow"]
+__all__ = ["ElwLpTradeTrendBody", "ElwLpTradeTrendRow"]
 
 
-class LpTradeTrendRow(KisApiRow, frozen=True, kw_only=True):
+class ElwLpTradeTrendRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``elw.lp_trade_trend``: [국내주식] ELW시세 - ELW LP매매추이[국내주식-182]."""
 
     cntg_hour: str = ""
@@ -50,8 +50,8 @@ class LpTradeTrendRow(KisApiRow, frozen=True, kw_only=True):
     """접근도"""
 
 
-class LpTradeTrendBody(msgspec.Struct, frozen=True):
+class ElwLpTradeTrendBody(msgspec.Struct, frozen=True):
     """The body of ``elw.lp_trade_trend``: its output blocks."""
 
-    output1: LpTradeTrendRow | list[LpTradeTrendRow] | None = None
-    output2: LpTradeTrendRow | list[LpTradeTrendRow] | None = None
+    output1: ElwLpTradeTrendRow | list[ElwLpTradeTrendRow] | None = None
+    output2: ElwLpTradeTrendRow | list[ElwLpTradeTrendRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["NewlyListedBody", "NewlyListedRow"]
+__all__ = ["ElwNewlyListedBody", "ElwNewlyListedRow"]
 
 
-class NewlyListedRow(KisApiRow, frozen=True, kw_only=True):
+class ElwNewlyListedRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``elw.newly_listed``: [국내주식] ELW시세 - ELW 신규상장종목[국내주식-181]."""
 
     elw_shrn_iscd: str = ""
@@ -28,7 +28,7 @@ class NewlyListedRow(KisApiRow, frozen=True, kw_only=True):
     """조기종료발생기준가격"""
 
 
-class NewlyListedBody(msgspec.Struct, frozen=True):
+class ElwNewlyListedBody(msgspec.Struct, frozen=True):
     """The body of ``elw.newly_listed``: its output blocks."""
 
-    output: NewlyListedRow | list[NewlyListedRow] | None = None
+    output: ElwNewlyListedRow | list[ElwNewlyListedRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["QuickChangeBody", "QuickChangeRow"]
+__all__ = ["ElwQuickChangeBody", "ElwQuickChangeRow"]
 
 
-class QuickChangeRow(KisApiRow, frozen=True, kw_only=True):
+class ElwQuickChangeRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``elw.quick_change``: [국내주식] ELW시세 - ELW 당일급변종목[국내주식-171]."""
 
     elw_shrn_iscd: str = ""
@@ -44,7 +44,7 @@ class QuickChangeRow(KisApiRow, frozen=True, kw_only=True):
     """기준값대비율"""
 
 
-class QuickChangeBody(msgspec.Struct, frozen=True):
+class ElwQuickChangeBody(msgspec.Struct, frozen=True):
     """The body of ``elw.quick_change``: its output blocks."""
 
-    output: QuickChangeRow | list[QuickChangeRow] | None = None
+    output: ElwQuickChangeRow | list[ElwQuickChangeRow] | None = None

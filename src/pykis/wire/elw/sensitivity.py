@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["SensitivityBody", "SensitivityRow"]
+__all__ = ["ElwSensitivityBody", "ElwSensitivityRow"]
 
 
-class SensitivityRow(KisApiRow, frozen=True, kw_only=True):
+class ElwSensitivityRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``elw.sensitivity``: [국내주식] ELW시세 - ELW 민감도 순위[국내주식-170]."""
 
     elw_shrn_iscd: str = ""
@@ -46,7 +46,7 @@ class SensitivityRow(KisApiRow, frozen=True, kw_only=True):
     """90일역사적변동성"""
 
 
-class SensitivityBody(msgspec.Struct, frozen=True):
+class ElwSensitivityBody(msgspec.Struct, frozen=True):
     """The body of ``elw.sensitivity``: its output blocks."""
 
-    output: SensitivityRow | list[SensitivityRow] | None = None
+    output: ElwSensitivityRow | list[ElwSensitivityRow] | None = None

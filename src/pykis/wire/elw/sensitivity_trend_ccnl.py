@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["SensitivityTrendCcnlBody", "SensitivityTrendCcnlRow"]
+__all__ = ["ElwSensitivityTrendCcnlBody", "ElwSensitivityTrendCcnlRow"]
 
 
-class SensitivityTrendCcnlRow(KisApiRow, frozen=True, kw_only=True):
+class ElwSensitivityTrendCcnlRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``elw.sensitivity_trend_ccnl``: [국내주식] ELW시세 - ELW 민감도 추이(체결)[국내주식-175]."""
 
     stck_cntg_hour: str = ""
@@ -38,7 +38,7 @@ class SensitivityTrendCcnlRow(KisApiRow, frozen=True, kw_only=True):
     """로우"""
 
 
-class SensitivityTrendCcnlBody(msgspec.Struct, frozen=True):
+class ElwSensitivityTrendCcnlBody(msgspec.Struct, frozen=True):
     """The body of ``elw.sensitivity_trend_ccnl``: its output blocks."""
 
-    output: SensitivityTrendCcnlRow | list[SensitivityTrendCcnlRow] | None = None
+    output: ElwSensitivityTrendCcnlRow | list[ElwSensitivityTrendCcnlRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["SensitivityTrendDailyBody", "SensitivityTrendDailyRow"]
+__all__ = ["ElwSensitivityTrendDailyBody", "ElwSensitivityTrendDailyRow"]
 
 
-class SensitivityTrendDailyRow(KisApiRow, frozen=True, kw_only=True):
+class ElwSensitivityTrendDailyRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``elw.sensitivity_trend_daily``: [국내주식] ELW시세 - ELW 민감도 추이(일별)[국내주식-176]."""
 
     stck_bsop_date: str = ""
@@ -38,7 +38,7 @@ class SensitivityTrendDailyRow(KisApiRow, frozen=True, kw_only=True):
     """로우"""
 
 
-class SensitivityTrendDailyBody(msgspec.Struct, frozen=True):
+class ElwSensitivityTrendDailyBody(msgspec.Struct, frozen=True):
     """The body of ``elw.sensitivity_trend_daily``: its output blocks."""
 
-    output: SensitivityTrendDailyRow | list[SensitivityTrendDailyRow] | None = None
+    output: ElwSensitivityTrendDailyRow | list[ElwSensitivityTrendDailyRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["UdrlAssetListBody", "UdrlAssetListRow"]
+__all__ = ["ElwUdrlAssetListBody", "ElwUdrlAssetListRow"]
 
 
-class UdrlAssetListRow(KisApiRow, frozen=True, kw_only=True):
+class ElwUdrlAssetListRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``elw.udrl_asset_list``: [국내주식] ELW시세 - ELW 기초자산 목록조회[국내주식-185]."""
 
     unas_shrn_iscd: str = ""
@@ -28,7 +28,7 @@ class UdrlAssetListRow(KisApiRow, frozen=True, kw_only=True):
     """기초자산전일대비율"""
 
 
-class UdrlAssetListBody(msgspec.Struct, frozen=True):
+class ElwUdrlAssetListBody(msgspec.Struct, frozen=True):
     """The body of ``elw.udrl_asset_list``: its output blocks."""
 
-    output: UdrlAssetListRow | list[UdrlAssetListRow] | None = None
+    output: ElwUdrlAssetListRow | list[ElwUdrlAssetListRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["UdrlAssetPriceBody", "UdrlAssetPriceRow"]
+__all__ = ["ElwUdrlAssetPriceBody", "ElwUdrlAssetPriceRow"]
 
 
-class UdrlAssetPriceRow(KisApiRow, frozen=True, kw_only=True):
+class ElwUdrlAssetPriceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``elw.udrl_asset_price``: [국내주식] ELW시세 - ELW 기초자산별 종목시세[국내주식-186]."""
 
     elw_shrn_iscd: str = ""
@@ -74,7 +74,7 @@ class UdrlAssetPriceRow(KisApiRow, frozen=True, kw_only=True):
     """LP순매도량"""
 
 
-class UdrlAssetPriceBody(msgspec.Struct, frozen=True):
+class ElwUdrlAssetPriceBody(msgspec.Struct, frozen=True):
     """The body of ``elw.udrl_asset_price``: its output blocks."""
 
-    output: UdrlAssetPriceRow | list[UdrlAssetPriceRow] | None = None
+    output: ElwUdrlAssetPriceRow | list[ElwUdrlAssetPriceRow] | None = None

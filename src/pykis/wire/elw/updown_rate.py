@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["UpdownRateBody", "UpdownRateRow"]
+__all__ = ["ElwUpdownRateBody", "ElwUpdownRateRow"]
 
 
-class UpdownRateRow(KisApiRow, frozen=True, kw_only=True):
+class ElwUpdownRateRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``elw.updown_rate``: [국내주식] ELW시세 - ELW 상승률순위[국내주식-167]."""
 
     hts_kor_isnm: str = ""
@@ -86,7 +86,7 @@ class UpdownRateRow(KisApiRow, frozen=True, kw_only=True):
     """레버리지값"""
 
 
-class UpdownRateBody(msgspec.Struct, frozen=True):
+class ElwUpdownRateBody(msgspec.Struct, frozen=True):
     """The body of ``elw.updown_rate``: its output blocks."""
 
-    output: UpdownRateRow | list[UpdownRateRow] | None = None
+    output: ElwUpdownRateRow | list[ElwUpdownRateRow] | None = None

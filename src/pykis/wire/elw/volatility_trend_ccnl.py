@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["VolatilityTrendCcnlBody", "VolatilityTrendCcnlRow"]
+__all__ = ["ElwVolatilityTrendCcnlBody", "ElwVolatilityTrendCcnlRow"]
 
 
-class VolatilityTrendCcnlRow(KisApiRow, frozen=True, kw_only=True):
+class ElwVolatilityTrendCcnlRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``elw.volatility_trend_ccnl``: [국내주식] ELW시세 - ELW 변동성추이(체결)[국내주식-177]."""
 
     stck_cntg_hour: str = ""
@@ -34,7 +34,7 @@ class VolatilityTrendCcnlRow(KisApiRow, frozen=True, kw_only=True):
     """HTS내재변동성"""
 
 
-class VolatilityTrendCcnlBody(msgspec.Struct, frozen=True):
+class ElwVolatilityTrendCcnlBody(msgspec.Struct, frozen=True):
     """The body of ``elw.volatility_trend_ccnl``: its output blocks."""
 
-    output: VolatilityTrendCcnlRow | list[VolatilityTrendCcnlRow] | None = None
+    output: ElwVolatilityTrendCcnlRow | list[ElwVolatilityTrendCcnlRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["VolatilityTrendDailyBody", "VolatilityTrendDailyRow"]
+__all__ = ["ElwVolatilityTrendDailyBody", "ElwVolatilityTrendDailyRow"]
 
 
-class VolatilityTrendDailyRow(KisApiRow, frozen=True, kw_only=True):
+class ElwVolatilityTrendDailyRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``elw.volatility_trend_daily``: [국내주식] ELW시세 - ELW 변동성추이(일별)[국내주식-178]."""
 
     stck_bsop_date: str = ""
@@ -46,7 +46,7 @@ class VolatilityTrendDailyRow(KisApiRow, frozen=True, kw_only=True):
     """HTS 내재 변동성"""
 
 
-class VolatilityTrendDailyBody(msgspec.Struct, frozen=True):
+class ElwVolatilityTrendDailyBody(msgspec.Struct, frozen=True):
     """The body of ``elw.volatility_trend_daily``: its output blocks."""
 
-    output: VolatilityTrendDailyRow | list[VolatilityTrendDailyRow] | None = None
+    output: ElwVolatilityTrendDailyRow | list[ElwVolatilityTrendDailyRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["VolatilityTrendMinuteBody", "VolatilityTrendMinuteRow"]
+__all__ = ["ElwVolatilityTrendMinuteBody", "ElwVolatilityTrendMinuteRow"]
 
 
-class VolatilityTrendMinuteRow(KisApiRow, frozen=True, kw_only=True):
+class ElwVolatilityTrendMinuteRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``elw.volatility_trend_minute``: [국내주식] ELW시세 - ELW 변동성추이(분별)[국내주식-179]."""
 
     stck_bsop_date: str = ""
@@ -32,7 +32,7 @@ class VolatilityTrendMinuteRow(KisApiRow, frozen=True, kw_only=True):
     """역사적 변동성"""
 
 
-class VolatilityTrendMinuteBody(msgspec.Struct, frozen=True):
+class ElwVolatilityTrendMinuteBody(msgspec.Struct, frozen=True):
     """The body of ``elw.volatility_trend_minute``: its output blocks."""
 
-    output: VolatilityTrendMinuteRow | list[VolatilityTrendMinuteRow] | None = None
+    output: ElwVolatilityTrendMinuteRow | list[ElwVolatilityTrendMinuteRow] | None = None

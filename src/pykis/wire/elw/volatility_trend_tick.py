@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["VolatilityTrendTickBody", "VolatilityTrendTickRow"]
+__all__ = ["ElwVolatilityTrendTickBody", "ElwVolatilityTrendTickRow"]
 
 
-class VolatilityTrendTickRow(KisApiRow, frozen=True, kw_only=True):
+class ElwVolatilityTrendTickRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``elw.volatility_trend_tick``: [국내주식] ELW시세 - ELW 변동성추이(틱)[국내주식-180]."""
 
     bsop_date: str = ""
@@ -24,7 +24,7 @@ class VolatilityTrendTickRow(KisApiRow, frozen=True, kw_only=True):
     """전일대비부호"""
 
 
-class VolatilityTrendTickBody(msgspec.Struct, frozen=True):
+class ElwVolatilityTrendTickBody(msgspec.Struct, frozen=True):
     """The body of ``elw.volatility_trend_tick``: its output blocks."""
 
-    output: VolatilityTrendTickRow | list[VolatilityTrendTickRow] | None = None
+    output: ElwVolatilityTrendTickRow | list[ElwVolatilityTrendTickRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["VolumeRankBody", "VolumeRankRow"]
+__all__ = ["ElwVolumeRankBody", "ElwVolumeRankRow"]
 
 
-class VolumeRankRow(KisApiRow, frozen=True, kw_only=True):
+class ElwVolumeRankRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``elw.volume_rank``: [국내주식] ELW시세 - ELW 거래량순위[국내주식-168]."""
 
     elw_kor_isnm: str = ""
@@ -98,7 +98,7 @@ class VolumeRankRow(KisApiRow, frozen=True, kw_only=True):
     """LP순매도량"""
 
 
-class VolumeRankBody(msgspec.Struct, frozen=True):
+class ElwVolumeRankBody(msgspec.Struct, frozen=True):
     """The body of ``elw.volume_rank``: its output blocks."""
 
-    output: VolumeRankRow | list[VolumeRankRow] | None = None
+    output: ElwVolumeRankRow | list[ElwVolumeRankRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireComponentStockPriceBody", "InquireComponentStockPriceRow"]
+__all__ = ["EtfetnInquireComponentStockPriceBody", "EtfetnInquireComponentStockPriceRow"]
 
 
-class InquireComponentStockPriceRow(KisApiRow, frozen=True, kw_only=True):
+class EtfetnInquireComponentStockPriceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``etfetn.inquire_component_stock_price``: [국내주식] 기본시세 > ETF 구성종목시세[국내주식-073]."""
 
     stck_prpr: str = ""
@@ -68,8 +68,8 @@ class InquireComponentStockPriceRow(KisApiRow, frozen=True, kw_only=True):
     """ETF구성종목비중"""
 
 
-class InquireComponentStockPriceBody(msgspec.Struct, frozen=True):
+class EtfetnInquireComponentStockPriceBody(msgspec.Struct, frozen=True):
     """The body of ``etfetn.inquire_component_stock_price``: its output blocks."""
 
-    output1: InquireComponentStockPriceRow | list[InquireComponentStockPriceRow] | None = None
-    output2: InquireComponentStockPriceRow | list[InquireComponentStockPriceRow] | None = None
+    output1: EtfetnInquireComponentStockPriceRow | list[EtfetnInquireComponentStockPriceRow] | None = None
+    output2: EtfetnInquireComponentStockPriceRow | list[EtfetnInquireComponentStockPriceRow] | None = None

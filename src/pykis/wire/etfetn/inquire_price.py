@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquirePriceBody", "InquirePriceRow"]
+__all__ = ["EtfetnInquirePriceBody", "EtfetnInquirePriceRow"]
 
 
-class InquirePriceRow(KisApiRow, frozen=True, kw_only=True):
+class EtfetnInquirePriceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``etfetn.inquire_price``: [국내주식] 기본시세 > ETF/ETN 현재가[v1_국내주식-068]."""
 
     stck_prpr: str = ""
@@ -134,7 +134,7 @@ class InquirePriceRow(KisApiRow, frozen=True, kw_only=True):
     """ETN LP 보유량"""
 
 
-class InquirePriceBody(msgspec.Struct, frozen=True):
+class EtfetnInquirePriceBody(msgspec.Struct, frozen=True):
     """The body of ``etfetn.inquire_price``: its output blocks."""
 
-    output: InquirePriceRow | list[InquirePriceRow] | None = None
+    output: EtfetnInquirePriceRow | list[EtfetnInquirePriceRow] | None = None

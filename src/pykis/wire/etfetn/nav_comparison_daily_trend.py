@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["NavComparisonDailyTrendBody", "NavComparisonDailyTrendRow"]
+__all__ = ["EtfetnNavComparisonDailyTrendBody", "EtfetnNavComparisonDailyTrendRow"]
 
 
-class NavComparisonDailyTrendRow(KisApiRow, frozen=True, kw_only=True):
+class EtfetnNavComparisonDailyTrendRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``etfetn.nav_comparison_daily_trend``: [국내주식] 기본시세 > NAV 비교추이(일)[v1_국내주식-071]."""
 
     stck_bsop_date: str = ""
@@ -42,7 +42,7 @@ class NavComparisonDailyTrendRow(KisApiRow, frozen=True, kw_only=True):
     """NAV 전일 대비율"""
 
 
-class NavComparisonDailyTrendBody(msgspec.Struct, frozen=True):
+class EtfetnNavComparisonDailyTrendBody(msgspec.Struct, frozen=True):
     """The body of ``etfetn.nav_comparison_daily_trend``: its output blocks."""
 
-    output: NavComparisonDailyTrendRow | list[NavComparisonDailyTrendRow] | None = None
+    output: EtfetnNavComparisonDailyTrendRow | list[EtfetnNavComparisonDailyTrendRow] | None = None

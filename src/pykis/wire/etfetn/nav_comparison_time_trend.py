@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["NavComparisonTimeTrendBody", "NavComparisonTimeTrendRow"]
+__all__ = ["EtfetnNavComparisonTimeTrendBody", "EtfetnNavComparisonTimeTrendRow"]
 
 
-class NavComparisonTimeTrendRow(KisApiRow, frozen=True, kw_only=True):
+class EtfetnNavComparisonTimeTrendRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``etfetn.nav_comparison_time_trend``: [국내주식] 기본시세 > NAV 비교추이(분)[v1_국내주식-070]."""
 
     bsop_hour: str = ""
@@ -42,7 +42,7 @@ class NavComparisonTimeTrendRow(KisApiRow, frozen=True, kw_only=True):
     """체결 거래량"""
 
 
-class NavComparisonTimeTrendBody(msgspec.Struct, frozen=True):
+class EtfetnNavComparisonTimeTrendBody(msgspec.Struct, frozen=True):
     """The body of ``etfetn.nav_comparison_time_trend``: its output blocks."""
 
-    output: NavComparisonTimeTrendRow | list[NavComparisonTimeTrendRow] | None = None
+    output: EtfetnNavComparisonTimeTrendRow | list[EtfetnNavComparisonTimeTrendRow] | None = None

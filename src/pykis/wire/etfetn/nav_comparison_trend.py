@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["NavComparisonTrendBody", "NavComparisonTrendRow"]
+__all__ = ["EtfetnNavComparisonTrendBody", "EtfetnNavComparisonTrendRow"]
 
 
-class NavComparisonTrendRow(KisApiRow, frozen=True, kw_only=True):
+class EtfetnNavComparisonTrendRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``etfetn.nav_comparison_trend``: [국내주식] 기본시세 > NAV 비교추이(종목)[v1_국내주식-069]."""
 
     stck_prpr: str = ""
@@ -56,8 +56,8 @@ class NavComparisonTrendRow(KisApiRow, frozen=True, kw_only=True):
     """NAV저가"""
 
 
-class NavComparisonTrendBody(msgspec.Struct, frozen=True):
+class EtfetnNavComparisonTrendBody(msgspec.Struct, frozen=True):
     """The body of ``etfetn.nav_comparison_trend``: its output blocks."""
 
-    output1: NavComparisonTrendRow | list[NavComparisonTrendRow] | None = None
-    output2: NavComparisonTrendRow | list[NavComparisonTrendRow] | None = None
+    output1: EtfetnNavComparisonTrendRow | list[EtfetnNavComparisonTrendRow] | None = None
+    output2: EtfetnNavComparisonTrendRow | list[EtfetnNavComparisonTrendRow] | None = None

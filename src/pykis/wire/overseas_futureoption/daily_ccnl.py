@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["DailyCcnlBody", "DailyCcnlRow"]
+__all__ = ["OverseasFutureoptionDailyCcnlBody", "OverseasFutureoptionDailyCcnlRow"]
 
 
-class DailyCcnlRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasFutureoptionDailyCcnlRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_futureoption.daily_ccnl``: [해외선물옵션] 기본시세 > 해외선물 체결추이(일간) [해외선물-018]."""
 
     tret_cnt: str = ""
@@ -45,8 +45,8 @@ class DailyCcnlRow(KisApiRow, frozen=True, kw_only=True):
     """전일대비율"""
 
 
-class DailyCcnlBody(msgspec.Struct, frozen=True):
+class OverseasFutureoptionDailyCcnlBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_futureoption.daily_ccnl``: its output blocks."""
 
-    output1: DailyCcnlRow | list[DailyCcnlRow] | None = None
-    output2: DailyCcnlRow | list[DailyCcnlRow] | None = None
+    output1: OverseasFutureoptionDailyCcnlRow | list[OverseasFutureoptionDailyCcnlRow] | None = None
+    output2: OverseasFutureoptionDailyCcnlRow | list[OverseasFutureoptionDailyCcnlRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireAskingPriceBody", "InquireAskingPriceRow"]
+__all__ = ["OverseasFutureoptionInquireAskingPriceBody", "OverseasFutureoptionInquireAskingPriceRow"]
 
 
-class InquireAskingPriceRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasFutureoptionInquireAskingPriceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_futureoption.inquire_asking_price``: [해외선물옵션] 기본시세 > 해외선물 호가 [해외선물-031]."""
 
     open_price: str = ""
@@ -49,8 +49,8 @@ class InquireAskingPriceRow(KisApiRow, frozen=True, kw_only=True):
     """매도호가"""
 
 
-class InquireAskingPriceBody(msgspec.Struct, frozen=True):
+class OverseasFutureoptionInquireAskingPriceBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_futureoption.inquire_asking_price``: its output blocks."""
 
-    output1: InquireAskingPriceRow | list[InquireAskingPriceRow] | None = None
-    output2: InquireAskingPriceRow | list[InquireAskingPriceRow] | None = None
+    output1: OverseasFutureoptionInquireAskingPriceRow | list[OverseasFutureoptionInquireAskingPriceRow] | None = None
+    output2: OverseasFutureoptionInquireAskingPriceRow | list[OverseasFutureoptionInquireAskingPriceRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireCcldBody", "InquireCcldRow"]
+__all__ = ["OverseasFutureoptionInquireCcldBody", "OverseasFutureoptionInquireCcldRow"]
 
 
-class InquireCcldRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasFutureoptionInquireCcldRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_futureoption.inquire_ccld``: [해외선물옵션] 주문/계좌 > 해외선물옵션 당일주문내역조회 [v1_해외선물-004]."""
 
     cano: str = ""
@@ -79,7 +79,7 @@ class InquireCcldRow(KisApiRow, frozen=True, kw_only=True):
     """선물옵션구분"""
 
 
-class InquireCcldBody(msgspec.Struct, frozen=True):
+class OverseasFutureoptionInquireCcldBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_futureoption.inquire_ccld``: its output blocks."""
 
-    output: InquireCcldRow | list[InquireCcldRow] | None = None
+    output: OverseasFutureoptionInquireCcldRow | list[OverseasFutureoptionInquireCcldRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireDailyCcldBody", "InquireDailyCcldRow"]
+__all__ = ["OverseasFutureoptionInquireDailyCcldBody", "OverseasFutureoptionInquireDailyCcldRow"]
 
 
-class InquireDailyCcldRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasFutureoptionInquireDailyCcldRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_futureoption.inquire_daily_ccld``: [해외선물옵션] 주문/계좌 > 해외선물옵션 일별체결내역[해외선물-011]."""
 
     fm_tot_ccld_qty: str = ""
@@ -57,8 +57,8 @@ class InquireDailyCcldRow(KisApiRow, frozen=True, kw_only=True):
     """주문매체구분명"""
 
 
-class InquireDailyCcldBody(msgspec.Struct, frozen=True):
+class OverseasFutureoptionInquireDailyCcldBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_futureoption.inquire_daily_ccld``: its output blocks."""
 
-    output1: InquireDailyCcldRow | list[InquireDailyCcldRow] | None = None
-    output2: InquireDailyCcldRow | list[InquireDailyCcldRow] | None = None
+    output1: OverseasFutureoptionInquireDailyCcldRow | list[OverseasFutureoptionInquireDailyCcldRow] | None = None
+    output2: OverseasFutureoptionInquireDailyCcldRow | list[OverseasFutureoptionInquireDailyCcldRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireDailyOrderBody", "InquireDailyOrderRow"]
+__all__ = ["OverseasFutureoptionInquireDailyOrderBody", "OverseasFutureoptionInquireDailyOrderRow"]
 
 
-class InquireDailyOrderRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasFutureoptionInquireDailyOrderRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_futureoption.inquire_daily_order``: [해외선물옵션] 주문/계좌 > 해외선물옵션 일별 주문내역 [해외선물-013]."""
 
     cano: str = ""
@@ -71,7 +71,7 @@ class InquireDailyOrderRow(KisApiRow, frozen=True, kw_only=True):
     """매매종료일자"""
 
 
-class InquireDailyOrderBody(msgspec.Struct, frozen=True):
+class OverseasFutureoptionInquireDailyOrderBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_futureoption.inquire_daily_order``: its output blocks."""
 
-    output: InquireDailyOrderRow | list[InquireDailyOrderRow] | None = None
+    output: OverseasFutureoptionInquireDailyOrderRow | list[OverseasFutureoptionInquireDailyOrderRow] | None = None

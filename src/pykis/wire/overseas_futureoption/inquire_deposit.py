@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireDepositBody", "InquireDepositRow"]
+__all__ = ["OverseasFutureoptionInquireDepositBody", "OverseasFutureoptionInquireDepositRow"]
 
 
-class InquireDepositRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasFutureoptionInquireDepositRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_futureoption.inquire_deposit``: [해외선물옵션] 주문/계좌 > 해외선물옵션 예수금현황 [해외선물-012]."""
 
     fm_nxdy_dncl_amt: str = ""
@@ -67,7 +67,7 @@ class InquireDepositRow(KisApiRow, frozen=True, kw_only=True):
     """FM통화대용설정금액"""
 
 
-class InquireDepositBody(msgspec.Struct, frozen=True):
+class OverseasFutureoptionInquireDepositBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_futureoption.inquire_deposit``: its output blocks."""
 
-    output: InquireDepositRow | list[InquireDepositRow] | None = None
+    output: OverseasFutureoptionInquireDepositRow | list[OverseasFutureoptionInquireDepositRow] | None = None

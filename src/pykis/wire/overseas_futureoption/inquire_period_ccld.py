@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquirePeriodCcldBody", "InquirePeriodCcldRow"]
+__all__ = ["OverseasFutureoptionInquirePeriodCcldBody", "OverseasFutureoptionInquirePeriodCcldRow"]
 
 
-class InquirePeriodCcldRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasFutureoptionInquirePeriodCcldRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_futureoption.inquire_period_ccld``: [해외선물옵션] 주문/계좌 > 해외선물옵션 기간계좌손익 일별 [해외선물-010]."""
 
     cano: str = ""
@@ -51,8 +51,8 @@ class InquirePeriodCcldRow(KisApiRow, frozen=True, kw_only=True):
     """FM체결평균가격"""
 
 
-class InquirePeriodCcldBody(msgspec.Struct, frozen=True):
+class OverseasFutureoptionInquirePeriodCcldBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_futureoption.inquire_period_ccld``: its output blocks."""
 
-    output1: InquirePeriodCcldRow | list[InquirePeriodCcldRow] | None = None
-    output2: InquirePeriodCcldRow | list[InquirePeriodCcldRow] | None = None
+    output1: OverseasFutureoptionInquirePeriodCcldRow | list[OverseasFutureoptionInquirePeriodCcldRow] | None = None
+    output2: OverseasFutureoptionInquirePeriodCcldRow | list[OverseasFutureoptionInquirePeriodCcldRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquirePeriodTransBody", "InquirePeriodTransRow"]
+__all__ = ["OverseasFutureoptionInquirePeriodTransBody", "OverseasFutureoptionInquirePeriodTransRow"]
 
 
-class InquirePeriodTransRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasFutureoptionInquirePeriodTransRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_futureoption.inquire_period_trans``: [해외선물옵션] 주문/계좌 > 해외선물옵션 기간계좌거래내역 [해외선물-014]."""
 
     bass_dt: str = ""
@@ -47,7 +47,7 @@ class InquirePeriodTransRow(KisApiRow, frozen=True, kw_only=True):
     """비고내용"""
 
 
-class InquirePeriodTransBody(msgspec.Struct, frozen=True):
+class OverseasFutureoptionInquirePeriodTransBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_futureoption.inquire_period_trans``: its output blocks."""
 
-    output: InquirePeriodTransRow | list[InquirePeriodTransRow] | None = None
+    output: OverseasFutureoptionInquirePeriodTransRow | list[OverseasFutureoptionInquirePeriodTransRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquirePriceBody", "InquirePriceRow"]
+__all__ = ["OverseasFutureoptionInquirePriceBody", "OverseasFutureoptionInquirePriceRow"]
 
 
-class InquirePriceRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasFutureoptionInquirePriceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_futureoption.inquire_price``: [해외선물옵션] 기본시세 > 해외선물종목현재가 [v1_해외선물-009]."""
 
     proc_date: str = ""
@@ -81,7 +81,7 @@ class InquirePriceRow(KisApiRow, frozen=True, kw_only=True):
     """정산가"""
 
 
-class InquirePriceBody(msgspec.Struct, frozen=True):
+class OverseasFutureoptionInquirePriceBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_futureoption.inquire_price``: its output blocks."""
 
-    output1: InquirePriceRow | list[InquirePriceRow] | None = None
+    output1: OverseasFutureoptionInquirePriceRow | list[OverseasFutureoptionInquirePriceRow] | None = None

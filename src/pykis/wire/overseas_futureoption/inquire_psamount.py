@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquirePsamountBody", "InquirePsamountRow"]
+__all__ = ["OverseasFutureoptionInquirePsamountBody", "OverseasFutureoptionInquirePsamountRow"]
 
 
-class InquirePsamountRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasFutureoptionInquirePsamountRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_futureoption.inquire_psamount``: [해외선물옵션] 주문/계좌 > 해외선물옵션 주문가능조회 [v1_해외선물-006]."""
 
     cano: str = ""
@@ -37,7 +37,7 @@ class InquirePsamountRow(KisApiRow, frozen=True, kw_only=True):
     """FM시장가총주문가능수량"""
 
 
-class InquirePsamountBody(msgspec.Struct, frozen=True):
+class OverseasFutureoptionInquirePsamountBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_futureoption.inquire_psamount``: its output blocks."""
 
-    output: InquirePsamountRow | list[InquirePsamountRow] | None = None
+    output: OverseasFutureoptionInquirePsamountRow | list[OverseasFutureoptionInquirePsamountRow] | None = None

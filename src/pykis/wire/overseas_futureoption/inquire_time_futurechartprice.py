@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireTimeFuturechartpriceBody", "InquireTimeFuturechartpriceRow"]
+__all__ = ["OverseasFutureoptionInquireTimeFuturechartpriceBody", "OverseasFutureoptionInquireTimeFuturechartpriceRow"]
 
 
-class InquireTimeFuturechartpriceRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasFutureoptionInquireTimeFuturechartpriceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_futureoption.inquire_time_futurechartprice``: [해외선물옵션] 기본시세 > 해외선물 분봉조회[해외선물-016]."""
 
     ret_cnt: str = ""
@@ -45,8 +45,16 @@ class InquireTimeFuturechartpriceRow(KisApiRow, frozen=True, kw_only=True):
     """전일대비율"""
 
 
-class InquireTimeFuturechartpriceBody(msgspec.Struct, frozen=True):
+class OverseasFutureoptionInquireTimeFuturechartpriceBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_futureoption.inquire_time_futurechartprice``: its output blocks."""
 
-    output1: InquireTimeFuturechartpriceRow | list[InquireTimeFuturechartpriceRow] | None = None
-    output2: InquireTimeFuturechartpriceRow | list[InquireTimeFuturechartpriceRow] | None = None
+    output1: (
+        OverseasFutureoptionInquireTimeFuturechartpriceRow
+        | list[OverseasFutureoptionInquireTimeFuturechartpriceRow]
+        | None
+    ) = None
+    output2: (
+        OverseasFutureoptionInquireTimeFuturechartpriceRow
+        | list[OverseasFutureoptionInquireTimeFuturechartpriceRow]
+        | None
+    ) = None

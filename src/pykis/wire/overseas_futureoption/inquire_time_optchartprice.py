@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireTimeOptchartpriceBody", "InquireTimeOptchartpriceRow"]
+__all__ = ["OverseasFutureoptionInquireTimeOptchartpriceBody", "OverseasFutureoptionInquireTimeOptchartpriceRow"]
 
 
-class InquireTimeOptchartpriceRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasFutureoptionInquireTimeOptchartpriceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_futureoption.inquire_time_optchartprice``: [해외선물옵션] 기본시세 > 해외옵션 분봉조회 [해외선물-040]."""
 
     ret_cnt: str = ""
@@ -45,8 +45,12 @@ class InquireTimeOptchartpriceRow(KisApiRow, frozen=True, kw_only=True):
     """전일대비율"""
 
 
-class InquireTimeOptchartpriceBody(msgspec.Struct, frozen=True):
+class OverseasFutureoptionInquireTimeOptchartpriceBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_futureoption.inquire_time_optchartprice``: its output blocks."""
 
-    output1: InquireTimeOptchartpriceRow | list[InquireTimeOptchartpriceRow] | None = None
-    output2: InquireTimeOptchartpriceRow | list[InquireTimeOptchartpriceRow] | None = None
+    output1: (
+        OverseasFutureoptionInquireTimeOptchartpriceRow | list[OverseasFutureoptionInquireTimeOptchartpriceRow] | None
+    ) = None
+    output2: (
+        OverseasFutureoptionInquireTimeOptchartpriceRow | list[OverseasFutureoptionInquireTimeOptchartpriceRow] | None
+    ) = None

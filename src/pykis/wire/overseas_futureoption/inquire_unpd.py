@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireUnpdBody", "InquireUnpdRow"]
+__all__ = ["OverseasFutureoptionInquireUnpdBody", "OverseasFutureoptionInquireUnpdRow"]
 
 
-class InquireUnpdRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasFutureoptionInquireUnpdRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_futureoption.inquire_unpd``: [해외선물옵션] 주문/계좌 > 해외선물옵션 미결제내역조회(잔고) [v1_해외선물-005]."""
 
     cano: str = ""
@@ -47,7 +47,7 @@ class InquireUnpdRow(KisApiRow, frozen=True, kw_only=True):
     """FM청산가능수량"""
 
 
-class InquireUnpdBody(msgspec.Struct, frozen=True):
+class OverseasFutureoptionInquireUnpdBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_futureoption.inquire_unpd``: its output blocks."""
 
-    output: InquireUnpdRow | list[InquireUnpdRow] | None = None
+    output: OverseasFutureoptionInquireUnpdRow | list[OverseasFutureoptionInquireUnpdRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InvestorUnpdTrendBody", "InvestorUnpdTrendRow"]
+__all__ = ["OverseasFutureoptionInvestorUnpdTrendBody", "OverseasFutureoptionInvestorUnpdTrendRow"]
 
 
-class InvestorUnpdTrendRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasFutureoptionInvestorUnpdTrendRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_futureoption.investor_unpd_trend``: [해외선물옵션] 기본시세 > 해외선물 미결제추이 [해외선물-029]."""
 
     row_cnt: str = ""
@@ -53,8 +53,8 @@ class InvestorUnpdTrendRow(KisApiRow, frozen=True, kw_only=True):
     """고객합계"""
 
 
-class InvestorUnpdTrendBody(msgspec.Struct, frozen=True):
+class OverseasFutureoptionInvestorUnpdTrendBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_futureoption.investor_unpd_trend``: its output blocks."""
 
-    output1: InvestorUnpdTrendRow | list[InvestorUnpdTrendRow] | None = None
-    output2: InvestorUnpdTrendRow | list[InvestorUnpdTrendRow] | None = None
+    output1: OverseasFutureoptionInvestorUnpdTrendRow | list[OverseasFutureoptionInvestorUnpdTrendRow] | None = None
+    output2: OverseasFutureoptionInvestorUnpdTrendRow | list[OverseasFutureoptionInvestorUnpdTrendRow] | None = None

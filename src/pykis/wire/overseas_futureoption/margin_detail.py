@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["MarginDetailBody", "MarginDetailRow"]
+__all__ = ["OverseasFutureoptionMarginDetailBody", "OverseasFutureoptionMarginDetailRow"]
 
 
-class MarginDetailRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasFutureoptionMarginDetailRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_futureoption.margin_detail``: [해외선물옵션] 주문/계좌 > 해외선물옵션 증거금상세 [해외선물-032]."""
 
     cano: str = ""
@@ -115,7 +115,7 @@ class MarginDetailRow(KisApiRow, frozen=True, kw_only=True):
     """FM옵션유지증거금액"""
 
 
-class MarginDetailBody(msgspec.Struct, frozen=True):
+class OverseasFutureoptionMarginDetailBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_futureoption.margin_detail``: its output blocks."""
 
-    output: MarginDetailRow | list[MarginDetailRow] | None = None
+    output: OverseasFutureoptionMarginDetailRow | list[OverseasFutureoptionMarginDetailRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["MarketTimeBody", "MarketTimeRow"]
+__all__ = ["OverseasFutureoptionMarketTimeBody", "OverseasFutureoptionMarketTimeRow"]
 
 
-class MarketTimeRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasFutureoptionMarketTimeRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_futureoption.market_time``: [해외선물옵션] 기본시세 > 해외선물옵션 장운영시간 [해외선물-030]."""
 
     fm_pdgr_cd: str = ""
@@ -47,7 +47,7 @@ class MarketTimeRow(KisApiRow, frozen=True, kw_only=True):
     """기본시장종료시각"""
 
 
-class MarketTimeBody(msgspec.Struct, frozen=True):
+class OverseasFutureoptionMarketTimeBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_futureoption.market_time``: its output blocks."""
 
-    output: MarketTimeRow | list[MarketTimeRow] | None = None
+    output: OverseasFutureoptionMarketTimeRow | list[OverseasFutureoptionMarketTimeRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["MonthlyCcnlBody", "MonthlyCcnlRow"]
+__all__ = ["OverseasFutureoptionMonthlyCcnlBody", "OverseasFutureoptionMonthlyCcnlRow"]
 
 
-class MonthlyCcnlRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasFutureoptionMonthlyCcnlRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_futureoption.monthly_ccnl``: [해외선물옵션] 기본시세 > 해외선물 체결추이(월간)[해외선물-020]."""
 
     tret_cnt: str = ""
@@ -45,8 +45,8 @@ class MonthlyCcnlRow(KisApiRow, frozen=True, kw_only=True):
     """전일대비율"""
 
 
-class MonthlyCcnlBody(msgspec.Struct, frozen=True):
+class OverseasFutureoptionMonthlyCcnlBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_futureoption.monthly_ccnl``: its output blocks."""
 
-    output1: MonthlyCcnlRow | list[MonthlyCcnlRow] | None = None
-    output2: MonthlyCcnlRow | list[MonthlyCcnlRow] | None = None
+    output1: OverseasFutureoptionMonthlyCcnlRow | list[OverseasFutureoptionMonthlyCcnlRow] | None = None
+    output2: OverseasFutureoptionMonthlyCcnlRow | list[OverseasFutureoptionMonthlyCcnlRow] | None = None

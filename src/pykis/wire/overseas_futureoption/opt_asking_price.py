@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["OptAskingPriceBody", "OptAskingPriceRow"]
+__all__ = ["OverseasFutureoptionOptAskingPriceBody", "OverseasFutureoptionOptAskingPriceRow"]
 
 
-class OptAskingPriceRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasFutureoptionOptAskingPriceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_futureoption.opt_asking_price``: [해외선물옵션] 기본시세 > 해외옵션 호가 [해외선물-033]."""
 
     open_price: str = ""
@@ -48,8 +48,8 @@ class OptAskingPriceRow(KisApiRow, frozen=True, kw_only=True):
     """매도호가"""
 
 
-class OptAskingPriceBody(msgspec.Struct, frozen=True):
+class OverseasFutureoptionOptAskingPriceBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_futureoption.opt_asking_price``: its output blocks."""
 
-    output1: OptAskingPriceRow | list[OptAskingPriceRow] | None = None
-    output2: OptAskingPriceRow | list[OptAskingPriceRow] | None = None
+    output1: OverseasFutureoptionOptAskingPriceRow | list[OverseasFutureoptionOptAskingPriceRow] | None = None
+    output2: OverseasFutureoptionOptAskingPriceRow | list[OverseasFutureoptionOptAskingPriceRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["OptDailyCcnlBody", "OptDailyCcnlRow"]
+__all__ = ["OverseasFutureoptionOptDailyCcnlBody", "OverseasFutureoptionOptDailyCcnlRow"]
 
 
-class OptDailyCcnlRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasFutureoptionOptDailyCcnlRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_futureoption.opt_daily_ccnl``: [해외선물옵션] 기본시세 > 해외옵션 체결추이(일간) [해외선물-037]."""
 
     ret_cnt: str = ""
@@ -45,8 +45,8 @@ class OptDailyCcnlRow(KisApiRow, frozen=True, kw_only=True):
     """전일대비율"""
 
 
-class OptDailyCcnlBody(msgspec.Struct, frozen=True):
+class OverseasFutureoptionOptDailyCcnlBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_futureoption.opt_daily_ccnl``: its output blocks."""
 
-    output1: OptDailyCcnlRow | list[OptDailyCcnlRow] | None = None
-    output2: OptDailyCcnlRow | list[OptDailyCcnlRow] | None = None
+    output1: OverseasFutureoptionOptDailyCcnlRow | list[OverseasFutureoptionOptDailyCcnlRow] | None = None
+    output2: OverseasFutureoptionOptDailyCcnlRow | list[OverseasFutureoptionOptDailyCcnlRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["OptDetailBody", "OptDetailRow"]
+__all__ = ["OverseasFutureoptionOptDetailBody", "OverseasFutureoptionOptDetailRow"]
 
 
-class OptDetailRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasFutureoptionOptDetailRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_futureoption.opt_detail``: [해외선물옵션] 기본시세 > 해외옵션종목상세 [해외선물-034]."""
 
     exch_cd: str = ""
@@ -58,7 +58,7 @@ class OptDetailRow(KisApiRow, frozen=True, kw_only=True):
     """최초식별일"""
 
 
-class OptDetailBody(msgspec.Struct, frozen=True):
+class OverseasFutureoptionOptDetailBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_futureoption.opt_detail``: its output blocks."""
 
-    output1: OptDetailRow | list[OptDetailRow] | None = None
+    output1: OverseasFutureoptionOptDetailRow | list[OverseasFutureoptionOptDetailRow] | None = None

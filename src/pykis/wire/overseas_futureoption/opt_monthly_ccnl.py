@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["OptMonthlyCcnlBody", "OptMonthlyCcnlRow"]
+__all__ = ["OverseasFutureoptionOptMonthlyCcnlBody", "OverseasFutureoptionOptMonthlyCcnlRow"]
 
 
-class OptMonthlyCcnlRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasFutureoptionOptMonthlyCcnlRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_futureoption.opt_monthly_ccnl``: [해외선물옵션] 기본시세 > 해외옵션 체결추이(월간) [해외선물-039]."""
 
     ret_cnt: str = ""
@@ -45,8 +45,8 @@ class OptMonthlyCcnlRow(KisApiRow, frozen=True, kw_only=True):
     """전일대비율"""
 
 
-class OptMonthlyCcnlBody(msgspec.Struct, frozen=True):
+class OverseasFutureoptionOptMonthlyCcnlBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_futureoption.opt_monthly_ccnl``: its output blocks."""
 
-    output1: OptMonthlyCcnlRow | list[OptMonthlyCcnlRow] | None = None
-    output2: OptMonthlyCcnlRow | list[OptMonthlyCcnlRow] | None = None
+    output1: OverseasFutureoptionOptMonthlyCcnlRow | list[OverseasFutureoptionOptMonthlyCcnlRow] | None = None
+    output2: OverseasFutureoptionOptMonthlyCcnlRow | list[OverseasFutureoptionOptMonthlyCcnlRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["OptPriceBody", "OptPriceRow"]
+__all__ = ["OverseasFutureoptionOptPriceBody", "OverseasFutureoptionOptPriceRow"]
 
 
-class OptPriceRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasFutureoptionOptPriceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_futureoption.opt_price``: [해외선물옵션] 기본시세 > 해외옵션종목현재가 [해외선물-035]."""
 
     proc_date: str = ""
@@ -78,7 +78,7 @@ class OptPriceRow(KisApiRow, frozen=True, kw_only=True):
     """정산가"""
 
 
-class OptPriceBody(msgspec.Struct, frozen=True):
+class OverseasFutureoptionOptPriceBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_futureoption.opt_price``: its output blocks."""
 
-    output1: OptPriceRow | list[OptPriceRow] | None = None
+    output1: OverseasFutureoptionOptPriceRow | list[OverseasFutureoptionOptPriceRow] | None = None

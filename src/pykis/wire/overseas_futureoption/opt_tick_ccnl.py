@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["OptTickCcnlBody", "OptTickCcnlRow"]
+__all__ = ["OverseasFutureoptionOptTickCcnlBody", "OverseasFutureoptionOptTickCcnlRow"]
 
 
-class OptTickCcnlRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasFutureoptionOptTickCcnlRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_futureoption.opt_tick_ccnl``: [해외선물옵션] 기본시세 > 해외옵션 체결추이(틱) [해외선물-038]."""
 
     ret_cnt: str = ""
@@ -45,8 +45,8 @@ class OptTickCcnlRow(KisApiRow, frozen=True, kw_only=True):
     """전일대비율"""
 
 
-class OptTickCcnlBody(msgspec.Struct, frozen=True):
+class OverseasFutureoptionOptTickCcnlBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_futureoption.opt_tick_ccnl``: its output blocks."""
 
-    output1: OptTickCcnlRow | list[OptTickCcnlRow] | None = None
-    output2: OptTickCcnlRow | list[OptTickCcnlRow] | None = None
+    output1: OverseasFutureoptionOptTickCcnlRow | list[OverseasFutureoptionOptTickCcnlRow] | None = None
+    output2: OverseasFutureoptionOptTickCcnlRow | list[OverseasFutureoptionOptTickCcnlRow] | None = None

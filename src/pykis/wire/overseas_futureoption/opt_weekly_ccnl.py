@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["OptWeeklyCcnlBody", "OptWeeklyCcnlRow"]
+__all__ = ["OverseasFutureoptionOptWeeklyCcnlBody", "OverseasFutureoptionOptWeeklyCcnlRow"]
 
 
-class OptWeeklyCcnlRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasFutureoptionOptWeeklyCcnlRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_futureoption.opt_weekly_ccnl``: [해외선물옵션] 기본시세 > 해외옵션 체결추이(주간) [해외선물-036]."""
 
     ret_cnt: str = ""
@@ -45,8 +45,8 @@ class OptWeeklyCcnlRow(KisApiRow, frozen=True, kw_only=True):
     """전일대비율"""
 
 
-class OptWeeklyCcnlBody(msgspec.Struct, frozen=True):
+class OverseasFutureoptionOptWeeklyCcnlBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_futureoption.opt_weekly_ccnl``: its output blocks."""
 
-    output1: OptWeeklyCcnlRow | list[OptWeeklyCcnlRow] | None = None
-    output2: OptWeeklyCcnlRow | list[OptWeeklyCcnlRow] | None = None
+    output1: OverseasFutureoptionOptWeeklyCcnlRow | list[OverseasFutureoptionOptWeeklyCcnlRow] | None = None
+    output2: OverseasFutureoptionOptWeeklyCcnlRow | list[OverseasFutureoptionOptWeeklyCcnlRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["OrderBody", "OrderRow"]
+__all__ = ["OverseasFutureoptionOrderBody", "OverseasFutureoptionOrderRow"]
 
 
-class OrderRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasFutureoptionOrderRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_futureoption.order``: [해외선물옵션] 주문/계좌 > 해외선물옵션 주문[v1_해외선물-001]."""
 
     ORD_DT: str = ""
@@ -20,7 +20,7 @@ class OrderRow(KisApiRow, frozen=True, kw_only=True):
     """주문번호"""
 
 
-class OrderBody(msgspec.Struct, frozen=True):
+class OverseasFutureoptionOrderBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_futureoption.order``: its output blocks."""
 
-    output: OrderRow | list[OrderRow] | None = None
+    output: OverseasFutureoptionOrderRow | list[OverseasFutureoptionOrderRow] | None = None

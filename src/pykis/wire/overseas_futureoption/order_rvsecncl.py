@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["OrderRvsecnclBody", "OrderRvsecnclRow"]
+__all__ = ["OverseasFutureoptionOrderRvsecnclBody", "OverseasFutureoptionOrderRvsecnclRow"]
 
 
-class OrderRvsecnclRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasFutureoptionOrderRvsecnclRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_futureoption.order_rvsecncl``: [해외선물옵션] 주문/계좌 > 해외선물옵션 정정취소주문[v1_해외선물-002, 003]."""
 
     ORD_DT: str = ""
@@ -21,7 +21,7 @@ class OrderRvsecnclRow(KisApiRow, frozen=True, kw_only=True):
     """주문번호"""
 
 
-class OrderRvsecnclBody(msgspec.Struct, frozen=True):
+class OverseasFutureoptionOrderRvsecnclBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_futureoption.order_rvsecncl``: its output blocks."""
 
-    output: OrderRvsecnclRow | list[OrderRvsecnclRow] | None = None
+    output: OverseasFutureoptionOrderRvsecnclRow | list[OverseasFutureoptionOrderRvsecnclRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["SearchContractDetailBody", "SearchContractDetailRow"]
+__all__ = ["OverseasFutureoptionSearchContractDetailBody", "OverseasFutureoptionSearchContractDetailRow"]
 
 
-class SearchContractDetailRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasFutureoptionSearchContractDetailRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_futureoption.search_contract_detail``: [해외선물옵션] 기본시세 > 해외선물 상품기본정보[해외선물-023]."""
 
     exch_cd: str = ""
@@ -61,7 +61,9 @@ class SearchContractDetailRow(KisApiRow, frozen=True, kw_only=True):
     """서브거래소코드"""
 
 
-class SearchContractDetailBody(msgspec.Struct, frozen=True):
+class OverseasFutureoptionSearchContractDetailBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_futureoption.search_contract_detail``: its output blocks."""
 
-    output2: SearchContractDetailRow | list[SearchContractDetailRow] | None = None
+    output2: OverseasFutureoptionSearchContractDetailRow | list[OverseasFutureoptionSearchContractDetailRow] | None = (
+        None
+    )

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["SearchOptDetailBody", "SearchOptDetailRow"]
+__all__ = ["OverseasFutureoptionSearchOptDetailBody", "OverseasFutureoptionSearchOptDetailRow"]
 
 
-class SearchOptDetailRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasFutureoptionSearchOptDetailRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_futureoption.search_opt_detail``: [해외선물옵션] 기본시세 > 해외옵션 상품기본정보 [해외선물-041]."""
 
     exch_cd: str = ""
@@ -59,7 +59,7 @@ class SearchOptDetailRow(KisApiRow, frozen=True, kw_only=True):
     """최초식별일"""
 
 
-class SearchOptDetailBody(msgspec.Struct, frozen=True):
+class OverseasFutureoptionSearchOptDetailBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_futureoption.search_opt_detail``: its output blocks."""
 
-    output2: SearchOptDetailRow | list[SearchOptDetailRow] | None = None
+    output2: OverseasFutureoptionSearchOptDetailRow | list[OverseasFutureoptionSearchOptDetailRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["StockDetailBody", "StockDetailRow"]
+__all__ = ["OverseasFutureoptionStockDetailBody", "OverseasFutureoptionStockDetailRow"]
 
 
-class StockDetailRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasFutureoptionStockDetailRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_futureoption.stock_detail``: [해외선물옵션] 기본시세 > 해외선물종목상세[v1_해외선물-008]."""
 
     exch_cd: str = ""
@@ -62,7 +62,7 @@ class StockDetailRow(KisApiRow, frozen=True, kw_only=True):
     """스프레드 종목 #2"""
 
 
-class StockDetailBody(msgspec.Struct, frozen=True):
+class OverseasFutureoptionStockDetailBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_futureoption.stock_detail``: its output blocks."""
 
-    output1: StockDetailRow | list[StockDetailRow] | None = None
+    output1: OverseasFutureoptionStockDetailRow | list[OverseasFutureoptionStockDetailRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["TickCcnlBody", "TickCcnlRow"]
+__all__ = ["OverseasFutureoptionTickCcnlBody", "OverseasFutureoptionTickCcnlRow"]
 
 
-class TickCcnlRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasFutureoptionTickCcnlRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_futureoption.tick_ccnl``: [해외선물옵션] 기본시세 > 해외선물 체결추이(틱)[해외선물-019]."""
 
     tret_cnt: str = ""
@@ -44,8 +44,8 @@ class TickCcnlRow(KisApiRow, frozen=True, kw_only=True):
     """전일대비율"""
 
 
-class TickCcnlBody(msgspec.Struct, frozen=True):
+class OverseasFutureoptionTickCcnlBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_futureoption.tick_ccnl``: its output blocks."""
 
-    output1: TickCcnlRow | list[TickCcnlRow] | None = None
-    output2: TickCcnlRow | list[TickCcnlRow] | None = None
+    output1: OverseasFutureoptionTickCcnlRow | list[OverseasFutureoptionTickCcnlRow] | None = None
+    output2: OverseasFutureoptionTickCcnlRow | list[OverseasFutureoptionTickCcnlRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["WeeklyCcnlBody", "WeeklyCcnlRow"]
+__all__ = ["OverseasFutureoptionWeeklyCcnlBody", "OverseasFutureoptionWeeklyCcnlRow"]
 
 
-class WeeklyCcnlRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasFutureoptionWeeklyCcnlRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_futureoption.weekly_ccnl``: [해외선물옵션] 기본시세 > 해외선물 체결추이(주간)[해외선물-017]."""
 
     ret_cnt: str = ""
@@ -45,8 +45,8 @@ class WeeklyCcnlRow(KisApiRow, frozen=True, kw_only=True):
     """전일대비율"""
 
 
-class WeeklyCcnlBody(msgspec.Struct, frozen=True):
+class OverseasFutureoptionWeeklyCcnlBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_futureoption.weekly_ccnl``: its output blocks."""
 
-    output1: WeeklyCcnlRow | list[WeeklyCcnlRow] | None = None
-    output2: WeeklyCcnlRow | list[WeeklyCcnlRow] | None = None
+    output1: OverseasFutureoptionWeeklyCcnlRow | list[OverseasFutureoptionWeeklyCcnlRow] | None = None
+    output2: OverseasFutureoptionWeeklyCcnlRow | list[OverseasFutureoptionWeeklyCcnlRow] | None = None

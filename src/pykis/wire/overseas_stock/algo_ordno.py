@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["AlgoOrdnoBody", "AlgoOrdnoRow"]
+__all__ = ["OverseasStockAlgoOrdnoBody", "OverseasStockAlgoOrdnoRow"]
 
 
-class AlgoOrdnoRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasStockAlgoOrdnoRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_stock.algo_ordno``: [해외주식] 주문/계좌 > 해외주식 지정가주문번호조회 [해외주식-071]."""
 
     ODNO: str = ""
@@ -34,7 +34,7 @@ class AlgoOrdnoRow(KisApiRow, frozen=True, kw_only=True):
     """주문채번지점번호"""
 
 
-class AlgoOrdnoBody(msgspec.Struct, frozen=True):
+class OverseasStockAlgoOrdnoBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_stock.algo_ordno``: its output blocks."""
 
-    output: AlgoOrdnoRow | list[AlgoOrdnoRow] | None = None
+    output: OverseasStockAlgoOrdnoRow | list[OverseasStockAlgoOrdnoRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["BrknewsTitleBody", "BrknewsTitleRow"]
+__all__ = ["OverseasStockBrknewsTitleBody", "OverseasStockBrknewsTitleRow"]
 
 
-class BrknewsTitleRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasStockBrknewsTitleRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_stock.brknews_title``: [해외주식] 시세분석 > 해외속보(제목) [해외주식-055]."""
 
     cntt_usiq_srno: str = ""
@@ -70,7 +70,7 @@ class BrknewsTitleRow(KisApiRow, frozen=True, kw_only=True):
     """한글종목명10"""
 
 
-class BrknewsTitleBody(msgspec.Struct, frozen=True):
+class OverseasStockBrknewsTitleBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_stock.brknews_title``: its output blocks."""
 
-    output: BrknewsTitleRow | list[BrknewsTitleRow] | None = None
+    output: OverseasStockBrknewsTitleRow | list[OverseasStockBrknewsTitleRow] | None = None

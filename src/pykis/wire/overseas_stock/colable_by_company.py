@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["ColableByCompanyBody", "ColableByCompanyRow"]
+__all__ = ["OverseasStockColableByCompanyBody", "OverseasStockColableByCompanyRow"]
 
 
-class ColableByCompanyRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasStockColableByCompanyRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_stock.colable_by_company``: [해외주식] 시세분석 > 당사 해외주식담보대출 가능 종목 [해외주식-051]."""
 
     pdno: str = ""
@@ -43,8 +43,8 @@ class ColableByCompanyRow(KisApiRow, frozen=True, kw_only=True):
     """대출가능종목수"""
 
 
-class ColableByCompanyBody(msgspec.Struct, frozen=True):
+class OverseasStockColableByCompanyBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_stock.colable_by_company``: its output blocks."""
 
-    output1: ColableByCompanyRow | list[ColableByCompanyRow] | None = None
-    output2: ColableByCompanyRow | list[ColableByCompanyRow] | None = None
+    output1: OverseasStockColableByCompanyRow | list[OverseasStockColableByCompanyRow] | None = None
+    output2: OverseasStockColableByCompanyRow | list[OverseasStockColableByCompanyRow] | None = None

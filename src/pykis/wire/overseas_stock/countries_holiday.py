@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["CountriesHolidayBody", "CountriesHolidayRow"]
+__all__ = ["OverseasStockCountriesHolidayBody", "OverseasStockCountriesHolidayRow"]
 
 
-class CountriesHolidayRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasStockCountriesHolidayRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_stock.countries_holiday``: [해외주식] 기본시세 > 해외결제일자조회[해외주식-017]."""
 
     prdt_type_cd: str = ""
@@ -30,7 +30,7 @@ class CountriesHolidayRow(KisApiRow, frozen=True, kw_only=True):
     """국내결제일자"""
 
 
-class CountriesHolidayBody(msgspec.Struct, frozen=True):
+class OverseasStockCountriesHolidayBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_stock.countries_holiday``: its output blocks."""
 
-    output: CountriesHolidayRow | list[CountriesHolidayRow] | None = None
+    output: OverseasStockCountriesHolidayRow | list[OverseasStockCountriesHolidayRow] | None = None

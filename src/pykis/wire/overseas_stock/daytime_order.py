@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["DaytimeOrderBody", "DaytimeOrderRow"]
+__all__ = ["OverseasStockDaytimeOrderBody", "OverseasStockDaytimeOrderRow"]
 
 
-class DaytimeOrderRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasStockDaytimeOrderRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_stock.daytime_order``: [해외주식] 주문/계좌 > 해외주식 미국주간주문 [v1_해외주식-026]."""
 
     KRX_FWDG_ORD_ORGNO: str = ""
@@ -22,7 +22,7 @@ class DaytimeOrderRow(KisApiRow, frozen=True, kw_only=True):
     """주문시각"""
 
 
-class DaytimeOrderBody(msgspec.Struct, frozen=True):
+class OverseasStockDaytimeOrderBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_stock.daytime_order``: its output blocks."""
 
-    output: DaytimeOrderRow | list[DaytimeOrderRow] | None = None
+    output: OverseasStockDaytimeOrderRow | list[OverseasStockDaytimeOrderRow] | None = None

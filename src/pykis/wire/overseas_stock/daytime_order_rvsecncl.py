@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["DaytimeOrderRvsecnclBody", "DaytimeOrderRvsecnclRow"]
+__all__ = ["OverseasStockDaytimeOrderRvsecnclBody", "OverseasStockDaytimeOrderRvsecnclRow"]
 
 
-class DaytimeOrderRvsecnclRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasStockDaytimeOrderRvsecnclRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_stock.daytime_order_rvsecncl``: [해외주식] 주문/계좌 > 해외주식 미국주간정정취소 [v1_해외주식-027]."""
 
     Output1: str = ""
@@ -25,7 +25,7 @@ class DaytimeOrderRvsecnclRow(KisApiRow, frozen=True, kw_only=True):
     """주문시각"""
 
 
-class DaytimeOrderRvsecnclBody(msgspec.Struct, frozen=True):
+class OverseasStockDaytimeOrderRvsecnclBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_stock.daytime_order_rvsecncl``: its output blocks."""
 
-    output: DaytimeOrderRvsecnclRow | list[DaytimeOrderRvsecnclRow] | None = None
+    output: OverseasStockDaytimeOrderRvsecnclRow | list[OverseasStockDaytimeOrderRvsecnclRow] | None = None

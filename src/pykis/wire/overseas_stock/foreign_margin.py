@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["ForeignMarginBody", "ForeignMarginRow"]
+__all__ = ["OverseasStockForeignMarginBody", "OverseasStockForeignMarginRow"]
 
 
-class ForeignMarginRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasStockForeignMarginRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_stock.foreign_margin``: [해외주식] 주문/계좌 - 해외증거금 통화별조회 [해외주식-035]."""
 
     natn_name: str = ""
@@ -36,7 +36,7 @@ class ForeignMarginRow(KisApiRow, frozen=True, kw_only=True):
     """기준환율"""
 
 
-class ForeignMarginBody(msgspec.Struct, frozen=True):
+class OverseasStockForeignMarginBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_stock.foreign_margin``: its output blocks."""
 
-    output: ForeignMarginRow | list[ForeignMarginRow] | None = None
+    output: OverseasStockForeignMarginRow | list[OverseasStockForeignMarginRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["IndustryPriceBody", "IndustryPriceRow"]
+__all__ = ["OverseasStockIndustryPriceBody", "OverseasStockIndustryPriceRow"]
 
 
-class IndustryPriceRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasStockIndustryPriceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_stock.industry_price``: [해외주식] 기본시세 > 해외주식 업종별코드조회[해외주식-049]."""
 
     nrec: str = ""
@@ -22,8 +22,8 @@ class IndustryPriceRow(KisApiRow, frozen=True, kw_only=True):
     """업종명"""
 
 
-class IndustryPriceBody(msgspec.Struct, frozen=True):
+class OverseasStockIndustryPriceBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_stock.industry_price``: its output blocks."""
 
-    output1: IndustryPriceRow | list[IndustryPriceRow] | None = None
-    output2: IndustryPriceRow | list[IndustryPriceRow] | None = None
+    output1: OverseasStockIndustryPriceRow | list[OverseasStockIndustryPriceRow] | None = None
+    output2: OverseasStockIndustryPriceRow | list[OverseasStockIndustryPriceRow] | None = None

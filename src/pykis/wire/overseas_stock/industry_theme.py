@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["IndustryThemeBody", "IndustryThemeRow"]
+__all__ = ["OverseasStockIndustryThemeBody", "OverseasStockIndustryThemeRow"]
 
 
-class IndustryThemeRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasStockIndustryThemeRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_stock.industry_theme``: [해외주식] 기본시세 > 해외주식 업종별시세[해외주식-048]."""
 
     zdiv: str = ""
@@ -58,8 +58,8 @@ class IndustryThemeRow(KisApiRow, frozen=True, kw_only=True):
     """매매가능"""
 
 
-class IndustryThemeBody(msgspec.Struct, frozen=True):
+class OverseasStockIndustryThemeBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_stock.industry_theme``: its output blocks."""
 
-    output1: IndustryThemeRow | list[IndustryThemeRow] | None = None
-    output2: IndustryThemeRow | list[IndustryThemeRow] | None = None
+    output1: OverseasStockIndustryThemeRow | list[OverseasStockIndustryThemeRow] | None = None
+    output2: OverseasStockIndustryThemeRow | list[OverseasStockIndustryThemeRow] | None = None

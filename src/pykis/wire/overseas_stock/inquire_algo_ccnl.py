@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireAlgoCcnlBody", "InquireAlgoCcnlRow"]
+__all__ = ["OverseasStockInquireAlgoCcnlBody", "OverseasStockInquireAlgoCcnlRow"]
 
 
-class InquireAlgoCcnlRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasStockInquireAlgoCcnlRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_stock.inquire_algo_ccnl``: [해외주식] 주문/계좌 > 해외주식 지정가체결내역조회 [해외주식-070]."""
 
     CCLD_SEQ: str = ""
@@ -47,8 +47,8 @@ class InquireAlgoCcnlRow(KisApiRow, frozen=True, kw_only=True):
     """체결건수"""
 
 
-class InquireAlgoCcnlBody(msgspec.Struct, frozen=True):
+class OverseasStockInquireAlgoCcnlBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_stock.inquire_algo_ccnl``: its output blocks."""
 
-    output: InquireAlgoCcnlRow | list[InquireAlgoCcnlRow] | None = None
-    output3: InquireAlgoCcnlRow | list[InquireAlgoCcnlRow] | None = None
+    output: OverseasStockInquireAlgoCcnlRow | list[OverseasStockInquireAlgoCcnlRow] | None = None
+    output3: OverseasStockInquireAlgoCcnlRow | list[OverseasStockInquireAlgoCcnlRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireDailyChartpriceBody", "InquireDailyChartpriceRow"]
+__all__ = ["OverseasStockInquireDailyChartpriceBody", "OverseasStockInquireDailyChartpriceRow"]
 
 
-class InquireDailyChartpriceRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasStockInquireDailyChartpriceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_stock.inquire_daily_chartprice``: [해외주식] 기본시세 > 해외주식 종목_지수_환율기간별시세(일_주_월_년)[v1_해외주식-012]."""
 
     ovrs_nmix_prdy_vrss: str = ""
@@ -51,8 +51,8 @@ class InquireDailyChartpriceRow(KisApiRow, frozen=True, kw_only=True):
     """변경 여부"""
 
 
-class InquireDailyChartpriceBody(msgspec.Struct, frozen=True):
+class OverseasStockInquireDailyChartpriceBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_stock.inquire_daily_chartprice``: its output blocks."""
 
-    output1: InquireDailyChartpriceRow | list[InquireDailyChartpriceRow] | None = None
-    output2: InquireDailyChartpriceRow | list[InquireDailyChartpriceRow] | None = None
+    output1: OverseasStockInquireDailyChartpriceRow | list[OverseasStockInquireDailyChartpriceRow] | None = None
+    output2: OverseasStockInquireDailyChartpriceRow | list[OverseasStockInquireDailyChartpriceRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireNccsBody", "InquireNccsRow"]
+__all__ = ["OverseasStockInquireNccsBody", "OverseasStockInquireNccsRow"]
 
 
-class InquireNccsRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasStockInquireNccsRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_stock.inquire_nccs``: [해외주식] 주문/계좌 > 해외주식 미체결내역 [v1_해외주식-005]."""
 
     ord_dt: str = ""
@@ -58,7 +58,7 @@ class InquireNccsRow(KisApiRow, frozen=True, kw_only=True):
     """미국애프터마켓연장신청여부"""
 
 
-class InquireNccsBody(msgspec.Struct, frozen=True):
+class OverseasStockInquireNccsBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_stock.inquire_nccs``: its output blocks."""
 
-    output: list[InquireNccsRow] = []
+    output: OverseasStockInquireNccsRow | list[OverseasStockInquireNccsRow] | None = None

@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquirePaymtStdrBalanceBody", "InquirePaymtStdrBalanceRow"]
+__all__ = ["OverseasStockInquirePaymtStdrBalanceBody", "OverseasStockInquirePaymtStdrBalanceRow"]
 
 
-class InquirePaymtStdrBalanceRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasStockInquirePaymtStdrBalanceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_stock.inquire_paymt_stdr_balance``: [해외주식] 주문/계좌 > 해외주식 결제기준잔고 [해외주식-064]."""
 
     pdno: str = ""
@@ -91,9 +91,9 @@ class InquirePaymtStdrBalanceRow(KisApiRow, frozen=True, kw_only=True):
     """총대여평가금액"""
 
 
-class InquirePaymtStdrBalanceBody(msgspec.Struct, frozen=True):
+class OverseasStockInquirePaymtStdrBalanceBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_stock.inquire_paymt_stdr_balance``: its output blocks."""
 
-    output1: InquirePaymtStdrBalanceRow | list[InquirePaymtStdrBalanceRow] | None = None
-    output2: InquirePaymtStdrBalanceRow | list[InquirePaymtStdrBalanceRow] | None = None
-    output3: InquirePaymtStdrBalanceRow | list[InquirePaymtStdrBalanceRow] | None = None
+    output1: OverseasStockInquirePaymtStdrBalanceRow | list[OverseasStockInquirePaymtStdrBalanceRow] | None = None
+    output2: OverseasStockInquirePaymtStdrBalanceRow | list[OverseasStockInquirePaymtStdrBalanceRow] | None = None
+    output3: OverseasStockInquirePaymtStdrBalanceRow | list[OverseasStockInquirePaymtStdrBalanceRow] | None = None

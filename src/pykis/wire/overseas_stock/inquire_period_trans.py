@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquirePeriodTransBody", "InquirePeriodTransRow"]
+__all__ = ["OverseasStockInquirePeriodTransBody", "OverseasStockInquirePeriodTransRow"]
 
 
-class InquirePeriodTransRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasStockInquirePeriodTransRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_stock.inquire_period_trans``: [해외주식] 주문/계좌 > 해외주식 일별거래내역 [해외주식-063]."""
 
     trad_dt: str = ""
@@ -71,8 +71,8 @@ class InquirePeriodTransRow(KisApiRow, frozen=True, kw_only=True):
     """해외수수료합계"""
 
 
-class InquirePeriodTransBody(msgspec.Struct, frozen=True):
+class OverseasStockInquirePeriodTransBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_stock.inquire_period_trans``: its output blocks."""
 
-    output1: InquirePeriodTransRow | list[InquirePeriodTransRow] | None = None
-    output2: InquirePeriodTransRow | list[InquirePeriodTransRow] | None = None
+    output1: OverseasStockInquirePeriodTransRow | list[OverseasStockInquirePeriodTransRow] | None = None
+    output2: OverseasStockInquirePeriodTransRow | list[OverseasStockInquirePeriodTransRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireSearchBody", "InquireSearchRow"]
+__all__ = ["OverseasStockInquireSearchBody", "OverseasStockInquireSearchRow"]
 
 
-class InquireSearchRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasStockInquireSearchRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_stock.inquire_search``: [해외주식] 시세분석 > 해외주식조건검색[v1_해외주식-015]."""
 
     zdiv: str = ""
@@ -62,8 +62,8 @@ class InquireSearchRow(KisApiRow, frozen=True, kw_only=True):
     """매매가능"""
 
 
-class InquireSearchBody(msgspec.Struct, frozen=True):
+class OverseasStockInquireSearchBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_stock.inquire_search``: its output blocks."""
 
-    output1: InquireSearchRow | list[InquireSearchRow] | None = None
-    output2: InquireSearchRow | list[InquireSearchRow] | None = None
+    output1: OverseasStockInquireSearchRow | list[OverseasStockInquireSearchRow] | None = None
+    output2: OverseasStockInquireSearchRow | list[OverseasStockInquireSearchRow] | None = None

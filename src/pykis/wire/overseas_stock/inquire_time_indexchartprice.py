@@ -9,10 +9,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["InquireTimeIndexchartpriceBody", "InquireTimeIndexchartpriceRow"]
+__all__ = ["OverseasStockInquireTimeIndexchartpriceBody", "OverseasStockInquireTimeIndexchartpriceRow"]
 
 
-class InquireTimeIndexchartpriceRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasStockInquireTimeIndexchartpriceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_stock.inquire_time_indexchartprice``: [해외주식] 기본시세 > 해외지수분봉조회[v1_해외주식-031]."""
 
     ovrs_nmix_prdy_vrss: str = ""
@@ -53,8 +53,8 @@ class InquireTimeIndexchartpriceRow(KisApiRow, frozen=True, kw_only=True):
     """체결 거래량"""
 
 
-class InquireTimeIndexchartpriceBody(msgspec.Struct, frozen=True):
+class OverseasStockInquireTimeIndexchartpriceBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_stock.inquire_time_indexchartprice``: its output blocks."""
 
-    output1: InquireTimeIndexchartpriceRow | list[InquireTimeIndexchartpriceRow] | None = None
-    output2: InquireTimeIndexchartpriceRow | list[InquireTimeIndexchartpriceRow] | None = None
+    output1: OverseasStockInquireTimeIndexchartpriceRow | list[OverseasStockInquireTimeIndexchartpriceRow] | None = None
+    output2: OverseasStockInquireTimeIndexchartpriceRow | list[OverseasStockInquireTimeIndexchartpriceRow] | None = None

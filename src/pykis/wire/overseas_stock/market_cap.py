@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["MarketCapBody", "MarketCapRow"]
+__all__ = ["OverseasStockMarketCapBody", "OverseasStockMarketCapRow"]
 
 
-class MarketCapRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasStockMarketCapRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_stock.market_cap``: [해외주식] 시세분석 > 해외주식 시가총액순위[해외주식-047]."""
 
     zdiv: str = ""
@@ -60,8 +60,8 @@ class MarketCapRow(KisApiRow, frozen=True, kw_only=True):
     """시가총액"""
 
 
-class MarketCapBody(msgspec.Struct, frozen=True):
+class OverseasStockMarketCapBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_stock.market_cap``: its output blocks."""
 
-    output1: MarketCapRow | list[MarketCapRow] | None = None
-    output2: MarketCapRow | list[MarketCapRow] | None = None
+    output1: OverseasStockMarketCapRow | list[OverseasStockMarketCapRow] | None = None
+    output2: OverseasStockMarketCapRow | list[OverseasStockMarketCapRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["NewHighlowBody", "NewHighlowRow"]
+__all__ = ["OverseasStockNewHighlowBody", "OverseasStockNewHighlowRow"]
 
 
-class NewHighlowRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasStockNewHighlowRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_stock.new_highlow``: [해외주식] 시세분석 > 해외주식 신고/신저가[해외주식-042]."""
 
     zdiv: str = ""
@@ -62,8 +62,8 @@ class NewHighlowRow(KisApiRow, frozen=True, kw_only=True):
     """순위"""
 
 
-class NewHighlowBody(msgspec.Struct, frozen=True):
+class OverseasStockNewHighlowBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_stock.new_highlow``: its output blocks."""
 
-    output1: NewHighlowRow | list[NewHighlowRow] | None = None
-    output2: NewHighlowRow | list[NewHighlowRow] | None = None
+    output1: OverseasStockNewHighlowRow | list[OverseasStockNewHighlowRow] | None = None
+    output2: OverseasStockNewHighlowRow | list[OverseasStockNewHighlowRow] | None = None

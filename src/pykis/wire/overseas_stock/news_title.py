@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["NewsTitleBody", "NewsTitleRow"]
+__all__ = ["OverseasStockNewsTitleBody", "OverseasStockNewsTitleRow"]
 
 
-class NewsTitleRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasStockNewsTitleRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_stock.news_title``: [해외주식] 시세분석 > 해외뉴스종합(제목) [해외주식-053]."""
 
     info_gb: str = ""
@@ -40,7 +40,7 @@ class NewsTitleRow(KisApiRow, frozen=True, kw_only=True):
     """제목"""
 
 
-class NewsTitleBody(msgspec.Struct, frozen=True):
+class OverseasStockNewsTitleBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_stock.news_title``: its output blocks."""
 
-    outblock1: NewsTitleRow | list[NewsTitleRow] | None = None
+    outblock1: OverseasStockNewsTitleRow | list[OverseasStockNewsTitleRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["OrderBody", "OrderRow"]
+__all__ = ["OverseasStockOrderBody", "OverseasStockOrderRow"]
 
 
-class OrderRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasStockOrderRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_stock.order``: [해외주식] 주문/계좌 > 해외주식 주문 [v1_해외주식-001]."""
 
     KRX_FWDG_ORD_ORGNO: str = ""
@@ -22,7 +22,7 @@ class OrderRow(KisApiRow, frozen=True, kw_only=True):
     """주문시각"""
 
 
-class OrderBody(msgspec.Struct, frozen=True):
+class OverseasStockOrderBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_stock.order``: its output blocks."""
 
-    output: OrderRow | list[OrderRow] | None = None
+    output: OverseasStockOrderRow | list[OverseasStockOrderRow] | None = None

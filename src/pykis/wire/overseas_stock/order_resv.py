@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["OrderResvBody", "OrderResvRow"]
+__all__ = ["OverseasStockOrderResvBody", "OverseasStockOrderResvRow"]
 
 
-class OrderResvRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasStockOrderResvRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_stock.order_resv``: [해외주식] 주문/계좌 > 해외주식 예약주문접수[v1_해외주식-002]."""
 
     ODNO: str = ""
@@ -22,7 +22,7 @@ class OrderResvRow(KisApiRow, frozen=True, kw_only=True):
     """해외예약주문번호"""
 
 
-class OrderResvBody(msgspec.Struct, frozen=True):
+class OverseasStockOrderResvBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_stock.order_resv``: its output blocks."""
 
-    output: OrderResvRow | list[OrderResvRow] | None = None
+    output: OverseasStockOrderResvRow | list[OverseasStockOrderResvRow] | None = None

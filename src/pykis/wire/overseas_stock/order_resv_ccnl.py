@@ -9,17 +9,17 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["OrderResvCcnlBody", "OrderResvCcnlRow"]
+__all__ = ["OverseasStockOrderResvCcnlBody", "OverseasStockOrderResvCcnlRow"]
 
 
-class OrderResvCcnlRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasStockOrderResvCcnlRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_stock.order_resv_ccnl``: [해외주식] 주문/계좌 > 해외주식 예약주문접수취소[v1_해외주식-004]."""
 
     OVRS_RSVN_ODNO: str = ""
     """해외예약주문번호"""
 
 
-class OrderResvCcnlBody(msgspec.Struct, frozen=True):
+class OverseasStockOrderResvCcnlBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_stock.order_resv_ccnl``: its output blocks."""
 
-    output: OrderResvCcnlRow | list[OrderResvCcnlRow] | None = None
+    output: OverseasStockOrderResvCcnlRow | list[OverseasStockOrderResvCcnlRow] | None = None

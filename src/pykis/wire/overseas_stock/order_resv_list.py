@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["OrderResvListBody", "OrderResvListRow"]
+__all__ = ["OverseasStockOrderResvListBody", "OverseasStockOrderResvListRow"]
 
 
-class OrderResvListRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasStockOrderResvListRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_stock.order_resv_list``: [해외주식] 주문/계좌 > 해외주식 예약주문조회[v1_해외주식-013]."""
 
     cncl_yn: str = ""
@@ -64,7 +64,7 @@ class OrderResvListRow(KisApiRow, frozen=True, kw_only=True):
     """분할매수속성명"""
 
 
-class OrderResvListBody(msgspec.Struct, frozen=True):
+class OverseasStockOrderResvListBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_stock.order_resv_list``: its output blocks."""
 
-    output: OrderResvListRow | list[OrderResvListRow] | None = None
+    output: OverseasStockOrderResvListRow | list[OverseasStockOrderResvListRow] | None = None

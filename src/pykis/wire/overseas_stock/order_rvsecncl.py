@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["OrderRvsecnclBody", "OrderRvsecnclRow"]
+__all__ = ["OverseasStockOrderRvsecnclBody", "OverseasStockOrderRvsecnclRow"]
 
 
-class OrderRvsecnclRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasStockOrderRvsecnclRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_stock.order_rvsecncl``: [해외주식] 주문/계좌 > 해외주식 정정취소주문[v1_해외주식-003]."""
 
     KRX_FWDG_ORD_ORGNO: str = ""
@@ -22,7 +22,7 @@ class OrderRvsecnclRow(KisApiRow, frozen=True, kw_only=True):
     """주문시각"""
 
 
-class OrderRvsecnclBody(msgspec.Struct, frozen=True):
+class OverseasStockOrderRvsecnclBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_stock.order_rvsecncl``: its output blocks."""
 
-    output: OrderRvsecnclRow | list[OrderRvsecnclRow] | None = None
+    output: OverseasStockOrderRvsecnclRow | list[OverseasStockOrderRvsecnclRow] | None = None

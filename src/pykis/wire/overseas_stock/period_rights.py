@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["PeriodRightsBody", "PeriodRightsRow"]
+__all__ = ["OverseasStockPeriodRightsBody", "OverseasStockPeriodRightsRow"]
 
 
-class PeriodRightsRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasStockPeriodRightsRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_stock.period_rights``: [해외주식] 시세분석 > 해외주식 기간별권리조회 [해외주식-052]."""
 
     bass_dt: str = ""
@@ -56,7 +56,7 @@ class PeriodRightsRow(KisApiRow, frozen=True, kw_only=True):
     """확정여부"""
 
 
-class PeriodRightsBody(msgspec.Struct, frozen=True):
+class OverseasStockPeriodRightsBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_stock.period_rights``: its output blocks."""
 
-    output: PeriodRightsRow | list[PeriodRightsRow] | None = None
+    output: OverseasStockPeriodRightsRow | list[OverseasStockPeriodRightsRow] | None = None

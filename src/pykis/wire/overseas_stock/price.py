@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["PriceBody", "PriceRow"]
+__all__ = ["OverseasStockPriceBody", "OverseasStockPriceRow"]
 
 
-class PriceRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasStockPriceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_stock.price``: [해외주식] 기본시세 > 해외주식 현재체결가[v1_해외주식-009]."""
 
     rsym: str = ""
@@ -38,7 +38,7 @@ class PriceRow(KisApiRow, frozen=True, kw_only=True):
     """매수가능여부"""
 
 
-class PriceBody(msgspec.Struct, frozen=True):
+class OverseasStockPriceBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_stock.price``: its output blocks."""
 
-    output: PriceRow | list[PriceRow] | None = None
+    output: OverseasStockPriceRow | list[OverseasStockPriceRow] | None = None

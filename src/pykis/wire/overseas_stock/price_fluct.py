@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["PriceFluctBody", "PriceFluctRow"]
+__all__ = ["OverseasStockPriceFluctBody", "OverseasStockPriceFluctRow"]
 
 
-class PriceFluctRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasStockPriceFluctRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_stock.price_fluct``: [해외주식] 시세분석 > 해외주식 가격급등락[해외주식-038]."""
 
     zdiv: str = ""
@@ -60,8 +60,8 @@ class PriceFluctRow(KisApiRow, frozen=True, kw_only=True):
     """기준현재가"""
 
 
-class PriceFluctBody(msgspec.Struct, frozen=True):
+class OverseasStockPriceFluctBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_stock.price_fluct``: its output blocks."""
 
-    output1: PriceFluctRow | list[PriceFluctRow] | None = None
-    output2: PriceFluctRow | list[PriceFluctRow] | None = None
+    output1: OverseasStockPriceFluctRow | list[OverseasStockPriceFluctRow] | None = None
+    output2: OverseasStockPriceFluctRow | list[OverseasStockPriceFluctRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["QuotInquireCcnlBody", "QuotInquireCcnlRow"]
+__all__ = ["OverseasStockQuotInquireCcnlBody", "OverseasStockQuotInquireCcnlRow"]
 
 
-class QuotInquireCcnlRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasStockQuotInquireCcnlRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_stock.quot_inquire_ccnl``: [해외주식] 기본시세 > 해외주식 체결추이[해외주식-037]."""
 
     vpow: str = ""
@@ -38,7 +38,7 @@ class QuotInquireCcnlRow(KisApiRow, frozen=True, kw_only=True):
     """등락율"""
 
 
-class QuotInquireCcnlBody(msgspec.Struct, frozen=True):
+class OverseasStockQuotInquireCcnlBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_stock.quot_inquire_ccnl``: its output blocks."""
 
-    output1: QuotInquireCcnlRow | list[QuotInquireCcnlRow] | None = None
+    output1: OverseasStockQuotInquireCcnlRow | list[OverseasStockQuotInquireCcnlRow] | None = None

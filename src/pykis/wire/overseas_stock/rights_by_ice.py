@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["RightsByIceBody", "RightsByIceRow"]
+__all__ = ["OverseasStockRightsByIceBody", "OverseasStockRightsByIceRow"]
 
 
-class RightsByIceRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasStockRightsByIceRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_stock.rights_by_ice``: [해외주식] 시세분석 > 해외주식 권리종합 [해외주식-050]."""
 
     anno_dt: str = ""
@@ -40,7 +40,7 @@ class RightsByIceRow(KisApiRow, frozen=True, kw_only=True):
     """적용일"""
 
 
-class RightsByIceBody(msgspec.Struct, frozen=True):
+class OverseasStockRightsByIceBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_stock.rights_by_ice``: its output blocks."""
 
-    output1: RightsByIceRow | list[RightsByIceRow] | None = None
+    output1: OverseasStockRightsByIceRow | list[OverseasStockRightsByIceRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["SearchInfoBody", "SearchInfoRow"]
+__all__ = ["OverseasStockSearchInfoBody", "OverseasStockSearchInfoRow"]
 
 
-class SearchInfoRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasStockSearchInfoRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_stock.search_info``: [해외주식] 시세분석 > 해외주식 상품기본정보[v1_해외주식-034]."""
 
     std_pdno: str = ""
@@ -126,7 +126,7 @@ class SearchInfoRow(KisApiRow, frozen=True, kw_only=True):
     """최종수신일시"""
 
 
-class SearchInfoBody(msgspec.Struct, frozen=True):
+class OverseasStockSearchInfoBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_stock.search_info``: its output blocks."""
 
-    output: SearchInfoRow | list[SearchInfoRow] | None = None
+    output: OverseasStockSearchInfoRow | list[OverseasStockSearchInfoRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["TradeGrowthBody", "TradeGrowthRow"]
+__all__ = ["OverseasStockTradeGrowthBody", "OverseasStockTradeGrowthRow"]
 
 
-class TradeGrowthRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasStockTradeGrowthRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_stock.trade_growth``: [해외주식] 시세분석 > 해외주식 거래증가율순위[해외주식-045]."""
 
     zdiv: str = ""
@@ -62,8 +62,8 @@ class TradeGrowthRow(KisApiRow, frozen=True, kw_only=True):
     """증가량"""
 
 
-class TradeGrowthBody(msgspec.Struct, frozen=True):
+class OverseasStockTradeGrowthBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_stock.trade_growth``: its output blocks."""
 
-    output1: TradeGrowthRow | list[TradeGrowthRow] | None = None
-    output2: TradeGrowthRow | list[TradeGrowthRow] | None = None
+    output1: OverseasStockTradeGrowthRow | list[OverseasStockTradeGrowthRow] | None = None
+    output2: OverseasStockTradeGrowthRow | list[OverseasStockTradeGrowthRow] | None = None

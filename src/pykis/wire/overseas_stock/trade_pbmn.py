@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["TradePbmnBody", "TradePbmnRow"]
+__all__ = ["OverseasStockTradePbmnBody", "OverseasStockTradePbmnRow"]
 
 
-class TradePbmnRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasStockTradePbmnRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_stock.trade_pbmn``: [해외주식] 시세분석 > 해외주식 거래대금순위[해외주식-044]."""
 
     zdiv: str = ""
@@ -58,8 +58,8 @@ class TradePbmnRow(KisApiRow, frozen=True, kw_only=True):
     """매매가능"""
 
 
-class TradePbmnBody(msgspec.Struct, frozen=True):
+class OverseasStockTradePbmnBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_stock.trade_pbmn``: its output blocks."""
 
-    output1: TradePbmnRow | list[TradePbmnRow] | None = None
-    output2: TradePbmnRow | list[TradePbmnRow] | None = None
+    output1: OverseasStockTradePbmnRow | list[OverseasStockTradePbmnRow] | None = None
+    output2: OverseasStockTradePbmnRow | list[OverseasStockTradePbmnRow] | None = None

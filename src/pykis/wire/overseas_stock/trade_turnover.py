@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["TradeTurnoverBody", "TradeTurnoverRow"]
+__all__ = ["OverseasStockTradeTurnoverBody", "OverseasStockTradeTurnoverRow"]
 
 
-class TradeTurnoverRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasStockTradeTurnoverRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_stock.trade_turnover``: [해외주식] 시세분석 > 해외주식 거래회전율순위[해외주식-046]."""
 
     zdiv: str = ""
@@ -64,8 +64,8 @@ class TradeTurnoverRow(KisApiRow, frozen=True, kw_only=True):
     """회전율"""
 
 
-class TradeTurnoverBody(msgspec.Struct, frozen=True):
+class OverseasStockTradeTurnoverBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_stock.trade_turnover``: its output blocks."""
 
-    output1: TradeTurnoverRow | list[TradeTurnoverRow] | None = None
-    output2: TradeTurnoverRow | list[TradeTurnoverRow] | None = None
+    output1: OverseasStockTradeTurnoverRow | list[OverseasStockTradeTurnoverRow] | None = None
+    output2: OverseasStockTradeTurnoverRow | list[OverseasStockTradeTurnoverRow] | None = None

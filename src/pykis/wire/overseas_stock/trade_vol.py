@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["TradeVolBody", "TradeVolRow"]
+__all__ = ["OverseasStockTradeVolBody", "OverseasStockTradeVolRow"]
 
 
-class TradeVolRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasStockTradeVolRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_stock.trade_vol``: [해외주식] 시세분석 > 해외주식 거래량순위[해외주식-043]."""
 
     zdiv: str = ""
@@ -58,8 +58,8 @@ class TradeVolRow(KisApiRow, frozen=True, kw_only=True):
     """매매가능"""
 
 
-class TradeVolBody(msgspec.Struct, frozen=True):
+class OverseasStockTradeVolBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_stock.trade_vol``: its output blocks."""
 
-    output1: TradeVolRow | list[TradeVolRow] | None = None
-    output2: TradeVolRow | list[TradeVolRow] | None = None
+    output1: OverseasStockTradeVolRow | list[OverseasStockTradeVolRow] | None = None
+    output2: OverseasStockTradeVolRow | list[OverseasStockTradeVolRow] | None = None

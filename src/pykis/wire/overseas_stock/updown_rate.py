@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["UpdownRateBody", "UpdownRateRow"]
+__all__ = ["OverseasStockUpdownRateBody", "OverseasStockUpdownRateRow"]
 
 
-class UpdownRateRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasStockUpdownRateRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_stock.updown_rate``: [해외주식] 시세분석 > 해외주식 상승률/하락률[해외주식-041]."""
 
     zdiv: str = ""
@@ -62,8 +62,8 @@ class UpdownRateRow(KisApiRow, frozen=True, kw_only=True):
     """거래대금"""
 
 
-class UpdownRateBody(msgspec.Struct, frozen=True):
+class OverseasStockUpdownRateBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_stock.updown_rate``: its output blocks."""
 
-    output1: UpdownRateRow | list[UpdownRateRow] | None = None
-    output2: UpdownRateRow | list[UpdownRateRow] | None = None
+    output1: OverseasStockUpdownRateRow | list[OverseasStockUpdownRateRow] | None = None
+    output2: OverseasStockUpdownRateRow | list[OverseasStockUpdownRateRow] | None = None

@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["VolumePowerBody", "VolumePowerRow"]
+__all__ = ["OverseasStockVolumePowerBody", "OverseasStockVolumePowerRow"]
 
 
-class VolumePowerRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasStockVolumePowerRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_stock.volume_power``: [해외주식] 시세분석 > 해외주식 매수체결강도상위[해외주식-040]."""
 
     zdiv: str = ""
@@ -62,8 +62,8 @@ class VolumePowerRow(KisApiRow, frozen=True, kw_only=True):
     """체결강도"""
 
 
-class VolumePowerBody(msgspec.Struct, frozen=True):
+class OverseasStockVolumePowerBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_stock.volume_power``: its output blocks."""
 
-    output1: VolumePowerRow | list[VolumePowerRow] | None = None
-    output2: VolumePowerRow | list[VolumePowerRow] | None = None
+    output1: OverseasStockVolumePowerRow | list[OverseasStockVolumePowerRow] | None = None
+    output2: OverseasStockVolumePowerRow | list[OverseasStockVolumePowerRow] | None = None

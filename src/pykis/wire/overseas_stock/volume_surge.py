@@ -8,10 +8,10 @@ import msgspec
 
 from pykis.wire import KisApiRow
 
-__all__ = ["VolumeSurgeBody", "VolumeSurgeRow"]
+__all__ = ["OverseasStockVolumeSurgeBody", "OverseasStockVolumeSurgeRow"]
 
 
-class VolumeSurgeRow(KisApiRow, frozen=True, kw_only=True):
+class OverseasStockVolumeSurgeRow(KisApiRow, frozen=True, kw_only=True):
     """Rows of ``overseas_stock.volume_surge``: [해외주식] 시세분석 > 해외주식 거래량급증[해외주식-039]."""
 
     zdiv: str = ""
@@ -60,8 +60,8 @@ class VolumeSurgeRow(KisApiRow, frozen=True, kw_only=True):
     """거래량비율"""
 
 
-class VolumeSurgeBody(msgspec.Struct, frozen=True):
+class OverseasStockVolumeSurgeBody(msgspec.Struct, frozen=True):
     """The body of ``overseas_stock.volume_surge``: its output blocks."""
 
-    output1: VolumeSurgeRow | list[VolumeSurgeRow] | None = None
-    output2: VolumeSurgeRow | list[VolumeSurgeRow] | None = None
+    output1: OverseasStockVolumeSurgeRow | list[OverseasStockVolumeSurgeRow] | None = None
+    output2: OverseasStockVolumeSurgeRow | list[OverseasStockVolumeSurgeRow] | None = None

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pykis.api._runtime import Spec, op
-from pykis.wire.domestic_futureoption.order_rvsecncl import OrderRvsecnclRow
+from pykis.wire.domestic_futureoption.order_rvsecncl import DomesticFutureoptionOrderRvsecnclRow as OrderRvsecnclRow
 
 __all__ = ["OrderRvsecnclRow", "order_rvsecncl"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pykis.api._runtime import Spec, op
-from pykis.wire.domestic_stock.inquire_daily_ccld import InquireDailyCcldRow
+from pykis.wire._account import DomesticStockInquireDailyCcldRow as InquireDailyCcldRow
 
 __all__ = ["InquireDailyCcldRow", "inquire_daily_ccld"]
 

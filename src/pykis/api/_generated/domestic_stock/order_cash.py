@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pykis.api._runtime import Spec, op
-from pykis.wire.domestic_stock.order_cash import OrderCashRow
+from pykis.wire.domestic_stock.order_cash import DomesticStockOrderCashRow as OrderCashRow
 
 __all__ = ["OrderCashRow", "order_cash"]
 

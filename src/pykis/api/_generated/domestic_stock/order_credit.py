@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pykis.api._runtime import Spec, op
-from pykis.wire.domestic_stock.order_credit import OrderCreditRow
+from pykis.wire.domestic_stock.order_credit import DomesticStockOrderCreditRow as OrderCreditRow
 
 __all__ = ["OrderCreditRow", "order_credit"]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pykis.api._runtime import Spec, op
-from pykis.wire.domestic_stock.order_resv_rvsecncl import OrderResvRvsecnclRow
+from pykis.wire.domestic_stock.order_resv_rvsecncl import DomesticStockOrderResvRvsecnclRow as OrderResvRvsecnclRow
 
 __all__ = ["OrderResvRvsecnclRow", "order_resv_rvsecncl"]
 

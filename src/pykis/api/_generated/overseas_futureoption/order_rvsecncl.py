@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pykis.api._runtime import Spec, op
-from pykis.wire.overseas_futureoption.order_rvsecncl import OrderRvsecnclRow
+from pykis.wire.overseas_futureoption.order_rvsecncl import OverseasFutureoptionOrderRvsecnclRow as OrderRvsecnclRow
 
 __all__ = ["OrderRvsecnclRow", "order_rvsecncl"]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pykis.api._runtime import Spec, op
-from pykis.wire.overseas_stock.daytime_order import DaytimeOrderRow
+from pykis.wire.overseas_stock.daytime_order import OverseasStockDaytimeOrderRow as DaytimeOrderRow
 
 __all__ = ["DaytimeOrderRow", "daytime_order"]
 

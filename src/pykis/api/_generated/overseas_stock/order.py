@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pykis.api._runtime import Spec, op
-from pykis.wire.overseas_stock.order import OrderRow
+from pykis.wire.overseas_stock.order import OverseasStockOrderRow as OrderRow
 
 __all__ = ["OrderRow", "order"]
 

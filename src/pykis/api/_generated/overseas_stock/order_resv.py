@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pykis.api._runtime import Spec, op
-from pykis.wire.overseas_stock.order_resv import OrderResvRow
+from pykis.wire.overseas_stock.order_resv import OverseasStockOrderResvRow as OrderResvRow
 
 __all__ = ["OrderResvRow", "order_resv"]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pykis.api._runtime import Spec, op
-from pykis.wire.overseas_stock.order_resv_ccnl import OrderResvCcnlRow
+from pykis.wire.overseas_stock.order_resv_ccnl import OverseasStockOrderResvCcnlRow as OrderResvCcnlRow
 
 __all__ = ["OrderResvCcnlRow", "order_resv_ccnl"]
 

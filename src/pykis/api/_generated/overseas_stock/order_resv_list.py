@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pykis.api._runtime import Spec, op
-from pykis.wire.overseas_stock.order_resv_list import OrderResvListRow
+from pykis.wire.overseas_stock.order_resv_list import OverseasStockOrderResvListRow as OrderResvListRow
 
 __all__ = ["OrderResvListRow", "order_resv_list"]
 
