@@ -364,9 +364,13 @@ def lazy_attribute(package: str, modules: Mapping[str, str], namespace: dict[str
     module = modules.get(name)
     if module is None:
         raise AttributeError(f"module {package!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{package}.{module}"), name)
-    namespace[name] = value
-    return value
+    loaded = importlib.import_module(f"{package}.{module}")
+    # Everything the module defines, at once: importing it also set the package attribute of the operation's
+    # name to the module itself, which would hide the operation once its row had been asked for first.
+    for attribute, home in modules.items():
+        if home == module:
+            namespace[attribute] = getattr(loaded, attribute)
+    return namespace[name]
 
 
 class Category(Generic[M]):

@@ -23,6 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from pykis.catalog import rest_apis, websocket_trs
+from pykis.catalog._wire import COLUMN_CORRECTIONS, READ_BY_MODELS
+from pykis.models import _realtime_market, _realtime_notices
+from pykis.models._realtime_base import KisRealtimeRecord
 
 __all__ = [
     "OUTPUT_DIR",
@@ -57,68 +60,6 @@ SUPPLEMENT: dict[tuple[str, str], tuple[dict[str, Any], ...]] = {
 }
 """Request fields PROTOCOL.md documents beyond the catalog's snapshot of the broker's samples (added later by
 the broker), appended to the entry's own fields as optional ones that are not sent unless given."""
-
-_LEVELS = tuple(
-    (f"{column}{level}", f"{label}{level}")
-    for level in range(2, 11)
-    for column, label in (
-        ("pbid", "매수호가가격"),
-        ("pask", "매도호가가격"),
-        ("vbid", "매수호가잔량"),
-        ("vask", "매도호가잔량"),
-    )
-)
-
-COLUMN_CORRECTIONS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
-    # The broker's sample (examples_llm/domestic_stock/inquire_daily_ccld) spells 거래소ID구분코드
-    # ``excg_id_dvsn_Cd``; its API documentation and the pending-order inquiry (TTTC0084R) spell it
-    # ``excg_id_dvsn_cd``. Keys are case-sensitive on the wire, so the row carries both and readers take either.
-    ("domestic_stock", "inquire_daily_ccld"): (("excg_id_dvsn_cd", "거래소ID구분코드 (the documented spelling)"),),
-    # The order scopes read TTTS3018R (inquire_nccs) rows through TTTS3035R's row: 해외주식 미체결내역 spells its
-    # 정정취소구분 ``rvse_cncl_dvsn_cd`` (rest.json, examples_llm/overseas_stock/inquire_nccs).
-    ("overseas_stock", "inquire_ccnl"): (("rvse_cncl_dvsn_cd", "정정취소구분코드 (TTTS3018R's spelling)"),),
-    # 해외종목명 of each realized row (the service's TTTS3039R output1; absent from the broker's sample).
-    ("overseas_stock", "inquire_period_profit"): (("ovrs_item_name", "해외종목명"),),
-    # 상품명 of each position (the service's CTRP6504R output1; absent from the broker's sample).
-    ("overseas_stock", "inquire_present_balance"): (("prdt_name", "상품명"),),
-    # 해외주식 현재가 호가 sends ten levels for US listings (pbid1..pbid10 …); the sample lists the first only.
-    ("overseas_stock", "inquire_asking_price"): _LEVELS,
-}
-"""Response columns the service sends that ``rest.json`` lacks or spells otherwise, each with its source,
-appended to the API's row (older answers simply leave them blank)."""
-
-_MARKET: dict[tuple[str, str], dict[str, str]] = {
-    ("domestic_stock", "inquire_price"): {"output": "object"},
-    ("domestic_stock", "inquire_overtime_price"): {"output": "object"},
-    ("domestic_stock", "intstock_multprice"): {"output": "rows"},
-    ("domestic_stock", "inquire_asking_price_exp_ccn"): {"output1": "object"},
-    ("domestic_stock", "inquire_daily_itemchartprice"): {"output2": "rows?"},
-    ("domestic_stock", "inquire_time_itemchartprice"): {"output2": "rows?"},
-    ("overseas_stock", "price_detail"): {"output": "object"},
-    ("overseas_stock", "inquire_asking_price"): {"output1": "object", "output2": "any"},
-    ("overseas_stock", "dailyprice"): {"output2": "rows?"},
-    ("overseas_stock", "inquire_time_itemchartprice"): {"output1": "object?", "output2": "rows?"},
-}
-_ACCOUNT: dict[tuple[str, str], dict[str, str]] = {
-    ("domestic_stock", "inquire_balance"): {"output1": "rows", "output2": "any"},
-    ("domestic_stock", "inquire_daily_ccld"): {"output1": "rows"},
-    ("domestic_stock", "inquire_psbl_rvsecncl"): {"output": "rows"},
-    ("domestic_stock", "inquire_period_trade_profit"): {"output1": "rows"},
-    ("domestic_stock", "inquire_psbl_order"): {"output": "object"},
-    ("overseas_stock", "inquire_balance"): {"output1": "rows"},
-    ("overseas_stock", "inquire_present_balance"): {"output1": "rows", "output2": "rows"},
-    ("overseas_stock", "inquire_ccnl"): {"output": "rows"},
-    ("overseas_stock", "inquire_period_profit"): {"output1": "rows"},
-    ("overseas_stock", "inquire_psamount"): {"output": "object"},
-}
-READ_BY_MODELS: dict[str, dict[tuple[str, str], dict[str, str]]] = {"_market": _MARKET, "_account": _ACCOUNT}
-"""The APIs :mod:`pykis.models` decode, by group, with how each output block they read arrives (``object``
-one row, ``rows`` a list, ``any`` either, ``?`` may be absent) as the service sends it (PROTOCOL.md; held by
-tests/models and tests/integration); their bodies declare only these blocks (msgspec skips the rest unread).
-A group's shapes are generated into one module (``pykis.wire._market``, ``_account``): the scopes import a model
-module's bodies together, so a module per API would only add imports to a cold first quote. Every other API has
-its own module, its blocks typed as either form, or absent. (FHKST03010230 and TTTS3018R are read through
-FHKST03010200's and TTTS3035R's shapes.)"""
 
 _SHAPES = {
     "object": ("{row}", ""),
@@ -240,29 +181,16 @@ def _wire_module(doc: str, entries: list[tuple[str, dict[str, Any]]]) -> str:
     return "".join(head + classes)
 
 
-def _api_module(category: str, entry: dict[str, Any]) -> str:
-    """One API's module: its operation, over the row of its wire shape."""
-    name = str(entry["name"])
-    row = _camel(name) + "Row"
-    title = _doc_line(entry["title"])
-    out = [
-        HEADER.format(doc=f"{title} (``{category}.{name}``).", source="rest.json"),
-        NOQA_MARK,
-        "from __future__ import annotations\n\n",
-        "from typing import Literal\n\n",
-        "from pykis.api._runtime import Spec, op\n",
-        f"from {_wire_home(category, name)} import {_wire_names(category, name)[0]} as {row}\n\n",
-        f'__all__ = ["{row}", "{name}"]\n\n',
-    ]
+def _spec(category: str, entry: dict[str, Any], row: str) -> str:
+    """The ``Spec(...)`` of an operation: the catalog entry as the runtime reads it."""
     oauth = category == "auth"
-    selectors = _selector_values(entry)
-    params: dict[str, str | None] = {}
-    if not oauth:
-        for param in entry["params"]:
-            params[str(param["name"])] = None if param.get("omit") else str(param.get("value", ""))
+    params = {
+        str(param["name"]): None if param.get("omit") else str(param.get("value", ""))
+        for param in ([] if oauth else entry["params"])
+    }
     spec_args = [
         _literal(category),
-        _literal(name),
+        _literal(entry["name"]),
         _literal(entry["method"]),
         _literal(entry["path"]),
         _literal(entry["tr_id"]["real"]),
@@ -273,31 +201,33 @@ def _api_module(category: str, entry: dict[str, Any]) -> str:
         row,
         _literal(params),
     ]
+    selectors = _selector_values(entry)
     if selectors:
         spec_args.append(f"selectors={tuple(selectors)!r}")
     if _trading(entry):
         spec_args.append("trading=True")
     if oauth:
         spec_args.append("oauth=True")
-    spec_args.append(f"title={title!r}")
-    out.append(f"\n\n@op(Spec({', '.join(spec_args)}))\n")
-    arguments: list[str] = []
-    for selector, values in selectors.items():
-        literal = ", ".join(repr(v) for v in values)
-        arguments.append(f"{selector}: Literal[{literal}]")
-    for param in [] if oauth else entry["params"]:
-        pname = str(param["name"])
-        if keyword.iskeyword(pname) or not pname.isidentifier():
-            raise ValueError(f"{name}: parameter {pname!r} is not a Python name")
-        if param.get("omit"):
-            arguments.append(f"{pname}: str | None = None")
-        elif param.get("required") and "value" not in param:
-            arguments.append(f"{pname}: str")
-        else:
-            arguments.append(f"{pname}: str = {str(param.get('value', ''))!r}")
-    signature = ", ".join(["*", *arguments]) if arguments else ""
-    out.append(f"def {name}({signature}) -> None:\n")
-    doc = [f"    {title}", ""]
+    spec_args.append(f"title={_doc_line(entry['title'])!r}")
+    return f"Spec({', '.join(spec_args)})"
+
+
+def _argument(name: str, param: dict[str, Any]) -> str:
+    """One keyword argument of an operation's signature, from a request field."""
+    pname = str(param["name"])
+    if keyword.iskeyword(pname) or not pname.isidentifier():
+        raise ValueError(f"{name}: parameter {pname!r} is not a Python name")
+    if param.get("omit"):
+        return f"{pname}: str | None = None"
+    if param.get("required") and "value" not in param:
+        return f"{pname}: str"
+    return f"{pname}: str = {str(param.get('value', ''))!r}"
+
+
+def _api_doc(category: str, entry: dict[str, Any]) -> list[str]:
+    """The docstring lines of an operation: what it sends, its notes, its arguments."""
+    oauth = category == "auth"
+    doc = [f"    {_doc_line(entry['title'])}", ""]
     demo = entry["tr_id"]["demo"] if entry["demo_supported"] else None
     doc += _wrap(
         f"``{entry['method']} {entry['path']}``; TR {_tr_text(entry['tr_id']['real'])} (real), "
@@ -310,19 +240,46 @@ def _api_module(category: str, entry: dict[str, Any]) -> str:
         doc.append("    Served by the client's token / approval-key manager (cached and renewed as the broker asks).")
     for note in entry.get("notes", ()):
         doc += _wrap(f"Note: {note}", "    ")
-    if arguments:
+    selectors = _selector_values(entry)
+    params = [] if oauth else entry["params"]
+    if selectors or params:
         doc += ["", "    Args:"]
-        for selector in selectors:
-            label = next((s["description"] for s in entry.get("selectors", ()) if s["name"] == selector), "")
-            doc += _wrap(f"{selector}: TR selector — {label}", "        ")
-        for param in [] if oauth else entry["params"]:
-            text = str(param.get("description", ""))
-            marker = "required" if param.get("required") else "optional"
-            if param.get("omit"):
-                marker = "optional, not sent unless given"
-            doc += _wrap(f"{param['name']}: ({marker}) {text}", "        ")
-    out.append('    """' + "\n".join(doc).lstrip() + '\n    """\n\n')
-    return "".join(out)
+    for selector in selectors:
+        label = next((s["description"] for s in entry.get("selectors", ()) if s["name"] == selector), "")
+        doc += _wrap(f"{selector}: TR selector — {label}", "        ")
+    for param in params:
+        marker = "required" if param.get("required") else "optional"
+        if param.get("omit"):
+            marker = "optional, not sent unless given"
+        doc += _wrap(f"{param['name']}: ({marker}) {param.get('description', '')}", "        ")
+    return doc
+
+
+def _api_module(category: str, entry: dict[str, Any]) -> str:
+    """One API's module: its operation, over the row of its wire shape."""
+    name = str(entry["name"])
+    row = _camel(name) + "Row"
+    title = _doc_line(entry["title"])
+    arguments = [
+        f"{selector}: Literal[{', '.join(repr(v) for v in values)}]"
+        for selector, values in _selector_values(entry).items()
+    ]
+    arguments += [_argument(name, param) for param in ([] if category == "auth" else entry["params"])]
+    signature = ", ".join(["*", *arguments]) if arguments else ""
+    return "".join(
+        [
+            HEADER.format(doc=f"{title} (``{category}.{name}``).", source="rest.json"),
+            NOQA_MARK,
+            "from __future__ import annotations\n\n",
+            "from typing import Literal\n\n",
+            "from pykis.api._runtime import Spec, op\n",
+            f"from {_wire_home(category, name)} import {_wire_names(category, name)[0]} as {row}\n\n",
+            f'__all__ = ["{row}", "{name}"]\n\n',
+            f"\n\n@op({_spec(category, entry, row)})\n",
+            f"def {name}({signature}) -> None:\n",
+            '    """' + "\n".join(_api_doc(category, entry)).lstrip() + '\n    """\n\n',
+        ]
+    )
 
 
 def _category_package(category: str, entries: list[dict[str, Any]]) -> dict[str, str]:
@@ -405,9 +362,6 @@ REALTIME_OUTPUT = Path(__file__).parent.parent / "models" / "_realtime_events.py
 
 
 def _realtime_module() -> str:
-    from pykis.models import _realtime_market, _realtime_notices
-    from pykis.models._realtime_base import KisRealtimeRecord
-
     models = {**vars(_realtime_market), **vars(_realtime_notices)}
     entries = list(websocket_trs())
     bases = sorted(set(_NOTICE_BASES.values()))

@@ -227,7 +227,7 @@ class DomesticStockInquireDailyCcldRow(KisApiRow, frozen=True, kw_only=True):
     pchs_avg_pric: str = ""
     """추정제비용합계"""
     excg_id_dvsn_cd: str = ""
-    """거래소ID구분코드 (the documented spelling)"""
+    """거래소ID구분코드 (TTTC0084R's spelling)"""
 
 
 class DomesticStockInquireDailyCcldBody(msgspec.Struct, frozen=True):
