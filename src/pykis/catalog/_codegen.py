@@ -318,7 +318,7 @@ def _category_package(category: str, entries: list[dict[str, Any]]) -> dict[str,
     api, wire = "api/_generated", "wire"
     sources = {f"{api}/{category}/__init__.py": "".join(init)}
     sources[f"{wire}/{category}/__init__.py"] = HEADER.format(
-        doc=f"The wire shapes of category ``{category}``: one module per API, imported by its full name.",
+        doc=f"The wire shapes of category ``{category}``: a module per API (those models decode: see pykis.wire).",
         source="rest.json",
     )
     for entry in entries:

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     import polars
 
 __all__ = [
+    "DomesticBalanceBody",
+    "ForeignPresentBalanceBody",
     "KisBalance",
     "KisBalanceStock",
     "KisDeposit",

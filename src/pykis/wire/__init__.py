@@ -1,9 +1,12 @@
-"""The wire shapes of the REST catalog, one module per API (``pykis.wire.<category>.<api>``), generated.
+"""The wire shapes of the REST catalog, generated: each API's row (every column the catalog lists, as the string
+the server sent, plus the corrections of :data:`pykis.catalog._wire.COLUMN_CORRECTIONS`) and its body (the output
+blocks). They are the one description both the API layer (``pykis.api``) and the models read; this package
+imports neither.
 
-Each module declares the API's row (every column the catalog lists, as the string the server sent, plus the
-corrections of ``pykis.catalog._codegen.COLUMN_CORRECTIONS``) and its body (the output blocks). They are the
-one description both the API layer (:mod:`pykis.api`) and the models (:mod:`pykis.models`) read; this package
-imports neither. A process loads only the modules of the APIs it touches.
+An API has its own module (``pykis.wire.<category>.<api>``, loaded only when used), except the ones the models
+decode: those are generated together by group (``pykis.wire._market``: quotes, order books, charts;
+``pykis.wire._account``: balances, orders, profits), since a model module needs all of its group at once.
+Only this ``__init__`` is written by hand.
 """
 
 from __future__ import annotations
