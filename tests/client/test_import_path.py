@@ -51,3 +51,5 @@ def test_a_quote_loads_neither_the_order_rules_nor_other_apis(
     generated = {name.removeprefix("pykis.api._generated.") for name in modules if "._generated." in name}
     categories = {"domestic_stock", "overseas_stock"}
     assert generated - categories == {api}
+    # The wire shapes: the ones the market-data models read, generated together; no other API's.
+    assert {name for name in modules if name.startswith("pykis.wire")} == {"pykis.wire", "pykis.wire._market"}

@@ -19,8 +19,8 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, ParamSpec, TypeVar, cast, overload
 
 from pykis.errors import KisValidationError
-from pykis.models._base import KisModel
 from pykis.protocol.request import ApiCall
+from pykis.wire import KisApiRow
 
 if TYPE_CHECKING:
     from typing import Self
@@ -49,22 +49,19 @@ M = TypeVar("M", "Sync", "Async")
 TrSpec = str | Mapping[str, str] | None
 
 
-class KisApiRow(KisModel, frozen=True, kw_only=True):
-    """One row of an output block: every column of the catalog as the string the server sent
-    (``""`` when absent). Columns of every block are declared on the one row type, as the catalog lists
-    them per API, not per block."""
-
-
 @cache
 def _names(row: type[KisApiRow]) -> dict[str, str]:
-    return {name.lower(): name for name in row.__struct_fields__}
+    # A column spelled two ways on the wire (``excg_id_dvsn_Cd``/``excg_id_dvsn_cd``) has a field for each:
+    # the exact spelling wins, any other case falls back to the lower-case one.
+    fields = row.__struct_fields__
+    return {**{name.lower(): name for name in fields if name.lower() not in fields}, **{name: name for name in fields}}
 
 
 def _row(row: type[R], data: Mapping[str, Any]) -> R:
     names = _names(row)
     values: dict[str, str] = {}
     for key, value in data.items():
-        name = names.get(str(key).lower())
+        name = names.get(str(key)) or names.get(str(key).lower())
         if name is not None and value is not None:
             values[name] = value if isinstance(value, str) else str(value)
     return row(**values)
@@ -367,9 +364,13 @@ def lazy_attribute(package: str, modules: Mapping[str, str], namespace: dict[str
     module = modules.get(name)
     if module is None:
         raise AttributeError(f"module {package!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{package}.{module}"), name)
-    namespace[name] = value
-    return value
+    loaded = importlib.import_module(f"{package}.{module}")
+    # Everything the module defines, at once: importing it also set the package attribute of the operation's
+    # name to the module itself, which would hide the operation once its row had been asked for first.
+    for attribute, home in modules.items():
+        if home == module:
+            namespace[attribute] = getattr(loaded, attribute)
+    return namespace[name]
 
 
 class Category(Generic[M]):

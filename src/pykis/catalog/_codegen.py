@@ -1,5 +1,5 @@
-"""Writes :mod:`pykis.api._generated` from the catalog's ``rest.json``, and the realtime event types
-(:mod:`pykis.models._realtime_events`) from its ``websocket.json``.
+"""Writes the wire shapes (:mod:`pykis.wire`) and the API layer (:mod:`pykis.api._generated`) from the catalog's
+``rest.json``, and the realtime event types (:mod:`pykis.models._realtime_events`) from its ``websocket.json``.
 
     python -m pykis.catalog._codegen            # rewrite the checked-in modules
     python -m pykis.catalog._codegen --check    # exit 1 when they are not current (what the tests check)
@@ -23,10 +23,26 @@ from pathlib import Path
 from typing import Any
 
 from pykis.catalog import rest_apis, websocket_trs
+from pykis.catalog._wire import COLUMN_CORRECTIONS, READ_BY_MODELS
+from pykis.models import _realtime_market, _realtime_notices
+from pykis.models._realtime_base import KisRealtimeRecord
 
-__all__ = ["OUTPUT_DIR", "REALTIME_OUTPUT", "generate", "generate_realtime", "main", "on_disk"]
+__all__ = [
+    "OUTPUT_DIR",
+    "PACKAGE_DIR",
+    "REALTIME_OUTPUT",
+    "WIRE_DIR",
+    "generate",
+    "generate_realtime",
+    "main",
+    "on_disk",
+]
 
-OUTPUT_DIR = Path(__file__).parent.parent / "api" / "_generated"
+PACKAGE_DIR = Path(__file__).parent.parent
+"""``src/pykis``: :func:`generate` names its modules relative to it."""
+OUTPUT_DIR = PACKAGE_DIR / "api" / "_generated"
+WIRE_DIR = PACKAGE_DIR / "wire"
+"""The wire shapes; its ``__init__`` (the row base) is written by hand, the rest is generated."""
 PROJECT_CONFIG = Path(__file__).resolve().parents[3] / "pyproject.toml"
 """The lint settings the checked-in files pass (an editable checkout: the generator is a developer's tool)."""
 HEADER = (
@@ -44,6 +60,14 @@ SUPPLEMENT: dict[tuple[str, str], tuple[dict[str, Any], ...]] = {
 }
 """Request fields PROTOCOL.md documents beyond the catalog's snapshot of the broker's samples (added later by
 the broker), appended to the entry's own fields as optional ones that are not sent unless given."""
+
+_SHAPES = {
+    "object": ("{row}", ""),
+    "object?": ("{row} | None", " = None"),
+    "rows": ("list[{row}]", " = []"),
+    "rows?": ("list[{row}] | None", " = None"),
+    "any": ("{row} | list[{row}] | None", " = None"),
+}
 
 
 def _camel(name: str) -> str:
@@ -89,33 +113,84 @@ def _literal(value: Any) -> str:
     return repr(value)
 
 
-def _api_module(category: str, entry: dict[str, Any]) -> str:
-    """One API's module: its row type and its operation."""
+def _columns(category: str, entry: dict[str, Any]) -> list[tuple[str, str]]:
+    """The row's columns: the catalog's, then its corrections."""
+    columns = [(str(column), str(label)) for column, label in entry["columns"].items()]
+    columns += COLUMN_CORRECTIONS.get((category, str(entry["name"])), ())
+    for column, _ in columns:
+        if keyword.iskeyword(column) or not column.isidentifier():
+            raise ValueError(f"{entry['name']}: column {column!r} is not a Python name")
+    return columns
+
+
+def _wire_names(category: str, name: str) -> tuple[str, str]:
+    """The row and body class names of an API's wire shape (qualified: two categories share API names)."""
+    stem = _camel(category) + _camel(name)
+    return stem + "Row", stem + "Body"
+
+
+def _wire_home(category: str, name: str) -> str:
+    """The module that declares an API's wire shape."""
+    group = next((group for group, apis in READ_BY_MODELS.items() if (category, name) in apis), None)
+    return f"pykis.wire.{group}" if group else f"pykis.wire.{category}.{name}"
+
+
+def _wire_classes(category: str, entry: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """An API's row and body classes (source), and the names they define."""
     name = str(entry["name"])
-    row = _camel(name) + "Row"
+    row, body = _wire_names(category, name)
     title = _doc_line(entry["title"])
-    out = [
-        HEADER.format(doc=f"{title} (``{category}.{name}``).", source="rest.json"),
-        NOQA_MARK,
-        "from __future__ import annotations\n\n",
-        "from typing import Literal\n\n",
-        "from pykis.api._runtime import KisApiRow, Spec, op\n\n",
-        f'__all__ = ["{row}", "{name}"]\n\n',
-    ]
-    out.append(f"\nclass {row}(KisApiRow, frozen=True, kw_only=True):\n")
-    out.append(f'    """Rows of :func:`{name}`: {title}."""\n\n')
-    for column, label in entry["columns"].items():
+    outputs = [str(block) for block in entry["outputs"]]
+    out = [f"\nclass {row}(KisApiRow, frozen=True, kw_only=True):\n"]
+    out.append(f'    """Rows of ``{category}.{name}``: {title}."""\n\n')
+    for column, label in _columns(category, entry):
         out.append(f'    {column}: str = ""\n')
         out.append(f'    """{_doc_line(label)}"""\n')
+    if not outputs:
+        return out, [row]
+    shapes = next((apis[(category, name)] for apis in READ_BY_MODELS.values() if (category, name) in apis), None)
+    if shapes is not None:  # what a model reads: the blocks it reads (msgspec skips the others unread)
+        outputs = [block for block in outputs if block in shapes]
+    out.append(f"\n\nclass {body}(msgspec.Struct, frozen=True):\n")
+    out.append(f'    """The body of ``{category}.{name}``: its output blocks."""\n\n')
+    # Required blocks first: a dataclass-like struct puts fields with defaults last.
+    shapes = shapes or {}
+    for block in sorted(outputs, key=lambda b: _SHAPES[shapes.get(b, "any")][1] != ""):
+        kind, default = _SHAPES[shapes.get(block, "any")]
+        out.append(f"    {block}: {kind.format(row=row)}{default}\n")
+    out.append("\n")
+    return out, [row, body]
+
+
+def _wire_module(doc: str, entries: list[tuple[str, dict[str, Any]]]) -> str:
+    """A module of wire shapes: one API's, or a group's."""
+    classes: list[str] = []
+    names: list[str] = []
+    for category, entry in entries:
+        source, defined = _wire_classes(category, entry)
+        classes += ["\n", *source]
+        names += defined
+    head = [
+        HEADER.format(doc=doc, source="rest.json"),
+        NOQA_MARK,
+        "from __future__ import annotations\n\n",
+        "import msgspec\n\n",
+        "from pykis.wire import KisApiRow\n\n",
+        f"__all__ = [{', '.join(repr(n) for n in sorted(names))}]\n\n",
+    ]
+    return "".join(head + classes)
+
+
+def _spec(category: str, entry: dict[str, Any], row: str) -> str:
+    """The ``Spec(...)`` of an operation: the catalog entry as the runtime reads it."""
     oauth = category == "auth"
-    selectors = _selector_values(entry)
-    params: dict[str, str | None] = {}
-    if not oauth:
-        for param in entry["params"]:
-            params[str(param["name"])] = None if param.get("omit") else str(param.get("value", ""))
+    params = {
+        str(param["name"]): None if param.get("omit") else str(param.get("value", ""))
+        for param in ([] if oauth else entry["params"])
+    }
     spec_args = [
         _literal(category),
-        _literal(name),
+        _literal(entry["name"]),
         _literal(entry["method"]),
         _literal(entry["path"]),
         _literal(entry["tr_id"]["real"]),
@@ -126,31 +201,33 @@ def _api_module(category: str, entry: dict[str, Any]) -> str:
         row,
         _literal(params),
     ]
+    selectors = _selector_values(entry)
     if selectors:
         spec_args.append(f"selectors={tuple(selectors)!r}")
     if _trading(entry):
         spec_args.append("trading=True")
     if oauth:
         spec_args.append("oauth=True")
-    spec_args.append(f"title={title!r}")
-    out.append(f"\n\n@op(Spec({', '.join(spec_args)}))\n")
-    arguments: list[str] = []
-    for selector, values in selectors.items():
-        literal = ", ".join(repr(v) for v in values)
-        arguments.append(f"{selector}: Literal[{literal}]")
-    for param in [] if oauth else entry["params"]:
-        pname = str(param["name"])
-        if keyword.iskeyword(pname) or not pname.isidentifier():
-            raise ValueError(f"{name}: parameter {pname!r} is not a Python name")
-        if param.get("omit"):
-            arguments.append(f"{pname}: str | None = None")
-        elif param.get("required") and "value" not in param:
-            arguments.append(f"{pname}: str")
-        else:
-            arguments.append(f"{pname}: str = {str(param.get('value', ''))!r}")
-    signature = ", ".join(["*", *arguments]) if arguments else ""
-    out.append(f"def {name}({signature}) -> None:\n")
-    doc = [f"    {title}", ""]
+    spec_args.append(f"title={_doc_line(entry['title'])!r}")
+    return f"Spec({', '.join(spec_args)})"
+
+
+def _argument(name: str, param: dict[str, Any]) -> str:
+    """One keyword argument of an operation's signature, from a request field."""
+    pname = str(param["name"])
+    if keyword.iskeyword(pname) or not pname.isidentifier():
+        raise ValueError(f"{name}: parameter {pname!r} is not a Python name")
+    if param.get("omit"):
+        return f"{pname}: str | None = None"
+    if param.get("required") and "value" not in param:
+        return f"{pname}: str"
+    return f"{pname}: str = {str(param.get('value', ''))!r}"
+
+
+def _api_doc(category: str, entry: dict[str, Any]) -> list[str]:
+    """The docstring lines of an operation: what it sends, its notes, its arguments."""
+    oauth = category == "auth"
+    doc = [f"    {_doc_line(entry['title'])}", ""]
     demo = entry["tr_id"]["demo"] if entry["demo_supported"] else None
     doc += _wrap(
         f"``{entry['method']} {entry['path']}``; TR {_tr_text(entry['tr_id']['real'])} (real), "
@@ -163,19 +240,46 @@ def _api_module(category: str, entry: dict[str, Any]) -> str:
         doc.append("    Served by the client's token / approval-key manager (cached and renewed as the broker asks).")
     for note in entry.get("notes", ()):
         doc += _wrap(f"Note: {note}", "    ")
-    if arguments:
+    selectors = _selector_values(entry)
+    params = [] if oauth else entry["params"]
+    if selectors or params:
         doc += ["", "    Args:"]
-        for selector in selectors:
-            label = next((s["description"] for s in entry.get("selectors", ()) if s["name"] == selector), "")
-            doc += _wrap(f"{selector}: TR selector — {label}", "        ")
-        for param in [] if oauth else entry["params"]:
-            text = str(param.get("description", ""))
-            marker = "required" if param.get("required") else "optional"
-            if param.get("omit"):
-                marker = "optional, not sent unless given"
-            doc += _wrap(f"{param['name']}: ({marker}) {text}", "        ")
-    out.append('    """' + "\n".join(doc).lstrip() + '\n    """\n\n')
-    return "".join(out)
+    for selector in selectors:
+        label = next((s["description"] for s in entry.get("selectors", ()) if s["name"] == selector), "")
+        doc += _wrap(f"{selector}: TR selector — {label}", "        ")
+    for param in params:
+        marker = "required" if param.get("required") else "optional"
+        if param.get("omit"):
+            marker = "optional, not sent unless given"
+        doc += _wrap(f"{param['name']}: ({marker}) {param.get('description', '')}", "        ")
+    return doc
+
+
+def _api_module(category: str, entry: dict[str, Any]) -> str:
+    """One API's module: its operation, over the row of its wire shape."""
+    name = str(entry["name"])
+    row = _camel(name) + "Row"
+    title = _doc_line(entry["title"])
+    arguments = [
+        f"{selector}: Literal[{', '.join(repr(v) for v in values)}]"
+        for selector, values in _selector_values(entry).items()
+    ]
+    arguments += [_argument(name, param) for param in ([] if category == "auth" else entry["params"])]
+    signature = ", ".join(["*", *arguments]) if arguments else ""
+    return "".join(
+        [
+            HEADER.format(doc=f"{title} (``{category}.{name}``).", source="rest.json"),
+            NOQA_MARK,
+            "from __future__ import annotations\n\n",
+            "from typing import Literal\n\n",
+            "from pykis.api._runtime import Spec, op\n",
+            f"from {_wire_home(category, name)} import {_wire_names(category, name)[0]} as {row}\n\n",
+            f'__all__ = ["{row}", "{name}"]\n\n',
+            f"\n\n@op({_spec(category, entry, row)})\n",
+            f"def {name}({signature}) -> None:\n",
+            '    """' + "\n".join(_api_doc(category, entry)).lstrip() + '\n    """\n\n',
+        ]
+    )
 
 
 def _category_package(category: str, entries: list[dict[str, Any]]) -> dict[str, str]:
@@ -211,9 +315,18 @@ def _category_package(category: str, entries: list[dict[str, Any]]) -> dict[str,
     init.append("    if TYPE_CHECKING:\n")
     for name in names:
         init.append(f"        {name} = {name}\n")
-    sources = {f"{category}/__init__.py": "".join(init)}
+    api, wire = "api/_generated", "wire"
+    sources = {f"{api}/{category}/__init__.py": "".join(init)}
+    sources[f"{wire}/{category}/__init__.py"] = HEADER.format(
+        doc=f"The wire shapes of category ``{category}``: a module per API (those models decode: see pykis.wire).",
+        source="rest.json",
+    )
     for entry in entries:
-        sources[f"{category}/{entry['name']}.py"] = _api_module(category, entry)
+        name = str(entry["name"])
+        sources[f"{api}/{category}/{name}.py"] = _api_module(category, entry)
+        if _wire_home(category, name).startswith(f"pykis.wire.{category}."):
+            doc = f"{_doc_line(entry['title'])} (``{category}.{name}``): the wire shape."
+            sources[f"{wire}/{category}/{name}.py"] = _wire_module(doc, [(category, entry)])
     return sources
 
 
@@ -249,9 +362,6 @@ REALTIME_OUTPUT = Path(__file__).parent.parent / "models" / "_realtime_events.py
 
 
 def _realtime_module() -> str:
-    from pykis.models import _realtime_market, _realtime_notices
-    from pykis.models._realtime_base import KisRealtimeRecord
-
     models = {**vars(_realtime_market), **vars(_realtime_notices)}
     entries = list(websocket_trs())
     bases = sorted(set(_NOTICE_BASES.values()))
@@ -348,7 +458,10 @@ def _format(sources: dict[str, str]) -> dict[str, str]:
         for name, text in sources.items():
             (root / name).parent.mkdir(parents=True, exist_ok=True)
             (root / name).write_text(text, "utf-8")
-        _ruff("check", "--fix-only", "--select", "I,F401", str(root))
+        # The scratch copy lies outside ``src``, where ruff would not know ``pykis`` for first-party.
+        _ruff(
+            "check", "--fix-only", "--select", "I,F401", "--config", "lint.isort.known-first-party=['pykis']", str(root)
+        )
         _ruff("format", str(root))
         marked = []
         for name in sources:
@@ -372,15 +485,21 @@ def generate() -> dict[str, str]:
     sources: dict[str, str] = {}
     for category in categories:
         sources.update(_category_package(category, by_category[category]))
-    sources["__init__.py"] = _package_init(categories)
+    sources["api/_generated/__init__.py"] = _package_init(categories)
+    entries = {(str(entry["category"]), str(entry["name"])): entry for entry in rest_apis()}
+    for group, apis in READ_BY_MODELS.items():
+        doc = f"The wire shapes :mod:`pykis.models` reads together ({', '.join(f'``{c}.{n}``' for c, n in apis)})."
+        sources[f"wire/{group}.py"] = _wire_module(
+            doc, [(category, entries[category, name]) for category, name in apis]
+        )
     return _format(sources)
 
 
 def on_disk() -> dict[str, str]:
-    """The checked-in generated modules, in :func:`generate`'s form."""
-    if not OUTPUT_DIR.is_dir():
-        return {}
-    return {path.relative_to(OUTPUT_DIR).as_posix(): path.read_text("utf-8") for path in OUTPUT_DIR.rglob("*.py")}
+    """The checked-in generated modules, in :func:`generate`'s form (the wire package's own ``__init__`` is
+    written by hand)."""
+    paths = [*OUTPUT_DIR.rglob("*.py"), *(path for path in WIRE_DIR.rglob("*.py") if path != WIRE_DIR / "__init__.py")]
+    return {path.relative_to(PACKAGE_DIR).as_posix(): path.read_text("utf-8") for path in paths}
 
 
 def generate_realtime() -> str:
@@ -404,14 +523,14 @@ def main(argv: list[str] | None = None) -> int:
     extra = [name for name in present if name not in generated]
     if "--check" in args:
         for name in [*stale, *extra]:
-            print(f"stale: {OUTPUT_DIR / name}", file=sys.stderr)
+            print(f"stale: {PACKAGE_DIR / name}", file=sys.stderr)
         return 1 if stale or extra else 0
     for name in stale:
-        (OUTPUT_DIR / name).parent.mkdir(parents=True, exist_ok=True)
-        (OUTPUT_DIR / name).write_text(generated[name], "utf-8")
+        (PACKAGE_DIR / name).parent.mkdir(parents=True, exist_ok=True)
+        (PACKAGE_DIR / name).write_text(generated[name], "utf-8")
     for name in extra:
-        (OUTPUT_DIR / name).unlink()
-    print(f"{len(stale)} of {len(generated)} modules rewritten, {len(extra)} removed, in {OUTPUT_DIR}")
+        (PACKAGE_DIR / name).unlink()
+    print(f"{len(stale)} of {len(generated)} modules rewritten, {len(extra)} removed, under {PACKAGE_DIR}")
     return 0
 
 

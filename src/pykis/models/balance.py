@@ -10,10 +10,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar
 
-import msgspec
-
 from pykis.auth import KisAccountNumber
 from pykis.models._base import KisModel, rate_of, won
+from pykis.wire import _account
 
 if TYPE_CHECKING:
     import pandas
@@ -216,65 +215,11 @@ class KisIntegrationBalance(KisBalance, frozen=True, kw_only=True):
     """Domestic and overseas deposits and positions in one balance (TTTC8434R + CTRP6504R)."""
 
 
-# ---- wire structs --------------------------------------------------------------------------------
+# ---- wire shapes: generated from the catalog (pykis.wire), named as the scopes read them -------------------
 
-
-class DomesticBalanceRow(msgspec.Struct, frozen=True):
-    """TTTC8434R ``output1``."""
-
-    pdno: str = ""
-    prdt_name: str = ""
-    hldg_qty: str = ""
-    ord_psbl_qty: str = ""
-    pchs_avg_pric: str = ""
-    pchs_amt: str = ""
-    prpr: str = ""
-    evlu_amt: str = ""
-    evlu_pfls_amt: str = ""
-
-
-class DomesticBalanceSummary(msgspec.Struct, frozen=True):
-    """TTTC8434R ``output2`` (a one-element list)."""
-
-    dnca_tot_amt: str = ""
-    prvs_rcdl_excc_amt: str = ""
-
-
-class DomesticBalanceBody(msgspec.Struct, frozen=True):
-    """TTTC8434R's body."""
-
-    output1: list[DomesticBalanceRow] = []
-    output2: list[DomesticBalanceSummary] | DomesticBalanceSummary | None = None
-
-
-class ForeignPresentRow(msgspec.Struct, frozen=True):
-    """CTRP6504R ``output1``."""
-
-    pdno: str = ""
-    prdt_name: str = ""
-    cblc_qty13: str = ""
-    ord_psbl_qty1: str = ""
-    frcr_pchs_amt: str = ""
-    frcr_evlu_amt2: str = ""
-    evlu_pfls_amt2: str = ""
-    bass_exrt: str = ""
-    buy_crcy_cd: str = ""
-    ovrs_now_pric1: str = ""
-    avg_unpr3: str = ""
-    ovrs_excg_cd: str = ""
-
-
-class ForeignPresentDeposit(msgspec.Struct, frozen=True):
-    """CTRP6504R ``output2``."""
-
-    crcy_cd: str = ""
-    frcr_dncl_amt_2: str = ""
-    frst_bltn_exrt: str = ""
-    frcr_drwg_psbl_amt_1: str = ""
-
-
-class ForeignPresentBalanceBody(msgspec.Struct, frozen=True):
-    """CTRP6504R's body."""
-
-    output1: list[ForeignPresentRow] = []
-    output2: list[ForeignPresentDeposit] = []
+DomesticBalanceBody = _account.DomesticStockInquireBalanceBody
+"""TTTC8434R 주식잔고조회's body: ``output1`` positions, ``output2`` the summary (a one-element list)."""
+DomesticBalanceSummary = _account.DomesticStockInquireBalanceRow
+"""A row of TTTC8434R ``output2`` (the deposit summary)."""
+ForeignPresentBalanceBody = _account.OverseasStockInquirePresentBalanceBody
+"""CTRP6504R 해외주식 체결기준현재잔고's body: ``output1`` positions, ``output2`` deposits per currency."""

@@ -9,9 +9,8 @@ from decimal import Decimal
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, overload
 
-import msgspec
-
 from pykis.models._base import KisModel, dec, render
+from pykis.wire import _market
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -164,89 +163,17 @@ def _merge(time: datetime, bars: Sequence[KisChartBar]) -> KisChartBar:
     )
 
 
-# ---- wire rows: only the columns a bar needs; msgspec skips the rest ------------------------------------
+# ---- wire shapes: generated from the catalog (pykis.wire); a bar reads its columns by name --------------
 
-
-class DomesticDailyRow(msgspec.Struct, frozen=True):
-    """An ``output2`` row of FHKST03010100 (국내주식기간별시세)."""
-
-    stck_bsop_date: str = ""
-    stck_oprc: str = ""
-    stck_hgpr: str = ""
-    stck_lwpr: str = ""
-    stck_clpr: str = ""
-    acml_vol: str = ""
-    acml_tr_pbmn: str = ""
-
-
-class DomesticDailyBody(msgspec.Struct, frozen=True):
-    """FHKST03010100's body, bars newest first."""
-
-    output2: list[DomesticDailyRow] | None = None
-
-
-class DomesticMinuteRow(msgspec.Struct, frozen=True):
-    """An ``output2`` row of FHKST03010200 / FHKST03010230 (분봉); ``acml_tr_pbmn`` is the day's running amount."""
-
-    stck_bsop_date: str = ""
-    stck_cntg_hour: str = ""
-    stck_oprc: str = ""
-    stck_hgpr: str = ""
-    stck_lwpr: str = ""
-    stck_prpr: str = ""
-    cntg_vol: str = ""
-    acml_tr_pbmn: str = ""
-
-
-class DomesticMinuteBody(msgspec.Struct, frozen=True):
-    """FHKST03010200 / FHKST03010230's body, bars newest first."""
-
-    output2: list[DomesticMinuteRow] | None = None
-
-
-class OverseasDailyRow(msgspec.Struct, frozen=True):
-    """An ``output2`` row of HHDFS76240000 (해외주식 기간별시세)."""
-
-    xymd: str = ""
-    open: str = ""
-    high: str = ""
-    low: str = ""
-    clos: str = ""
-    tvol: str = ""
-    tamt: str = ""
-
-
-class OverseasDailyBody(msgspec.Struct, frozen=True):
-    """HHDFS76240000's body, bars newest first."""
-
-    output2: list[OverseasDailyRow] | None = None
-
-
-class OverseasMinuteSummary(msgspec.Struct, frozen=True):
-    """HHDFS76950200 ``output1``: ``next`` is 1 while older bars remain."""
-
-    next: str = ""
-
-
-class OverseasMinuteRow(msgspec.Struct, frozen=True):
-    """An ``output2`` row of HHDFS76950200 (해외주식분봉조회), exchange-local date and time."""
-
-    xymd: str = ""
-    xhms: str = ""
-    open: str = ""
-    high: str = ""
-    low: str = ""
-    last: str = ""
-    evol: str = ""
-    eamt: str = ""
-
-
-class OverseasMinuteBody(msgspec.Struct, frozen=True):
-    """HHDFS76950200's body."""
-
-    output1: OverseasMinuteSummary | None = None
-    output2: list[OverseasMinuteRow] | None = None
-
+DomesticDailyBody = _market.DomesticStockInquireDailyItemchartpriceBody
+"""FHKST03010100 국내주식기간별시세's body, bars (``output2``) newest first."""
+DomesticMinuteBody = _market.DomesticStockInquireTimeItemchartpriceBody
+"""FHKST03010200 분봉's body, bars newest first; FHKST03010230 (일별분봉) pages are read through it too (same
+``output2`` columns). ``acml_tr_pbmn`` is the day's running amount."""
+OverseasDailyBody = _market.OverseasStockDailypriceBody
+"""HHDFS76240000 해외주식 기간별시세's body, bars newest first."""
+OverseasMinuteBody = _market.OverseasStockInquireTimeItemchartpriceBody
+"""HHDFS76950200 해외주식분봉조회's body: ``output1.next`` is 1 while older bars remain; exchange-local times."""
 
 _DOMESTIC_DAILY = attrgetter(
     "stck_bsop_date", "stck_oprc", "stck_hgpr", "stck_lwpr", "stck_clpr", "acml_vol", "acml_tr_pbmn"

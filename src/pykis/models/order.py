@@ -16,10 +16,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar, Literal
 
-import msgspec
-
 from pykis.auth import KisAccountNumber
 from pykis.models._base import KisModel, rate_of, won
+from pykis.wire import _account
 
 if TYPE_CHECKING:
     import pandas
@@ -234,183 +233,22 @@ class KisOrderableAmount(KisModel, frozen=True, kw_only=True):
     exchange_rate: Decimal = Decimal(1)
 
 
-# ---- wire structs --------------------------------------------------------------------------------
+# ---- wire shapes: generated from the catalog (pykis.wire), named as the scopes read them -------------------
 
-
-class DomesticCcldRow(msgspec.Struct, frozen=True):
-    """TTTC0081R/CTSC9215R ``output1``."""
-
-    ord_dt: str = ""
-    ord_gno_brno: str = ""
-    odno: str = ""
-    orgn_odno: str = ""
-    sll_buy_dvsn_cd: str = ""
-    pdno: str = ""
-    prdt_name: str = ""
-    ord_qty: str = ""
-    ord_unpr: str = ""
-    ord_tmd: str = ""
-    tot_ccld_qty: str = ""
-    tot_ccld_amt: str = ""
-    cncl_yn: str = ""
-    ord_dvsn_cd: str = ""
-    cnc_cfrm_qty: str = ""
-    rmn_qty: str = ""
-    excg_id_dvsn_Cd: str = ""
-    excg_id_dvsn_cd: str = ""
-
-
-class DomesticCcldBody(msgspec.Struct, frozen=True):
-    """TTTC0081R's body."""
-
-    output1: list[DomesticCcldRow] = []
-
-
-class DomesticPendingRow(msgspec.Struct, frozen=True):
-    """TTTC0084R ``output``."""
-
-    ord_gno_brno: str = ""
-    odno: str = ""
-    orgn_odno: str = ""
-    pdno: str = ""
-    ord_qty: str = ""
-    ord_unpr: str = ""
-    ord_tmd: str = ""
-    tot_ccld_qty: str = ""
-    tot_ccld_amt: str = ""
-    psbl_qty: str = ""
-    sll_buy_dvsn_cd: str = ""
-    ord_dvsn_cd: str = ""
-    excg_id_dvsn_cd: str = ""
-
-
-class DomesticPendingBody(msgspec.Struct, frozen=True):
-    """TTTC0084R's body."""
-
-    output: list[DomesticPendingRow] = []
-
-
-class ForeignOrderRow(msgspec.Struct, frozen=True):
-    """TTTS3035R / TTTS3018R ``output``."""
-
-    ord_dt: str = ""
-    ord_gno_brno: str = ""
-    odno: str = ""
-    orgn_odno: str = ""
-    sll_buy_dvsn_cd: str = ""
-    rvse_cncl_dvsn: str = ""
-    rvse_cncl_dvsn_cd: str = ""
-    pdno: str = ""
-    prdt_name: str = ""
-    ft_ord_qty: str = ""
-    ft_ord_unpr3: str = ""
-    ft_ccld_qty: str = ""
-    ft_ccld_amt3: str = ""
-    nccs_qty: str = ""
-    ord_tmd: str = ""
-    tr_crcy_cd: str = ""
-    ovrs_excg_cd: str = ""
-    dmst_ord_dt: str = ""
-    thco_ord_tmd: str = ""
-
-
-class ForeignOrderBody(msgspec.Struct, frozen=True):
-    """TTTS3035R / TTTS3018R's body."""
-
-    output: list[ForeignOrderRow] = []
-
-
-class DomesticProfitRow(msgspec.Struct, frozen=True):
-    """TTTC8715R ``output1``."""
-
-    trad_dt: str = ""
-    pdno: str = ""
-    prdt_name: str = ""
-    pchs_unpr: str = ""
-    sll_pric: str = ""
-    sll_qty: str = ""
-    sll_amt: str = ""
-    rlzt_pfls: str = ""
-    fee: str = ""
-    tl_tax: str = ""
-
-
-class DomesticProfitBody(msgspec.Struct, frozen=True):
-    """TTTC8715R's body."""
-
-    output1: list[DomesticProfitRow] = []
-
-
-class ForeignProfitRow(msgspec.Struct, frozen=True):
-    """TTTS3039R ``output1``."""
-
-    trad_day: str = ""
-    ovrs_pdno: str = ""
-    ovrs_item_name: str = ""
-    slcl_qty: str = ""
-    pchs_avg_pric: str = ""
-    frcr_pchs_amt1: str = ""
-    avg_sll_unpr: str = ""
-    frcr_sll_amt_smtl1: str = ""
-    stck_sll_tlex: str = ""
-    ovrs_rlzt_pfls_amt: str = ""
-    exrt: str = ""
-    ovrs_excg_cd: str = ""
-
-
-class ForeignProfitBody(msgspec.Struct, frozen=True):
-    """TTTS3039R's body."""
-
-    output1: list[ForeignProfitRow] = []
-
-
-class DomesticOrderableWire(msgspec.Struct, frozen=True):
-    """TTTC8908R ``output``."""
-
-    ord_psbl_cash: str = ""
-    psbl_qty_calc_unpr: str = ""
-    nrcvb_buy_qty: str = ""
-    max_buy_qty: str = ""
-
-
-class DomesticOrderableBody(msgspec.Struct, frozen=True):
-    """TTTC8908R's body."""
-
-    output: DomesticOrderableWire
-
-
-class ForeignOrderableWire(msgspec.Struct, frozen=True):
-    """TTTS3007R ``output``."""
-
-    tr_crcy_cd: str = ""
-    ord_psbl_frcr_amt: str = ""
-    max_ord_psbl_qty: str = ""
-    ovrs_max_ord_psbl_qty: str = ""
-    exrt: str = ""
-
-
-class ForeignOrderableBody(msgspec.Struct, frozen=True):
-    """TTTS3007R's body."""
-
-    output: ForeignOrderableWire
-
-
-class SellableWire(msgspec.Struct, frozen=True):
-    """TTTC8408R ``output``."""
-
-    ord_psbl_qty: str = ""
-
-
-class ForeignBalanceRow(msgspec.Struct, frozen=True):
-    """TTTS3012R ``output1``."""
-
-    ovrs_pdno: str = ""
-    ovrs_cblc_qty: str = ""
-    ord_psbl_qty: str = ""
-    ovrs_excg_cd: str = ""
-
-
-class ForeignBalanceBody(msgspec.Struct, frozen=True):
-    """TTTS3012R's body."""
-
-    output1: list[ForeignBalanceRow] = []
+DomesticCcldBody = _account.DomesticStockInquireDailyCcldBody
+"""TTTC0081R/CTSC9215R 주식일별주문체결조회's body (``output1`` rows)."""
+DomesticPendingBody = _account.DomesticStockInquirePsblRvsecnclBody
+"""TTTC0084R 정정취소가능주문조회's body (``output`` rows)."""
+ForeignOrderBody = _account.OverseasStockInquireCcnlBody
+"""TTTS3035R 해외주식 주문체결내역's body; TTTS3018R 해외주식 미체결내역's rows are read through it too."""
+ForeignOrderRow = _account.OverseasStockInquireCcnlRow
+DomesticProfitBody = _account.DomesticStockInquirePeriodTradeProfitBody
+"""TTTC8715R 기간별매매손익현황조회's body (``output1`` rows)."""
+ForeignProfitBody = _account.OverseasStockInquirePeriodProfitBody
+"""TTTS3039R 해외주식 기간손익's body (``output1`` rows)."""
+DomesticOrderableBody = _account.DomesticStockInquirePsblOrderBody
+"""TTTC8908R 매수가능조회's body (``output``)."""
+ForeignOrderableBody = _account.OverseasStockInquirePsamountBody
+"""TTTS3007R 해외주식 매수가능금액조회's body (``output``)."""
+ForeignBalanceBody = _account.OverseasStockInquireBalanceBody
+"""TTTS3012R 해외주식 잔고's body (``output1`` rows)."""

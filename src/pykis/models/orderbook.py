@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, ClassVar
-
-import msgspec
+from typing import ClassVar
 
 from pykis.models._base import KisModel, dec, render
+from pykis.wire import KisApiRow, _market
 
 __all__ = ["KisOrderbook", "KisOrderbookLevel", "domestic_orderbook", "foreign_orderbook"]
 
@@ -47,32 +46,29 @@ class KisOrderbook(KisModel, frozen=True, kw_only=True):
         return self.bids[0] if self.bids else None
 
 
-class DomesticOrderbookBody(msgspec.Struct, frozen=True):
-    """FHKST01010200's body; ``output1`` keeps every column, the levels are read by name."""
+# ---- wire shapes: generated from the catalog (pykis.wire); levels are read by column name ----------------
 
-    output1: dict[str, Any]
-
-
-class ForeignOrderbookBody(msgspec.Struct, frozen=True):
-    """HHDFS76200100's body: ``output1`` summary, ``output2`` the levels."""
-
-    output1: dict[str, Any]
-    output2: Any = None
+DomesticOrderbookBody = _market.DomesticStockInquireAskingPriceExpCcnBody
+"""FHKST01010200's body: ``output1`` holds the ten levels and the totals."""
+ForeignOrderbookBody = _market.OverseasStockInquireAskingPriceBody
+"""HHDFS76200100's body: ``output1`` the summary and totals, ``output2`` the levels (one row, or a list of one)."""
 
 
-def _levels(block: dict[str, Any], price: str, volume: str, depth: int) -> tuple[KisOrderbookLevel, ...]:
+def _levels(block: KisApiRow, price: str, volume: str, depth: int) -> tuple[KisOrderbookLevel, ...]:
     levels = []
     for index in range(1, depth + 1):
-        level_price = dec(str(block.get(f"{price}{index}", "")))
+        level_price = dec(getattr(block, f"{price}{index}", ""))
         if level_price <= 0:
             continue
-        levels.append(KisOrderbookLevel(price=level_price, volume=int(dec(str(block.get(f"{volume}{index}", ""))))))
+        levels.append(KisOrderbookLevel(price=level_price, volume=int(dec(getattr(block, f"{volume}{index}", "")))))
     return tuple(levels)
 
 
-def domestic_orderbook(block: dict[str, Any], *, symbol: str, market: str, day: datetime) -> KisOrderbook:
+def domestic_orderbook(
+    block: _market.DomesticStockInquireAskingPriceExpCcnRow, *, symbol: str, market: str, day: datetime
+) -> KisOrderbook:
     """Build from FHKST01010200 ``output1`` (``askp1..10``, ``askp_rsqn1..10``, ``aspr_acpt_hour``)."""
-    hour = str(block.get("aspr_acpt_hour", "")).strip()
+    hour = block.aspr_acpt_hour.strip()
     time = None
     if len(hour) == 6 and hour.isdigit():
         time = day.replace(hour=int(hour[:2]) % 24, minute=int(hour[2:4]), second=int(hour[4:]), microsecond=0)
@@ -82,8 +78,8 @@ def domestic_orderbook(block: dict[str, Any], *, symbol: str, market: str, day: 
         time=time,
         asks=_levels(block, "askp", "askp_rsqn", 10),
         bids=_levels(block, "bidp", "bidp_rsqn", 10),
-        ask_volume=int(dec(str(block.get("total_askp_rsqn", "")))),
-        bid_volume=int(dec(str(block.get("total_bidp_rsqn", "")))),
+        ask_volume=int(dec(block.total_askp_rsqn)),
+        bid_volume=int(dec(block.total_bidp_rsqn)),
     )
 
 
@@ -91,11 +87,11 @@ def foreign_orderbook(body: ForeignOrderbookBody, *, symbol: str, market: str, d
     """Build from HHDFS76200100: levels in ``output2`` (``pask1``/``vask1``…), totals in ``output1``."""
     levels_block = body.output2
     if isinstance(levels_block, list):
-        levels_block = levels_block[0] if levels_block else {}
-    if not isinstance(levels_block, dict):
-        levels_block = {}
+        levels_block = levels_block[0] if levels_block else None
+    if levels_block is None:
+        levels_block = _market.OverseasStockInquireAskingPriceRow()
     summary = body.output1
-    stamp = f"{summary.get('dymd', '')}{summary.get('dhms', '')}".strip()
+    stamp = f"{summary.dymd}{summary.dhms}".strip()
     time = None
     if len(stamp) == 14 and stamp.isdigit():
         time = datetime.strptime(stamp, "%Y%m%d%H%M%S").replace(tzinfo=day.tzinfo)
@@ -105,6 +101,6 @@ def foreign_orderbook(body: ForeignOrderbookBody, *, symbol: str, market: str, d
         time=time,
         asks=_levels(levels_block, "pask", "vask", 10),
         bids=_levels(levels_block, "pbid", "vbid", 10),
-        ask_volume=int(dec(str(summary.get("avol", "")))),
-        bid_volume=int(dec(str(summary.get("bvol", "")))),
+        ask_volume=int(dec(summary.avol)),
+        bid_volume=int(dec(summary.bvol)),
     )

@@ -1,8 +1,8 @@
 """Quotes: ``KisDomesticQuote`` (FHKST01010100 주식현재가 시세) and ``KisForeignQuote``
 (HHDFS76200200 해외주식 현재가상세), with their valuation indicators.
 
-Each is decoded straight from the response bytes into a wire struct that declares only the fields
-read here (msgspec skips the rest), then converted to the public, frozen model.
+Each is decoded straight from the response bytes into the API's generated wire shape (:mod:`pykis.wire`),
+then converted to the public, frozen model.
 """
 
 from __future__ import annotations
@@ -11,10 +11,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-import msgspec
-
 from pykis.markets import krx_tick
 from pykis.models._base import KisModel, dec, dec_or_none, yyyymmdd
+from pykis.wire import _market
 
 __all__ = [
     "KisDomesticBatchQuote",
@@ -141,79 +140,16 @@ class KisForeignQuote(KisQuote, frozen=True, kw_only=True):
     """An overseas quote (HHDFS76200200 해외주식 현재가상세)."""
 
 
-# ---- wire structs: field names as KIS sends them -------------------------------------------------
+# ---- wire shapes: generated from the catalog (pykis.wire), named as the scopes read them -------------------
 
-
-class DomesticQuoteWire(msgspec.Struct, frozen=True):
-    """The ``output`` block of FHKST01010100, only the fields the model reads."""
-
-    stck_shrn_iscd: str = ""
-    stck_prpr: str = ""
-    prdy_vrss: str = ""
-    stck_oprc: str = ""
-    stck_hgpr: str = ""
-    stck_lwpr: str = ""
-    stck_mxpr: str = ""
-    stck_llam: str = ""
-    stck_sdpr: str = ""
-    acml_vol: str = ""
-    acml_tr_pbmn: str = ""
-    hts_avls: str = ""
-    bstp_kor_isnm: str | None = None
-    eps: str = ""
-    bps: str = ""
-    per: str = ""
-    pbr: str = ""
-    w52_hgpr: str = ""
-    w52_lwpr: str = ""
-    w52_hgpr_date: str = ""
-    w52_lwpr_date: str = ""
-    aspr_unit: str = ""
-    hts_deal_qty_unit_val: str = ""
-    temp_stop_yn: str = ""
-    iscd_stat_cls_code: str = ""
-    mrkt_warn_cls_code: str = ""
-    short_over_yn: str = ""
-
-
-class DomesticQuoteBody(msgspec.Struct, frozen=True):
-    """FHKST01010100's body."""
-
-    output: DomesticQuoteWire
-
-
-class ForeignQuoteWire(msgspec.Struct, frozen=True):
-    """The ``output`` block of HHDFS76200200, only the fields the model reads."""
-
-    rsym: str = ""
-    open: str = ""
-    high: str = ""
-    low: str = ""
-    last: str = ""
-    base: str = ""
-    tomv: str = ""
-    uplp: str = ""
-    dnlp: str = ""
-    h52p: str = ""
-    h52d: str = ""
-    l52p: str = ""
-    l52d: str = ""
-    perx: str = ""
-    pbrx: str = ""
-    epsx: str = ""
-    bpsx: str = ""
-    vnit: str = ""
-    e_ordyn: str = ""
-    e_hogau: str = ""
-    e_icod: str | None = None
-    tvol: str = ""
-    tamt: str = ""
-
-
-class ForeignQuoteBody(msgspec.Struct, frozen=True):
-    """HHDFS76200200's body."""
-
-    output: ForeignQuoteWire
+DomesticQuoteBody = _market.DomesticStockInquirePriceBody
+"""FHKST01010100 주식현재가 시세's body (``output``)."""
+ForeignQuoteBody = _market.OverseasStockPriceDetailBody
+"""HHDFS76200200 해외주식 현재가상세's body (``output``)."""
+DomesticOvertimeQuoteBody = _market.DomesticStockInquireOvertimePriceBody
+"""FHPST02300000 시간외 현재가's body (``output``)."""
+DomesticMultiQuoteBody = _market.DomesticStockIntstockMultpriceBody
+"""FHKST11300006 관심종목 그룹별 시세's body: one ``output`` row per symbol asked, in order."""
 
 
 def _blank_to_none(text: str | None) -> str | None:
@@ -221,7 +157,13 @@ def _blank_to_none(text: str | None) -> str | None:
 
 
 def domestic_quote(
-    wire: DomesticQuoteWire, *, symbol: str, market: str, name: str, time: datetime, venue: str = "KRX"
+    wire: _market.DomesticStockInquirePriceRow,
+    *,
+    symbol: str,
+    market: str,
+    name: str,
+    time: datetime,
+    venue: str = "KRX",
 ) -> KisDomesticQuote:
     """Build the public model from the wire block."""
     close = dec(wire.stck_prpr)
@@ -267,7 +209,7 @@ def domestic_quote(
 
 
 def foreign_quote(
-    wire: ForeignQuoteWire,
+    wire: _market.OverseasStockPriceDetailRow,
     *,
     symbol: str,
     market: str,
@@ -317,31 +259,14 @@ def foreign_quote(
     )
 
 
-class DomesticOvertimeQuoteWire(msgspec.Struct, frozen=True):
-    """The ``output`` block of FHPST02300000 (시간외 현재가), only the fields the model reads."""
-
-    bstp_kor_isnm: str | None = None
-    ovtm_untp_prpr: str = ""
-    ovtm_untp_prdy_vrss: str = ""
-    ovtm_untp_vol: str = ""
-    ovtm_untp_tr_pbmn: str = ""
-    ovtm_untp_mxpr: str = ""
-    ovtm_untp_llam: str = ""
-    ovtm_untp_oprc: str = ""
-    ovtm_untp_hgpr: str = ""
-    ovtm_untp_lwpr: str = ""
-    mrkt_warn_cls_code: str = ""
-    trht_yn: str = ""
-
-
-class DomesticOvertimeQuoteBody(msgspec.Struct, frozen=True):
-    """FHPST02300000's body."""
-
-    output: DomesticOvertimeQuoteWire
-
-
 def domestic_overtime_quote(
-    wire: DomesticOvertimeQuoteWire, *, symbol: str, market: str, name: str, time: datetime, venue: str = "KRX"
+    wire: _market.DomesticStockInquireOvertimePriceRow,
+    *,
+    symbol: str,
+    market: str,
+    name: str,
+    time: datetime,
+    venue: str = "KRX",
 ) -> KisDomesticQuote:
     """The after-hours single-price session as a quote; the valuation indicators are not part of it."""
     close = dec(wire.ovtm_untp_prpr)
@@ -374,30 +299,6 @@ def domestic_overtime_quote(
     )
 
 
-class DomesticMultiQuoteRow(msgspec.Struct, frozen=True):
-    """One ``output`` row of FHKST11300006 (관심종목 멀티종목 시세), only the fields the model reads."""
-
-    inter_shrn_iscd: str = ""
-    inter_kor_isnm: str = ""
-    mrkt_trtm_cls_name: str = ""
-    inter2_prpr: str = ""
-    inter2_prdy_vrss: str = ""
-    acml_vol: str = ""
-    acml_tr_pbmn: str = ""
-    inter2_oprc: str = ""
-    inter2_hgpr: str = ""
-    inter2_lwpr: str = ""
-    inter2_mxpr: str = ""
-    inter2_llam: str = ""
-    inter2_prdy_clpr: str = ""
-
-
-class DomesticMultiQuoteBody(msgspec.Struct, frozen=True):
-    """FHKST11300006's body: one row per symbol asked, in order."""
-
-    output: list[DomesticMultiQuoteRow] = msgspec.field(default_factory=list)
-
-
 def _limit(text: str | None) -> Decimal | None:
     """A price limit of an overseas quote: markets without daily limits (US, Hong Kong) send zero."""
     value = dec_or_none(text)
@@ -405,7 +306,13 @@ def _limit(text: str | None) -> Decimal | None:
 
 
 def domestic_multi_quote(
-    row: DomesticMultiQuoteRow, *, symbol: str, market: str, name: str, time: datetime, venue: str = "KRX"
+    row: _market.DomesticStockIntstockMultpriceRow,
+    *,
+    symbol: str,
+    market: str,
+    name: str,
+    time: datetime,
+    venue: str = "KRX",
 ) -> KisDomesticBatchQuote:
     """A quote from a batch row: prices, volume and limits; no indicators, market cap or sector (the
     inquiry does not report them). The tick is the KRX table's at the price; the lot is one share."""

@@ -5,7 +5,7 @@ text and decodes on access: the first two field reads parse just their field; th
 field in one pass and keeps the values (``event.as_dict()`` does so at once). A callback that reads the price
 and the volume pays for those two; a recorder that reads everything pays for one split and one conversion per
 field (``bench/realtime_decode.py``). The typed fields name their wire columns; the per-TR types generated from
-the catalog (:mod:`pykis.models._realtime_events`, re-exported as :mod:`pykis.api.realtime`) place them.
+the catalog (:mod:`pykis.models._realtime_events`, which the API facade re-exports) place them.
 
 Fields are positional (PROTOCOL.md §5, ``websocket.json``). The server appends fields over time
 (PROTOCOL.md §15: H0STCNT0 46 → 47, H0STASP0 59 → 63), so a record may be wider than the layout a model was

@@ -6,28 +6,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pykis.api._runtime import KisApiRow, Spec, op
+from pykis.api._runtime import Spec, op
+from pykis.wire.domestic_futureoption.order_rvsecncl import DomesticFutureoptionOrderRvsecnclRow as OrderRvsecnclRow
 
 __all__ = ["OrderRvsecnclRow", "order_rvsecncl"]
-
-
-class OrderRvsecnclRow(KisApiRow, frozen=True, kw_only=True):
-    """Rows of :func:`order_rvsecncl`: [국내선물옵션] 주문/계좌 > 선물옵션 정정취소주문[v1_국내선물-002]."""
-
-    ACNT_NAME: str = ""
-    """계좌명"""
-    TRAD_DVSN_NAME: str = ""
-    """매매구분명"""
-    ITEM_NAME: str = ""
-    """종목명"""
-    ORD_TMD: str = ""
-    """주문시각"""
-    ORD_GNO_BRNO: str = ""
-    """주문채번지점번호"""
-    ORGN_ODNO: str = ""
-    """원주문번호"""
-    ODNO: str = ""
-    """주문번호"""
 
 
 @op(

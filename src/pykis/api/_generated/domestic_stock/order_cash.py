@@ -6,20 +6,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pykis.api._runtime import KisApiRow, Spec, op
+from pykis.api._runtime import Spec, op
+from pykis.wire.domestic_stock.order_cash import DomesticStockOrderCashRow as OrderCashRow
 
 __all__ = ["OrderCashRow", "order_cash"]
-
-
-class OrderCashRow(KisApiRow, frozen=True, kw_only=True):
-    """Rows of :func:`order_cash`: [국내주식] 주문/계좌 > 주식주문(현금)[v1_국내주식-001]."""
-
-    KRX_FWDG_ORD_ORGNO: str = ""
-    """거래소코드"""
-    ODNO: str = ""
-    """주문번호"""
-    ORD_TMD: str = ""
-    """주문시간"""
 
 
 @op(

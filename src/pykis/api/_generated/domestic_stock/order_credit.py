@@ -7,20 +7,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pykis.api._runtime import KisApiRow, Spec, op
+from pykis.api._runtime import Spec, op
+from pykis.wire.domestic_stock.order_credit import DomesticStockOrderCreditRow as OrderCreditRow
 
 __all__ = ["OrderCreditRow", "order_credit"]
-
-
-class OrderCreditRow(KisApiRow, frozen=True, kw_only=True):
-    """Rows of :func:`order_credit`: [국내주식] 주문/계좌 > 주식주문(신용)[v1_국내주식-002]."""
-
-    krx_fwdg_ord_orgno: str = ""
-    """한국거래소전송주문조직번호"""
-    odno: str = ""
-    """주문번호"""
-    ord_tmd: str = ""
-    """주문시간"""
 
 
 @op(

@@ -6,16 +6,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pykis.api._runtime import KisApiRow, Spec, op
+from pykis.api._runtime import Spec, op
+from pykis.wire.domestic_stock.order_resv_rvsecncl import DomesticStockOrderResvRvsecnclRow as OrderResvRvsecnclRow
 
 __all__ = ["OrderResvRvsecnclRow", "order_resv_rvsecncl"]
-
-
-class OrderResvRvsecnclRow(KisApiRow, frozen=True, kw_only=True):
-    """Rows of :func:`order_resv_rvsecncl`: [국내주식] 주문/계좌 > 주식예약주문정정취소[v1_국내주식-018,019]."""
-
-    nrml_prcs_yn: str = ""
-    """정상처리여부"""
 
 
 @op(

@@ -7,18 +7,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pykis.api._runtime import KisApiRow, Spec, op
+from pykis.api._runtime import Spec, op
+from pykis.wire.overseas_futureoption.order_rvsecncl import OverseasFutureoptionOrderRvsecnclRow as OrderRvsecnclRow
 
 __all__ = ["OrderRvsecnclRow", "order_rvsecncl"]
-
-
-class OrderRvsecnclRow(KisApiRow, frozen=True, kw_only=True):
-    """Rows of :func:`order_rvsecncl`: [해외선물옵션] 주문/계좌 > 해외선물옵션 정정취소주문[v1_해외선물-002, 003]."""
-
-    ORD_DT: str = ""
-    """주문일자"""
-    ODNO: str = ""
-    """주문번호"""
 
 
 @op(

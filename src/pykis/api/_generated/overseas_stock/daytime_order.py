@@ -6,20 +6,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pykis.api._runtime import KisApiRow, Spec, op
+from pykis.api._runtime import Spec, op
+from pykis.wire.overseas_stock.daytime_order import OverseasStockDaytimeOrderRow as DaytimeOrderRow
 
 __all__ = ["DaytimeOrderRow", "daytime_order"]
-
-
-class DaytimeOrderRow(KisApiRow, frozen=True, kw_only=True):
-    """Rows of :func:`daytime_order`: [해외주식] 주문/계좌 > 해외주식 미국주간주문 [v1_해외주식-026]."""
-
-    KRX_FWDG_ORD_ORGNO: str = ""
-    """한국거래소전송주문조직번호"""
-    ODNO: str = ""
-    """주문번호"""
-    ORD_TMD: str = ""
-    """주문시각"""
 
 
 @op(

@@ -7,20 +7,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pykis.api._runtime import KisApiRow, Spec, op
+from pykis.api._runtime import Spec, op
+from pykis.wire.overseas_stock.order_resv import OverseasStockOrderResvRow as OrderResvRow
 
 __all__ = ["OrderResvRow", "order_resv"]
-
-
-class OrderResvRow(KisApiRow, frozen=True, kw_only=True):
-    """Rows of :func:`order_resv`: [해외주식] 주문/계좌 > 해외주식 예약주문접수[v1_해외주식-002]."""
-
-    ODNO: str = ""
-    """한국거래소전송주문조직번호"""
-    RSVN_ORD_RCIT_DT: str = ""
-    """예약주문접수일자"""
-    OVRS_RSVN_ODNO: str = ""
-    """해외예약주문번호"""
 
 
 @op(

@@ -6,16 +6,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pykis.api._runtime import KisApiRow, Spec, op
+from pykis.api._runtime import Spec, op
+from pykis.wire.overseas_stock.order_resv_ccnl import OverseasStockOrderResvCcnlRow as OrderResvCcnlRow
 
 __all__ = ["OrderResvCcnlRow", "order_resv_ccnl"]
-
-
-class OrderResvCcnlRow(KisApiRow, frozen=True, kw_only=True):
-    """Rows of :func:`order_resv_ccnl`: [해외주식] 주문/계좌 > 해외주식 예약주문접수취소[v1_해외주식-004]."""
-
-    OVRS_RSVN_ODNO: str = ""
-    """해외예약주문번호"""
 
 
 @op(

@@ -7,62 +7,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pykis.api._runtime import KisApiRow, Spec, op
+from pykis.api._runtime import Spec, op
+from pykis.wire.overseas_stock.order_resv_list import OverseasStockOrderResvListRow as OrderResvListRow
 
 __all__ = ["OrderResvListRow", "order_resv_list"]
-
-
-class OrderResvListRow(KisApiRow, frozen=True, kw_only=True):
-    """Rows of :func:`order_resv_list`: [해외주식] 주문/계좌 > 해외주식 예약주문조회[v1_해외주식-013]."""
-
-    cncl_yn: str = ""
-    """취소여부"""
-    rsvn_ord_rcit_dt: str = ""
-    """예약주문접수일자"""
-    ovrs_rsvn_odno: str = ""
-    """해외예약주문번호"""
-    ord_dt: str = ""
-    """주문일자"""
-    ord_gno_brno: str = ""
-    """주문채번지점번호"""
-    odno: str = ""
-    """주문번호"""
-    sll_buy_dvsn_cd: str = ""
-    """매도매수구분코드"""
-    sll_buy_dvsn_cd_name: str = ""
-    """매도매수구분명"""
-    ovrs_rsvn_ord_stat_cd: str = ""
-    """해외예약주문상태코드"""
-    ovrs_rsvn_ord_stat_cd_name: str = ""
-    """해외예약주문상태코드명"""
-    pdno: str = ""
-    """상품번호"""
-    prdt_type_cd: str = ""
-    """상품유형코드"""
-    prdt_name: str = ""
-    """상품명"""
-    ord_rcit_tmd: str = ""
-    """주문접수시각"""
-    ord_fwdg_tmd: str = ""
-    """주문전송시각"""
-    tr_dvsn_name: str = ""
-    """거래구분명"""
-    ovrs_excg_cd: str = ""
-    """해외거래소코드"""
-    tr_mket_name: str = ""
-    """거래시장명"""
-    ord_stfno: str = ""
-    """주문직원번호"""
-    ft_ord_qty: str = ""
-    """FT주문수량"""
-    ft_ord_unpr3: str = ""
-    """FT주문단가3"""
-    ft_ccld_qty: str = ""
-    """FT체결수량"""
-    nprc_rson_text: str = ""
-    """미처리사유내용"""
-    splt_buy_attr_name: str = ""
-    """분할매수속성명"""
 
 
 @op(
