@@ -244,6 +244,7 @@ def test_usage_errors_exit_2_with_a_message(capsys: pytest.CaptureFixture[str]) 
         (["buy", "000660"], "required: QTY"),
         (["chart", "005930", "--rows", "many"], "not a whole number: 'many'"),
         (["watch", "005930", "--seconds", "soon"], "not a number of seconds: 'soon'"),
+        (["buy", "000660", "1", "--re", "--yes"], "unrecognized arguments: --re"),  # no prefix means --real
         (["auth"], "init"),
         (["frobnicate"], "frobnicate"),
     ]

@@ -322,13 +322,11 @@ def cmd_watch(args: argparse.Namespace, out: Output, stdin: Any) -> int:
         tickets = [stock.on("price", on_price) for stock in stocks]
         try:
             if args.json:
-                while wait(0.5):
-                    pass
+                with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends the stream
+                    while wait(0.5):
+                        pass
             else:
-                out.live(render, wait)
-        except KeyboardInterrupt:
-            if not args.json:
-                out.tables(render())
+                out.live(render, wait)  # which shows its last table after Ctrl-C too
         finally:
             for ticket in tickets:
                 ticket.unsubscribe()

@@ -157,7 +157,7 @@ class _Commands:
         """A command (or, without ``handler``, a group: its help when no subcommand follows)."""
         passthrough = name in _PASSTHROUGH
         parser = self._sub.add_parser(
-            name, help=help, description=help, formatter_class=_FORMAT, add_help=not passthrough
+            name, help=help, description=help, add_help=not passthrough, formatter_class=_FORMAT, allow_abbrev=False
         )
         command = f"{self._path} {name}".strip()
         parser.set_defaults(handler=handler, command=command, progress=progress, help_of=parser)
@@ -259,10 +259,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="The KIS Open Trading API from the command line; pykis emulator runs a local KIS-compatible "
         "server.",
         formatter_class=_FORMAT,
+        allow_abbrev=False,  # no prefixes of options: `--r` is not `--real`
     )
     parser.set_defaults(handler=None, command="", progress=False, help_of=parser)
+    commands = _Commands(parser)  # listed in the help before the common options
     _common(parser, top=True)
-    commands = _Commands(parser)
     _auth(commands)
     quote = commands.add("quote", "current prices of one or more stocks", cmd_quote, progress=True)
     quote.add_argument("symbols", metavar="SYMBOL", nargs="+", help="stock codes or tickers: 005930 NVDA")
@@ -287,12 +288,12 @@ def build_parser() -> argparse.ArgumentParser:
 # ------------------------------------------------------------------------------------------------ running
 
 
-def parse(argv: Sequence[str], parser: argparse.ArgumentParser | None = None) -> argparse.Namespace:
+def parse(argv: Sequence[str]) -> argparse.Namespace:
     """The namespace of ``argv``; raises :class:`SystemExit` as argparse does (help: 0, usage error: 2).
 
     ``pykis [common options] emulator|gateway …`` parses only the options before the name: the rest goes to the
     command unparsed, as ``args.rest``."""
-    parser = parser or build_parser()
+    parser = build_parser()
     argv = list(argv)
     at = 0
     while at < len(argv) and argv[at].startswith("-"):
