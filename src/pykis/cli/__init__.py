@@ -6,21 +6,24 @@ gateway …`` hand their arguments, unparsed, to their own argparse parsers. Exi
 error, 2 usage, 3 refused or aborted.
 
 Why argparse, not typer with rich (issue 14; the CLI was one spec layer rendered twice, a typer app with the
-``cli`` extra and an argparse parser without it). Measured on the project's 2-core machine, bytecode cached
-(``env -u PYTHONDONTWRITEBYTECODE``), the ``pykis`` console script against the emulator, token and masters cached,
-medians of 15 interleaved runs:
+``cli`` extra and an argparse parser without it). ``python -m pykis`` against the emulator (token and masters
+cached, bytecode cached: ``env -u PYTHONDONTWRITEBYTECODE``), 31 interleaved rounds on the shared 2-core machine,
+median (min) and modules loaded:
 
-================================  ======================  ==================
-renderer                          ``pykis quote 005930``  ``pykis --help``
-================================  ======================  ==================
-typer + rich (the ``cli`` extra)  333 ms, 418 modules     207 ms, 335 modules
-argparse, rich tables             194 ms, 319 modules     62 ms, 112 modules
-argparse, plain text              187 ms, 267 modules     63 ms, 112 modules
-================================  ======================  ==================
+=====================================  =========================  =========================
+                                       ``pykis quote 005930``     ``pykis --help``
+=====================================  =========================  =========================
+before, typer + rich (``cli`` extra)   442 ms (219), 418 modules  285 ms (135), 335 modules
+before, argparse, rich tables          253 ms (151), 319 modules  81 ms (45), 112 modules
+before, argparse, plain text           248 ms (118), 267 modules  96 ms (43), 112 modules
+after, argparse declared once          248 ms (118), 270 modules  97 ms (44), 116 modules
+=====================================  =========================  =========================
+
+(A quieter run of the ``pykis`` console script, 15 rounds: typer 333 ms and 207 ms, argparse 187 ms and 63 ms.)
 
 ``import typer`` alone costs ~40 ms and a minimal twelve-command typer app ~115 ms more than the same argparse
 parser on every run (140 against 26 ms), so "typer declared once" keeps most of that cost. Typer and rich as base
-dependencies would add six packages (typer, click, rich, pygments, markdown-it-py, mdurl; shellingham) to every
+dependencies would add seven packages (typer, click, shellingham, rich, pygments, markdown-it-py, mdurl) to every
 ``pip install pykis-client``, most of whose users import the library and never run the command; leaving them an
 extra makes the declared ``pykis`` script fail on a base install. argparse ships with Python, so a base install has
 the whole command, and ``pykis emulator`` and ``pykis gateway`` were argparse already: one parser library and one
