@@ -368,6 +368,21 @@ def test_a_live_table_is_redrawn_in_place_on_a_terminal(monkeypatch: pytest.Monk
     assert piped.getvalue() == "Prices\nn\n-\n7\n"
 
 
+@pytest.mark.parametrize(
+    ("missing", "argv", "extra"),
+    [
+        ("aiohttp", ["emulator", "--help"], "emulator"),
+        ("nats", ["gateway", "status", "--nats", "nats://127.0.0.1:1"], "gateway"),
+    ],
+)
+def test_a_missing_extra_is_named_in_one_line(missing: str, argv: list[str], extra: str) -> None:
+    """On a base install the emulator and the gateway say which extra they need, without a traceback."""
+    probe = f"import sys; sys.modules[{missing!r}] = None; from pykis.cli import main; raise SystemExit(main({argv!r}))"
+    result = subprocess.run([sys.executable, "-c", probe], check=False, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr == f"pykis: pykis {extra} needs the {extra} extra: pip install 'pykis-client[{extra}]'\n"
+
+
 # ------------------------------------------------------------------------------------------------ progress bars
 
 

@@ -333,20 +333,32 @@ def cmd_watch(args: argparse.Namespace, out: Output, stdin: Any) -> int:
     return EXIT_OK
 
 
-def cmd_emulator(args: argparse.Namespace, out: Output, stdin: Any) -> int:
-    from pykis.emulator.cli import main as emulator_main  # noqa: PLC0415, RUF100 - cold start; the emulator's extra
-
+def _hand_over(extra: str, dependency: str, command: Callable[[], int]) -> int:
+    """Run a command of another parser (whose argparse exits on ``--help`` and on usage errors); its optional
+    ``dependency`` missing is a usage error that names the extra."""
     try:
-        return emulator_main((["--json"] if args.json else []) + list(args.rest))
-    except SystemExit as exit_:  # its argparse: --help, usage errors
+        return command()
+    except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE if exit_.code else EXIT_OK
+    except ModuleNotFoundError as missing:
+        if (missing.name or "").partition(".")[0] != dependency:
+            raise
+        raise Usage(f"pykis {extra} needs the {extra} extra: pip install 'pykis-client[{extra}]'") from None
+
+
+def cmd_emulator(args: argparse.Namespace, out: Output, stdin: Any) -> int:
+    def command() -> int:
+        from pykis.emulator.cli import main  # noqa: PLC0415, RUF100 - cold start; aiohttp is the emulator extra
+
+        return main((["--json"] if args.json else []) + list(args.rest))
+
+    return _hand_over("emulator", "aiohttp", command)
 
 
 def cmd_gateway(args: argparse.Namespace, out: Output, stdin: Any) -> int:
-    from pykis.gateway.cli import main as gateway_main  # noqa: PLC0415, RUF100 - cold start; the gateway's extra
+    def command() -> int:
+        from pykis.gateway.cli import main  # noqa: PLC0415, RUF100 - cold start; nats-py is the gateway extra
 
-    rest = list(args.rest) + (["--json"] if args.json else [])
-    try:
-        return gateway_main(rest)
-    except SystemExit as exit_:  # its argparse: --help, usage errors
-        return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE if exit_.code else EXIT_OK
+        return main(list(args.rest) + (["--json"] if args.json else []))
+
+    return _hand_over("gateway", "nats", command)
