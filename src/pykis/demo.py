@@ -18,10 +18,10 @@ import time
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from pykis.client import PyKis
+from pykis.client import PyKis
+from pykis.errors import KisError
 
 __all__ = ["main", "tour"]
 
@@ -134,8 +134,7 @@ def _realtime_tour(kis: PyKis, seconds: float) -> None:
 
 @contextlib.contextmanager
 def _emulator_client() -> Iterator[PyKis]:
-    from pykis.client import PyKis
-    from pykis.emulator import Emulator
+    from pykis.emulator import Emulator  # noqa: PLC0415, RUF100 - the emulator extra: --secret runs without it
 
     with tempfile.TemporaryDirectory(prefix="pykis-demo-") as folder, Emulator(secrets_dir=folder) as emu:
         say("pykis demo — a local KIS emulator is running (no account, no network needed)")
@@ -157,12 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-v", "--verbose", action="store_true", help="log what pykis does")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
-    from pykis.errors import KisError
-
     try:
         if args.secret:
-            from pykis.client import PyKis
-
             with PyKis(args.secret, args.virtual_secret) as kis:
                 tour(kis, orders=kis.virtual, realtime_seconds=args.realtime_seconds, png=Path(args.png))
         else:

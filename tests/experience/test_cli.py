@@ -1,11 +1,8 @@
 """The ``pykis`` command, run in-process through ``main([...])`` (and once as ``python -m pykis``) against the
-emulator: its output, its exit codes (0 ok, 1 API error, 2 usage, 3 refused) and its refusals — each test under
-both renderings of the one declaration of the commands, the typer app and the argparse fallback."""
+emulator: its output, its exit codes (0 ok, 1 API error, 2 usage, 3 refused), its refusals and its parser."""
 
 from __future__ import annotations
 
-import argparse
-import dataclasses
 import io
 import json
 import os
@@ -16,19 +13,15 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from pykis.cli import main, plain, renderer, typed
+from pykis.cli import main
 from pykis.cli.bars import enabled, progress_bars
-from pykis.cli.commands import PROGRAM
-from pykis.cli.output import Output
-from pykis.cli.spec import Command
+from pykis.cli.output import Output, Table
+from pykis.cli.program import parse
 from pykis.emulator import Emulator
 from pykis.progress import report
-
-RENDERINGS = ("typer", "plain")
 
 
 @pytest.fixture(scope="module")
@@ -43,15 +36,6 @@ def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("cli-cache")
 
 
-@pytest.fixture(autouse=True, params=RENDERINGS)
-def rendering(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Every test runs with the typer app and with the argparse parser (``PYKIS_CLI=plain``)."""
-    name: str = request.param
-    monkeypatch.setenv("PYKIS_CLI", name)
-    assert renderer() == name
-    return name
-
-
 @pytest.fixture(autouse=True)
 def _environment(
     emu: Emulator, shared_cache: Path, private_cache: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
@@ -59,7 +43,6 @@ def _environment(
     monkeypatch.setenv("PYKIS_CACHE_DIR", str(shared_cache))
     monkeypatch.setenv("PYKIS_SECRET", str(emu.real.secret_file))
     monkeypatch.delenv("PYKIS_VIRTUAL_SECRET", raising=False)
-    monkeypatch.delenv("PYKIS_PLAIN", raising=False)
     monkeypatch.delenv("PYKIS_PROGRESS", raising=False)
     monkeypatch.chdir(tmp_path)
 
@@ -81,8 +64,7 @@ def test_quote_prints_a_table_and_json(capsys: pytest.CaptureFixture[str]) -> No
     assert isinstance(quote["price"], int | float) and quote["price"] > 0
 
 
-def test_plain_output_without_rich(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PYKIS_PLAIN", "1")
+def test_plain_output(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "orderbook", "005930")
     assert code == 0
     lines = out.splitlines()
@@ -218,7 +200,6 @@ def test_watch_streams_realtime_prices(capsys: pytest.CaptureFixture[str]) -> No
 
 def test_python_dash_m_pykis(emu: Emulator, shared_cache: Path) -> None:
     env = {**os.environ, "PYKIS_CACHE_DIR": str(shared_cache), "PYKIS_SECRET": str(emu.real.secret_file)}
-    assert env["PYKIS_CLI"] in RENDERINGS
     result = subprocess.run(
         [sys.executable, "-m", "pykis", "quote", "005930", "--json"],
         check=False,
@@ -235,16 +216,16 @@ def test_python_dash_m_pykis(emu: Emulator, shared_cache: Path) -> None:
     assert result.returncode == 3 and "--real" in result.stderr
 
 
-# ------------------------------------------------------------------------------------------------ the renderings
+# ------------------------------------------------------------------------------------------------ the parser
 
 
-def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str], rendering: str) -> None:
+def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "--help")
     assert code == 0
     names = ("auth", "quote", "chart", "orderbook", "balance", "orders", "buy", "sell", "cancel", "watch", "emulator")
     assert all(re.search(rf"^\W*{name}\s", out, re.MULTILINE) for name in names), out
     assert "--secret" in out and "--virtual-secret" in out and "--json" in out
-    assert (rendering == "plain") == out.startswith("usage: pykis")
+    assert out.startswith("usage: pykis")
     code, out, _ = run(capsys, "buy", "-h")
     assert code == 0 and "QTY" in out and "--price" in out and "--real" in out and "--yes" in out
     code, out, _ = run(capsys, "auth", "--help")
@@ -255,17 +236,15 @@ def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str], rendering: 
     assert code == 2 and "quote" in out
 
 
-def test_usage_errors_exit_2_with_a_message(capsys: pytest.CaptureFixture[str], rendering: str) -> None:
+def test_usage_errors_exit_2_with_a_message(capsys: pytest.CaptureFixture[str]) -> None:
     cases: list[tuple[list[str], str]] = [
-        (
-            ["quote", "005930", "--frobnicate"],
-            "No such option: --frobnicate" if rendering == "typer" else "--frobnicate",
-        ),
+        (["quote", "005930", "--frobnicate"], "unrecognized arguments: --frobnicate"),
         (["buy", "000660", "1", "--price", "abc"], "not a price: 'abc'"),
         (["buy", "000660", "0"], "must be positive: '0'"),
-        (["buy", "000660"], "Missing argument 'QTY'" if rendering == "typer" else "required: QTY"),
+        (["buy", "000660"], "required: QTY"),
         (["chart", "005930", "--rows", "many"], "not a whole number: 'many'"),
         (["watch", "005930", "--seconds", "soon"], "not a number of seconds: 'soon'"),
+        (["buy", "000660", "1", "--re", "--yes"], "unrecognized arguments: --re"),  # no prefix means --real
         (["auth"], "init"),
         (["frobnicate"], "frobnicate"),
     ]
@@ -277,10 +256,7 @@ def test_usage_errors_exit_2_with_a_message(capsys: pytest.CaptureFixture[str], 
             assert out == "", argv
 
 
-def test_plain_click_errors_with_pykis_plain(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("PYKIS_PLAIN", "1")
+def test_plain_text_errors_and_help(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "buy", "000660", "1", "--price", "abc")
     assert code == 2 and "not a price: 'abc'" in err and "╭" not in err
     code, out, _ = run(capsys, "--help")
@@ -303,21 +279,7 @@ def test_common_options_before_or_after_the_command(
     assert code == 0 and isinstance(json.loads(out), list), err
 
 
-def _recording(command: Command, seen: list[dict[str, Any]]) -> Command:
-    """``command`` with every handler replaced by one that records the namespace it gets."""
-
-    def record(args: argparse.Namespace, out: Output, stdin: Any) -> int:
-        seen.append(vars(args))
-        return 7
-
-    children = tuple(_recording(child, seen) for child in command.commands)
-    return dataclasses.replace(command, handler=record if command.handler else None, commands=children)
-
-
-@pytest.mark.parametrize("rendering", ["typer"], indirect=True)
-def test_both_renderings_hand_the_handlers_the_same_namespace(rendering: str) -> None:
-    seen: list[dict[str, Any]] = []
-    program = _recording(PROGRAM, seen)
+def test_the_parser_hands_the_handlers_their_values() -> None:
     argvs = [
         ["quote", "005930", "NVDA"],
         ["chart", "005930"],
@@ -334,27 +296,28 @@ def test_both_renderings_hand_the_handlers_the_same_namespace(rendering: str) ->
         ["balance"],
         ["watch", "005930", "000660", "--seconds", "1.5"],
     ]
-    for argv in argvs:
-        assert typed.run(program, argv) == 7 and plain.run(program, argv) == 7, argv
-        typer_args, plain_args = seen[-2:]
-        assert typer_args == plain_args, argv
+    seen = [vars(parse(argv)) for argv in argvs]
+    assert all(args["handler"] is not None for args in seen)
     by_command = {args["command"]: args for args in seen}
     assert by_command["auth init"]["virtual"] is True and by_command["auth init"]["json"] is True
+    assert by_command["auth init"]["secret"] == "s.json"
     buy = by_command["buy"]
     assert buy["qty"] == 3 and str(buy["price"]) == "1000" and buy["yes"] and buy["secret"] == "s.json"
     assert buy["real"] is False and buy["json"] is False and buy["virtual_secret"] is None
+    assert by_command["sell"]["virtual_secret"] == "v.json" and by_command["sell"]["real"] is True
     assert by_command["cancel"]["secret"] == "b.json"
-    chart = seen[argvs.index(["chart", "005930"]) * 2]
+    chart = seen[argvs.index(["chart", "005930"])]
     assert chart["period"] == "day" and chart["ma"] == (5, 20) and chart["width"] == 1200 and chart["span"] is None
+    minutes = seen[2]
+    assert minutes["json"] and minutes["period"] == 5 and minutes["ma"] == (5, 60) and minutes["rows"] == 0
+    assert seen[3]["ma"] == () and seen[3]["period"] == "week"
+    assert by_command["watch"]["seconds"] == 1.5 and by_command["watch"]["symbols"] == ["005930", "000660"]
 
 
-@pytest.mark.parametrize("rendering", ["typer"], indirect=True)
-def test_without_typer_the_argparse_parser_runs(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, rendering: str
-) -> None:
-    monkeypatch.delenv("PYKIS_CLI")
-    monkeypatch.setitem(sys.modules, "typer", None)  # `import typer` raises ImportError
-    assert renderer() == "plain"
+def test_the_command_needs_no_extra(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A base install (``pip install pykis-client``) has the whole command: neither typer nor rich is needed."""
+    for name in ("typer", "rich", "click"):
+        monkeypatch.setitem(sys.modules, name, None)  # `import typer` raises ImportError
     code, out, _ = run(capsys, "--help")
     assert code == 0 and out.startswith("usage: pykis")
     code, out, err = run(capsys, "quote", "005930", "--json")
@@ -365,22 +328,18 @@ def test_without_typer_the_argparse_parser_runs(
     assert code == 3 and "--real" in err
 
 
-@pytest.mark.parametrize("rendering", ["typer"], indirect=True)  # the same in both renderings
-def test_importing_the_cli_loads_no_parser(rendering: str) -> None:
-    modules = "('typer', 'rich', 'argparse', 'pykis.cli.commands')"
+def test_importing_the_cli_loads_no_parser() -> None:
+    modules = "('typer', 'rich', 'argparse', 'pykis.cli.commands', 'pykis.cli.program')"
     probe = f"import sys, pykis.cli; print([m for m in {modules} if m in sys.modules])"
     result = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True)
     assert result.stdout.strip() == "[]"
 
 
-def test_emulator_gets_its_arguments_unparsed(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, rendering: str
-) -> None:
+def test_emulator_gets_its_arguments_unparsed(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, out, _ = run(capsys, "emulator", "--help")
     assert code == 0 and out.lstrip().lower().startswith("usage: pykis emulator") and "--secrets-dir" in out
-    assert (rendering == "typer") == ("╭─ Listeners" in out)  # the look of every other command's help
-    renderer_run = typed.run if rendering == "typer" else plain.run
-    assert renderer_run(PROGRAM, ["--json", "emulator", "-h"]) == 0
+    assert "listeners:" in out.lower() and "╭" not in out  # argparse's look, as every other command's help
+    assert main(["--json", "emulator", "-h"]) == 0
     assert capsys.readouterr().out.lstrip().lower().startswith("usage: pykis emulator")
     code, _, err = run(capsys, "emulator", "--frobnicate")
     assert code == 2 and "--frobnicate" in err
@@ -390,15 +349,46 @@ def test_emulator_gets_its_arguments_unparsed(
     assert "real" in ready and "virtual" in ready and (tmp_path / "secret.json").exists()
 
 
+def test_a_live_table_is_redrawn_in_place_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.setenv("COLUMNS", "80")
+    frames = iter(range(10))
+    waits = iter([True, True, False])
+    stdout = Terminal()
+    Output(stdout=stdout).live(lambda: Table("Prices", ("n",), [[next(frames)]]), lambda _: next(waits))
+    shown = stdout.getvalue()
+    # four frames (a first, two refreshes, a last); each after the first climbs the 4 rows above and clears them
+    assert shown.count("\x1b[4F\x1b[J") == 3 and shown.startswith("Prices\nn\n-\n0\n") and shown.endswith("-\n3\n")
+    piped = io.StringIO()  # not a terminal: the last table once
+    Output(stdout=piped).live(lambda: Table("Prices", ("n",), [[7]]), lambda _: False)
+    assert piped.getvalue() == "Prices\nn\n-\n7\n"
+
+
+@pytest.mark.parametrize(
+    ("missing", "argv", "extra"),
+    [
+        ("aiohttp", ["emulator", "--help"], "emulator"),
+        ("nats", ["gateway", "status", "--nats", "nats://127.0.0.1:1"], "gateway"),
+    ],
+)
+def test_a_missing_extra_is_named_in_one_line(missing: str, argv: list[str], extra: str) -> None:
+    """On a base install the emulator and the gateway say which extra they need, without a traceback."""
+    probe = f"import sys; sys.modules[{missing!r}] = None; from pykis.cli import main; raise SystemExit(main({argv!r}))"
+    result = subprocess.run([sys.executable, "-c", probe], check=False, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr == f"pykis: pykis {extra} needs the {extra} extra: pip install 'pykis-client[{extra}]'\n"
+
+
 # ------------------------------------------------------------------------------------------------ progress bars
 
 
-@pytest.mark.parametrize("text", [False, True], ids=["rich", "text"])
 def test_a_long_chart_download_shows_a_progress_bar(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, text: bool
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if text:
-        monkeypatch.setenv("PYKIS_PLAIN", "1")
     code, out, err = run(capsys, "chart", "005930", "--range", "3y", "--rows", "1")
     assert code == 0 and "%" not in err, err  # stderr is no terminal here: no bar
     monkeypatch.setenv("PYKIS_PROGRESS", "1")
@@ -406,23 +396,16 @@ def test_a_long_chart_download_shows_a_progress_bar(
     assert code == 0, err
     assert "005930 (KRX)" in out
     assert "chart 005930" not in out  # the bar is on stderr only
-    if text:
-        steps = [int(percent) for percent in re.findall(r"\rchart 005930: +(\d+)% \(\d+/\d+ days\)", err)]
-        assert len(steps) >= 8 and steps == sorted(steps) and steps[-1] == 100, err  # a page of 100 bars each
-        assert err.endswith("\n") and re.search(r"100% \((\d+)/\1 days\)\n", err)
-    else:  # rich draws the last frame of the bar when stderr is no terminal
-        assert re.search(r"chart 005930 .*━.* 100% (\d+)/\1 days", err), err
+    steps = [int(percent) for percent in re.findall(r"\rchart 005930: +(\d+)% \(\d+/\d+ days\)", err)]
+    assert len(steps) >= 8 and steps == sorted(steps) and steps[-1] == 100, err  # a page of 100 bars each
+    assert err.endswith("\n") and re.search(r"100% \((\d+)/\1 days\)\n", err)
     code, out, err = run(capsys, "chart", "005930", "--range", "3y", "--json")
     assert code == 0 and json.loads(out)["chart"]["bars"]
     assert "chart 005930" not in err  # never with --json
 
 
-@pytest.mark.parametrize("rendering", ["typer"], indirect=True)  # the same in both renderings
-@pytest.mark.parametrize("text", [False, True], ids=["rich", "text"])
-def test_progress_bars_of_downloads_in_bytes(monkeypatch: pytest.MonkeyPatch, text: bool) -> None:
+def test_progress_bars_of_downloads_in_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PYKIS_PROGRESS", "1")
-    if text:
-        monkeypatch.setenv("PYKIS_PLAIN", "1")
     stderr = io.StringIO()
     with progress_bars(Output(stderr=stderr)):
         report("master nasmst.cod", 0, 2_500_000, "bytes")
@@ -432,11 +415,9 @@ def test_progress_bars_of_downloads_in_bytes(monkeypatch: pytest.MonkeyPatch, te
     shown = stderr.getvalue()
     assert "master nasmst.cod" in shown and "2.5 MB/2.5 MB" in shown and "100%" in shown
     assert "master nysmst.cod" in shown and "512 B" in shown and shown.endswith("\n")
-    if text:
-        assert "\rmaster nasmst.cod:  50% (1.2 MB/2.5 MB)" in shown
+    assert "\rmaster nasmst.cod:  50% (1.2 MB/2.5 MB)" in shown
 
 
-@pytest.mark.parametrize("rendering", ["typer"], indirect=True)  # the same in both renderings
 def test_progress_bars_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     class Terminal(io.StringIO):
         def isatty(self) -> bool:

@@ -62,7 +62,7 @@ def test_the_readme_command_line_runs_line_by_line(
     readme: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     lines = command_lines((ROOT / readme).read_text(encoding="utf-8"))
-    for name in ("PYKIS_SECRET", "PYKIS_VIRTUAL_SECRET", "PYKIS_PLAIN", "PYKIS_PROGRESS"):
+    for name in ("PYKIS_SECRET", "PYKIS_VIRTUAL_SECRET", "PYKIS_PROGRESS"):
         monkeypatch.delenv(name, raising=False)
     secrets, scratch = tmp_path / "secrets", tmp_path / "scratch"
     secrets.mkdir()

@@ -1,6 +1,6 @@
 """What the ``pykis`` command says, in words and in numbers people read: exit codes as the README's table, order
 types and statuses named, amounts in their currency's places, rates with two decimals — against the emulator's
-모의투자 account, under both renderings."""
+모의투자 account."""
 
 from __future__ import annotations
 
@@ -29,20 +29,17 @@ def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("words-cache")
 
 
-@pytest.fixture(autouse=True, params=["typer", "plain"])
+@pytest.fixture(autouse=True)
 def _environment(
-    request: pytest.FixtureRequest,
     emu: Emulator,
     shared_cache: Path,
     private_cache: Path,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
-    monkeypatch.setenv("PYKIS_CLI", request.param)
     monkeypatch.setenv("PYKIS_CACHE_DIR", str(shared_cache))
     monkeypatch.setenv("PYKIS_SECRET", str(emu.real.secret_file))
     monkeypatch.setenv("PYKIS_VIRTUAL_SECRET", str(emu.virtual.secret_file))
-    monkeypatch.setenv("PYKIS_PLAIN", "1")  # aligned text: columns split on runs of spaces
     monkeypatch.delenv("PYKIS_PROGRESS", raising=False)
     monkeypatch.setattr(sys, "stdin", io.StringIO("y\n" * 10))
     monkeypatch.chdir(tmp_path)
@@ -167,8 +164,7 @@ def test_a_y_n_question_asks_again(capsys: pytest.CaptureFixture[str], monkeypat
     assert code == 0 and "answer y or n, not 'z'" in err and "accepted" in out, err
 
 
-def test_help_shows_our_metavars_only(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("PYKIS_PLAIN")  # the rich look, when the renderer is typer
+def test_help_shows_our_metavars_only(capsys: pytest.CaptureFixture[str]) -> None:
     for argv in (["buy", "--help"], ["quote", "--help"], ["--help"], ["emulator", "--help"]):
         code, out, _ = run(capsys, *argv)
         assert code == 0 and "<bool>" not in out and "<list[str]>" not in out and "<str>" not in out, out

@@ -69,11 +69,8 @@ def test_a_stopped_sandbox_is_named_in_the_error(tmp_path: Path) -> None:
     assert url in message and "is the sandbox running?" in message
 
 
-def test_the_cli_prints_the_url_and_the_hint(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_cli_prints_the_url_and_the_hint(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     secret = stopped_sandbox(tmp_path)
-    monkeypatch.setenv("PYKIS_CLI", "plain")
     url = httpx.URL(KisAuth.load(secret).rest_url or "")
     with socket.socket() as probe:  # the URL in the secret file really is dead
         assert probe.connect_ex(("127.0.0.1", url.port or 0)) != 0

@@ -29,7 +29,6 @@ def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, std
 def test_cancel_on_the_real_service_asks_first(
     emu: Emulator, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("PYKIS_PLAIN", "1")
     with PyKis(emu.real.auth, keep_token=False) as kis:
         stock = kis.stock("000660")
         low = stock.quote().lower_limit

@@ -1,9 +1,9 @@
 """Progress bars of long downloads (multi-page charts, master files) on stderr, fed by :mod:`pykis.progress`.
 
-A rich bar when rich is installed (and ``PYKIS_PLAIN`` is not set), else one line of text redrawn with ``\\r``;
-only when stderr is a terminal (``PYKIS_PROGRESS=1`` forces them on, ``PYKIS_PROGRESS=0`` off) and never with
-``--json``. A bar appears on the first report of a download and is settled (left printed at 100 %) when the
-download finishes, so that messages and questions that follow print below it.
+One line of text per download, redrawn with ``\\r`` (``chart 005930:  42% (460/1095 days)``); only when stderr is
+a terminal (``PYKIS_PROGRESS=1`` forces them on, ``PYKIS_PROGRESS=0`` off) and never with ``--json``. A bar
+appears on the first report of a download and is settled (left printed at 100 %) when the download finishes, so
+that messages and questions that follow print below it.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from pykis import progress
 
@@ -40,7 +40,7 @@ def progress_bars(out: Output) -> Iterator[None]:
     if not enabled(out):
         yield
         return
-    bars: _RichBars | _PlainBars = _RichBars(out.stderr) if out.rich else _PlainBars(out.stderr)
+    bars = _Bars(out.stderr)
     try:
         with progress.listen(bars.update):
             yield
@@ -67,7 +67,7 @@ def _detail(step: progress.Progress) -> str:
     return f"{done:.0f}/{_amount(step.total, step.unit)}"
 
 
-class _PlainBars:
+class _Bars:
     """``chart 005930:  42% (460/1095 days)`` redrawn in place; a new line when the download finishes."""
 
     def __init__(self, stream: TextIO) -> None:
@@ -94,53 +94,3 @@ class _PlainBars:
             self._stream.write("\n")
             self._stream.flush()
             self._line = None
-
-
-class _RichBars:
-    """A :class:`rich.progress.Progress` of one bar per task, started on the first report and stopped (its last
-    frame left on the terminal) once every task has finished."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self._stream = stream
-        self._bars: Any = None
-        self._tasks: dict[str, Any] = {}
-        self._open: set[str] = set()
-
-    def _create(self) -> Any:
-        from rich.console import Console
-        from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
-
-        return Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TaskProgressColumn(),
-            TextColumn("{task.fields[detail]}"),
-            TimeElapsedColumn(),
-            console=Console(file=self._stream),
-            transient=False,
-        )
-
-    def update(self, step: progress.Progress) -> None:
-        starting = self._bars is None
-        if starting:
-            self._bars = self._create()
-            self._tasks.clear()
-        task = self._tasks.get(step.task)
-        if task is None:
-            task = self._tasks[step.task] = self._bars.add_task(step.task, total=step.total, detail="")
-        self._open.add(step.task)
-        if step.finished:
-            total = step.total or max(step.done, 1)
-            self._bars.update(task, total=total, completed=total, detail=_detail(step))
-            self._open.discard(step.task)
-        else:
-            self._bars.update(task, total=step.total, completed=step.done, detail=_detail(step))
-        if starting:  # its first frame shows this report, not an empty bar
-            self._bars.start()
-        if not self._open:
-            self.close()
-
-    def close(self) -> None:
-        if self._bars is not None:
-            self._bars.stop()
-            self._bars = None

@@ -1,30 +1,31 @@
-"""The ``pykis`` commands: their one declaration (``PROGRAM``, rendered by :mod:`pykis.cli.typed` or
-:mod:`pykis.cli.plain`), how a parsed command runs (:func:`execute`), and the handlers of credentials, market data
-and realtime prices; the account commands are in :mod:`pykis.cli.account`, what they all share in
-:mod:`pykis.cli.session`; ``pykis emulator`` hands its arguments to :func:`pykis.emulator.cli.main`.
+"""The handlers of the ``pykis`` commands of credentials, market data and realtime prices, and how a parsed
+command runs (:func:`execute`); the account commands are in :mod:`pykis.cli.account`, what they all share in
+:mod:`pykis.cli.session`, the declaration of the command line in :mod:`pykis.cli.program`; ``pykis emulator`` and
+``pykis gateway`` hand their arguments to :func:`pykis.emulator.cli.main` and :func:`pykis.gateway.cli.main`.
 
 Every command takes ``--secret FILE`` / ``--virtual-secret FILE`` (default: ``$PYKIS_SECRET`` /
 ``$PYKIS_VIRTUAL_SECRET``, then ``./secret.json`` / ``./virtual_secret.json``) and ``--json``. Exit codes: 0 ok
 (also when the reader of stdout goes away), 1 API or transport error (the service answered with an error, or did
 not answer), 2 usage (bad arguments, an unknown symbol, missing or invalid credentials), 3 refused or aborted,
 nothing sent (an order that breaks a trading rule — off the tick grid, outside the day's limits, more than the cash
-or shares —, an order on the real service without ``--real``, an unconfirmed order, an existing secret file)."""
+or shares —, an order on the real service without ``--real``, an unconfirmed order, an existing secret file).
+
+Client code loads inside the handlers: ``pykis --help`` and a usage error load none of it (cold start).
+"""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import re
+import csv
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pykis.cli.account import cmd_balance, cmd_cancel, cmd_order, cmd_orders
-from pykis.cli.output import Output, StdoutClosed, Table
+from pykis.cli.output import Output, StdoutClosed, Table, to_json
 from pykis.cli.session import (
     EXIT_API,
     EXIT_OK,
@@ -37,151 +38,32 @@ from pykis.cli.session import (
     confirm,
     rate_text,
 )
-from pykis.cli.spec import COMMON, Command, Handler, argument, flag, option, split_common
+from pykis.errors import KisCredentialError, KisError, KisOrderValidationError, KisValidationError
 
 if TYPE_CHECKING:
-    from pykis.models.chart import ChartPeriod, KisChart
+    from pykis.models.chart import KisChart
     from pykis.models.orderbook import KisOrderbook
     from pykis.models.quote import KisQuote
 
-__all__ = ["EXIT_API", "EXIT_OK", "EXIT_REFUSED", "EXIT_USAGE", "HANDLERS", "PROGRAM", "execute", "passthrough"]
+__all__ = ["EXIT_API", "EXIT_OK", "EXIT_REFUSED", "EXIT_USAGE", "Handler", "execute"]
 
-# ------------------------------------------------------------------------------------------------ converters
-# Text → value; a ValueError's message is what the person at the terminal reads (see pykis.cli.spec).
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise ValueError(f"not a whole number: {text!r}") from None
-    if value <= 0:
-        raise ValueError(f"must be positive: {text!r}")
-    return value
-
-
-def _int(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise ValueError(f"not a whole number: {text!r}") from None
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"not a number of seconds: {text!r}") from None
-    if not value >= 0:  # also NaN
-        raise ValueError(f"must be zero or more seconds: {text!r}")
-    return value
-
-
-def _price(text: str) -> Decimal:
-    try:
-        value = Decimal(text.replace(",", ""))
-    except InvalidOperation:
-        raise ValueError(f"not a price: {text!r}") from None
-    if not value.is_finite() or value <= 0:
-        raise ValueError(f"must be a positive price: {text!r}")
-    return value
-
-
-def _period(text: str) -> ChartPeriod | int:
-    lowered = text.lower().removesuffix("min").removesuffix("minutes").strip()
-    if lowered.isdigit():
-        return _positive_int(lowered)
-    if lowered in ("day", "week", "month", "year"):
-        return lowered  # type: ignore[return-value]
-    raise ValueError(f"period must be day, week, month, year or minutes (5, 5min): {text!r}")
-
-
-def _span(text: str) -> str:
-    from pykis.errors import KisValidationError
-    from pykis.scopes.chart import parse_span
-
-    try:
-        parse_span(text)
-    except KisValidationError as error:
-        raise ValueError(str(error)) from None
-    return text
-
-
-def _windows(text: str) -> tuple[int, ...]:
-    if text.strip().lower() in ("", "none", "0"):
-        return ()
-    try:
-        return tuple(_positive_int(part.strip()) for part in text.split(","))
-    except ValueError:
-        raise ValueError(f"moving averages are bar counts like 5,20: {text!r}") from None
+Handler = Callable[[argparse.Namespace, Output, Any], int]
+"""``handler(args, out, stdin) -> exit code``."""
 
 
 # ------------------------------------------------------------------------------------------------ running
 
 
-def passthrough(program: Command, argv: Sequence[str], *, stdin: Any = None) -> int | None:
-    """Run a passthrough command (``pykis [--json] emulator …``) with its arguments unparsed and return its exit
-    code, or end a command line whose argument is a negative number with its usage error (2); ``None`` when
-    ``argv`` is for the renderer to parse. Every renderer starts here."""
-    split = split_common(list(argv))
-    if split is None or not split[1]:
-        return None
-    values, (name, *rest) = split
-    command = program.find(name)
-    if command is None:
-        return None
-    if command.passthrough:
-        return execute((program, command), {**values, "rest": rest}, stdin=stdin)
-    message = _negative_argument(command, rest)
-    if message is None:
-        return None
-    Output().error(message)
-    return EXIT_USAGE
+def execute(args: argparse.Namespace, *, stdin: Any = None) -> int:
+    """Run ``args.handler`` with its parsed ``args`` and return the exit code: errors become their exit codes and
+    a line on stderr, a reader of stdout gone away a quiet 0."""
+    out = Output(json=bool(args.json))
+    from pykis.cli.bars import progress_bars  # noqa: PLC0415, RUF100 - cold start (see the module's docstring)
 
-
-_NEGATIVE = re.compile(r"^-\d[\d.,]*$")
-
-
-def _negative_argument(command: Command, rest: Sequence[str]) -> str | None:
-    """The message for a negative number given as an argument (``pykis buy 005930 -1``), which click would
-    otherwise take for an unknown option ("No such option: -1")."""
-    while command.commands and rest and (child := command.find(rest[0])) is not None:
-        command, rest = child, rest[1:]
-    valued = {name for param in (*COMMON, *command.params) if param.takes_value for name in param.flags}
-    arguments = [param for param in command.params if param.kind == "argument"]
-    position, after_option = 0, False
-    for token in rest:
-        if after_option:
-            after_option = False
-        elif token in valued:
-            after_option = True
-        elif _NEGATIVE.match(token):
-            if position < len(arguments) and arguments[position].convert is not None:
-                param = arguments[position]
-                try:
-                    assert param.convert is not None
-                    param.convert(token)
-                except ValueError as error:
-                    return f"{param.metavar} {error}"
-            return None
-        elif not token.startswith("-"):
-            position += 0 if position < len(arguments) and arguments[position].many else 1
-    return None
-
-
-def execute(path: Sequence[Command], values: dict[str, Any], *, stdin: Any = None) -> int:
-    """Run the command at the end of ``path`` (from the root) with its parsed ``values`` — every renderer's
-    last step — and return the exit code."""
-    command = path[-1]
-    assert command.handler is not None, command.name
-    args = argparse.Namespace(command=" ".join(c.name for c in path[1:]), **values)
-    out = Output(json=bool(getattr(args, "json", False)))
-    from pykis.cli.bars import progress_bars
-    from pykis.errors import KisCredentialError, KisError, KisOrderValidationError, KisValidationError
-
+    handler: Handler = args.handler
     try:
-        with progress_bars(out) if command.progress else contextlib.nullcontext():
-            return command.handler(args, out, stdin or sys.stdin)
+        with progress_bars(out) if args.progress else contextlib.nullcontext():
+            return handler(args, out, stdin or sys.stdin)
     except StdoutClosed:  # the reader went away (`| head`): a quiet, successful end
         return EXIT_OK
     except Refused as refused:
@@ -219,8 +101,7 @@ def _check_field(name: str) -> Callable[[str], str | None]:
     """The check of one answer of ``auth init``: :class:`~pykis.KisAuth`'s own, with the other fields valid."""
 
     def check(answer: str) -> str | None:
-        from pykis.auth import KisAuth
-        from pykis.errors import KisCredentialError
+        from pykis.auth import KisAuth  # noqa: PLC0415, RUF100 - cold start
 
         try:
             KisAuth(**{**_VALID, name: answer})  # type: ignore[arg-type]
@@ -232,7 +113,7 @@ def _check_field(name: str) -> Callable[[str], str | None]:
 
 
 def cmd_auth(args: argparse.Namespace, out: Output, stdin: Any) -> int:
-    from pykis.auth import KisAuth
+    from pykis.auth import KisAuth  # noqa: PLC0415, RUF100 - cold start
 
     def field(value: str | None, name: str, prompt: str, secret: bool = False) -> str:
         if value:
@@ -289,7 +170,7 @@ def _quote_row(quote: KisQuote) -> list[Any]:
 
 
 def _quote_data(quote: KisQuote) -> dict[str, Any]:
-    import msgspec
+    import msgspec  # noqa: PLC0415, RUF100 - cold start
 
     data: dict[str, Any] = msgspec.structs.asdict(quote)
     data["price"], data["rate"] = quote.price, quote.rate
@@ -313,8 +194,6 @@ def _bars_table(chart: KisChart, rows: int) -> Table:
 
 
 def _write_csv(chart: KisChart, path: Path) -> None:
-    import csv
-
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(("time", "open", "high", "low", "close", "volume", "amount"))
@@ -390,8 +269,6 @@ def cmd_watch(args: argparse.Namespace, out: Output, stdin: Any) -> int:
             latest[event.symbol] = event
             counts[event.symbol] = counts.get(event.symbol, 0) + 1
         if args.json and not out.closed:
-            from pykis.cli.output import to_json
-
             line = {
                 "symbol": event.symbol,
                 "market": event.market,
@@ -445,217 +322,43 @@ def cmd_watch(args: argparse.Namespace, out: Output, stdin: Any) -> int:
         tickets = [stock.on("price", on_price) for stock in stocks]
         try:
             if args.json:
-                while wait(0.5):
-                    pass
+                with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends the stream
+                    while wait(0.5):
+                        pass
             else:
-                out.live(render, wait)
-        except KeyboardInterrupt:
-            if not args.json:
-                out.tables(render())
+                out.live(render, wait)  # which shows its last table after Ctrl-C too
         finally:
             for ticket in tickets:
                 ticket.unsubscribe()
     return EXIT_OK
 
 
-def cmd_emulator(args: argparse.Namespace, out: Output, stdin: Any) -> int:
-    from pykis.cli import renderer
-    from pykis.emulator.cli import build_parser
-    from pykis.emulator.cli import main as emulator_main
-
-    if {"-h", "--help"} & set(args.rest) and renderer() == "typer" and out.rich:
-        from pykis.cli.typed import argparse_help
-
-        argparse_help(build_parser(), out.stdout)  # the look of every other command's help
-        return EXIT_OK
+def _hand_over(extra: str, dependency: str, command: Callable[[], int]) -> int:
+    """Run a command of another parser (whose argparse exits on ``--help`` and on usage errors); its optional
+    ``dependency`` missing is a usage error that names the extra."""
     try:
-        return emulator_main((["--json"] if args.json else []) + list(args.rest))
-    except SystemExit as exit_:  # its argparse: --help, usage errors
+        return command()
+    except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE if exit_.code else EXIT_OK
+    except ModuleNotFoundError as missing:
+        if (missing.name or "").partition(".")[0] != dependency:
+            raise
+        raise Usage(f"pykis {extra} needs the {extra} extra: pip install 'pykis-client[{extra}]'") from None
+
+
+def cmd_emulator(args: argparse.Namespace, out: Output, stdin: Any) -> int:
+    def command() -> int:
+        from pykis.emulator.cli import main  # noqa: PLC0415, RUF100 - cold start; aiohttp is the emulator extra
+
+        return main((["--json"] if args.json else []) + list(args.rest))
+
+    return _hand_over("emulator", "aiohttp", command)
 
 
 def cmd_gateway(args: argparse.Namespace, out: Output, stdin: Any) -> int:
-    from pykis.gateway.cli import main as gateway_main
+    def command() -> int:
+        from pykis.gateway.cli import main  # noqa: PLC0415, RUF100 - cold start; nats-py is the gateway extra
 
-    rest = list(args.rest) + (["--json"] if args.json else [])
-    try:
-        return gateway_main(rest)
-    except SystemExit as exit_:  # its argparse: --help, usage errors
-        return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE if exit_.code else EXIT_OK
+        return main(list(args.rest) + (["--json"] if args.json else []))
 
-
-# ------------------------------------------------------------------------------------------------ the declaration
-
-_REAL = "allow an order on the real (실전) service"
-
-PROGRAM = Command(
-    "pykis",
-    "The KIS Open Trading API from the command line; pykis emulator runs a local KIS-compatible server.",
-    commands=(
-        Command(
-            "auth",
-            "manage secret files",
-            commands=(
-                Command(
-                    "init",
-                    "ask for the app key and write a secret file (mode 0600)",
-                    cmd_auth,
-                    (
-                        option("--id", metavar="ID", help="HTS login ID"),
-                        option("--appkey", metavar="KEY", help="app key (36 characters)"),
-                        option(
-                            "--secretkey",
-                            metavar="-",
-                            help="'-': read the app secret from stdin (it is never taken on the command line)",
-                        ),
-                        option("--account", metavar="NUMBER", help="account number NNNNNNNN-NN"),
-                        flag("--virtual", default=None, help="a 모의투자 (virtual trading) key"),
-                        option(
-                            "-o", "--output", metavar="FILE", help="where to write (default: [virtual_]secret.json)"
-                        ),
-                        flag("--force", help="overwrite an existing file"),
-                        flag("-y", "--yes", help="ask no y/N question: not virtual unless --virtual; overwrite"),
-                    ),
-                ),
-            ),
-        ),
-        Command(
-            "quote",
-            "current prices of one or more stocks",
-            cmd_quote,
-            (argument("symbols", "SYMBOL", "stock codes or tickers: 005930 NVDA", many=True),),
-            progress=True,
-        ),
-        Command(
-            "chart",
-            "price bars of a stock; --png draws candlesticks, --csv saves the bars",
-            cmd_chart,
-            (
-                argument("symbol", "SYMBOL", "stock code or ticker"),
-                option(
-                    "--range",
-                    dest="span",
-                    metavar="SPAN",
-                    convert=_span,
-                    help="look-back like 3m, 1y, 5d, 3h (default: 3m; 1d for minutes)",
-                ),
-                option(
-                    "--period",
-                    metavar="PERIOD",
-                    convert=_period,
-                    default="day",
-                    help="day, week, month, year, or minutes (5)",
-                ),
-                option("--png", metavar="FILE", help="save a candlestick picture with volume"),
-                option("--csv", metavar="FILE", help="save the bars as CSV"),
-                option(
-                    "--ma",
-                    metavar="N,N",
-                    convert=_windows,
-                    default=(5, 20),
-                    help="moving averages on the picture (default 5,20)",
-                ),
-                option(
-                    "--width",
-                    metavar="PX",
-                    convert=_positive_int,
-                    default=1200,
-                    type=int,
-                    help="picture width in pixels",
-                ),
-                option(
-                    "--height",
-                    metavar="PX",
-                    convert=_positive_int,
-                    default=800,
-                    type=int,
-                    help="picture height in pixels",
-                ),
-                option(
-                    "--rows",
-                    metavar="N",
-                    convert=_int,
-                    default=20,
-                    type=int,
-                    help="how many recent bars to print (0: none)",
-                ),
-            ),
-            progress=True,
-        ),
-        Command(
-            "orderbook",
-            "the order book of a stock: 10 levels each side",
-            cmd_orderbook,
-            (argument("symbol", "SYMBOL", "stock code or ticker"),),
-            progress=True,
-        ),
-        Command("balance", "deposits and positions of the account", cmd_balance),
-        Command(
-            "orders",
-            "today's orders (with --pending: the open ones)",
-            cmd_orders,
-            (flag("--pending", help="only orders still open"),),
-        ),
-        *(
-            Command(
-                side,
-                f"{side} QTY shares of SYMBOL (asks for confirmation)",
-                cmd_order(side),
-                (
-                    argument("symbol", "SYMBOL", "stock code or ticker"),
-                    argument("qty", "QTY", "how many shares", convert=_positive_int, type=int),
-                    option("--price", metavar="PRICE", convert=_price, help="limit price (default: a market order)"),
-                    flag("-y", "--yes", help="do not ask for confirmation"),
-                    flag("--real", help=_REAL),
-                ),
-                progress=True,
-            )
-            for side in ("buy", "sell")
-        ),
-        Command(
-            "cancel",
-            "cancel an open order by its number",
-            cmd_cancel,
-            (
-                argument("order", "ORDER", "the order number (see pykis orders --pending)"),
-                flag("-y", "--yes", help="do not ask for confirmation (asked on the real service)"),
-                flag("--real", help="allow cancelling on the real (실전) service"),
-            ),
-            progress=True,
-        ),
-        Command(
-            "watch",
-            "a live table of realtime prices",
-            cmd_watch,
-            (
-                argument("symbols", "SYMBOL", "stock codes or tickers", many=True),
-                option(
-                    "--seconds",
-                    metavar="S",
-                    convert=_seconds,
-                    type=float,
-                    help="stop after this long (default: until Ctrl-C)",
-                ),
-            ),
-            progress=True,
-        ),
-        Command(
-            "emulator",
-            "run the local KIS emulator (pykis emulator --help)",
-            cmd_emulator,
-            passthrough=True,
-        ),
-        Command(
-            "gateway",
-            "share app keys with many programs over NATS (pykis gateway --help; pykis gateway status)",
-            cmd_gateway,
-            passthrough=True,
-        ),
-    ),
-)
-"""Every command, once: what the typer app and the argparse parser are rendered from."""
-
-HANDLERS: dict[str, Handler] = {
-    " ".join(c.name for c in path[1:]): path[-1].handler for path in PROGRAM.walk() if path[-1].handler is not None
-}
-"""Handler of each command path (``"auth init"``, ``"quote"``…)."""
+    return _hand_over("gateway", "nats", command)

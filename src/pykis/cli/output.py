@@ -1,5 +1,5 @@
-"""How the ``pykis`` command prints: rich tables when rich is installed (the ``cli`` extra), aligned plain text
-otherwise (or with ``PYKIS_PLAIN=1``), one JSON document with ``--json``.
+"""How the ``pykis`` command prints: aligned text tables (wide characters such as Hangul count two columns), a
+table redrawn in place on a terminal for live views, one JSON document with ``--json``.
 
 Numbers keep their exact decimal form in JSON (``Decimal`` → JSON number), times are ISO 8601 strings.
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -16,22 +17,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TextIO
 
-__all__ = ["Output", "StdoutClosed", "Table", "cell", "has_rich", "to_json"]
+__all__ = ["Output", "StdoutClosed", "Table", "cell", "to_json"]
 
 
 class StdoutClosed(Exception):
     """The reader of stdout has gone away (a closed pipe): the command stops quietly."""
-
-
-def has_rich() -> bool:
-    """Whether rich is importable and not disabled by ``PYKIS_PLAIN``."""
-    if os.environ.get("PYKIS_PLAIN"):
-        return False
-    try:
-        import rich  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def cell(value: Any) -> str:
@@ -56,8 +46,6 @@ def cell(value: Any) -> str:
 
 def _width(text: str) -> int:
     """Terminal columns of ``text``: Hangul and other wide characters take two."""
-    import unicodedata
-
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
@@ -69,7 +57,7 @@ def _default(value: Any) -> Any:
 
 def to_json(data: Any) -> str:
     """``data`` as one line of JSON: decimals as numbers, times in ISO 8601, anything else by ``str``."""
-    import msgspec
+    import msgspec  # noqa: PLC0415, RUF100 - cold start: `pykis --help` does not load it
 
     encoder = msgspec.json.Encoder(enc_hook=_default, decimal_format="number")
     return encoder.encode(data).decode()
@@ -97,7 +85,6 @@ class Output:
         self.json = json
         self.stdout = stdout or sys.stdout
         self.stderr = stderr or sys.stderr
-        self.rich = has_rich()
         self.closed = False
         """Whether the reader of stdout has gone away; a long command (``watch``) stops when it sees it."""
 
@@ -126,22 +113,6 @@ class Output:
             os.dup2(null, fileno)
             os.close(null)
 
-    def _console(self, stream: TextIO) -> Any:
-        from rich.console import Console
-
-        width = None if stream.isatty() else max(shutil.get_terminal_size((160, 24)).columns, 160)
-        return Console(file=stream, width=width, highlight=False, soft_wrap=False)
-
-    def _rich_table(self, table: Table) -> Any:
-        from rich.table import Table as RichTable
-
-        out = RichTable(title=table.title or None, title_justify="left")
-        for column in table.columns:
-            out.add_column(column, justify="right" if column in table.right else "left", no_wrap=True)
-        for row in table.rows:
-            out.add_row(*(cell(value) for value in row))
-        return out
-
     def plain_table(self, table: Table) -> str:
         """``table`` as aligned text, its title on the first line."""
         texts = [[cell(value) for value in row] for row in table.rows]
@@ -163,12 +134,6 @@ class Output:
     def tables(self, *tables: Table) -> None:
         """Print tables (for results that also have a JSON form, call :meth:`result` instead)."""
         with self.guard():
-            if self.rich:
-                console = self._console(self.stdout)
-                for table in tables:
-                    console.print(self._rich_table(table))
-                self.stdout.flush()
-                return
             print("\n\n".join(self.plain_table(table) for table in tables), file=self.stdout, flush=True)
 
     def result(self, data: Any, *tables: Table) -> None:
@@ -187,18 +152,37 @@ class Output:
         print(f"pykis: {text}", file=self.stderr, flush=True)
 
     def live(self, render: Callable[[], Table], wait: Callable[[float], bool], refresh: float = 0.5) -> None:
-        """Redraw ``render()`` every ``refresh`` seconds until ``wait(refresh)`` returns False: a rich Live
-        display on a terminal, otherwise one printed table per refresh."""
-        with self.guard():
-            if self.rich and self.stdout.isatty():
-                from rich.live import Live
-
-                console = self._console(self.stdout)
-                with Live(self._rich_table(render()), console=console, auto_refresh=False) as live:
-                    while wait(refresh):
-                        live.update(self._rich_table(render()), refresh=True)
-                    live.update(self._rich_table(render()), refresh=True)
-                return
-        while wait(refresh):
+        """Show ``render()`` every ``refresh`` seconds until ``wait(refresh)`` returns False or Ctrl-C: redrawn in
+        place on a terminal that understands ANSI cursor movement, else the last table once (a pipe, a file)."""
+        redraw = _ansi(self.stdout)
+        shown = 0  # terminal rows of the frame on screen
+        try:
+            while True:
+                if redraw:
+                    shown = self._frame(self.plain_table(render()), shown)
+                if not wait(refresh):
+                    break
+        except KeyboardInterrupt:
             pass
-        self.tables(render())
+        if redraw:
+            self._frame(self.plain_table(render()), shown)
+        else:
+            self.tables(render())
+
+    def _frame(self, text: str, shown: int) -> int:
+        """Draw ``text`` over the ``shown`` rows above the cursor; returns the rows it takes."""
+        columns = max(shutil.get_terminal_size().columns, 1)
+        with self.guard():
+            erase = f"\x1b[{shown}F\x1b[J" if shown else ""  # to the frame's first row, then clear below
+            self.stdout.write(f"{erase}{text}\n")
+            self.stdout.flush()
+        return sum(max(1, -(-_width(line) // columns)) for line in text.splitlines())
+
+
+def _ansi(stream: TextIO) -> bool:
+    """Whether ``stream`` is a terminal that moves its cursor on ANSI escapes: not a pipe, not ``TERM=dumb``, and on
+    Windows only inside Windows Terminal (the classic console prints the escapes)."""
+    isatty = getattr(stream, "isatty", None)
+    if not (isatty and isatty()) or os.environ.get("TERM") == "dumb":
+        return False
+    return os.name != "nt" or "WT_SESSION" in os.environ

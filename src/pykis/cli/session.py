@@ -4,6 +4,7 @@ for every command), the header line naming it, and the questions asked at the te
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import sys
 from collections.abc import Callable
@@ -68,7 +69,7 @@ def _credentials(args: argparse.Namespace) -> tuple[str | None, str | None]:
 def client(args: argparse.Namespace, out: Output) -> PyKis:
     """The client of this command; says on stderr which account and service it acts on (not with ``--json``,
     whose output says it in its data)."""
-    from pykis.client import PyKis
+    from pykis.client import PyKis  # noqa: PLC0415, RUF100 - cold start: `pykis --help` loads no client code
 
     secret, virtual = _credentials(args)
     kis = PyKis(secret, virtual)
@@ -85,8 +86,6 @@ def _header(kis: PyKis, source: str | None) -> str:
 def ask(stdin: Any, question: str, out: Output, *, secret: bool = False) -> str:
     """One answer from ``stdin``; a ``secret`` one unechoed when stdin is the terminal."""
     if secret and stdin is sys.stdin and stdin.isatty():
-        import getpass
-
         return getpass.getpass(f"{question} ")
     out.message(question)
     try:
@@ -127,7 +126,7 @@ def confirm(stdin: Any, question: str, out: Output) -> bool:
 
 def money_text(value: Any, currency: str | None) -> Any:
     """An amount in its currency's places, as table text (``3408.80``, ``7588000``)."""
-    from pykis.models._base import money
+    from pykis.models._base import money  # noqa: PLC0415, RUF100
 
     return format(money(value, currency), "f") if isinstance(value, Decimal) else value
 

@@ -6,11 +6,17 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from pykis.auth import KisAuth
+from pykis.client import default_cache_dir
+from pykis.errors import KisError
+from pykis.gateway.link import GatewayLink
+from pykis.gateway.server import KisGateway
 from pykis.gateway.wire import DEFAULT_PREFIX, NatsOptions
 
 __all__ = ["main"]
@@ -33,8 +39,6 @@ def _nats_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _options(args: argparse.Namespace) -> NatsOptions:
-    import os
-
     return NatsOptions(
         servers=args.nats,
         user=args.user,
@@ -73,8 +77,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     status = bool(args_list) and args_list[0] == "status"
     args = build_parser().parse_args(args_list[1:] if status else args_list)
-    from pykis.errors import KisError
-
     try:
         if status:
             return _status(args)
@@ -87,8 +89,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    from pykis.gateway.link import GatewayLink
-
     link = GatewayLink(_options(args))
     try:
         report = link.status()
@@ -118,10 +118,6 @@ def format_status(report: dict[str, Any]) -> str:
 
 
 async def _serve(args: argparse.Namespace) -> int:
-    from pykis.auth import KisAuth
-    from pykis.client import default_cache_dir
-    from pykis.gateway.server import KisGateway
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per upstream call drowns the report
     auths = [KisAuth.load(path) for path in args.secret + args.virtual_secret]

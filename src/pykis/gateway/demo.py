@@ -17,6 +17,12 @@ import threading
 import time
 from pathlib import Path
 
+from pykis.emulator import Emulator
+from pykis.gateway.cli import format_status
+from pykis.gateway.devserver import NatsServer
+from pykis.gateway.link import GatewayLink
+from pykis.gateway.wire import NatsOptions
+
 CLIENT = """
 import json, sys, threading, time
 from pykis import PyKis
@@ -34,10 +40,7 @@ print(json.dumps({"quotes": len(prices), "last": str(prices[-1]), "seconds": rou
 """
 
 
-def _upstream(emu: object) -> int:
-    from pykis.emulator import Emulator
-
-    assert isinstance(emu, Emulator)
+def _upstream(emu: Emulator) -> int:
     loop = emu._loop
     assert loop is not None
 
@@ -49,12 +52,6 @@ def _upstream(emu: object) -> int:
 
 def main() -> int:
     """Run the tour and print its report."""
-    from pykis.emulator import Emulator
-    from pykis.gateway.cli import format_status
-    from pykis.gateway.devserver import NatsServer
-    from pykis.gateway.link import GatewayLink
-    from pykis.gateway.wire import NatsOptions
-
     with tempfile.TemporaryDirectory() as work, Emulator(secrets_dir=work) as emu, NatsServer() as nats:
         print(f"NATS      {nats.url}  (nats-server, loopback only)")
         print(f"emulator  {emu.real.rest_url}")

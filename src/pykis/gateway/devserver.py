@@ -14,9 +14,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from pykis.gateway.server import KisGateway
+from pykis.gateway.wire import NatsOptions
+
 if TYPE_CHECKING:
     from pykis.auth import KisAuth
-    from pykis.gateway.wire import NatsOptions
 
 __all__ = ["GatewayThread", "NatsServer", "free_port"]
 
@@ -90,9 +92,6 @@ class GatewayThread:
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()
-        from pykis.gateway.server import KisGateway
-        from pykis.gateway.wire import NatsOptions
-
         self.gateway = KisGateway(auths, nats or NatsOptions(servers=url), **options)
         asyncio.run_coroutine_threadsafe(self.gateway.start(), self.loop).result(timeout=30)
 

@@ -18,7 +18,7 @@ from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pykis.auth import KisAuth
-from pykis.errors import KisGatewayUnreachableError, KisTimeoutError
+from pykis.errors import KisGatewayUnreachableError, KisTimeoutError, KisValidationError
 from pykis.gateway.wire import NatsOptions, Subjects, decode_answer, encode_call, open_connection
 from pykis.protocol.env import Environment, KisHosts
 
@@ -43,8 +43,6 @@ def gateway_options(gateway: str | NatsOptions) -> NatsOptions:
     if isinstance(gateway, NatsOptions):
         return gateway
     if not isinstance(gateway, str) or not gateway.startswith(("nats://", "tls://", "ws://", "wss://")):
-        from pykis.errors import KisValidationError
-
         raise KisValidationError(f"gateway must be a nats:// (or tls://) URL or NatsOptions, got {gateway!r}")
     return NatsOptions(servers=gateway)
 
@@ -93,8 +91,8 @@ class GatewayLink:
 
     async def _ask(self, subject: str, payload: bytes, within: float) -> bytes:
         """Request/reply; "no responders" (nobody received it) is asked again until ``within`` has passed."""
-        from nats.errors import ConnectionClosedError, NoRespondersError
-        from nats.errors import TimeoutError as NatsTimeout
+        from nats.errors import ConnectionClosedError, NoRespondersError  # noqa: PLC0415, RUF100 - the gateway extra
+        from nats.errors import TimeoutError as NatsTimeout  # noqa: PLC0415, RUF100
 
         deadline = self.loop.time() + within
         while True:

@@ -14,18 +14,21 @@ one, so tickets, routing, filters and dispatching are the same code. A gateway t
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import secrets
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, wait
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, cast
 
 from pykis._async.websocket import AsyncKisWebsocketClient
 from pykis._sync.websocket import KisWebsocketClient
 from pykis.errors import KisError, KisValidationError
-from pykis.gateway.wire import encode_error
+from pykis.gateway.wire import decode_answer, encode_error
 from pykis.protocol.env import Environment
 from pykis.protocol.realtime import (
     MAX_SUBSCRIPTIONS,
@@ -111,8 +114,6 @@ class RealtimeHub:
 
     async def sweep(self, lease: float) -> None:
         """Drop the shares of consumers that stopped renewing them (a killed process never says goodbye)."""
-        import asyncio
-
         while True:
             await asyncio.sleep(lease / 4)
             expired = time.monotonic() - lease
@@ -172,8 +173,6 @@ class _NatsSession:
     plus a share taken at the gateway. Commands take effect at once, so the state needs no server replies."""
 
     def __init__(self, link: GatewayLink, core: RealtimeCore, environment: Environment, deliver: Any) -> None:
-        import secrets
-
         self.link = link
         self.core = core
         self.environment = environment
@@ -215,8 +214,6 @@ class _NatsSession:
         payload = json.dumps({"op": op, "tr": tr.id, "key": tr.key, "consumer": self.consumer}).encode()
         try:
             answer = await self.link._ask(self.link.subjects.subscribe, payload, self.link.options.request_timeout)
-            from pykis.gateway.wire import decode_answer
-
             if not json.loads(answer).get("ok"):
                 decode_answer(answer)
         except KisError as exc:
@@ -233,7 +230,6 @@ class _NatsSession:
 
     async def _watch_restarts(self) -> None:
         """Take every share again when a gateway (re)starts, and renew them within the gateway's lease."""
-        import asyncio
 
         async def restored(_msg: Msg) -> None:
             await self._renew()
@@ -261,8 +257,6 @@ class _NatsSession:
 
 def _pooled(core: RealtimeCore, link: GatewayLink) -> None:
     """The registration limit of a gateway client is its gateway's: 41 per key of the busiest environment."""
-    from dataclasses import replace
-
     keys = max((len(entries) for entries in link.profile.get("environments", {}).values()), default=1)
     core.options = replace(core.options, limit=keys * MAX_SUBSCRIPTIONS)
 
@@ -294,8 +288,6 @@ class GatewayWebsocketClient(KisWebsocketClient):
 
 
 async def _idle() -> None:
-    import asyncio
-
     await asyncio.Event().wait()
 
 
@@ -322,8 +314,6 @@ class AsyncGatewayWebsocketClient(AsyncKisWebsocketClient):
         return session
 
     async def close(self) -> None:
-        import asyncio
-
         for session in list(self._sessions.values()):
             await asyncio.to_thread(cast(Any, session).stop)
         await super().close()

@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pykis.auth import KisAuth
+from pykis.client import AsyncPyKis
 from pykis.errors import KisError, KisValidationError
 from pykis.gateway.journal import SendOnce
+from pykis.gateway.realtime import RealtimeHub
 from pykis.gateway.wire import (
     QUEUE_GROUP,
     NatsOptions,
@@ -35,8 +37,6 @@ if TYPE_CHECKING:
     from nats.aio.client import Client
     from nats.aio.msg import Msg
 
-    from pykis.client import AsyncPyKis
-    from pykis.gateway.realtime import RealtimeHub
     from pykis.protocol.request import ApiCall
 
 __all__ = ["GatewayKey", "KisGateway"]
@@ -101,9 +101,6 @@ class KisGateway:
 
     async def start(self) -> None:
         """Connect to NATS and start answering."""
-        from pykis.client import AsyncPyKis
-        from pykis.gateway.realtime import RealtimeHub
-
         self.keys = [GatewayKey(auth, AsyncPyKis(auth, **self._client_options)) for auth in self._auths]
         self._nc = await open_connection(self.nats_options, "pykis-gateway")
         self.realtime = RealtimeHub(self, self._nc)

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 import logging
+import ssl
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pykis.errors import (
+    KisAPIError,
     KisDecodeError,
     KisError,
     KisGatewayUnreachableError,
@@ -131,8 +133,6 @@ class NatsOptions:
             if value is not None:
                 kwargs[option] = value
         if self.tls_ca or self.tls_cert:
-            import ssl
-
             context = ssl.create_default_context(cafile=self.tls_ca)
             if self.tls_cert:
                 context.load_cert_chain(self.tls_cert, self.tls_key)
@@ -143,8 +143,8 @@ class NatsOptions:
 async def open_connection(options: NatsOptions, name: str) -> Client:
     """A NATS connection that fails fast when the server cannot be reached now (two attempts, a typed
     :class:`~pykis.errors.KisGatewayUnreachableError`), and once connected reconnects for ever."""
-    from nats.aio.client import Client
-    from nats.errors import Error as NatsError
+    from nats.aio.client import Client  # noqa: PLC0415, RUF100 - nats-py is the gateway extra, loaded when used
+    from nats.errors import Error as NatsError  # noqa: PLC0415, RUF100
 
     async def quiet(error: Exception) -> None:
         # nats-py prints every failed attempt with a traceback; one log line says enough.
@@ -233,8 +233,6 @@ def encode_envelope(envelope: Envelope) -> bytes:
 def encode_error(error: BaseException) -> bytes:
     """A failed call as the client re-raises it: the same typed error a direct call would have raised."""
     data: dict[str, Any] = {"ok": False, "tr_id": getattr(error, "tr_id", None)}
-    from pykis.errors import KisAPIError
-
     if isinstance(error, KisAPIError):
         data.update(kind="api", rt_cd=error.rt_cd, msg_cd=error.msg_cd, msg1=error.msg1, status=error.status)
     elif isinstance(error, KisHTTPError):
