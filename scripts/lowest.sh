@@ -16,11 +16,11 @@ test -x "$VENV/bin/python" || "$PYTHON" -m venv "$VENV"
 echo "lowest: $(tr '\n' ' ' < "$VENV/floors.txt")"
 if [ "$#" -eq 0 ]; then
     # HTTP (httpx/httpcore/h11), WebSockets, AES (cryptography), file locks, the emulator (aiohttp), the
-    # CLI (typer/rich), the data frames and plots (pandas/polars/matplotlib), and the security suite.
+    # CLI (argparse), the data frames and plots (pandas/polars/matplotlib), and the security suite.
     set -- tests/protocol tests/client tests/realtime tests/security tests/integration \
         tests/emulator/test_ws.py tests/emulator/test_server.py tests/emulator/test_faults.py \
         tests/experience/test_cli.py tests/experience/test_data.py tests/test_auth.py
 fi
-# Old floors meet today's transitive packages (typer 0.12 with click 8.5, matplotlib 3.8 with pyparsing 3.3):
+# Old floors meet today's transitive packages (matplotlib 3.8 with pyparsing 3.3):
 # their deprecation warnings are not failures here; `make test` keeps them errors at current versions.
 exec "$VENV/bin/python" -m pytest -q -p no:cacheprovider -m "not slow" -W "ignore::DeprecationWarning" "$@"
