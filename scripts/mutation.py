@@ -91,7 +91,15 @@ MODULES: dict[str, Module] = {
         _ORDERS,
     ),
     "realtime": Module(
-        ("src/pykis/protocol/realtime.py",),
+        (
+            "src/pykis/protocol/websocket/registrations.py",
+            "src/pykis/protocol/websocket/frames.py",
+            "src/pykis/protocol/websocket/cipher.py",
+            "src/pykis/protocol/websocket/subscriptions.py",
+            "src/pykis/protocol/websocket/liveness.py",
+            "src/pykis/protocol/websocket/session.py",
+            "src/pykis/_realtime.py",
+        ),
         (
             "tests/protocol/test_realtime_exact.py",
             "tests/realtime/test_protocol.py",

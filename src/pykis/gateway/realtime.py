@@ -27,7 +27,7 @@ from pykis._sync.websocket import KisWebsocketClient
 from pykis.errors import KisError, KisValidationError
 from pykis.gateway.wire import encode_error
 from pykis.protocol.env import Environment
-from pykis.protocol.realtime import (
+from pykis.protocol.websocket import (
     MAX_SUBSCRIPTIONS,
     NOTICE_TRS,
     DataFrame,
