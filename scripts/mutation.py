@@ -98,12 +98,12 @@ MODULES: dict[str, Module] = {
             "src/pykis/protocol/websocket/subscriptions.py",
             "src/pykis/protocol/websocket/liveness.py",
             "src/pykis/protocol/websocket/session.py",
-            "src/pykis/_realtime.py",
         ),
         (
             "tests/protocol/test_realtime_exact.py",
             "tests/realtime/test_protocol.py",
             "tests/realtime/test_core.py",
+            "tests/realtime/test_session.py",
             "tests/faults/test_fuzz.py",
         ),
     ),

@@ -15,7 +15,7 @@ from collections.abc import Callable, Generator, Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from pykis._realtime import (
+from pykis._websocket_handlers import (
     Handler,
     KisEventTicket,
     KisSubscriptionEventArgs,

@@ -15,14 +15,14 @@ also ``async for e in kis.websocket.stream("H0STCNT0", "000660"): e.response``.
 from __future__ import annotations
 
 from pykis._async.websocket import AsyncKisWebsocketClient
-from pykis._realtime import (
+from pykis._sync.websocket import KisWebsocketClient
+from pykis._websocket_handlers import (
     KisEventTicket,
     KisSubscriptionEventArgs,
     RealtimeOptions,
     order_filter,
     symbol_filter,
 )
-from pykis._sync.websocket import KisWebsocketClient
 from pykis.errors import KisRealtimeDecodeError, KisSubscriptionError, KisSubscriptionLimitError
 from pykis.models.realtime import (
     KisDomesticRealtimeExecution,

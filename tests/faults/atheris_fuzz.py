@@ -15,7 +15,7 @@ from datetime import date
 import atheris
 
 with atheris.instrument_imports():
-    from pykis._realtime import decode_frame
+    from pykis._websocket_handlers import decode_frame
     from pykis.errors import KisError, KisRealtimeDecodeError
     from pykis.masters import DOMESTIC_FILES, OVERSEAS_FILES, rows_of, unzip
     from pykis.models.quote import DomesticQuoteBody

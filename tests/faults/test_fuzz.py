@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pykis._realtime import decode_frame
+from pykis._websocket_handlers import decode_frame
 from pykis.errors import KisDecodeError, KisRealtimeDecodeError
 from pykis.masters import DOMESTIC_FILES, OVERSEAS_FILES, parse_domestic, parse_overseas, rows_of, unzip
 from pykis.models.quote import DomesticQuoteBody, ForeignQuoteBody

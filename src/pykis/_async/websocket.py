@@ -16,8 +16,8 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
-from pykis._realtime import KisEventTicket, KisSubscriptionEventArgs, RealtimeOptions
 from pykis._websocket_client import WebsocketClientBase, lost
+from pykis._websocket_handlers import KisEventTicket, KisSubscriptionEventArgs, RealtimeOptions
 from pykis.protocol.websocket import (
     Close,
     DataFrame,

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from nats.aio.msg import Msg
     from nats.aio.subscription import Subscription
 
-    from pykis._realtime import KisEventTicket, KisSubscriptionEventArgs, RealtimeCore
+    from pykis._websocket_handlers import KisEventTicket, KisSubscriptionEventArgs, RealtimeCore
     from pykis.gateway.link import GatewayLink
     from pykis.gateway.server import GatewayKey, KisGateway
 
