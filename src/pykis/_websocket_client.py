@@ -79,6 +79,7 @@ MAX_FRAME_BYTES = 16 << 20
 
 def lost(exc: Exception) -> Lost:
     """A failed read or write as the session flow's :class:`Lost`: a closed connection or another failure."""
+    # By name: this module loads before websockets does (the drivers import it with the first connection).
     closed = any(kind.__name__ == "ConnectionClosed" for kind in type(exc).__mro__)
     return Lost(f"connection closed ({exc})" if closed else f"connection failed ({exc!r})")
 
