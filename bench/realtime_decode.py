@@ -16,8 +16,9 @@ import time
 import tracemalloc
 from collections.abc import Callable
 
+from pykis._websocket_handlers import decode_frame
 from pykis.models.realtime import KisRealtimeEvent
-from pykis.protocol.realtime import DataFrame, decode_frame, parse_message
+from pykis.protocol.websocket import DataFrame, parse_message
 
 # Realistic records (values as the live feed sends them), in today's widths: H0STCNT0 47, H0STASP0 63.
 H0STCNT0 = (

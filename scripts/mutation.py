@@ -91,11 +91,19 @@ MODULES: dict[str, Module] = {
         _ORDERS,
     ),
     "realtime": Module(
-        ("src/pykis/protocol/realtime.py",),
+        (
+            "src/pykis/protocol/websocket/registrations.py",
+            "src/pykis/protocol/websocket/frames.py",
+            "src/pykis/protocol/websocket/cipher.py",
+            "src/pykis/protocol/websocket/subscriptions.py",
+            "src/pykis/protocol/websocket/liveness.py",
+            "src/pykis/protocol/websocket/session.py",
+        ),
         (
             "tests/protocol/test_realtime_exact.py",
             "tests/realtime/test_protocol.py",
             "tests/realtime/test_core.py",
+            "tests/realtime/test_session.py",
             "tests/faults/test_fuzz.py",
         ),
     ),

@@ -71,7 +71,8 @@ def retained(decode: Decoder, frames: list[str]) -> float:
 
 
 def ours(data: dict[str, Any]) -> Paths:
-    realtime = importlib.import_module("pykis.protocol.realtime")
+    realtime = importlib.import_module("pykis.protocol.websocket")
+    decoding = importlib.import_module("pykis._websocket_handlers")
     envelope = importlib.import_module("pykis.protocol.envelope")
     http = importlib.import_module("pykis.protocol.http")
     quote = importlib.import_module("pykis.models.quote")
@@ -80,7 +81,7 @@ def ours(data: dict[str, Any]) -> Paths:
     datetime = importlib.import_module("datetime")
     kst = zoneinfo.ZoneInfo("Asia/Seoul")
     now = datetime.datetime.now(kst)
-    parse_message, decode_frame = realtime.parse_message, realtime.decode_frame
+    parse_message, decode_frame = realtime.parse_message, decoding.decode_frame
 
     def decode(text: str) -> object:
         # Lazy events: decoding keeps the record; reading a field parses it. Read two, as a callback would.

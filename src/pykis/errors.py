@@ -40,7 +40,7 @@ from pykis._secrets import redact
 
 if TYPE_CHECKING:
     from pykis.protocol.env import Environment
-    from pykis.protocol.realtime import KisWebsocketTR
+    from pykis.protocol.websocket.registrations import KisWebsocketTR
 
 __all__ = [
     "KisAPIError",

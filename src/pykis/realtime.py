@@ -15,15 +15,15 @@ also ``async for e in kis.websocket.stream("H0STCNT0", "000660"): e.response``.
 from __future__ import annotations
 
 from pykis._async.websocket import AsyncKisWebsocketClient
-from pykis._realtime import (
+from pykis._sync.websocket import KisWebsocketClient
+from pykis._websocket_handlers import (
     KisEventTicket,
-    KisReconnectEvent,
     KisSubscriptionEventArgs,
     RealtimeOptions,
     order_filter,
     symbol_filter,
 )
-from pykis._sync.websocket import KisWebsocketClient
+from pykis.errors import KisRealtimeDecodeError, KisSubscriptionError, KisSubscriptionLimitError
 from pykis.models.realtime import (
     KisDomesticRealtimeExecution,
     KisDomesticRealtimeOrderbook,
@@ -38,12 +38,10 @@ from pykis.models.realtime import (
     KisRealtimePrice,
     KisRealtimeRecord,
 )
-from pykis.protocol.realtime import (
+from pykis.protocol.websocket import (
     MAX_SUBSCRIPTIONS,
     Heartbeat,
-    KisRealtimeDecodeError,
-    KisSubscriptionError,
-    KisSubscriptionLimitError,
+    KisReconnectEvent,
     KisWebsocketTR,
     ReconnectPolicy,
     execution_tr,

@@ -24,7 +24,7 @@ from pykis.emulator import Emulator
 from pykis.errors import KisValidationError
 from pykis.models.realtime import KisRealtimeEvent
 from pykis.protocol.env import Environment
-from pykis.protocol.realtime import Heartbeat, ReconnectPolicy
+from pykis.protocol.websocket import Heartbeat, ReconnectPolicy
 from pykis.realtime import RealtimeOptions
 from tests.api.catalog_args import REALTIME_KEYS, arguments
 from tests.api.conftest import COVERAGE

@@ -15,14 +15,15 @@ from datetime import date
 import atheris
 
 with atheris.instrument_imports():
-    from pykis.errors import KisError
+    from pykis._websocket_handlers import decode_frame
+    from pykis.errors import KisError, KisRealtimeDecodeError
     from pykis.masters import DOMESTIC_FILES, OVERSEAS_FILES, rows_of, unzip
     from pykis.models.quote import DomesticQuoteBody
     from pykis.protocol.envelope import decode_envelope
     from pykis.protocol.http import HttpResponse
     from pykis.protocol.paging import next_page
-    from pykis.protocol.realtime import Cipher, DataFrame, KisRealtimeDecodeError, decode_frame, parse_message
     from pykis.protocol.request import ApiCall
+    from pykis.protocol.websocket import Cipher, DataFrame, parse_message
 
 CIPHER = Cipher("k" * 32, "i" * 16)
 CALL = ApiCall("GET", "/uapi/x", "TTTC8434R", {"CTX_AREA_FK100": ""})

@@ -15,7 +15,7 @@ import pytest
 from pykis import PyKis
 from pykis.emulator import Emulator
 from pykis.errors import KisCredentialError, KisValidationError
-from pykis.protocol.realtime import orderbook_tr, price_tr
+from pykis.protocol.websocket import orderbook_tr, price_tr
 from tests.faults.conftest import resting_price
 
 

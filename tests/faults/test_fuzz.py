@@ -20,26 +20,25 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pykis.errors import KisDecodeError
+from pykis._websocket_handlers import decode_frame
+from pykis.errors import KisDecodeError, KisRealtimeDecodeError
 from pykis.masters import DOMESTIC_FILES, OVERSEAS_FILES, parse_domestic, parse_overseas, rows_of, unzip
 from pykis.models.quote import DomesticQuoteBody, ForeignQuoteBody
 from pykis.models.realtime import EVENT_TYPES, MIN_WIDTHS, KisRealtimeEvent
 from pykis.protocol.envelope import Envelope, decode_envelope
 from pykis.protocol.http import HttpResponse
 from pykis.protocol.paging import next_page
-from pykis.protocol.realtime import (
+from pykis.protocol.request import ApiCall
+from pykis.protocol.websocket import (
     Cipher,
     ControlReply,
     DataFrame,
-    KisRealtimeDecodeError,
     Malformed,
     PingPong,
-    decode_frame,
     decrypt,
     encrypt,
     parse_message,
 )
-from pykis.protocol.request import ApiCall
 from tests.properties import examples
 from tests.protocol.oracles import envelope_outcome, json_object
 

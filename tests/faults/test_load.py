@@ -18,7 +18,7 @@ import pytest
 
 from pykis.client import PyKis
 from pykis.emulator import Emulator
-from pykis.protocol.realtime import KisWebsocketTR
+from pykis.protocol.websocket import KisWebsocketTR
 from pykis.realtime import RealtimeOptions
 from tests.realtime.conftest import FAST, server_subscriptions, wait_for
 

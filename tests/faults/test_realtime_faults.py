@@ -21,7 +21,7 @@ import pytest
 from pykis.client import PyKis
 from pykis.emulator import Emulator
 from pykis.protocol.env import Environment
-from pykis.protocol.realtime import Heartbeat, KisWebsocketTR, execution_tr
+from pykis.protocol.websocket import Heartbeat, KisWebsocketTR, execution_tr
 from pykis.realtime import KisReconnectEvent, RealtimeOptions
 from tests.faults.conftest import SCALES
 from tests.realtime.conftest import FAST, server_connections, server_subscriptions, wait_for

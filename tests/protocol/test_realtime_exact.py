@@ -8,13 +8,12 @@ import json
 
 import pytest
 
-from pykis.errors import KisValidationError
+from pykis.errors import KisRealtimeDecodeError, KisValidationError
 from pykis.protocol.env import Environment
-from pykis.protocol.realtime import (
+from pykis.protocol.websocket import (
     Cipher,
     ControlReply,
     DataFrame,
-    KisRealtimeDecodeError,
     KisWebsocketTR,
     Malformed,
     PingPong,
@@ -147,7 +146,8 @@ def test_what_is_sent() -> None:
 
 
 def test_registration_keys() -> None:
-    from pykis.protocol.realtime import KisSubscriptionLimitError, orderbook_tr, price_tr
+    from pykis.errors import KisSubscriptionLimitError
+    from pykis.protocol.websocket import orderbook_tr, price_tr
 
     assert price_tr("krx", "005930") == KisWebsocketTR("H0STCNT0", "005930")
     assert price_tr("NXT", "005930") == KisWebsocketTR("H0NXCNT0", "005930")

@@ -14,7 +14,7 @@ from pykis.client import PyKis
 from pykis.emulator import Emulator
 from pykis.emulator.engine import Engine
 from pykis.emulator.realtime import RealtimePublisher, attach
-from pykis.protocol.realtime import Heartbeat, ReconnectPolicy
+from pykis.protocol.websocket import Heartbeat, ReconnectPolicy
 from pykis.realtime import RealtimeOptions
 
 T = TypeVar("T")

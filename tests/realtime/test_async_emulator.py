@@ -15,7 +15,7 @@ from pykis.emulator.engine import Engine
 from pykis.emulator.realtime import RealtimePublisher
 from pykis.models.realtime import KisDomesticRealtimeExecution, KisDomesticRealtimePrice, KisForeignRealtimePrice
 from pykis.protocol.env import Environment
-from pykis.protocol.realtime import execution_tr, orderbook_tr, price_tr
+from pykis.protocol.websocket import execution_tr, orderbook_tr, price_tr
 from pykis.realtime import (
     AsyncKisWebsocketClient,
     KisReconnectEvent,

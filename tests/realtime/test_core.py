@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from pykis._realtime import KisEventTicket, RealtimeCore, order_filter, symbol_filter
-from pykis.errors import KisValidationError
+from pykis._websocket_handlers import KisEventTicket, RealtimeCore, order_filter, symbol_filter
+from pykis.errors import KisSubscriptionLimitError, KisValidationError
 from pykis.models.realtime import event_for
 from pykis.protocol.env import Environment
-from pykis.protocol.realtime import KisSubscriptionLimitError, KisWebsocketTR, SubscribeCommand
+from pykis.protocol.websocket import KisWebsocketTR, SubscribeCommand
 from tests.realtime.samples import H0STCNI0_ACK, H0STCNI0_FILL, H0STCNT0, HDFSCNT0
 
 

@@ -9,17 +9,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pykis.errors import KisDecodeError, KisValidationError
+from pykis._websocket_handlers import decode_frame
+from pykis.errors import KisDecodeError, KisRealtimeDecodeError, KisSubscriptionLimitError, KisValidationError
 from pykis.models.realtime import KisDomesticRealtimePrice, KisRealtimeRecord
 from pykis.protocol.env import Environment
-from pykis.protocol.realtime import (
+from pykis.protocol.websocket import (
     MAX_SUBSCRIPTIONS,
     Cipher,
     ControlReply,
     DataFrame,
     Heartbeat,
-    KisRealtimeDecodeError,
-    KisSubscriptionLimitError,
     KisWebsocketTR,
     Malformed,
     PingPong,
@@ -27,7 +26,6 @@ from pykis.protocol.realtime import (
     ReplyKind,
     SubscribeCommand,
     Subscriptions,
-    decode_frame,
     decrypt,
     encrypt,
     execution_tr,

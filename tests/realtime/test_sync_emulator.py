@@ -24,7 +24,7 @@ from pykis.models.realtime import (
     KisForeignRealtimePrice,
 )
 from pykis.protocol.env import Environment
-from pykis.protocol.realtime import Heartbeat, KisWebsocketTR, execution_tr, orderbook_tr, price_tr
+from pykis.protocol.websocket import Heartbeat, KisWebsocketTR, execution_tr, orderbook_tr, price_tr
 from pykis.realtime import (
     KisReconnectEvent,
     KisSubscriptionEventArgs,

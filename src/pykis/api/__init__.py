@@ -43,7 +43,7 @@ from pykis.api._runtime import (
 )
 
 if TYPE_CHECKING:
-    from pykis._realtime import KisEventTicket, KisSubscriptionEventArgs
+    from pykis._websocket_handlers import KisEventTicket, KisSubscriptionEventArgs
     from pykis.client import AsyncPyKis, PyKis
     from pykis.models.realtime import KisRealtimeEvent
 

@@ -30,7 +30,7 @@ from pykis._sync.websocket import KisWebsocketClient
 from pykis.errors import KisError, KisValidationError
 from pykis.gateway.wire import decode_answer, encode_error
 from pykis.protocol.env import Environment
-from pykis.protocol.realtime import (
+from pykis.protocol.websocket import (
     MAX_SUBSCRIPTIONS,
     NOTICE_TRS,
     DataFrame,
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from nats.aio.msg import Msg
     from nats.aio.subscription import Subscription
 
-    from pykis._realtime import KisEventTicket, KisSubscriptionEventArgs, RealtimeCore
+    from pykis._websocket_handlers import KisEventTicket, KisSubscriptionEventArgs, RealtimeCore
     from pykis.gateway.link import GatewayLink
     from pykis.gateway.server import GatewayKey, KisGateway
 

@@ -620,7 +620,7 @@ class AccountBase:
     ) -> tuple[str, str, Callable[[Any], bool]]:
         """(TR ID, key, filter) of this account's execution notices (H0STCNI0/9, H0GSCNI0/9)."""
         from pykis.protocol.env import Environment
-        from pykis.protocol.realtime import execution_tr
+        from pykis.protocol.websocket import execution_tr
 
         if event != "execution":
             raise KisValidationError(f"an account streams 'execution' events, not {event!r}")

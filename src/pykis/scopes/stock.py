@@ -168,7 +168,7 @@ class StockBase:
 
     def _realtime_tr(self, event: RealtimeKind, venue: Venue, extended: bool) -> tuple[str, str]:
         """(TR ID, key) of this stock's realtime ``event`` feed."""
-        from pykis.protocol.realtime import orderbook_tr, price_tr
+        from pykis.protocol.websocket import orderbook_tr, price_tr
 
         if event not in ("price", "orderbook"):
             raise KisValidationError(f"a stock streams 'price' or 'orderbook' events, not {event!r}")

@@ -1,8 +1,8 @@
-"""What the blocking and the asyncio realtime clients share: handlers, tickets, routing, options.
+"""What the blocking and the asyncio realtime clients share: handlers, tickets, routing, options, decoding.
 
 No I/O here. The drivers (:mod:`pykis._sync.websocket`, :mod:`pykis._async.websocket`) own the sockets,
 threads and tasks, and call into :class:`RealtimeCore` to register handlers, to learn what to send and to
-route decoded events to callbacks.
+route decoded events to callbacks; :func:`decode_frame` turns the protocol's records into typed events.
 """
 
 from __future__ import annotations
@@ -18,17 +18,30 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-from pykis.errors import KisValidationError
-from pykis.models.realtime import KST, KisRealtimeEvent, KisRealtimeExecution
+from pykis.errors import KisRealtimeDecodeError, KisValidationError
+from pykis.models.realtime import (
+    KST,
+    MIN_WIDTHS,
+    RSYM_TRS,
+    KisRealtimeEvent,
+    KisRealtimeExecution,
+    event_for,
+    event_type,
+)
 from pykis.protocol.env import Environment
-from pykis.protocol.realtime import (
+from pykis.protocol.websocket import (
     MAX_SUBSCRIPTIONS,
     NOTICE_TRS,
+    Cipher,
+    DataFrame,
     Heartbeat,
+    KisReconnectEvent,
     KisWebsocketTR,
     ReconnectPolicy,
     SubscribeCommand,
     Subscriptions,
+    frame_payload,
+    split_records,
 )
 
 if TYPE_CHECKING:
@@ -40,6 +53,7 @@ __all__ = [
     "KisSubscriptionEventArgs",
     "RealtimeCore",
     "RealtimeOptions",
+    "decode_frame",
     "order_filter",
     "symbol_filter",
 ]
@@ -47,31 +61,7 @@ __all__ = [
 log = logging.getLogger("pykis")
 
 
-class _RedactApprovalKeys(logging.Filter):
-    """Mask approval keys and the notices' AES key and IV in websockets' frame logs (at DEBUG:
-    ``> TEXT '{"header":{"approval_key":"…"'``, ``< TEXT '{…"output":{"iv":"…","key":"…"}}'``)."""
-
-    # ``\b`` keeps ``tr_key`` and ``approval_key`` from matching as ``key``.
-    _PATTERN = re.compile(r"""((?:approval_key|\bkey|\biv)["']?\s*[:=]\s*["']?)[^"',}\s]*""")
-    # websockets cuts the middle out of long frames ('{"header": …...…zbibvzhre"}}}'), so the tail of a
-    # subscribe reply can show most of the key with its name cut off: the tail of a JSON frame is masked.
-    _ELIDED_TAIL = re.compile(r"""(TEXT '\{.*?\.\.\.)[^']*'""")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        masked = self._ELIDED_TAIL.sub(r"\1***'", self._PATTERN.sub(r"\1***", message))
-        if masked != message:
-            record.msg, record.args = masked, ()
-        return True
-
-
 _TR_ID = re.compile(r"[A-Za-z0-9]{1,16}")
-
-WIRE_LOG = logging.getLogger("pykis.websockets")
-"""The logger the WebSocket connections log their frames to (DEBUG), approval keys masked."""
-WIRE_LOG.addFilter(_RedactApprovalKeys())
-MAX_FRAME_BYTES = 16 << 20
-"""The largest WebSocket message accepted (KIS frames are a few KB; a bigger one closes the connection)."""
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -83,17 +73,6 @@ class KisSubscriptionEventArgs(Generic[T]):
 
     tr: KisWebsocketTR
     response: T
-
-
-@dataclass(frozen=True, slots=True)
-class KisReconnectEvent:
-    """A connection came back: ``attempt`` failures preceded it; ``restored`` lists the registrations sent
-    again; ``reason`` says why the previous connection ended."""
-
-    environment: Environment
-    attempt: int
-    restored: tuple[KisWebsocketTR, ...]
-    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +92,20 @@ class RealtimeOptions:
     open_timeout: float = 10.0
     close_timeout: float = 2.0
     path: str = "/tryitout"
+
+
+def decode_frame(frame: DataFrame, cipher: Cipher | None = None, day: date | None = None) -> list[KisRealtimeEvent]:
+    """The typed events of a data frame. ``day`` dates records that carry only a time of day (order books,
+    notices); the driver passes the local date the frame arrived. Raises :class:`KisRealtimeDecodeError`."""
+    payload = frame_payload(frame, cipher) if frame.encrypted else frame.payload
+    tr_id = frame.tr_id
+    narrowest = MIN_WIDTHS.get(tr_id, 1)
+    if frame.count == 1 and tr_id not in RSYM_TRS:
+        # The hot path: one record, no split; only the width is checked.
+        if payload.count("^") < narrowest - 1:
+            raise KisRealtimeDecodeError("record narrower than the oldest known layout", tr_id=tr_id)
+        return [event_type(tr_id)(tr_id, payload, None, day)]
+    return [event_for(tr_id, record, day) for record in split_records(tr_id, payload, frame.count, narrowest)]
 
 
 def symbol_filter(*symbols: str) -> Callable[[Any], bool]:
@@ -405,8 +398,3 @@ class RealtimeCore:
         """Registrations the servers confirmed on the current connections."""
         with self.lock:
             return {tr for state in self.sessions.values() for tr in state.confirmed}
-
-
-def describe(trs: list[KisWebsocketTR] | tuple[KisWebsocketTR, ...]) -> str:
-    """``H0STCNT0.000660 H0STASP0.000660`` for log lines."""
-    return " ".join(str(tr) for tr in trs)
