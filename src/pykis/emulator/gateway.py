@@ -52,6 +52,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from pykis.auth import KisAuth
+from pykis.catalog import rest_apis
 
 __all__ = [
     "LEGACY_TR_ALIASES",
@@ -362,8 +363,6 @@ class TrCatalog:
     @classmethod
     def load(cls) -> TrCatalog:
         """The catalog shipped with pykis."""
-        from pykis.catalog import rest_apis
-
         return cls(rest_apis())
 
     def route(self, path: str) -> TrRoute | None:

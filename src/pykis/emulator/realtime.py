@@ -31,6 +31,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from pykis.catalog import websocket_trs
+from pykis.emulator.endpoints.catalog import generic_record
 from pykis.emulator.market import Market, OrderBook, Quote, UnknownSymbol
 
 if TYPE_CHECKING:
@@ -333,9 +335,6 @@ class RealtimePublisher:
     def generic_records(self, hub: WsHub, tr_id: str, key: str, count: int) -> list[list[str]]:
         """``count`` records of a TR published generically (:func:`pykis.emulator.endpoints.catalog.generic_record`):
         the key, then values drawn from the market when the key names an instrument."""
-        from pykis.catalog import websocket_trs
-        from pykis.emulator.endpoints.catalog import generic_record
-
         columns = _COLUMNS.get(tr_id)
         if columns is None:
             for entry in websocket_trs():

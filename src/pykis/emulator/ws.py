@@ -47,7 +47,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import WSMsgType, web
+from cryptography.hazmat.primitives import padding
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
+from pykis.catalog import websocket_trs
 from pykis.emulator.gateway import AppCredential, EnvName, Gateway
 
 __all__ = ["MAX_SUBSCRIPTIONS", "WsConnection", "WsHub", "data_frame", "encrypt_payload", "ws_app"]
@@ -86,8 +89,6 @@ class RealtimeTr:
 
 
 def _catalog(env: EnvName) -> dict[str, RealtimeTr]:
-    from pykis.catalog import websocket_trs
-
     trs: dict[str, RealtimeTr] = {}
     for entry in websocket_trs():
         demo = entry.get("demo_tr_id")
@@ -98,9 +99,6 @@ def _catalog(env: EnvName) -> dict[str, RealtimeTr]:
 
 def encrypt_payload(key: str, iv: str, text: str) -> str:
     """AES-256-CBC with PKCS#7 padding, base64: how the notice TRs' payloads travel (PROTOCOL.md §5)."""
-    from cryptography.hazmat.primitives import padding
-    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-
     padder = padding.PKCS7(128).padder()
     data = padder.update(text.encode("utf-8")) + padder.finalize()
     encryptor = Cipher(algorithms.AES(key.encode()), modes.CBC(iv.encode())).encryptor()

@@ -39,6 +39,7 @@ from pykis.emulator.endpoints._trading import (
     three_months_ago,
     whole,
 )
+from pykis.emulator.engine import MSG_ACCEPTED, EngineReject
 from pykis.emulator.rest import (
     ApiRequest,
     ApiResponse,
@@ -84,8 +85,6 @@ def _is_buy(tr_id: str) -> bool:
 
 def order_cash(request: ApiRequest, ctx: EmulatorContext) -> ApiResponse:
     """TTTC0011U / TTTC0012U 주식주문(현금)."""
-    from pykis.emulator.engine import EngineReject
-
     found = account_of(request, ctx)
     if isinstance(found, ApiResponse):
         return found
@@ -115,7 +114,6 @@ def order_cash(request: ApiRequest, ctx: EmulatorContext) -> ApiResponse:
         order = engine.place(number, instrument.symbol, side, qty, price, ord_dvsn, exchange=exchange)
     except EngineReject as error:
         return rejected(error)
-    from pykis.emulator.engine import MSG_ACCEPTED
 
     output = {"KRX_FWDG_ORD_ORGNO": order.branch, "ODNO": order.order_no, "ORD_TMD": order.ord_tmd}
     return ok({"output": output}, msg_cd=MSG_ACCEPTED[0], msg1=MSG_ACCEPTED[1])
@@ -123,8 +121,6 @@ def order_cash(request: ApiRequest, ctx: EmulatorContext) -> ApiResponse:
 
 def order_rvsecncl(request: ApiRequest, ctx: EmulatorContext) -> ApiResponse:
     """TTTC0013U 주식주문(정정취소): 01 modify, 02 cancel; ``QTY_ALL_ORD_YN`` Y moves the whole remainder."""
-    from pykis.emulator.engine import MSG_ACCEPTED, EngineReject
-
     found = account_of(request, ctx)
     if isinstance(found, ApiResponse):
         return found

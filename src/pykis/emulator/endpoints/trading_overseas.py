@@ -42,6 +42,7 @@ from pykis.emulator.endpoints._trading import (
     rejected,
     whole,
 )
+from pykis.emulator.engine import MSG_ACCEPTED, EngineReject
 from pykis.emulator.rest import (
     ApiRequest,
     ApiResponse,
@@ -169,8 +170,6 @@ def _window(request: ApiRequest, instrument: Instrument, ctx: EmulatorContext) -
 
 
 def _place(request: ApiRequest, ctx: EmulatorContext, *, daytime: bool) -> ApiResponse:
-    from pykis.emulator.engine import MSG_ACCEPTED, EngineReject
-
     found = account_of(request, ctx)
     if isinstance(found, ApiResponse):
         return found
@@ -227,8 +226,6 @@ def daytime_order(request: ApiRequest, ctx: EmulatorContext) -> ApiResponse:
 
 
 def _revise(request: ApiRequest, ctx: EmulatorContext, *, daytime: bool) -> ApiResponse:
-    from pykis.emulator.engine import MSG_ACCEPTED, EngineReject
-
     found = account_of(request, ctx)
     if isinstance(found, ApiResponse):
         return found
