@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from pykis.catalog import websocket_trs
-from pykis.emulator.endpoints.catalog import generic_record
+from pykis.emulator.endpoints.columns import generic_record
 from pykis.emulator.market import Market, OrderBook, Quote, UnknownSymbol
 
 if TYPE_CHECKING:
@@ -333,7 +333,7 @@ class RealtimePublisher:
         return tr_id in hub.trs and tr_id not in _ENGINE_NOTICES
 
     def generic_records(self, hub: WsHub, tr_id: str, key: str, count: int) -> list[list[str]]:
-        """``count`` records of a TR published generically (:func:`pykis.emulator.endpoints.catalog.generic_record`):
+        """``count`` records of a TR published generically (:func:`pykis.emulator.endpoints.columns.generic_record`):
         the key, then values drawn from the market when the key names an instrument."""
         columns = _COLUMNS.get(tr_id)
         if columns is None:
