@@ -6,6 +6,7 @@ from pykis.emulator.endpoints import (
     auth,
     domestic,
     market_data,
+    market_data_overseas,
     overseas,
     products,
     trading_domestic,
@@ -21,7 +22,16 @@ __all__ = ["default_registry"]
 def default_registry(catalog: TrCatalog | None = None) -> EndpointRegistry:
     """A registry with every endpoint the emulator implements."""
     registry = EndpointRegistry(catalog)
-    for module in (auth, domestic, overseas, market_data, products, trading_domestic, trading_overseas):
+    for module in (
+        auth,
+        domestic,
+        overseas,
+        market_data,
+        market_data_overseas,
+        products,
+        trading_domestic,
+        trading_overseas,
+    ):
         module.register(registry)
     catalog_answers.register(registry)  # last: generic answers for every API no module above serves
     return registry
