@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from pykis.emulator.endpoints import (
+    accounts_domestic,
+    accounts_overseas,
     auth,
     domestic,
     market_data,
@@ -31,6 +33,8 @@ def default_registry(catalog: TrCatalog | None = None) -> EndpointRegistry:
         products,
         trading_domestic,
         trading_overseas,
+        accounts_domestic,
+        accounts_overseas,
     ):
         module.register(registry)
     catalog_answers.register(registry)  # last: generic answers for every API no module above serves

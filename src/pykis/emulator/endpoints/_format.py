@@ -102,8 +102,11 @@ def parse_hhmmss(text: str) -> time | None:
     return time(hour, minute, second)
 
 
-def parse_yyyymmdd(text: str) -> date | None:
-    """A request's ``YYYYMMDD`` field, ``None`` when it is not a date."""
+def strptime_yyyymmdd(text: str) -> date | None:
+    """A request's ``YYYYMMDD`` field as ``strptime`` reads it (unpadded fields pass), ``None`` if no date.
+
+    The market-data endpoints read dates so; the trading inquiries use the strict ``_trading.parse_yyyymmdd``.
+    """
     try:
         return datetime.strptime(text.strip(), "%Y%m%d").date()
     except ValueError:

@@ -22,9 +22,9 @@ from pykis.emulator.endpoints._format import (
     fmt_zero,
     hashed_unit,
     parse_hhmmss,
-    parse_yyyymmdd,
     pct,
     sign_code,
+    strptime_yyyymmdd,
 )
 from pykis.emulator.endpoints.domestic import MARKET_DIV_CODES, _resolve
 from pykis.emulator.rest import (
@@ -174,7 +174,7 @@ def time_daily_chart(request: ApiRequest, ctx: EmulatorContext) -> ApiResponse:
     if isinstance(resolved, ApiResponse):
         return resolved
     instrument, quote = resolved
-    day = parse_yyyymmdd(request.param("FID_INPUT_DATE_1"))
+    day = strptime_yyyymmdd(request.param("FID_INPUT_DATE_1"))
     if day is None:
         return invalid_field("FID_INPUT_DATE_1")
     until = parse_hhmmss(request.param("FID_INPUT_HOUR_1"))

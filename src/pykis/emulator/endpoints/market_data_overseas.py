@@ -16,9 +16,9 @@ from pykis.emulator.endpoints._format import (
     fmt_fixed,
     fmt_int,
     fmt_rate,
-    parse_yyyymmdd,
     pct,
     sign_code,
+    strptime_yyyymmdd,
 )
 from pykis.emulator.endpoints.overseas import ZDIV, _lookup
 from pykis.emulator.instruments import isin_check_digit
@@ -126,7 +126,7 @@ def overseas_daily(request: ApiRequest, ctx: EmulatorContext) -> ApiResponse:
     places = ZDIV[instrument.market]
     today = ctx.now().astimezone(instrument.timezone).date()
     text = request.param("BYMD").strip()
-    end = parse_yyyymmdd(text) if text else today
+    end = strptime_yyyymmdd(text) if text else today
     if end is None:
         return invalid_field("BYMD")
     end = min(end, today)
