@@ -18,10 +18,9 @@ from typing import Any
 
 import pytest
 
-from pykis.emulator import market as mk
 from pykis.emulator.clock import FrozenClock
 from pykis.emulator.instruments import UNIVERSE, Instrument
-from pykis.emulator.market import Market
+from pykis.emulator.market import Market, grid, noise, paths
 
 # ---------------------------------------------------------------------------------------------------- reference
 
@@ -32,7 +31,7 @@ def reference_path(market: Market, instrument: Instrument, bar: Any) -> PathArra
     """The day's minute path, one minute and one draw at a time (``Market._build_path`` as first written)."""
     n = bar.minutes
     key = market._key(instrument)
-    rng = random.Random(mk._h(key, 300, bar.ordinal))
+    rng = random.Random(noise._h(key, 300, bar.ordinal))
     high, low = bar.high, bar.low
     anchors = {0: bar.open, n: bar.close}
     if n >= 3 and high != low:
@@ -44,8 +43,8 @@ def reference_path(market: Market, instrument: Instrument, bar: Any) -> PathArra
         anchors[at_low] = low
     points = sorted(anchors.items())
     sigma = (high - low) / (2.0 * math.sqrt(max(n, 1)))
-    tick = mk._tick_units(instrument, low)
-    flat = tick == mk._tick_units(instrument, high)
+    tick = grid._tick_units(instrument, low)
+    flat = tick == grid._tick_units(instrument, high)
     close = [bar.open] * (n + 1)
     for (start, start_price), (end, end_price) in pairwise(points):
         span = end - start
@@ -57,7 +56,7 @@ def reference_path(market: Market, instrument: Instrument, bar: Any) -> PathArra
         slope = (end_price - start_price - walk[-1]) / span
         for step in range(1, span):
             value = start_price + slope * step + walk[step]
-            units = round(value / tick) * tick if flat else mk._round_units(instrument, value)
+            units = round(value / tick) * tick if flat else grid._round_units(instrument, value)
             close[start + step] = low if units < low else high if units > high else units
         close[end] = end_price
     highs, lows = [bar.open], [bar.open]
@@ -67,11 +66,11 @@ def reference_path(market: Market, instrument: Instrument, bar: Any) -> PathArra
         top, bottom = (first, last) if first >= last else (last, first)
         bits = rng.getrandbits(5)
         for _ in range(bits & 3 if bits & 3 < 3 else 0):
-            up = top + tick if flat else mk._next_up(instrument, top)
+            up = top + tick if flat else grid._next_up(instrument, top)
             if up <= high:
                 top = up
         for _ in range((bits >> 2) & 3 if (bits >> 2) & 3 < 3 else 0):
-            down = bottom - tick if flat else mk._next_down(instrument, bottom)
+            down = bottom - tick if flat else grid._next_down(instrument, bottom)
             if down >= low:
                 bottom = down
         highs.append(top)
@@ -128,21 +127,21 @@ def path_arrays(path: Any) -> PathArrays:
 
 def reference_raw_close(market: Market, instrument: Instrument, index: int) -> int:
     """The ``index``-th trading day's close before the limit clamp, on the tick grid."""
-    return mk._round_units(instrument, reference_raw_value(market, instrument, index))
+    return grid._round_units(instrument, reference_raw_value(market, instrument, index))
 
 
 def reference_raw_value(market: Market, instrument: Instrument, index: int) -> float:
     """The same before rounding: the module docstring's sum of noise terms, one index and one term at a time."""
     key = market._key(instrument)
-    deviation = mk._IID * mk._tri(mk._h(key, 100, index))
-    for octave, (spacing, amplitude) in enumerate(mk._OCTAVES):
+    deviation = noise._IID * noise._tri(noise._h(key, 100, index))
+    for octave, (spacing, amplitude) in enumerate(noise._OCTAVES):
         knot, rest = divmod(index, spacing)
-        left = mk._tri(mk._h(key, 101 + octave, knot))
-        right = mk._tri(mk._h(key, 101 + octave, knot + 1))
+        left = noise._tri(noise._h(key, 101 + octave, knot))
+        right = noise._tri(noise._h(key, 101 + octave, knot + 1))
         t = rest / spacing
         deviation += amplitude * (left + (right - left) * t * t * (3 - 2 * t))
-    anchor = float(instrument.base_price.scaleb(mk._DECIMALS[mk._VENUE[instrument.market]]))
-    volatility = mk._VOL[mk._VENUE[instrument.market]] * mk._KIND_VOL[instrument.kind]
+    anchor = float(instrument.base_price.scaleb(grid._DECIMALS[grid._VENUE[instrument.market]]))
+    volatility = noise._VOL[grid._VENUE[instrument.market]] * noise._KIND_VOL[instrument.kind]
     return anchor * math.exp(deviation * volatility)
 
 
@@ -231,7 +230,7 @@ def test_short_and_degenerate_sessions_match_the_reference() -> None:
                 variant = dataclasses.replace(bar, minutes=minutes, high=high)
                 built = path_arrays(market._build_path(instrument, variant))
                 assert built == reference_path(market, instrument, variant), (instrument.symbol, minutes, high)
-                non_flat += mk._tick_units(instrument, variant.low) != mk._tick_units(instrument, high)
+                non_flat += grid._tick_units(instrument, variant.low) != grid._tick_units(instrument, high)
     assert non_flat >= 20  # days whose range spans two tick sizes take the path's slower branch
 
 
@@ -247,7 +246,7 @@ def test_a_complete_session_is_read_from_its_bar_as_its_path_would_give_it(alway
             bar = market._bar(instrument, ordinal)
             if instrument.halted:
                 continue
-            state = market._state(instrument, mk._Position(ordinal, bar.minutes, 0.0, True))
+            state = market._state(instrument, paths._Position(ordinal, bar.minutes, 0.0, True))
             close, _, _, _, _, run_high, run_low, cum_volume, cum_amount, _ = reference_path(market, instrument, bar)
             assert state == (close[-1], bar.open, run_high[-1], run_low[-1], cum_volume[-1], cum_amount[-1])
             compared += 1
@@ -261,10 +260,10 @@ def test_the_batched_gaussian_steps_are_random_gauss_exactly() -> None:
         for count in (0, 1, 2, 3, 390, 1439, 1440):
             reference, batched = random.Random(seed), random.Random(seed)
             expected = [reference.gauss(0.0, 3.7) for _ in range(count)]
-            assert mk._gaussians(batched, 3.7, count) == expected
+            assert noise._gaussians(batched, 3.7, count) == expected
             assert batched.random() == reference.random()  # the same draws consumed
-            if mk._gauss_inlinable():  # this Python's gauss is the one inlined (else plain calls are used)
-                assert mk._gaussians_inline(random.Random(seed), 3.7, count) == expected
+            if noise._gauss_inlinable():  # this Python's gauss is the one inlined (else plain calls are used)
+                assert noise._gaussians_inline(random.Random(seed), 3.7, count) == expected
 
 
 def test_one_different_draw_changes_the_compared_path(monkeypatch: pytest.MonkeyPatch) -> None:

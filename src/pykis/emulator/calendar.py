@@ -107,7 +107,7 @@ _FIRST_YEAR, _LAST_YEAR = 2010, 2045
 
 @functools.cache
 def _holidays(source: str, year: int) -> frozenset[date]:
-    import holidays  # ~60 ms: loaded with the first calendar asked for
+    import holidays  # noqa: PLC0415 -- ~60 ms: loaded with the first calendar asked for
 
     if source.startswith("country:"):
         found = holidays.country_holidays(source.removeprefix("country:"), years=year)

@@ -36,6 +36,7 @@ at start (``Emulator.admin_token``).
 from __future__ import annotations
 
 import asyncio
+import hmac
 import threading
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import asdict, dataclass
@@ -316,8 +317,6 @@ def admin_app(faults: Faults, token: str) -> web.Application:
 
     Every call needs ``token``; a Host other than loopback (DNS rebinding) or any ``Origin`` (a browser page)
     is refused, and a body must be ``application/json`` of at most 64 KiB."""
-    import hmac
-
     expected = f"Bearer {token}".encode()
 
     @web.middleware

@@ -148,92 +148,97 @@ class Instrument:
 
 def _krx(
     symbol: str,
-    name: str,
-    english: str,
-    price: int,
-    shares: int,
+    names: tuple[str, str],
+    size: tuple[int, int],
     sector: str | None,
     *,
     market: str = "KOSPI",
     kind: str = "stock",
     halted: bool = False,
 ) -> Instrument:
+    """A KRX listing; ``names`` is (Korean, English), ``size`` (base price in won, listed shares)."""
+    name, english = names
+    price, shares = size
     return Instrument(symbol, name, english, market, kind, "KRW", 1, Decimal(price), shares, sector, halted)
 
 
 def _abroad(
     symbol: str,
-    name: str,
-    english: str,
+    names: tuple[str, str],
     market: str,
-    price: str,
-    shares: int,
+    size: tuple[str, int],
     sector: str | None,
     *,
     lot: int = 1,
     kind: str = "stock",
 ) -> Instrument:
+    """An overseas listing; ``names`` is (Korean, English), ``size`` (base price, listed shares)."""
+    name, english = names
+    price, shares = size
     currency = _MARKET_CODES[market][4]
     return Instrument(symbol, name, english, market, kind, currency, lot, Decimal(price), shares, sector)
 
 
 _CURATED: tuple[Instrument, ...] = (
     # KOSPI stocks (prices near late-2025 levels)
-    _krx("005930", "삼성전자", "Samsung Electronics", 100_000, 5_919_637_922, "전기·전자"),
-    _krx("000660", "SK하이닉스", "SK hynix", 580_000, 728_002_365, "전기·전자"),
-    _krx("035720", "카카오", "Kakao", 60_000, 442_500_000, "IT 서비스"),
-    _krx("005380", "현대차", "Hyundai Motor", 260_000, 204_757_766, "운송장비·부품"),
-    _krx("035420", "NAVER", "NAVER", 250_000, 158_437_008, "IT 서비스"),
-    _krx("051910", "LG화학", "LG Chem", 330_000, 70_592_343, "화학"),
-    _krx("006400", "삼성SDI", "Samsung SDI", 300_000, 68_764_530, "전기·전자"),
-    _krx("207940", "삼성바이오로직스", "Samsung Biologics", 1_650_000, 71_174_000, "제약"),
-    _krx("068270", "셀트리온", "Celltrion", 180_000, 216_912_708, "제약"),
-    _krx("105560", "KB금융", "KB Financial Group", 120_000, 381_462_103, "금융"),
-    _krx("055550", "신한지주", "Shinhan Financial Group", 70_000, 491_495_860, "금융"),
-    _krx("012450", "한화에어로스페이스", "Hanwha Aerospace", 950_000, 51_563_401, "운송장비·부품"),
-    _krx("002170", "삼양통상", "Samyang Tongsang", 48_000, 3_000_000, None),
-    _krx("002450", "삼익악기", "Samick Musical Instruments", 1_250, 83_000_000, None),
-    _krx("024810", "이화전기", "Ewha Electric", 300, 180_000_000, "전기·전자", halted=True),
+    _krx("005930", ("삼성전자", "Samsung Electronics"), (100_000, 5_919_637_922), "전기·전자"),
+    _krx("000660", ("SK하이닉스", "SK hynix"), (580_000, 728_002_365), "전기·전자"),
+    _krx("035720", ("카카오", "Kakao"), (60_000, 442_500_000), "IT 서비스"),
+    _krx("005380", ("현대차", "Hyundai Motor"), (260_000, 204_757_766), "운송장비·부품"),
+    _krx("035420", ("NAVER", "NAVER"), (250_000, 158_437_008), "IT 서비스"),
+    _krx("051910", ("LG화학", "LG Chem"), (330_000, 70_592_343), "화학"),
+    _krx("006400", ("삼성SDI", "Samsung SDI"), (300_000, 68_764_530), "전기·전자"),
+    _krx("207940", ("삼성바이오로직스", "Samsung Biologics"), (1_650_000, 71_174_000), "제약"),
+    _krx("068270", ("셀트리온", "Celltrion"), (180_000, 216_912_708), "제약"),
+    _krx("105560", ("KB금융", "KB Financial Group"), (120_000, 381_462_103), "금융"),
+    _krx("055550", ("신한지주", "Shinhan Financial Group"), (70_000, 491_495_860), "금융"),
+    _krx("012450", ("한화에어로스페이스", "Hanwha Aerospace"), (950_000, 51_563_401), "운송장비·부품"),
+    _krx("002170", ("삼양통상", "Samyang Tongsang"), (48_000, 3_000_000), None),
+    _krx("002450", ("삼익악기", "Samick Musical Instruments"), (1_250, 83_000_000), None),
+    _krx("024810", ("이화전기", "Ewha Electric"), (300, 180_000_000), "전기·전자", halted=True),
     # KOSDAQ stocks
-    _krx("247540", "에코프로비엠", "EcoPro BM", 150_000, 97_801_344, "전기·전자", market="KOSDAQ"),
-    _krx("086520", "에코프로", "EcoPro", 100_000, 137_628_690, "금융", market="KOSDAQ"),
-    _krx("196170", "알테오젠", "Alteogen", 480_000, 53_439_450, "제약", market="KOSDAQ"),
-    _krx("028300", "HLB", "HLB", 50_000, 131_149_000, "제약", market="KOSDAQ"),
+    _krx("247540", ("에코프로비엠", "EcoPro BM"), (150_000, 97_801_344), "전기·전자", market="KOSDAQ"),
+    _krx("086520", ("에코프로", "EcoPro"), (100_000, 137_628_690), "금융", market="KOSDAQ"),
+    _krx("196170", ("알테오젠", "Alteogen"), (480_000, 53_439_450), "제약", market="KOSDAQ"),
+    _krx("028300", ("HLB", "HLB"), (50_000, 131_149_000), "제약", market="KOSDAQ"),
     # ETFs and an ETN
-    _krx("069500", "KODEX 200", "KODEX 200", 55_000, 200_450_000, None, kind="etf"),
-    _krx("102110", "TIGER 200", "TIGER 200", 55_100, 80_300_000, None, kind="etf"),
-    _krx("122630", "KODEX 레버리지", "KODEX Leverage", 40_000, 120_000_000, None, kind="etf"),
-    _krx("252670", "KODEX 200선물인버스2X", "KODEX 200 Futures Inverse 2X", 1_020, 900_000_000, None, kind="etf"),
-    _krx("360750", "TIGER 미국S&P500", "TIGER US S&P500", 24_000, 250_000_000, None, kind="etf"),
-    _krx("229200", "KODEX 코스닥150", "KODEX KOSDAQ150", 15_500, 60_000_000, None, kind="etf"),
+    _krx("069500", ("KODEX 200", "KODEX 200"), (55_000, 200_450_000), None, kind="etf"),
+    _krx("102110", ("TIGER 200", "TIGER 200"), (55_100, 80_300_000), None, kind="etf"),
+    _krx("122630", ("KODEX 레버리지", "KODEX Leverage"), (40_000, 120_000_000), None, kind="etf"),
+    _krx("252670", ("KODEX 200선물인버스2X", "KODEX 200 Futures Inverse 2X"), (1_020, 900_000_000), None, kind="etf"),
+    _krx("360750", ("TIGER 미국S&P500", "TIGER US S&P500"), (24_000, 250_000_000), None, kind="etf"),
+    _krx("229200", ("KODEX 코스닥150", "KODEX KOSDAQ150"), (15_500, 60_000_000), None, kind="etf"),
     _krx(
         "530036",
-        "삼성 인버스 2X WTI원유 선물 ETN",
-        "Samsung Inverse 2X WTI Crude Oil Futures ETN",
-        2_500,
-        20_000_000,
+        ("삼성 인버스 2X WTI원유 선물 ETN", "Samsung Inverse 2X WTI Crude Oil Futures ETN"),
+        (2_500, 20_000_000),
         None,
         kind="etn",
     ),
     # United States (NYSE Arca listings are reported as AMEX by KIS)
-    _abroad("NVDA", "엔비디아", "NVIDIA Corp", "NASDAQ", "180.00", 24_300_000_000, "반도체"),
-    _abroad("AAPL", "애플", "Apple Inc", "NASDAQ", "270.00", 14_840_000_000, "하드웨어"),
-    _abroad("TSLA", "테슬라", "Tesla Inc", "NASDAQ", "400.00", 3_320_000_000, "자동차"),
-    _abroad("MSFT", "마이크로소프트", "Microsoft Corp", "NASDAQ", "500.00", 7_430_000_000, "소프트웨어"),
-    _abroad("SENS", "센세오닉스 홀딩스", "Senseonics Holdings Inc", "NASDAQ", "0.5500", 680_000_000, "의료기기"),
-    _abroad("KO", "코카콜라", "Coca-Cola Co", "NYSE", "70.00", 4_300_000_000, "음료"),
-    _abroad("JPM", "JP모간 체이스", "JPMorgan Chase & Co", "NYSE", "300.00", 2_750_000_000, "은행"),
-    _abroad("ORCL", "오라클", "Oracle Corp", "NYSE", "220.00", 2_840_000_000, "소프트웨어"),
+    _abroad("NVDA", ("엔비디아", "NVIDIA Corp"), "NASDAQ", ("180.00", 24_300_000_000), "반도체"),
+    _abroad("AAPL", ("애플", "Apple Inc"), "NASDAQ", ("270.00", 14_840_000_000), "하드웨어"),
+    _abroad("TSLA", ("테슬라", "Tesla Inc"), "NASDAQ", ("400.00", 3_320_000_000), "자동차"),
+    _abroad("MSFT", ("마이크로소프트", "Microsoft Corp"), "NASDAQ", ("500.00", 7_430_000_000), "소프트웨어"),
+    _abroad("SENS", ("센세오닉스 홀딩스", "Senseonics Holdings Inc"), "NASDAQ", ("0.5500", 680_000_000), "의료기기"),
+    _abroad("KO", ("코카콜라", "Coca-Cola Co"), "NYSE", ("70.00", 4_300_000_000), "음료"),
+    _abroad("JPM", ("JP모간 체이스", "JPMorgan Chase & Co"), "NYSE", ("300.00", 2_750_000_000), "은행"),
+    _abroad("ORCL", ("오라클", "Oracle Corp"), "NYSE", ("220.00", 2_840_000_000), "소프트웨어"),
     _abroad(
-        "SPY", "SPDR S&P500 ETF 트러스트", "SPDR S&P 500 ETF Trust", "AMEX", "660.00", 1_000_000_000, None, kind="etf"
+        "SPY",
+        ("SPDR S&P500 ETF 트러스트", "SPDR S&P 500 ETF Trust"),
+        "AMEX",
+        ("660.00", 1_000_000_000),
+        None,
+        kind="etf",
     ),
     # Asia
-    _abroad("00700", "텐센트", "Tencent Holdings", "SEHK", "600.00", 9_170_000_000, "인터넷", lot=100),
-    _abroad("600519", "귀주모태주", "Kweichow Moutai", "SSE", "1450.00", 1_256_000_000, "음료", lot=100),
-    _abroad("000001", "평안은행", "Ping An Bank", "SZSE", "11.50", 19_405_000_000, "은행", lot=100),
-    _abroad("7203", "도요타자동차", "Toyota Motor Corp", "TSE", "3000", 15_794_000_000, "자동차", lot=100),
-    _abroad("SHS", "사이공하노이증권", "Saigon-Hanoi Securities", "HNX", "15000", 813_000_000, "증권", lot=100),
-    _abroad("VNM", "비나밀크", "Vinamilk", "HSX", "60000", 2_090_000_000, "식품", lot=100),
+    _abroad("00700", ("텐센트", "Tencent Holdings"), "SEHK", ("600.00", 9_170_000_000), "인터넷", lot=100),
+    _abroad("600519", ("귀주모태주", "Kweichow Moutai"), "SSE", ("1450.00", 1_256_000_000), "음료", lot=100),
+    _abroad("000001", ("평안은행", "Ping An Bank"), "SZSE", ("11.50", 19_405_000_000), "은행", lot=100),
+    _abroad("7203", ("도요타자동차", "Toyota Motor Corp"), "TSE", ("3000", 15_794_000_000), "자동차", lot=100),
+    _abroad("SHS", ("사이공하노이증권", "Saigon-Hanoi Securities"), "HNX", ("15000", 813_000_000), "증권", lot=100),
+    _abroad("VNM", ("비나밀크", "Vinamilk"), "HSX", ("60000", 2_090_000_000), "식품", lot=100),
 )
 
 _PREFIXES = (
@@ -336,10 +341,8 @@ def _filler(index: int) -> Instrument:
         price = 5_000 + (h % 60) * 500
         return _krx(
             symbol,
-            f"{brand} {theme} {index:03d}",
-            f"{brand} {english} {index:03d}",
-            price,
-            5_000_000 + (h % 50) * 1_000_000,
+            (f"{brand} {theme} {index:03d}", f"{brand} {english} {index:03d}"),
+            (price, 5_000_000 + (h % 50) * 1_000_000),
             None,
             market="KOSPI",
             kind="etf",
@@ -363,10 +366,8 @@ def _filler(index: int) -> Instrument:
     shares = 10_000_000 + (h % 190) * 1_000_000
     return _krx(
         symbol,
-        f"{prefix}{suffix}",
-        f"{_ROMAN[prefix]} {_ENGLISH[suffix]}",
-        price,
-        shares,
+        (f"{prefix}{suffix}", f"{_ROMAN[prefix]} {_ENGLISH[suffix]}"),
+        (price, shares),
         _SECTORS[suffix],
         market=market,
     )

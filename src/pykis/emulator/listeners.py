@@ -24,7 +24,7 @@ log = logging.getLogger("pykis.emulator")
 def default_max_connections() -> int:
     """Half the process's file-descriptor limit, at most 1024: room for files, the loop and the logs."""
     try:
-        import resource
+        import resource  # noqa: PLC0415 -- Unix only: the ImportError below is the other platforms
 
         soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
     except (ImportError, OSError, ValueError):

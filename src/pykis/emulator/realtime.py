@@ -28,9 +28,11 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict, Unpack
 from zoneinfo import ZoneInfo
 
+from pykis.catalog import websocket_trs
+from pykis.emulator.endpoints.columns import generic_record
 from pykis.emulator.market import Market, OrderBook, Quote, UnknownSymbol
 
 if TYPE_CHECKING:
@@ -40,7 +42,7 @@ if TYPE_CHECKING:
     from pykis.emulator.server import EmulatorServer
     from pykis.emulator.ws import WsHub
 
-__all__ = ["RealtimePublisher", "attach", "domestic_notice", "overseas_notice"]
+__all__ = ["PublisherOptions", "RealtimePublisher", "attach", "domestic_notice", "overseas_notice"]
 
 log = logging.getLogger("pykis.emulator")
 
@@ -201,6 +203,18 @@ _ENGINE_NOTICES = frozenset({"H0STCNI0", "H0STCNI9", "H0GSCNI0", "H0GSCNI9"})
 _COLUMNS: dict[str, tuple[str, ...]] = {}
 
 
+class PublisherOptions(TypedDict, total=False):
+    """Keyword options of :class:`RealtimePublisher` (and :func:`attach`); see the class doc."""
+
+    engine: Engine | None
+    rate: float
+    interval: float
+    max_bundle: int
+    legacy_widths: bool
+    realtime_key_field: bool
+    enabled: bool
+
+
 class RealtimePublisher:
     """Publishes generated realtime records to the subscribers of an emulator's hubs (see the module doc).
 
@@ -212,28 +226,17 @@ class RealtimePublisher:
     become execution notices (its ``match`` is also advanced every round).
     """
 
-    def __init__(
-        self,
-        server: EmulatorServer,
-        *,
-        engine: Engine | None = None,
-        rate: float = 5.0,
-        interval: float = 0.05,
-        max_bundle: int = 50,
-        legacy_widths: bool = False,
-        realtime_key_field: bool = True,
-        enabled: bool = True,
-    ) -> None:
+    def __init__(self, server: EmulatorServer, **options: Unpack[PublisherOptions]) -> None:
         self.server = server
-        self.enabled = enabled
+        self.enabled = options.get("enabled", True)
         """``False``: publish nothing, only keep the engine matching resting orders (and drop its events)."""
-        self.realtime_key_field = realtime_key_field
+        self.realtime_key_field = options.get("realtime_key_field", True)
         self.market: Market = server.market
-        self.engine = engine
-        self.rate = rate
-        self.interval = interval
-        self.max_bundle = max_bundle
-        self.legacy_widths = legacy_widths
+        self.engine = options.get("engine")
+        self.rate = options.get("rate", 5.0)
+        self.interval = options.get("interval", 0.05)
+        self.max_bundle = options.get("max_bundle", 50)
+        self.legacy_widths = options.get("legacy_widths", False)
         self.published = 0
         """Records published so far."""
         self.frames = 0
@@ -331,11 +334,8 @@ class RealtimePublisher:
         return tr_id in hub.trs and tr_id not in _ENGINE_NOTICES
 
     def generic_records(self, hub: WsHub, tr_id: str, key: str, count: int) -> list[list[str]]:
-        """``count`` records of a TR published generically (:func:`pykis.emulator.endpoints.catalog.generic_record`):
+        """``count`` records of a TR published generically (:func:`pykis.emulator.endpoints.columns.generic_record`):
         the key, then values drawn from the market when the key names an instrument."""
-        from pykis.catalog import websocket_trs
-        from pykis.emulator.endpoints.catalog import generic_record
-
         columns = _COLUMNS.get(tr_id)
         if columns is None:
             for entry in websocket_trs():
@@ -418,7 +418,7 @@ class RealtimePublisher:
             self.frames += 1
 
 
-def attach(emulator: Emulator, **options: Any) -> RealtimePublisher:
+def attach(emulator: Emulator, **options: Unpack[PublisherOptions]) -> RealtimePublisher:
     """Start a :class:`RealtimePublisher` on a running threaded :class:`~pykis.emulator.Emulator`; the
     keyword options are the publisher's. Use ``await``-free from the test's thread."""
     publisher = RealtimePublisher(emulator.server, **options)

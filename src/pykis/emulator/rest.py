@@ -30,6 +30,7 @@ lower-case (``tr_id``, ``tr_cont``, ``gt_uid``). The broker's ``examples_user/ki
 from __future__ import annotations
 
 import asyncio
+import importlib
 import inspect
 import json
 import secrets
@@ -323,8 +324,6 @@ MASTER_PREFIX = "/common/master/"
 
 def master_file(name: str, market: Any) -> bytes | None:
     """The bytes of a master file from the domain's ``pykis.emulator.masters`` (``master_zip(name, market)``)."""
-    import importlib
-
     if "/" in name or not name:
         return None
     try:

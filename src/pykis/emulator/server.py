@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import itertools
 import json
 import logging
+import secrets
 import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -24,7 +26,10 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from pykis.emulator.accounts import open_demo_accounts
+from pykis.emulator.clock import FrozenClock, ScaledClock, SystemClock
 from pykis.emulator.endpoints import default_registry
+from pykis.emulator.engine import Engine
 from pykis.emulator.faults import Faults, admin_app
 from pykis.emulator.gateway import (
     ENVIRONMENTS,
@@ -36,6 +41,8 @@ from pykis.emulator.gateway import (
     demo_credentials,
 )
 from pykis.emulator.listeners import Listeners, default_max_connections
+from pykis.emulator.market import Market
+from pykis.emulator.realtime import RealtimePublisher
 from pykis.emulator.rest import FAULT_DELAY, EmulatorContext, EndpointRegistry, RestService, json_response
 from pykis.emulator.ws import MAX_SUBSCRIPTIONS, WsHub, ws_app
 
@@ -132,8 +139,6 @@ class EmulatorConfig:
 
     def make_clock(self) -> Clock:
         """The clock the mode asks for."""
-        from pykis.emulator.clock import FrozenClock, ScaledClock, SystemClock
-
         if self.clock in ("always-open", "real"):
             return SystemClock()
         start = self.start or datetime.now(UTC)
@@ -244,8 +249,6 @@ class EmulatorServer:
         self.config = config or EmulatorConfig()
         self.clock: Clock = clock or self.config.make_clock()
         if market is None:
-            from pykis.emulator.market import Market
-
             market = Market(self.clock, seed=self.config.seed, always_open=self.config.clock == "always-open")
         self.market = market
         apps = [demo_credentials(self.config.seed, env) for env in ENVIRONMENTS]
@@ -266,15 +269,11 @@ class EmulatorServer:
         self.contexts: dict[EnvName, EmulatorContext] = {
             env: EmulatorContext(self.gateway, self.market, self.registry, self.faults) for env in ENVIRONMENTS
         }
-        from pykis.emulator.engine import Engine
-
         # One matching engine for both environments; each app trades only its own account.
         self.engine = Engine(self.market)
         self._use_engine(self.engine)
         self.environments: dict[EnvName, EnvironmentInfo] = {}
         self.admin_url: str | None = None
-        import secrets
-
         self.admin_token = secrets.token_urlsafe(24)
         """Required as ``Authorization: Bearer <token>`` on every admin call; printed at start."""
         self.state: Any = None
@@ -331,8 +330,6 @@ class EmulatorServer:
             raise
         self.faults.bind(asyncio.get_running_loop(), self.gateway, dict(self.hubs))
         self._attach_state()
-        from pykis.emulator.realtime import RealtimePublisher
-
         # The publisher's rounds also advance the matching engine, so it runs even when publishing is off.
         self.publisher = RealtimePublisher(
             self,
@@ -387,8 +384,6 @@ class EmulatorServer:
 
     def _use_engine(self, engine: Any) -> None:
         """Open the demo accounts in ``engine`` and hand it to the trading endpoints."""
-        from pykis.emulator.accounts import open_demo_accounts
-
         open_demo_accounts(engine, self.apps.values())
         for ctx in self.contexts.values():
             ctx.extras["engine"] = engine
@@ -397,8 +392,6 @@ class EmulatorServer:
         """Wire ``--state FILE`` to the domain's state module (``pykis.emulator.state``)."""
         if self.config.state_file is None:
             return
-        import importlib
-
         try:
             state_module = importlib.import_module("pykis.emulator.state")
         except ImportError:

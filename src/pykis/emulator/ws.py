@@ -47,7 +47,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import WSMsgType, web
+from cryptography.hazmat.primitives import padding
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
+from pykis.catalog import websocket_trs
 from pykis.emulator.gateway import AppCredential, EnvName, Gateway
 
 __all__ = ["MAX_SUBSCRIPTIONS", "WsConnection", "WsHub", "data_frame", "encrypt_payload", "ws_app"]
@@ -86,8 +89,6 @@ class RealtimeTr:
 
 
 def _catalog(env: EnvName) -> dict[str, RealtimeTr]:
-    from pykis.catalog import websocket_trs
-
     trs: dict[str, RealtimeTr] = {}
     for entry in websocket_trs():
         demo = entry.get("demo_tr_id")
@@ -98,9 +99,6 @@ def _catalog(env: EnvName) -> dict[str, RealtimeTr]:
 
 def encrypt_payload(key: str, iv: str, text: str) -> str:
     """AES-256-CBC with PKCS#7 padding, base64: how the notice TRs' payloads travel (PROTOCOL.md §5)."""
-    from cryptography.hazmat.primitives import padding
-    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-
     padder = padding.PKCS7(128).padder()
     data = padder.update(text.encode("utf-8")) + padder.finalize()
     encryptor = Cipher(algorithms.AES(key.encode()), modes.CBC(iv.encode())).encryptor()
@@ -290,19 +288,13 @@ class WsHub:
 
     def on_text(self, connection: WsConnection, text: str) -> dict[str, Any] | None:
         """Handle one client text frame; the control reply, ``None`` for a PINGPONG echo, or :data:`DROP`."""
-        try:
-            message = json.loads(text)
-        except (ValueError, RecursionError):
-            return self._reply("", "", "OPSP9999")
-        if not isinstance(message, dict):
-            return self._reply("", "", "OPSP9999")
-        header = message.get("header")
-        if not isinstance(header, dict):
-            return self._reply("", "", "OPSP9998")
+        parsed = _frame(text)
+        if isinstance(parsed, str):
+            return self._reply("", "", parsed)
+        header, body = parsed
         if header.get("tr_id") == "PINGPONG":
             connection.pongs += 1
             return None
-        body = message.get("body")
         if not isinstance(body, dict):
             return self._reply("", "", "OPSP9992")
         data = body.get("input")
@@ -312,28 +304,42 @@ class WsHub:
         tr_key = data.get("tr_key")
         if not isinstance(tr_key, str) or not tr_key:
             return self._reply(tr_id, "", "OPSP9990")
-        app = self.gateway.approval(self.env, header.get("approval_key"))
-        if app is None:
-            return self._reply(tr_id, tr_key, "OPSP0011")
-        custtype = header.get("custtype")
-        if not custtype:
-            return self._reply(tr_id, tr_key, "OPSP9997")
-        if custtype not in ("P", "B"):
-            return self._reply(tr_id, tr_key, "OPSP8998")
-        tr_type = header.get("tr_type")
-        if tr_type not in ("1", "2"):
-            return self._reply(tr_id, tr_key, "OPSP8997")
-        spec = self.trs.get(tr_id)
-        if spec is None:
-            return self._reply(tr_id, tr_key, "OPSP8991")
+        admitted = self._admit(header, tr_id)
+        if isinstance(admitted, str):
+            return self._reply(tr_id, tr_key, admitted)
+        app, spec = admitted
         if spec.encrypted and tr_key != app.hts_id:
             # Notices are bound to the approval key's HTS ID. The broker's README: a wrong HTS ID ends in
             # "No close frame received", the connection dropped without a reply (PROTOCOL.md §5).
             return DROP
         connection.app = app
-        pair = (tr_id, tr_key)
+        subscribe = header.get("tr_type") == "1"
+        return self._toggle(connection, app, (tr_id, tr_key), subscribe=subscribe, spec=spec)
+
+    def _admit(self, header: Mapping[str, Any], tr_id: str) -> tuple[AppCredential, RealtimeTr] | str:
+        """The approval key's app and the TR, or the code refusing the request's header."""
+        app = self.gateway.approval(self.env, header.get("approval_key"))
+        if app is None:
+            return "OPSP0011"
+        custtype = header.get("custtype")
+        if not custtype:
+            return "OPSP9997"
+        if custtype not in ("P", "B"):
+            return "OPSP8998"
+        if header.get("tr_type") not in ("1", "2"):
+            return "OPSP8997"
+        spec = self.trs.get(tr_id)
+        if spec is None:
+            return "OPSP8991"
+        return app, spec
+
+    def _toggle(
+        self, connection: WsConnection, app: AppCredential, pair: tuple[str, str], *, subscribe: bool, spec: RealtimeTr
+    ) -> dict[str, Any]:
+        """Register (``tr_type`` 1) or remove (2) a subscription of an admitted request."""
+        tr_id, tr_key = pair
         encrypt = "Y" if spec.encrypted else "N"
-        if tr_type == "2":
+        if not subscribe:
             if pair not in connection.subscriptions:
                 return self._reply(tr_id, tr_key, "OPSP0003", encrypt=encrypt)
             del connection.subscriptions[pair]
@@ -347,6 +353,20 @@ class WsHub:
         connection.subscriptions[pair] = (key, iv)
         self._notify(connection, tr_id, tr_key, True)
         return self._reply(tr_id, tr_key, "OPSP0000", encrypt=encrypt, output={"iv": iv, "key": key})
+
+
+def _frame(text: str) -> tuple[Mapping[str, Any], object] | str:
+    """A client frame's header and body, or the code refusing a frame that is no JSON object with a header."""
+    try:
+        message = json.loads(text)
+    except (ValueError, RecursionError):
+        return "OPSP9999"
+    if not isinstance(message, dict):
+        return "OPSP9999"
+    header = message.get("header")
+    if not isinstance(header, dict):
+        return "OPSP9998"
+    return header, message.get("body")
 
 
 def ws_app(hub: WsHub) -> web.Application:

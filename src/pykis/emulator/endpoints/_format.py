@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
+from hashlib import blake2b
+from typing import Any
 from zoneinfo import ZoneInfo
 
 __all__ = [
@@ -82,3 +84,36 @@ def fmt_date(value: date | datetime | None, tz: ZoneInfo = KST) -> str:
     if value is None:
         return ""
     return day_of(value, tz).strftime("%Y%m%d")
+
+
+def fmt_zero(value: Any) -> str:
+    """A whole number, ``0`` for ``None``."""
+    return "0" if value is None else fmt_int(value)
+
+
+def parse_hhmmss(text: str) -> time | None:
+    """A request's ``HHMMSS`` field, ``None`` when it is not a time of day."""
+    text = text.strip()
+    if len(text) != 6 or not text.isdigit():
+        return None
+    hour, minute, second = int(text[:2]), int(text[2:4]), int(text[4:])
+    if hour > 23 or minute > 59 or second > 59:
+        return None
+    return time(hour, minute, second)
+
+
+def strptime_yyyymmdd(text: str) -> date | None:
+    """A request's ``YYYYMMDD`` field as ``strptime`` reads it (unpadded fields pass), ``None`` if no date.
+
+    The market-data endpoints read dates so; the trading inquiries use the strict ``_trading.parse_yyyymmdd``.
+    """
+    try:
+        return datetime.strptime(text.strip(), "%Y%m%d").date()
+    except ValueError:
+        return None
+
+
+def hashed_unit(*parts: object) -> float:
+    """A deterministic number in [0, 1) from ``parts`` (``hash()`` is salted per process)."""
+    digest = blake2b(":".join(str(part) for part in parts).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2**64

@@ -12,10 +12,11 @@ Engine refusals (``EngineReject``) become business errors: HTTP 200, ``rt_cd`` "
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 from pykis.emulator.endpoints._format import KST
+from pykis.emulator.engine import EngineReject
 from pykis.emulator.rest import ApiRequest, ApiResponse, EmulatorContext, business_error
 
 if TYPE_CHECKING:
@@ -84,8 +85,6 @@ def rejected(error: EngineReject) -> ApiResponse:
 
 def account_of(request: ApiRequest, ctx: EmulatorContext) -> tuple[Engine, str] | ApiResponse:
     """The engine and the request's account number, or the refusal when it is not the app's account."""
-    from pykis.emulator.engine import EngineReject
-
     number = f"{request.param('CANO').strip()}-{request.param('ACNT_PRDT_CD').strip()}"
     if number != request.app.account:
         return business_error("1", *NO_ACCOUNT)
@@ -121,8 +120,6 @@ def whole(text: str) -> int | None:
 
 def price_of(text: str) -> Decimal | None:
     """A price field: a non-negative decimal string, else ``None``."""
-    from decimal import InvalidOperation
-
     try:
         value = Decimal(text.strip() or "0")
     except InvalidOperation:

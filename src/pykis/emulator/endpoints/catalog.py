@@ -54,20 +54,20 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from hashlib import blake2b
 from typing import Any
 
 from pykis.emulator.corrections import block_shape, wire_column
-from pykis.emulator.endpoints._format import KST, dec, fmt_fixed, fmt_int, fmt_rate, pct, sign_code
+from pykis.emulator.endpoints._format import KST, dec, pct
+from pykis.emulator.endpoints.columns import DATE, TIME, PriceState, Row, column_value, market_values, price_values
 from pykis.emulator.endpoints.overseas import EXCD_MARKETS, ZDIV
 from pykis.emulator.market import UnknownSymbol
 from pykis.emulator.rest import ApiRequest, ApiResponse, EmulatorContext, EndpointRegistry, ok
 
-__all__ = ["ROWS", "SLICE", "generic_record", "generic_value", "market_values", "register"]
+__all__ = ["ROWS", "SLICE", "register"]
 
 ROWS = 4
 """Rows of a list block (two pages of two on continued inquiries)."""
@@ -82,299 +82,6 @@ _DOMESTIC_SCOPES: dict[str, frozenset[str]] = {
     "1001": frozenset({"KOSDAQ"}),
     "2001": frozenset({"KOSPI"}),
 }
-
-
-def _number(column: str, salt: str, index: int = 0) -> int:
-    digest = blake2b(f"{column}:{salt}:{index}".encode(), digest_size=4).digest()
-    return int.from_bytes(digest, "big")
-
-
-# --------------------------------------------------------------------------------------- market columns
-
-
-def _places(instrument: Any) -> int | None:
-    """Display decimals of an overseas listing (``zdiv``); ``None`` for domestic ones (whole won)."""
-    market = getattr(instrument, "market", None)
-    return ZDIV.get(market) if isinstance(market, str) else None
-
-
-def _formatter(instrument: Any) -> Callable[[Any], str]:
-    places = _places(instrument)
-    if places is None:
-        return fmt_int
-    return lambda value: fmt_fixed(value, places)
-
-
-def _price_values(
-    instrument: Any,
-    *,
-    price: Decimal,
-    open_: Decimal,
-    high: Decimal,
-    low: Decimal,
-    prev: Decimal,
-    volume: int,
-    amount: Decimal,
-    prev_volume: int,
-    upper: Decimal,
-    lower: Decimal,
-    ask: Decimal,
-    bid: Decimal,
-    limit_sign: bool = True,
-) -> dict[str, str]:
-    """Column (or suffix) → value for one state of an instrument (a quote, a day's bar, a minute)."""
-    fmt = _formatter(instrument)
-    change = price - prev
-    sign = sign_code(price, prev, upper or None, lower or None) if limit_sign else sign_code(price, prev)
-    rate = fmt_rate(pct(change, prev))
-    values = {
-        "prpr": fmt(price),
-        "last": fmt(price),
-        "clpr": fmt(price),
-        "clos": fmt(price),
-        "oprc": fmt(open_),
-        "open": fmt(open_),
-        "hgpr": fmt(high),
-        "high": fmt(high),
-        "lwpr": fmt(low),
-        "low": fmt(low),
-        "sdpr": fmt(prev),
-        "base": fmt(prev),
-        "prdy_clpr": fmt(prev),
-        "prdy_vrss": fmt(change),
-        "diff": fmt(abs(change)),
-        "prdy_vrss_sign": sign,
-        "sign": sign,
-        "prdy_ctrt": rate,
-        "rate": rate,
-        "acml_vol": str(volume),
-        "tvol": str(volume),
-        "acml_tr_pbmn": fmt_int(amount),
-        "tamt": fmt_int(amount),
-        "askp": fmt(ask),
-        "askp1": fmt(ask),
-        "pask": fmt(ask),
-        "bidp": fmt(bid),
-        "bidp1": fmt(bid),
-        "pbid": fmt(bid),
-        "mxpr": fmt(upper),
-        "llam": fmt(lower),
-        "prdy_vol": str(prev_volume),
-        "pvol": str(prev_volume),
-        "prdy_vrss_vol_rate": fmt_rate(pct(volume, prev_volume)),
-    }
-    if instrument is not None:
-        values.update(_instrument_values(instrument, price, volume))
-    return values
-
-
-def _instrument_values(instrument: Any, price: Decimal, volume: int) -> dict[str, str]:
-    """Whole-name columns that follow from the instrument itself (and its price and volume)."""
-    shares = int(instrument.listed_shares)
-    values = {
-        "lstn_stcn": str(shares),
-        "vol_tnrt": fmt_rate(pct(volume, shares)),
-        "ename": str(instrument.english_name),
-    }
-    places = _places(instrument)
-    if places is None:
-        cap = fmt_int(price * shares / Decimal(100_000_000))  # 억원, as FHKST01010100 hts_avls
-        values.update(
-            hts_avls=cap,
-            stck_avls=cap,
-            rprs_mrkt_kor_name=instrument.market if instrument.kind == "stock" else str(instrument.kind).upper(),
-        )
-    else:
-        values.update(
-            zdiv=str(places),
-            excd=str(instrument.excd),
-            rsym=f"D{instrument.excd}{instrument.symbol}",
-            tomv=fmt_int(price * shares),
-            shar=str(shares),
-            curr=str(instrument.currency),
-        )
-    return values
-
-
-def market_values(quote: Any) -> dict[str, str]:
-    """Column suffix → value from a market quote (names as the KIS columns spell them)."""
-    values = _price_values(
-        quote.instrument,
-        price=dec(quote.price),
-        open_=dec(quote.open),
-        high=dec(quote.high),
-        low=dec(quote.low),
-        prev=dec(quote.prev_close),
-        volume=int(quote.volume),
-        amount=dec(quote.amount),
-        prev_volume=int(quote.prev_volume),
-        upper=dec(quote.upper_limit),
-        lower=dec(quote.lower_limit),
-        ask=dec(quote.ask),
-        bid=dec(quote.bid),
-    )
-    if quote.instrument is not None and quote.instrument.kind == "stock":
-        values.update(per=fmt_rate(quote.per), pbr=fmt_rate(quote.pbr))
-        values.update(eps=fmt_fixed(quote.eps, 2), bps=fmt_fixed(quote.bps, 2))
-    return values
-
-
-_SUFFIXES = frozenset(
-    {"prpr", "clpr", "oprc", "hgpr", "lwpr", "sdpr", "prdy_clpr", "prdy_vrss", "prdy_vrss_sign", "prdy_ctrt",
-     "acml_vol", "acml_tr_pbmn", "askp", "askp1", "bidp", "bidp1", "mxpr", "llam", "prdy_vol"}
-)  # fmt: skip
-"""Market columns matched as name suffixes (``stck_prpr``, ``bond_prpr``); the others match whole names."""
-
-_DATE = re.compile(r"(_dt|_date|ymd|_day|^dt|date)$")
-_TIME = re.compile(r"(_hour|_tmd|_time|hhmmss|^time|_tm)$")
-# A_vrss_B[_sign|_rate|_ctrt]: B compared with A (시가대비현재가 = prpr − oprc).
-_VERSUS = re.compile(r"^(oprc|hgpr|lwpr|sdpr)_vrss_(prpr|clpr)(?:_(sign|rate|ctrt))?$")
-# Hashed rates that may be negative: changes, differences and profits.
-_SIGNED_RATES = ("ctrt", "vrss", "erng", "pfls", "fluc", "rsfl", "dfrn", "icdc", "prft", "chng")
-
-
-# --------------------------------------------------------------------------------------- one value
-
-
-@dataclass(frozen=True, slots=True)
-class _Row:
-    """What one row describes: its market columns, instrument names, day, time and hash salt."""
-
-    values: Mapping[str, str]
-    symbol: str
-    name: str
-    english: str
-    day: date
-    clock: str
-    index: int
-    salt: str
-
-
-def _versus(match: re.Match[str], values: Mapping[str, str]) -> str | None:
-    base_key, price_key, kind = match.group(1), match.group(2), match.group(3)
-    if base_key not in values or price_key not in values:
-        return None
-    base, price = Decimal(values[base_key]), Decimal(values[price_key])
-    if kind == "sign":
-        return sign_code(price, base)
-    if kind in ("rate", "ctrt"):
-        return fmt_rate(pct(price - base, base))
-    return fmt_fixed(price - base, len(values[price_key].partition(".")[2]))
-
-
-def _family(lowered: str) -> str | None:
-    """The change family of a column: ``X_vrss`` for ``X_vrss``, ``X_vrss_sign`` and ``X_ctrt``."""
-    tokens = lowered.split("_")
-    if tokens[-1] == "sign":
-        tokens = tokens[:-1]
-    elif tokens[-1] == "ctrt":
-        tokens[-1] = "vrss"
-    return "_".join(tokens) if len(tokens) > 1 and tokens[-1] == "vrss" else None
-
-
-def _hashed_change(lowered: str, family: str, salt: str) -> str:
-    direction = ("2", "3", "5")[_number(family + ":sign", salt) % 3]
-    if lowered.endswith("sign"):
-        return direction
-    rate = lowered.endswith("ctrt")
-    magnitude = 1 + _number(lowered, salt) % (1_000 if rate else 100_000)
-    signed = {"2": magnitude, "3": 0, "5": -magnitude}[direction]
-    return fmt_rate(Decimal(signed) / 100) if rate else str(signed)
-
-
-def _value(column: str, row: _Row, params: Mapping[str, str]) -> str:
-    lowered = column.lower()
-    echoed = params.get(column.upper())
-    if echoed is not None:
-        return echoed
-    values = row.values
-    if values:
-        versus = _VERSUS.match(lowered)
-        if versus is not None:
-            compared = _versus(versus, values)
-            if compared is not None:
-                return compared
-        if lowered in values:
-            return values[lowered]
-        tokens = lowered.split("_")
-        for start in range(1, len(tokens)):
-            suffix = "_".join(tokens[start:])
-            if suffix in values and suffix in _SUFFIXES:
-                return values[suffix]
-    if lowered.endswith(("eng_name", "eng_isnm", "engl_name")):
-        return row.english
-    if lowered.endswith(("_iscd", "pdno", "symb", "_shrn_iscd")) or lowered in ("symb", "rsym", "stck_shrn_iscd"):
-        return row.symbol
-    if lowered.endswith(("isnm", "_name", "_nm", "prdt_abrv_name", "name")):
-        return row.name
-    if _DATE.search(lowered):
-        return row.day.strftime("%Y%m%d")
-    if _TIME.search(lowered):
-        return row.clock
-    if lowered.endswith("_yn"):
-        return "N"
-    if lowered in ("data_rank", "rank", "rnk") or lowered.endswith("_rank"):
-        return str(row.index + 1)
-    family = _family(lowered)
-    if family is not None:
-        return _hashed_change(lowered, family, row.salt)
-    if lowered.endswith("sign"):
-        return "3"  # a direction with nothing to compare: unchanged
-    if lowered.endswith(("_cd", "_code", "_dvsn", "_cls", "_dvsn_cd", "_div")):
-        return "00"
-    if lowered.endswith(("_rt", "_rate", "_ctrt", "_ratio", "_erng_rt")):
-        hashed = _number(lowered, row.salt)
-        if any(word in lowered for word in _SIGNED_RATES):
-            return fmt_rate(Decimal(hashed % 2000 - 1000) / 100)
-        return fmt_rate(Decimal(hashed % 2000) / 100)
-    if lowered.endswith(("odno", "_ordno", "ord_no")):
-        return f"{_number(lowered, row.salt) % 10**10:010d}"
-    return str(_number(lowered, row.salt) % 100_000)
-
-
-def generic_value(
-    column: str,
-    index: int,
-    params: Mapping[str, str],
-    market_values: Mapping[str, str],
-    names: tuple[str, str],
-    now: datetime,
-    *,
-    day: date | None = None,
-    clock: str | None = None,
-    salt: str | None = None,
-    english: str | None = None,
-) -> str:
-    """The value of ``column`` in row ``index`` (see the module doc).
-
-    ``day`` is the row's date (default: ``index`` calendar days before ``now``), ``clock`` its time
-    (default: ``now``), ``salt`` what hashed numbers are keyed by besides the column (default: the symbol
-    and the index).
-    """
-    symbol, name = names
-    row = _Row(
-        values=market_values,
-        symbol=symbol,
-        name=name,
-        english=english if english is not None else name,
-        day=day if day is not None else (now - timedelta(days=index)).date(),
-        clock=clock if clock is not None else now.strftime("%H%M%S"),
-        index=index,
-        salt=salt if salt is not None else f"{symbol}:{index}",
-    )
-    return _value(column, row, params)
-
-
-def generic_record(columns: Sequence[str], key: str, quote: Any, name: str, now: datetime) -> list[str]:
-    """A realtime record of a TR without a dedicated generator: the key first (the symbol or HTS ID the
-    records are keyed by), then every column by the rules of :func:`generic_value`."""
-    values = market_values(quote) if quote is not None else {}
-    symbol = quote.instrument.symbol if quote is not None else key
-    english = quote.instrument.english_name if quote is not None else name
-    record = [key]
-    for column in columns[1:]:
-        record.append(generic_value(column, 0, {}, values, (symbol, name), now, english=english))
-    return record
 
 
 # --------------------------------------------------------------------------------------- API kinds
@@ -434,8 +141,8 @@ def _shape(entry: Mapping[str, Any], lists: Mapping[str, bool]) -> _Shape:
     columns = [str(c).lower() for c in entry.get("columns", {})]
     stock = path.startswith(_STOCK_PATHS) and "/trading/" not in path
     listing = any(lists.values())
-    dated = any(_DATE.search(c) for c in columns)
-    timed = any(_TIME.search(c) for c in columns)
+    dated = any(DATE.search(c) for c in columns)
+    timed = any(TIME.search(c) for c in columns)
     coded = any(c.endswith("shrn_iscd") or c == "symb" for c in columns)
     named = any(c.endswith(("isnm", "name")) for c in columns)
     ranking = stock and listing and ("/ranking/" in path or "rank" in name)
@@ -548,9 +255,9 @@ async def _ranked(ctx: EmulatorContext, shape: _Shape, request: ApiRequest) -> l
     return [ctx.market.quote_at(state.instrument, now) for state in states[:ROWS]]
 
 
-def _quote_row(quote: Any, index: int, clock: str) -> _Row:
+def _quote_row(quote: Any, index: int, clock: str) -> Row:
     instrument = quote.instrument
-    return _Row(
+    return Row(
         values=market_values(quote),
         symbol=instrument.symbol,
         name=instrument.name,
@@ -579,7 +286,7 @@ def _days_back(ctx: EmulatorContext, market: str, end: date, count: int) -> list
 _PERIOD_DAYS = {"D": 2, "W": 8, "M": 32, "Y": 370}
 
 
-def _daily_rows(ctx: EmulatorContext, request: ApiRequest, found: tuple[Any, Any], clock: str) -> list[_Row]:
+def _daily_rows(ctx: EmulatorContext, request: ApiRequest, found: tuple[Any, Any], clock: str) -> list[Row]:
     """One row per trading day (or week/month/year) of the instrument, newest first, from its bars."""
     instrument, quote = found
     period = request.param("FID_PERIOD_DIV_CODE").strip().upper()
@@ -588,7 +295,7 @@ def _daily_rows(ctx: EmulatorContext, request: ApiRequest, found: tuple[Any, Any
     start = today - timedelta(days=_PERIOD_DAYS[period] * (ROWS + 2) + 14)
     bars = ctx.market.daily_bars(instrument.symbol, start, today, period=period, market=instrument.market)
     window = bars[-(ROWS + 1) :]
-    rows: list[_Row] = []
+    rows: list[Row] = []
     for position in range(len(window) - 1, max(len(window) - 1 - ROWS, -1), -1):
         bar, prior = window[position], window[position - 1] if position > 0 else None
         day = bar.time.date()
@@ -597,29 +304,31 @@ def _daily_rows(ctx: EmulatorContext, request: ApiRequest, found: tuple[Any, Any
             values = market_values(quote)
         else:
             limits = ctx.market.price_limits(instrument, day)
-            values = _price_values(
+            values = price_values(
                 instrument,
-                price=dec(bar.close),
-                open_=dec(bar.open),
-                high=dec(bar.high),
-                low=dec(bar.low),
-                prev=dec(prior.close) if prior is not None else dec(bar.open),
-                volume=int(bar.volume),
-                amount=dec(bar.amount),
-                prev_volume=int(prior.volume) if prior is not None else 0,
-                upper=dec(limits.upper) if period == "D" else Decimal(0),
-                lower=dec(limits.lower) if period == "D" else Decimal(0),
-                ask=Decimal(0),
-                bid=Decimal(0),
+                PriceState(
+                    price=dec(bar.close),
+                    open=dec(bar.open),
+                    high=dec(bar.high),
+                    low=dec(bar.low),
+                    prev=dec(prior.close) if prior is not None else dec(bar.open),
+                    volume=int(bar.volume),
+                    amount=dec(bar.amount),
+                    prev_volume=int(prior.volume) if prior is not None else 0,
+                    upper=dec(limits.upper) if period == "D" else Decimal(0),
+                    lower=dec(limits.lower) if period == "D" else Decimal(0),
+                    ask=Decimal(0),
+                    bid=Decimal(0),
+                ),
                 limit_sign=False,
             )
         salt = f"{instrument.symbol}:{day.isoformat()}"
         index = len(rows)
-        rows.append(_Row(values, instrument.symbol, instrument.name, instrument.english_name, day, clock, index, salt))
+        rows.append(Row(values, instrument.symbol, instrument.name, instrument.english_name, day, clock, index, salt))
     return rows
 
 
-def _intraday_rows(ctx: EmulatorContext, found: tuple[Any, Any]) -> list[_Row]:
+def _intraday_rows(ctx: EmulatorContext, found: tuple[Any, Any]) -> list[Row]:
     """One row per minute of the quote's trading day, newest first, each the state at that minute's end."""
     instrument, quote = found
     day = quote.trading_day
@@ -635,29 +344,31 @@ def _intraday_rows(ctx: EmulatorContext, found: tuple[Any, Any]) -> list[_Row]:
         volume += int(bar.volume)
         amount += dec(bar.amount)
         states.append((bar, high, low, volume, amount))
-    rows: list[_Row] = []
+    rows: list[Row] = []
     for bar, top, bottom, cumulative, turnover in reversed(states[-ROWS:]):
         end = min(bar.time + timedelta(seconds=59), now.astimezone(bar.time.tzinfo))
-        values = _price_values(
+        values = price_values(
             instrument,
-            price=dec(bar.close),
-            open_=opening,
-            high=top,
-            low=bottom,
-            prev=dec(quote.prev_close),
-            volume=cumulative,
-            amount=turnover,
-            prev_volume=int(quote.prev_volume),
-            upper=dec(quote.upper_limit),
-            lower=dec(quote.lower_limit),
-            ask=dec(quote.ask) if not rows else Decimal(0),
-            bid=dec(quote.bid) if not rows else Decimal(0),
+            PriceState(
+                price=dec(bar.close),
+                open=opening,
+                high=top,
+                low=bottom,
+                prev=dec(quote.prev_close),
+                volume=cumulative,
+                amount=turnover,
+                prev_volume=int(quote.prev_volume),
+                upper=dec(quote.upper_limit),
+                lower=dec(quote.lower_limit),
+                ask=dec(quote.ask) if not rows else Decimal(0),
+                bid=dec(quote.bid) if not rows else Decimal(0),
+            ),
         )
         values["cntg_vol"] = str(int(bar.volume))
         clock = end.strftime("%H%M%S")  # local time of the instrument's market
         salt = f"{instrument.symbol}:{day.isoformat()}:{clock}"
         index = len(rows)
-        rows.append(_Row(values, instrument.symbol, instrument.name, instrument.english_name, day, clock, index, salt))
+        rows.append(Row(values, instrument.symbol, instrument.name, instrument.english_name, day, clock, index, salt))
     return rows
 
 
@@ -728,10 +439,10 @@ def _handler(entry: Mapping[str, Any]) -> Any:
         english = str(found[0].english_name) if found else names[1]
         derived = market_values(found[1]) if found else {}
 
-        def plain(index: int, day: date, values: Mapping[str, str] = derived) -> _Row:
-            return _Row(values, names[0], names[1], english, day, clock, index, f"{names[0]}:{index}")
+        def plain(index: int, day: date, values: Mapping[str, str] = derived) -> Row:
+            return Row(values, names[0], names[1], english, day, clock, index, f"{names[0]}:{index}")
 
-        rows: list[_Row]
+        rows: list[Row]
         if shape.ranking or (shape.market_list and found is None):
             ranked = await _ranked(ctx, shape, request)
             rows = [_quote_row(quote, index, clock) for index, quote in enumerate(ranked)]
@@ -758,8 +469,8 @@ def _handler(entry: Mapping[str, Any]) -> Any:
             summary_values["zdiv"] = str(ZDIV.get(market, 0))
         summary = plain(0, today if found is not None else days[0], summary_values)
 
-        def render(row: _Row) -> dict[str, str]:
-            return {c: counts.get(c.lower()) or _value(c, row, request.params) for c in columns}
+        def render(row: Row) -> dict[str, str]:
+            return {c: counts.get(c.lower()) or column_value(c, row, request.params) for c in columns}
 
         for block in outputs:
             body[block] = [render(row) for row in page] if lists[block] else render(summary)

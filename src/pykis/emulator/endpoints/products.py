@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pykis.emulator.endpoints.market_data import PRODUCT_MARKETS, standard_code
+from pykis.emulator.endpoints.market_data_overseas import PRODUCT_MARKETS, standard_code
 from pykis.emulator.rest import ApiRequest, ApiResponse, EmulatorContext, EndpointRegistry, business_error, ok
 
 __all__ = ["PRODUCT_INFO", "register"]
