@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, Unpack
 from zoneinfo import ZoneInfo
 
 from pykis._client_config import (
@@ -140,7 +140,12 @@ class _Side:
 class _ClientCore:
     """Configuration shared by :class:`PyKis` and :class:`AsyncPyKis`, and their operations as flows; no I/O."""
 
-    def __init__(self, auth: SecretSource | None, virtual_auth: SecretSource | None, options: ClientOptions) -> None:
+    def __init__(
+        self,
+        auth: SecretSource | None = None,
+        virtual_auth: SecretSource | None = None,
+        **options: Unpack[ClientOptions],
+    ) -> None:
         check_options(options)
         self._gateway: GatewayLink | None = None
         gateway = options.get("gateway")
@@ -185,6 +190,11 @@ class _ClientCore:
             )
             for env, side in keyed.items()
         }
+        self._connect(TransportOptions(timeout=self._timeout, verify=self._verify))
+
+    def _connect(self, options: TransportOptions) -> None:
+        """Open the driver's transports (one per environment it sends to) and token managers."""
+        raise NotImplementedError
 
     def _token_managers(self, sends: dict[Environment, Transport | None]) -> dict[Environment, TokenManager]:
         """One token manager per keyed environment; ``sends`` gives each its blocking send (asyncio: none)."""
@@ -200,10 +210,9 @@ class _ClientCore:
             for env, send in sends.items()
         }
 
-    def _transport_hosts(self) -> dict[Environment, tuple[str, TransportOptions]]:
-        """The REST host and options of each environment this client sends to itself."""
-        options = TransportOptions(timeout=self._timeout, verify=self._verify)
-        return {env: (self._sides[env].hosts.rest, options) for env in self._limiters}
+    def _rest_hosts(self) -> list[tuple[Environment, str]]:
+        """The REST host of each environment this client sends to itself."""
+        return [(env, self._sides[env].hosts.rest) for env in self._limiters]
 
     def _once(self, name: str, factory: Callable[[Self], T]) -> T:
         """``factory(self)``, made on first use and kept under ``name``."""

@@ -11,9 +11,9 @@ import time
 from collections.abc import AsyncIterator, Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self, TypeVar, Unpack
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
-from pykis._client_config import _WARNED, ClientOptions, SecretSource, default_cache_dir
+from pykis._client_config import _WARNED, default_cache_dir
 from pykis._client_core import FetchMaster, FlowDrive, Gather, Offload, PageCursor, Step, _ClientCore
 from pykis.protocol.flow import GetToken, RateRefused, Relay, Send, Sleep, Throttle
 
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from pykis._async.websocket import AsyncKisWebsocketClient
     from pykis._sync.transport import SyncTransport
     from pykis._sync.websocket import KisWebsocketClient
+    from pykis._transport import TransportOptions
     from pykis.auth import KisAccountNumber
     from pykis.facade import AsyncKisApi, KisApi
     from pykis.masters import MasterRow
@@ -70,17 +71,11 @@ class PyKis(_ClientCore):
 
     _websocket: KisWebsocketClient | None = None
 
-    def __init__(
-        self,
-        auth: SecretSource | None = None,
-        virtual_auth: SecretSource | None = None,
-        **options: Unpack[ClientOptions],
-    ):
-        super().__init__(auth, virtual_auth, options)
+    def _connect(self, options: TransportOptions) -> None:
         from pykis._sync.transport import SyncTransport  # noqa: PLC0415, RUF100 — each client loads only its own stack
 
         self._transports: dict[Environment, SyncTransport] = {
-            env: SyncTransport(host, settings) for env, (host, settings) in self._transport_hosts().items()
+            env: SyncTransport(host, options) for env, host in self._rest_hosts()
         }
         self._tokens = self._token_managers({env: transport.send for env, transport in self._transports.items()})
 
@@ -232,17 +227,11 @@ class AsyncPyKis(_ClientCore):
 
     _websocket: AsyncKisWebsocketClient | None = None
 
-    def __init__(
-        self,
-        auth: SecretSource | None = None,
-        virtual_auth: SecretSource | None = None,
-        **options: Unpack[ClientOptions],
-    ):
-        super().__init__(auth, virtual_auth, options)
+    def _connect(self, options: TransportOptions) -> None:
         from pykis._async.transport import AsyncTransport  # noqa: PLC0415, RUF100 — each client loads only its own stack
 
         self._transports: dict[Environment, AsyncTransport] = {
-            env: AsyncTransport(host, settings) for env, (host, settings) in self._transport_hosts().items()
+            env: AsyncTransport(host, options) for env, host in self._rest_hosts()
         }
         # Tokens are issued on the event loop (TokenManager.get_async), never through a blocking send.
         self._tokens = self._token_managers(dict.fromkeys(self._transports))
