@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Generator, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
@@ -126,6 +125,8 @@ class PyKis(_ClientCore):
         if isinstance(step, Gather):
             if len(step.flows) <= 1:
                 return [self.run(flow) for flow in step.flows]
+            from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415, RUF100 — cold start: 6 modules
+
             with ThreadPoolExecutor(min(8, len(step.flows)), thread_name_prefix="pykis-gather") as pool:
                 return list(pool.map(self.run, step.flows))
         raise TypeError(f"unknown action {step!r}")
