@@ -17,14 +17,10 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from filelock import FileLock
-
 from pykis._files import private_dir, write_private
 from pykis.protocol.ratelimit import RateState, RateWindow
 
 if TYPE_CHECKING:
-    from filelock import AsyncFileLock
-
     from pykis._async_locks import Gates
 
 __all__ = ["RateLimiter"]
@@ -56,11 +52,12 @@ class RateLimiter:
             self._lock, self._state = _LOCKS.setdefault(stem, (threading.Lock(), RateState()))
             self._gates = _GATES.setdefault(stem, weakref.WeakKeyDictionary())
         self._file: Path | None = None
-        self._filelock: FileLock | None = None
-        self._async_filelock: AsyncFileLock | None = None
+        self._filelock: object | None = None
         if state_dir is not None:
             try:
                 private_dir(state_dir)
+                from filelock import FileLock  # noqa: PLC0415, RUF100 — loaded only when the limit is shared
+
                 self._file = state_dir / f"{stem}.rate"
                 self._filelock = FileLock(str(self._file) + ".lock", timeout=_FILE_TIMEOUT)
             except OSError as exc:
@@ -131,22 +128,21 @@ class RateLimiter:
 
     def _update(self, change: Callable[[RateState, float], T]) -> T:
         with self._lock:
-            if self._filelock is None:
+            if self._file is None:
                 return change(self._state, self._clock())
+            from filelock import FileLock  # noqa: PLC0415, RUF100 — see __init__
+
+            assert isinstance(self._filelock, FileLock)
             with self._filelock:
                 return self._change_file(change)
 
     async def _update_async(self, change: Callable[[RateState, float], T]) -> T:
-        from pykis._async_locks import file_lock, holding  # noqa: PLC0415, RUF100 — see acquire
+        from pykis._async_locks import file_locked, holding  # noqa: PLC0415, RUF100 — see acquire
 
         async with holding(self._lock, self._gates, _POLL):
             if self._file is None:
                 return change(self._state, self._clock())
-            if self._async_filelock is None:
-                self._async_filelock = file_lock(
-                    str(self._file) + ".lock", timeout=_FILE_TIMEOUT, poll=_POLL, in_thread=False
-                )
-            async with self._async_filelock:
+            async with file_locked(self._file.with_name(self._file.name + ".lock"), timeout=_FILE_TIMEOUT, poll=_POLL):
                 # On the loop, deliberately: a read and an unsynced write of a ~100-byte file, microseconds,
                 # three times a request; a worker thread would cost more than the I/O it moves.
                 return self._change_file(change)

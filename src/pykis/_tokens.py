@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from filelock import FileLock
-
 from pykis._files import private_dir
 from pykis.auth import warn_if_shared, write_private
 from pykis.protocol.env import Environment
@@ -111,7 +109,7 @@ class TokenManager:
         with self._shared.lock:
             token = self._usable(self._shared.token, stale)
             if token is None:
-                token = self._issue() if self._file is None else self._cached_or_issue(stale)
+                token = self._issue() if self._file is None else self._get_cached_or_issue(stale)
                 self._shared.token = token
             return token.value
 
@@ -184,17 +182,19 @@ class TokenManager:
         decode_auth_answer(response.status, response.body, "revokeP")
         log.info("Revoked the %s access token", self.environment.value)
 
-    def _lock_file(self) -> str:
+    def _lock_file(self) -> Path:
         assert self._file is not None
         private_dir(self._file.parent)  # refuses a directory another user owns
-        return str(self._file) + ".lock"
+        return self._file.with_name(self._file.name + ".lock")
 
     def _keep(self, token: AccessToken) -> None:
         assert self._file is not None
         write_private(self._file, token.to_json(self.environment, self._key_hash, self.host))
 
-    def _cached_or_issue(self, stale: str | None) -> AccessToken:
-        with FileLock(self._lock_file(), timeout=_FILE_TIMEOUT):
+    def _get_cached_or_issue(self, stale: str | None) -> AccessToken:
+        from filelock import FileLock  # noqa: PLC0415, RUF100 — loaded only when a token is issued
+
+        with FileLock(str(self._lock_file()), timeout=_FILE_TIMEOUT):
             cached = self._usable(self._read_cache(), stale)
             if cached is not None:
                 return cached
@@ -205,15 +205,16 @@ class TokenManager:
     async def _cached_or_issue_async(self, send: AsyncTransport, stale: str | None) -> AccessToken:
         import asyncio  # noqa: PLC0415, RUF100 — see get_async
 
-        from pykis._async_locks import file_lock  # noqa: PLC0415, RUF100
+        from pykis._async_locks import file_locked  # noqa: PLC0415, RUF100
 
-        path = await asyncio.to_thread(self._lock_file)
-        async with file_lock(path, timeout=_FILE_TIMEOUT, poll=_POLL, in_thread=True):
+        # The directory check and the lock file's open are a few local system calls: on the loop, so the lock is
+        # tried before this task first yields. The cache's read and fsynced write go to a worker thread.
+        async with file_locked(self._lock_file(), timeout=_FILE_TIMEOUT, poll=_POLL):
             cached = self._usable(await asyncio.to_thread(self._read_cache), stale)
             if cached is not None:
                 return cached
             token = await self._issue_async(send)
-            await asyncio.to_thread(self._keep, token)  # fsynced: not on the loop
+            await asyncio.to_thread(self._keep, token)
             return token
 
     def _read_cache(self) -> AccessToken | None:
