@@ -19,7 +19,6 @@ from pykis._client_config import (
     warn_if_plain,
 )
 from pykis._limiter import RateLimiter
-from pykis._log import lazy_logger
 from pykis._tokens import TokenManager, Transport
 from pykis._transport import TransportOptions
 from pykis.auth import KisAccountNumber, KisAuth
@@ -48,7 +47,6 @@ if TYPE_CHECKING:
 
 __all__ = ["FlowDrive", "Offload", "PageCursor", "Step", "_ClientCore"]
 
-log = lazy_logger()
 T = TypeVar("T")
 _KST = ZoneInfo("Asia/Seoul")
 
