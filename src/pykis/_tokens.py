@@ -2,7 +2,8 @@
 
 KIS messages the account holder on every issue and refuses a second issue within a minute
 (EGW00133), so a token is issued under a per-key thread lock and, when tokens are kept on disk, a
-per-key file lock; whoever gets the lock second finds the fresh token and uses it.
+per-key file lock; whoever gets the lock second finds the fresh token and uses it. The asyncio client takes
+the same locks without blocking its loop (:mod:`pykis._async_locks`) and sends on the loop.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+import weakref
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pykis._files import private_dir
 from pykis.auth import warn_if_shared, write_private
@@ -28,11 +31,17 @@ from pykis.protocol.token import (
     token_host,
 )
 
-__all__ = ["TokenManager"]
+if TYPE_CHECKING:
+    from pykis._async_locks import Gates
+
+__all__ = ["AsyncTransport", "TokenManager", "Transport"]
 
 log = logging.getLogger("pykis")
 
 Transport = Callable[[HttpRequest], HttpResponse]
+AsyncTransport = Callable[[HttpRequest], Awaitable[HttpResponse]]
+_FILE_TIMEOUT = 60.0  # seconds another process may take to issue (one HTTP exchange, with its retries)
+_POLL = 0.05  # a contended token lock is held for an HTTP exchange: a retry every 50 ms costs nothing
 
 
 @dataclass(slots=True)
@@ -40,6 +49,7 @@ class _Shared:
     """What every client of one (environment, host, app key) in this process shares."""
 
     lock: threading.Lock = field(default_factory=threading.Lock)
+    gates: Gates = field(default_factory=weakref.WeakKeyDictionary)  # asyncio tasks queue here, per loop
     token: AccessToken | None = None
 
 
@@ -66,7 +76,7 @@ class TokenManager:
         environment: Environment,
         appkey: str,
         appsecret: str,
-        transport: Transport,
+        transport: Transport | None,
         *,
         host: str,
         cache_dir: Path | None,
@@ -75,7 +85,7 @@ class TokenManager:
         self.environment = environment
         self._appkey = appkey
         self._appsecret = appsecret
-        self._transport = transport
+        self._transport = transport  # None: an asyncio client's, which passes its send to each *_async call
         self._clock = clock
         self.host = token_host(host)
         stem, self._key_hash = cache_key(environment, appkey, self.host)
@@ -88,55 +98,123 @@ class TokenManager:
 
     def peek(self) -> str | None:
         """The token if one is in memory and valid (no lock, no I/O): the hot path."""
-        token = self._shared.token
-        return token.value if token is not None and token.valid(self._clock()) else None
+        token = self._usable(self._shared.token)
+        return token.value if token is not None else None
 
     def get(self, stale: str | None = None) -> str:
         """A valid token other than ``stale``; issues one if neither memory nor the cache has it."""
-        token = self._shared.token
-        if token is not None and token.value != stale and token.valid(self._clock()):
+        token = self._usable(self._shared.token, stale)
+        if token is not None:
             return token.value
         with self._shared.lock:
-            token = self._shared.token
-            if token is not None and token.value != stale and token.valid(self._clock()):
-                return token.value
-            token = self._issue() if self._file is None else self._get_cached_or_issue(stale)
-            self._shared.token = token
+            token = self._usable(self._shared.token, stale)
+            if token is None:
+                token = self._issue() if self._file is None else self._get_cached_or_issue(stale)
+                self._shared.token = token
+            return token.value
+
+    async def get_async(self, send: AsyncTransport, stale: str | None = None) -> str:
+        """:meth:`get` for an asyncio client: waits for the locks without blocking the loop, issues through
+        ``send`` on the loop and reads and writes the cache in a worker thread."""
+        from pykis._async_locks import holding  # noqa: PLC0415, RUF100 — asyncio only for the asyncio client (cold start)
+
+        token = self._usable(self._shared.token, stale)
+        if token is not None:
+            return token.value
+        async with holding(self._shared.lock, self._shared.gates, _POLL):
+            token = self._usable(self._shared.token, stale)
+            if token is None:
+                token = await (
+                    self._issue_async(send) if self._file is None else self._cached_or_issue_async(send, stale)
+                )
+                self._shared.token = token
             return token.value
 
     def current(self) -> AccessToken:
         """The token object (issuing if needed), for callers that want its expiry."""
         self.get()
+        return self._held()
+
+    async def current_async(self, send: AsyncTransport) -> AccessToken:
+        """:meth:`current` for an asyncio client."""
+        await self.get_async(send)
+        return self._held()
+
+    def revoke(self) -> None:
+        """Revoke the token at the server (``/oauth2/revokeP``) and forget it everywhere."""
+        assert self._transport is not None
+        with self._shared.lock:
+            token = self._forget()
+            if token is not None:
+                self._revoked(self._transport(revoke_request(self._appkey, self._appsecret, token.value)))
+
+    async def revoke_async(self, send: AsyncTransport) -> None:
+        """:meth:`revoke` for an asyncio client."""
+        import asyncio  # noqa: PLC0415, RUF100 — see get_async
+
+        from pykis._async_locks import holding  # noqa: PLC0415, RUF100
+
+        async with holding(self._shared.lock, self._shared.gates, _POLL):
+            token = await asyncio.to_thread(self._forget)
+            if token is not None:
+                self._revoked(await send(revoke_request(self._appkey, self._appsecret, token.value)))
+
+    # -- one step each, shared by the blocking and asyncio paths ---------------------------------------
+    def _usable(self, token: AccessToken | None, stale: str | None = None) -> AccessToken | None:
+        return token if token is not None and token.value != stale and token.valid(self._clock()) else None
+
+    def _held(self) -> AccessToken:
         token = self._shared.token
         assert token is not None
         return token
 
-    def revoke(self) -> None:
-        """Revoke the token at the server (``/oauth2/revokeP``) and forget it everywhere."""
-        with self._shared.lock:
-            token = self._shared.token
-            if token is None and self._file is not None:
-                token = self._read_cache()
-            self._shared.token = None
-            if self._file is not None:
-                self._file.unlink(missing_ok=True)
-            if token is None:
-                return
-            response = self._transport(revoke_request(self._appkey, self._appsecret, token.value))
-            decode_auth_answer(response.status, response.body, "revokeP")
-            log.info("Revoked the %s access token", self.environment.value)
+    def _forget(self) -> AccessToken | None:
+        """Drop the token from memory and disk; the one to revoke at the server, if any."""
+        token = self._shared.token
+        if token is None and self._file is not None:
+            token = self._read_cache()
+        self._shared.token = None
+        if self._file is not None:
+            self._file.unlink(missing_ok=True)
+        return token
 
-    def _get_cached_or_issue(self, stale: str | None) -> AccessToken:
-        from filelock import FileLock
+    def _revoked(self, response: HttpResponse) -> None:
+        decode_auth_answer(response.status, response.body, "revokeP")
+        log.info("Revoked the %s access token", self.environment.value)
 
+    def _lock_file(self) -> Path:
         assert self._file is not None
         private_dir(self._file.parent)  # refuses a directory another user owns
-        with FileLock(str(self._file) + ".lock", timeout=60):
-            cached = self._read_cache()
-            if cached is not None and cached.value != stale and cached.valid(self._clock()):
+        return self._file.with_name(self._file.name + ".lock")
+
+    def _keep(self, token: AccessToken) -> None:
+        assert self._file is not None
+        write_private(self._file, token.to_json(self.environment, self._key_hash, self.host))
+
+    def _get_cached_or_issue(self, stale: str | None) -> AccessToken:
+        from filelock import FileLock  # noqa: PLC0415, RUF100 — loaded only when a token is issued
+
+        with FileLock(str(self._lock_file()), timeout=_FILE_TIMEOUT):
+            cached = self._usable(self._read_cache(), stale)
+            if cached is not None:
                 return cached
             token = self._issue()
-            write_private(self._file, token.to_json(self.environment, self._key_hash, self.host))
+            self._keep(token)
+            return token
+
+    async def _cached_or_issue_async(self, send: AsyncTransport, stale: str | None) -> AccessToken:
+        import asyncio  # noqa: PLC0415, RUF100 — see get_async
+
+        from pykis._async_locks import file_locked  # noqa: PLC0415, RUF100
+
+        # The directory check and the lock file's open are a few local system calls: on the loop, so the lock is
+        # tried before this task first yields. The cache's read and fsynced write go to a worker thread.
+        async with file_locked(self._lock_file(), timeout=_FILE_TIMEOUT, poll=_POLL):
+            cached = self._usable(await asyncio.to_thread(self._read_cache), stale)
+            if cached is not None:
+                return cached
+            token = await self._issue_async(send)
+            await asyncio.to_thread(self._keep, token)
             return token
 
     def _read_cache(self) -> AccessToken | None:
@@ -156,7 +234,13 @@ class TokenManager:
             return None
 
     def _issue(self) -> AccessToken:
-        response = self._transport(issue_request(self._appkey, self._appsecret))
+        assert self._transport is not None
+        return self._issued(self._transport(issue_request(self._appkey, self._appsecret)))
+
+    async def _issue_async(self, send: AsyncTransport) -> AccessToken:
+        return self._issued(await send(issue_request(self._appkey, self._appsecret)))
+
+    def _issued(self, response: HttpResponse) -> AccessToken:
         token = parse_token(decode_auth_answer(response.status, response.body, "tokenP"), self._clock())
         self.issued += 1
         log.info("Issued a %s access token, valid until %r", self.environment.value, token)

@@ -109,3 +109,10 @@ async def test_async_client_takes_the_same_arguments(secrets: tuple[Path, Path])
     async with AsyncPyKis(*secrets, keep_token=False) as kis:
         assert kis.virtual
         assert kis.environment_for(ORDER) is Environment.VIRTUAL
+
+
+@pytest.mark.parametrize("client", [PyKis, AsyncPyKis])
+def test_an_unknown_keyword_is_refused_as_a_signature_would(client: type[PyKis | AsyncPyKis]) -> None:
+    options: dict[str, object] = {"id": "me", "account": "12345678-01", "appkey": "a" * 36, "secretkey": "b" * 180}
+    with pytest.raises(TypeError, match="unexpected keyword argument 'keep_tokens'"):
+        client(**options, keep_tokens=False)  # type: ignore[call-arg, arg-type]

@@ -108,11 +108,12 @@ def test_bad_input_is_refused_before_any_request(kis: PyKis, emu: Emulator, figu
 
 
 def test_bad_credentials_are_refused_at_construction(tmp_path: Path) -> None:
-    for kwargs in (
+    cases: tuple[dict[str, Any], ...] = (
         {},
         {"id": "me", "account": "12345678-01", "appkey": "", "secretkey": "x"},
         {"id": "me", "account": "not an account", "appkey": "a" * 36, "secretkey": "b" * 180},
-    ):
+    )
+    for kwargs in cases:
         with pytest.raises(KisValidationError):
             PyKis(**kwargs, keep_token=False)
     missing = tmp_path / "missing.json"

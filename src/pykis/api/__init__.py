@@ -19,39 +19,22 @@ richer models on top.
 Realtime: :mod:`pykis.api.realtime` holds one event type per TR (columns as attributes);
 ``kis.api.on(EventType, key, callback)`` subscribes with the TR ID of the client's environment.
 
+``kis.api`` itself (the catalog bound to a client) is :mod:`pykis.facade`: nothing here imports a client.
+
 Regenerate after a catalog change with ``python -m pykis.catalog._codegen`` (a test checks it is current).
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 
-from pykis.api._generated import CATEGORIES, Categories
-from pykis.api._runtime import (
-    Async,
-    AsyncRunner,
-    Category,
-    KisApiResult,
-    KisApiRow,
-    Op,
-    Prepared,
-    Spec,
-    Sync,
-    SyncRunner,
-)
-
-if TYPE_CHECKING:
-    from pykis._websocket_handlers import KisEventTicket, KisSubscriptionEventArgs
-    from pykis.client import AsyncPyKis, PyKis
-    from pykis.models.realtime import KisRealtimeEvent
+from pykis.api._generated import CATEGORIES
+from pykis.api._runtime import Category, KisApiResult, KisApiRow, Op, Prepared, Spec
 
 __all__ = [
     "CATEGORIES",
-    "AsyncKisApi",
     "Category",
-    "KisApi",
     "KisApiResult",
     "KisApiRow",
     "Op",
@@ -59,9 +42,6 @@ __all__ = [
     "Spec",
     "operations",
 ]
-
-R = TypeVar("R", bound=KisApiRow)
-E = TypeVar("E", bound="KisRealtimeEvent")
 
 
 def operations() -> list[Op[Any, Any]]:
@@ -72,61 +52,3 @@ def operations() -> list[Op[Any, Any]]:
         values = [getattr(module, name) for name in module._MODULES]
         found += [value for value in values if isinstance(value, Op)]
     return found
-
-
-def _tr_for(kind: type[KisRealtimeEvent], kis: PyKis | AsyncPyKis) -> str:
-    from pykis.protocol.env import Environment
-
-    tr_id: str = getattr(kind, "TR_ID", "")
-    demo: str | None = getattr(kind, "DEMO_TR_ID", None)
-    if not tr_id:
-        raise TypeError(f"{kind.__name__} is not a generated realtime event type")
-    if demo and (
-        Environment.REAL not in kis.environments or (kis.virtual and tr_id.startswith("H0") and "CNI" in tr_id)
-    ):
-        return demo
-    return tr_id
-
-
-class KisApi(Categories[Sync]):
-    """``PyKis.api``: every catalog API, blocking."""
-
-    def __init__(self, kis: PyKis, *, max_pages: int = 100) -> None:
-        self._kis = kis
-        self._sync = SyncRunner(kis, max_pages)
-        super().__init__(self._sync)
-
-    def run(self, prepared: Prepared[R]) -> KisApiResult[R]:
-        """Send a call built by a module-level operation (``domestic_stock.inquire_price(...)``)."""
-        return self._sync.run(prepared)
-
-    def on(
-        self,
-        kind: type[E],
-        key: str,
-        callback: Callable[[Any, KisSubscriptionEventArgs[E]], object],
-    ) -> KisEventTicket:
-        """Subscribe to the TR of a generated event type (``pykis.api.realtime``) for ``key``."""
-        return self._kis.websocket.on(_tr_for(kind, self._kis), key, callback)
-
-
-class AsyncKisApi(Categories[Async]):
-    """``AsyncPyKis.api``: every catalog API, as awaitables."""
-
-    def __init__(self, kis: AsyncPyKis, *, max_pages: int = 100) -> None:
-        self._kis = kis
-        self._async = AsyncRunner(kis, max_pages)
-        super().__init__(self._async)
-
-    def run(self, prepared: Prepared[R]) -> Awaitable[KisApiResult[R]]:
-        """Send a call built by a module-level operation (``domestic_stock.inquire_price(...)``)."""
-        return self._async.run(prepared)
-
-    def on(
-        self,
-        kind: type[E],
-        key: str,
-        callback: Callable[[Any, KisSubscriptionEventArgs[E]], object],
-    ) -> KisEventTicket:
-        """Subscribe to the TR of a generated event type (``pykis.api.realtime``) for ``key``."""
-        return self._kis.websocket.on(_tr_for(kind, self._kis), key, callback)

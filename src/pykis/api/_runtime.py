@@ -16,16 +16,17 @@ import importlib
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, ParamSpec, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, ParamSpec, Protocol, TypeVar, cast, overload
 
 from pykis.errors import KisValidationError
 from pykis.protocol.request import ApiCall
 from pykis.wire import KisApiRow
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Iterator
     from typing import Self
 
-    from pykis.client import AsyncPyKis, PyKis
+    from pykis.protocol.env import Environment
     from pykis.protocol.envelope import Envelope
     from pykis.protocol.http import Method
 
@@ -240,10 +241,27 @@ class Async:
     """Marker: operations read through an :class:`AsyncPyKis` return awaitables."""
 
 
+class BlockingClient(Protocol):
+    """What a runner needs of :class:`~pykis.PyKis` (the builders never import the client)."""
+
+    def request(self, call: ApiCall, /) -> Envelope: ...
+    def paginate(self, call: ApiCall, /, *, max_pages: int = ...) -> Iterator[Envelope]: ...
+
+
+class AsyncClient(Protocol):
+    """What a runner needs of :class:`~pykis.AsyncPyKis`."""
+
+    async def request(self, call: ApiCall, /) -> Envelope: ...
+    def paginate(self, call: ApiCall, /, *, max_pages: int = ...) -> AsyncIterator[Envelope]: ...
+    async def approval_key(self, environment: Environment, /, *, renew: bool = ...) -> str: ...
+    async def token(self, environment: Environment | None = ..., /) -> Any: ...
+    def _side_for(self, *, trading: bool) -> Any: ...
+
+
 class SyncRunner:
     """Runs prepared calls on a blocking client."""
 
-    def __init__(self, kis: PyKis, max_pages: int = 100) -> None:
+    def __init__(self, kis: BlockingClient, max_pages: int = 100) -> None:
         self.kis = kis
         self.max_pages = max_pages
 
@@ -265,7 +283,7 @@ class SyncRunner:
 class AsyncRunner:
     """Runs prepared calls on an asyncio client."""
 
-    def __init__(self, kis: AsyncPyKis, max_pages: int = 100) -> None:
+    def __init__(self, kis: AsyncClient, max_pages: int = 100) -> None:
         self.kis = kis
         self.max_pages = max_pages
 
