@@ -46,7 +46,9 @@ if TYPE_CHECKING:
     import asyncio
     from collections.abc import Iterable
     from datetime import date
+    from decimal import Decimal
 
+    from pykis._journal import OrderJournal
     from pykis.masters import MasterRow
     from pykis.models.quote import KisQuote
     from pykis.protocol.envelope import Envelope
@@ -240,6 +242,24 @@ class _ClientCore:
         self.clock = clock or ServiceClock()
         """The service's time (learned from its answers' ``Date`` headers); every scope asks it for "now"."""
         self._krx_open_days: dict[date, bool] = {}  # CTCA0903R answers, kept (the broker asks ~1 call a day)
+        self.price_limits: dict[str, tuple[date, tuple[Decimal, Decimal, Decimal]]] = {}
+        """Each domestic stock's (lower, upper, last) price of the day they were asked; the order checks read them."""
+
+    _journal: OrderJournal | None = None
+
+    @property
+    def journal(self) -> OrderJournal:
+        """The order journal: every order written down before it is sent (``<cache>/orders``, :mod:`pykis._journal`)."""
+        if self._journal is None:
+            # Loaded with the first order, not with a quote (a cold script's first quote stays light).
+            from pykis._journal import OrderJournal  # noqa: PLC0415
+
+            self._journal = OrderJournal(default_cache_dir() / "orders", self.clock.now)
+        return self._journal
+
+    @journal.setter
+    def journal(self, journal: OrderJournal) -> None:
+        self._journal = journal
 
     def _through_gateway(self, gateway: str | NatsOptions, *given: object) -> tuple[KisAuth | None, KisAuth | None]:
         """Connect to a gateway (:mod:`pykis.gateway`); the client then holds no secret, only stand-ins naming
@@ -621,7 +641,7 @@ class PyKis(_ClientCore):
     def account(self, account: str | KisAccountNumber | None = None) -> KisAccount:
         """The account ``"NNNNNNNN-NN"`` (default: the primary account of the trading credentials)."""
         from pykis.scopes.account import KisAccount
-        from pykis.scopes.trading import account_of
+        from pykis.scopes.orders.facts import account_of
 
         return KisAccount(self, account_of(self, account))
 
@@ -875,7 +895,7 @@ class AsyncPyKis(_ClientCore):
     def account(self, account: str | KisAccountNumber | None = None) -> AsyncKisAccount:
         """The account ``"NNNNNNNN-NN"`` (default: the primary account); no request is made."""
         from pykis.scopes.account import AsyncKisAccount
-        from pykis.scopes.trading import account_of
+        from pykis.scopes.orders.facts import account_of
 
         return AsyncKisAccount(self, account_of(self, account))
 
