@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, timedelta
 from decimal import Decimal
-from typing import Any
 
 import pytest
 
@@ -26,7 +25,7 @@ from pykis.protocol.http import HttpResponse
 from pykis.scopes.orders import OrderFacts, OrderRequest
 from pykis.scopes.orders.rules import Listing
 from pykis.scopes.orders.send import RESOLVE_DELAYS, order_flow
-from tests.orders.conftest import ACCOUNT, NOW, SLEPT, Script, answer, ok, refusal
+from tests.orders.conftest import ACCOUNT, NOW, SLEPT, Outcome, Script, answer, ok, refusal
 
 SAMSUNG = Listing("005930", market_info("KRX"), "삼성전자")
 NVDA = Listing("NVDA", market_info("NASDAQ"), "NVIDIA")
@@ -69,7 +68,7 @@ def days_orders(*rows: dict[str, str], tr_cont: str = "") -> HttpResponse:
     return ok(output1=list(rows), output2={}, tr_cont=tr_cont, ctx_area_fk100="F1", ctx_area_nk100="N1")
 
 
-def place(script: Script, request: OrderRequest = BUY, *outcomes: Any, listing: Listing = SAMSUNG) -> OrderFacts:
+def place(script: Script, request: OrderRequest = BUY, *outcomes: Outcome, listing: Listing = SAMSUNG) -> OrderFacts:
     kis = script.kis
     return script.run(order_flow(kis, kis.primary_account, listing, request), *outcomes)
 
@@ -179,7 +178,7 @@ def test_a_gateway_refusal_is_raised_as_it_is_and_journaled_rejected(
 # ------------------------------------------------------------------------------------------------ lost, then found
 
 
-LOST_FORMS = {
+LOST_FORMS: dict[str, Outcome] = {
     "transport": LOST,
     "gateway timeout": refusal("EGW00301", "요청 처리 시간이 초과되었습니다.", status=500),
     "server error": answer({"error": "bad gateway"}, status=502),
@@ -189,7 +188,7 @@ LOST_FORMS = {
 
 
 @pytest.mark.parametrize("lost", LOST_FORMS.values(), ids=LOST_FORMS.keys())
-def test_a_lost_answer_is_settled_from_the_days_orders_and_never_resent(script: Script, lost: Any) -> None:
+def test_a_lost_answer_is_settled_from_the_days_orders_and_never_resent(script: Script, lost: Outcome) -> None:
     facts = place(script, BUY, LIMITS, lost, days_orders(row()))
     assert trs(script) == ["FHKST01010100", "TTTC0012U", "TTTC0081R"]
     lookup = script.sent[2][1]
@@ -294,7 +293,7 @@ def test_an_overseas_order_is_found_among_the_overseas_orders(script: Script) ->
 
 
 def test_a_lost_order_not_found_is_reported_unknown_after_every_pause(script: Script) -> None:
-    looks = [days_orders()]
+    looks: list[Outcome] = [days_orders()]
     for _ in RESOLVE_DELAYS:
         looks += [SLEPT, days_orders(row(ord_qty="30"))]
     with pytest.raises(KisOrderUnknownError) as caught:
@@ -327,7 +326,7 @@ def test_two_orders_that_could_be_it_are_never_guessed_between(script: Script) -
 
 def test_inquiries_that_keep_failing_end_in_unknown(script: Script) -> None:
     failing = refusal("OPSQ0002", "없는 서비스 코드 입니다")
-    looks: list[Any] = [failing]
+    looks: list[Outcome] = [failing]
     for _ in RESOLVE_DELAYS:
         looks += [SLEPT, failing]
     with pytest.raises(KisOrderUnknownError) as caught:
