@@ -85,7 +85,11 @@ MODULES: dict[str, Module] = {
     # unit tests (scripted action results, no sockets): the emulator-driven ones take minutes per surviving mutant.
     "orders": Module(
         ("src/pykis/scopes/orders/send.py", "src/pykis/scopes/orders/revise.py"),
-        ("tests/orders/test_order_flow_unit.py", "tests/orders/test_revise_flow_unit.py"),
+        (
+            "tests/orders/test_order_flow_unit.py",
+            "tests/orders/test_revise_flow_unit.py",
+            "tests/orders/test_order_flow_journal.py",
+        ),
     ),
     "realtime": Module(
         ("src/pykis/protocol/realtime.py",),

@@ -4,7 +4,8 @@ The flows run on a real :class:`~pykis.PyKis` (its request flows, envelope decod
 are answered here instead of by its driver: tokens, rate slots and the clock probe are granted at once; every
 ``Send`` and ``Sleep`` takes the next entry of a script — an :class:`HttpResponse` to return or an exception to
 throw into the flow — and is recorded, so a test states exactly what went on the wire and in what order.
-The service's clock stands at Monday 2026-10-05 10:00 KST, inside every regular session.
+The service's clock stands at Monday 2026-10-05 10:00 KST, inside every regular session (``dawn``: 08:40 KST,
+still the day before in UTC, so a date taken in the wrong zone shows).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from pykis.protocol.token import AccessToken
 T = TypeVar("T")
 KST = ZoneInfo("Asia/Seoul")
 NOW = datetime(2026, 10, 5, 10, 0, 0, tzinfo=KST)
+DAWN = datetime(2026, 10, 5, 8, 40, 0, tzinfo=KST)
 ACCOUNT = "12345678-01"
 
 Outcome = HttpResponse | BaseException
@@ -119,11 +121,18 @@ SLEPT = HttpResponse(0, {}, b"(a pause)")
 """The script's entry for a ``Sleep`` action."""
 
 
-def client() -> PyKis:
-    """A real-service client on the broker's default hosts (so order sessions are checked) at :data:`NOW`,
-    with a memory-only order journal."""
+def client(now: datetime = NOW, *, virtual: bool = False) -> PyKis:
+    """A client on the broker's default hosts (so order sessions are checked) at ``now``, trading on the real
+    service (or the ``virtual`` one), with a memory-only order journal."""
     auth = KisAuth(id="unit", appkey="P" * 36, secretkey="s" * 180, account=ACCOUNT)
-    kis = PyKis(auth, keep_token=False, share_rate_limit=False, clock=ServiceClock(NOW.timestamp))
+    virtual_auth = KisAuth(id="unit", appkey="V" * 36, secretkey="v" * 180, account=ACCOUNT, virtual=True)
+    kis = PyKis(
+        auth,
+        virtual_auth if virtual else None,
+        keep_token=False,
+        share_rate_limit=False,
+        clock=ServiceClock(now.timestamp),
+    )
     kis.journal = OrderJournal(None, kis.clock.now)
     return kis
 
@@ -131,4 +140,16 @@ def client() -> PyKis:
 @pytest.fixture
 def script() -> Iterator[Script]:
     with client() as kis:
+        yield Script(kis)
+
+
+@pytest.fixture
+def dawn() -> Iterator[Script]:
+    with client(DAWN) as kis:
+        yield Script(kis)
+
+
+@pytest.fixture
+def virtual() -> Iterator[Script]:
+    with client(virtual=True) as kis:
         yield Script(kis)

@@ -25,7 +25,7 @@ from pykis.protocol.http import HttpResponse
 from pykis.scopes.orders import OrderFacts, OrderRequest
 from pykis.scopes.orders.rules import Listing
 from pykis.scopes.orders.send import RESOLVE_DELAYS, order_flow
-from tests.orders.conftest import ACCOUNT, NOW, SLEPT, Outcome, Script, answer, ok, refusal
+from tests.orders.conftest import ACCOUNT, DAWN, NOW, SLEPT, Outcome, Script, answer, ok, refusal
 
 SAMSUNG = Listing("005930", market_info("KRX"), "삼성전자")
 NVDA = Listing("NVDA", market_info("NASDAQ"), "NVIDIA")
@@ -156,12 +156,20 @@ def test_a_refused_order_raises_a_typed_error_and_is_journaled_rejected(script: 
     assert trs(script) == ["FHKST01010100", "TTTC0012U"]
 
 
+def test_a_refusal_keeps_the_status_it_came_with(script: Script) -> None:
+    with pytest.raises(KisOrderRejectedError) as caught:
+        place(script, BUY, LIMITS, refusal("EGW00206", "API 사용 권한이 없습니다.", status=403))
+    assert (caught.value.msg_cd, caught.value.status) == ("EGW00206", 403)
+
+
 @pytest.mark.parametrize(
     ("refused", "kind"),
     [
         (refusal("EGW00201", "초당 거래건수를 초과하였습니다.", status=500), KisRateLimitError),
         (refusal("EGW00102", "AppKey는 필수입니다.", status=500), KisAuthError),
+        (answer({"error": "bad request"}, status=400), KisHTTPError),
         (answer({"error": "not found"}, status=404), KisHTTPError),
+        (answer({"error": "gone"}, status=499), KisHTTPError),
         (answer({"error": "too many"}, status=429), KisHTTPError),
     ],
 )
@@ -181,7 +189,8 @@ def test_a_gateway_refusal_is_raised_as_it_is_and_journaled_rejected(
 LOST_FORMS: dict[str, Outcome] = {
     "transport": LOST,
     "gateway timeout": refusal("EGW00301", "요청 처리 시간이 초과되었습니다.", status=500),
-    "server error": answer({"error": "bad gateway"}, status=502),
+    "server error": answer({"error": "internal"}, status=500),
+    "bad gateway": answer({"error": "bad gateway"}, status=502),
     "garbled": HttpResponse(200, {"content-type": "application/json"}, b'{"rt_cd": "0", "output": {"OD'),
     "undecodable acknowledgement": ok(output={"ODNO": ["0000117057"]}),
 }
@@ -341,3 +350,55 @@ def test_a_gateway_timeout_is_not_taken_for_a_refusal(script: Script) -> None:
         place(script, BUY, LIMITS, timeout, days_orders(), *[SLEPT, days_orders()] * len(RESOLVE_DELAYS))
     assert isinstance(caught.value.cause, KisGatewayTimeoutError)
     assert script.kis.journal.entries()[0].status == "unknown"
+
+
+# ------------------------------------------------------------------------------------------------ each kind of order
+
+
+def test_a_daytime_order_says_so(script: Script) -> None:
+    request = OrderRequest(side="buy", price="180.5", qty=1, daytime=True, precheck=False)
+    facts = place(script, request, ok(output={"ODNO": "0030000009", "ORD_TMD": "100010"}), listing=NVDA)
+    assert trs(script) == ["TTTS6036U"]
+    assert (facts.daytime, facts.exchange, facts.time) == (True, "NASD", NOW + timedelta(seconds=10))
+
+
+def test_a_lost_sell_is_looked_for_among_the_sells(script: Script) -> None:
+    sell = OrderRequest(side="sell", price=71000, qty=3, precheck=False)
+    rows = days_orders(row(odno="1"), row(odno="0000117063", sll_buy_dvsn_cd="01"))
+    facts = place(script, sell, LIMITS, LOST, rows)
+    assert script.sent[2][1]["SLL_BUY_DVSN_CD"] == "01"
+    assert (facts.side, facts.number) == ("sell", "0000117063")
+
+
+def test_a_lost_market_order_is_matched_at_price_zero(script: Script) -> None:
+    market = OrderRequest(side="buy", qty=3, precheck=False)
+    rows = days_orders(row(odno="1", ord_dvsn_cd="01"), row(odno="0000117064", ord_unpr="0", ord_dvsn_cd="01"))
+    facts = place(script, market, LOST, rows)
+    assert trs(script) == ["TTTC0012U", "TTTC0081R"]  # no price: no limits
+    assert (facts.number, facts.price, facts.order_type) == ("0000117064", None, "01")
+
+
+def test_dates_are_the_services_in_korea_time(dawn: Script) -> None:
+    facts = place(dawn, BUY, LIMITS, ok(output={"ODNO": "1", "ORD_TMD": "084001"}))
+    assert facts.time == DAWN + timedelta(seconds=1)  # 2026-10-04 in UTC, the 5th in Korea
+    facts = place(dawn, BUY, LOST, days_orders(row(odno="0000117065", ord_dt="", ord_tmd="084002")))
+    lookup = dawn.sent[-1][1]
+    assert (lookup["INQR_STRT_DT"], lookup["INQR_END_DT"]) == ("20261005", "20261005")
+    assert (facts.number, facts.time) == ("0000117065", DAWN + timedelta(seconds=2))
+
+
+def test_an_overseas_row_without_dates_is_dated_today(dawn: Script) -> None:
+    request = OrderRequest(side="buy", price="180.50", qty=2, precheck=False)
+    undated = {
+        "odno": "0030000002",
+        "ord_gno_brno": "01790",
+        "sll_buy_dvsn_cd": "02",
+        "pdno": "NVDA",
+        "ft_ord_qty": "2",
+        "ft_ord_unpr3": "180.5",
+        "ord_tmd": "084003",
+    }
+    facts = place(dawn, request, LOST, ok(output=[undated]), listing=NVDA)
+    inquiry = dawn.sent[-1][1]
+    assert (inquiry["ORD_STRT_DT"], inquiry["ORD_END_DT"]) == ("20261004", "20261006")
+    assert (facts.number, facts.time) == ("0030000002", DAWN + timedelta(seconds=3))

@@ -7,14 +7,21 @@ unfilled filter stand in. Overseas: TTTS3035R over the last days, or TTTS3018R f
 from __future__ import annotations
 
 from collections.abc import Generator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from pykis.api._generated import domestic_stock, overseas_stock
 from pykis.errors import KisValidationError
 from pykis.markets import market_info
 from pykis.models._base import dec
-from pykis.models.order import DomesticCcldBody, DomesticPendingBody, ForeignOrderBody, ForeignOrderRow
+from pykis.models.order import (
+    DomesticCcldBody,
+    DomesticCcldRow,
+    DomesticPendingBody,
+    DomesticPendingRow,
+    ForeignOrderBody,
+    ForeignOrderRow,
+)
 from pykis.protocol.paging import next_page
 from pykis.scopes.orders.facts import (
     OrderFacts,
@@ -36,11 +43,32 @@ if TYPE_CHECKING:
 __all__ = ["pending_order_flow", "pending_orders_flow"]
 
 
+def _domestic_facts(
+    account: KisAccountNumber, row: DomesticPendingRow | DomesticCcldRow, at: datetime, exchange: str
+) -> OrderFacts:
+    """An open domestic order as the real (TTTC0084R) or the virtual (VTTC0081R) inquiry lists it."""
+    return OrderFacts(
+        account_number=account,
+        symbol=row.pdno,
+        market="KRX",
+        currency="KRW",
+        side="sell" if row.sll_buy_dvsn_cd == "01" else "buy",
+        order_type=row.ord_dvsn_cd,
+        price=dec(row.ord_unpr) or None,
+        qty=int(dec(row.ord_qty)),
+        branch=row.ord_gno_brno,
+        number=row.odno,
+        time=at,
+        exchange=exchange or "KRX",
+        original_number=row.orgn_odno or None,
+        kind="modify" if row.orgn_odno.strip() else "new",
+    )
+
+
 def _domestic_pending_rows(core: _ClientCore, account: KisAccountNumber) -> Generator[Action, Any, list[PendingFacts]]:
     """Open domestic orders: TTTC0084R in real; the day's orders with the unfilled filter in virtual."""
     today = (yield from core._now_flow(KST)).date()
     found: list[PendingFacts] = []
-    base = {"account_number": account, "market": "KRX", "currency": "KRW"}
     if not core.virtual:
         # TTTC0084R 주식정정취소가능주문조회 (real only)
         call: ApiCall | None = domestic_stock.inquire_psbl_rvsecncl(
@@ -54,21 +82,7 @@ def _domestic_pending_rows(core: _ClientCore, account: KisAccountNumber) -> Gene
         while call is not None:
             envelope = yield from core.request_flow(call)
             for row in envelope.decode(DomesticPendingBody).output:
-                qty = int(dec(row.ord_qty))
-                facts = OrderFacts(
-                    symbol=row.pdno,
-                    side="sell" if row.sll_buy_dvsn_cd == "01" else "buy",
-                    order_type=row.ord_dvsn_cd,
-                    price=dec(row.ord_unpr) or None,
-                    qty=qty,
-                    branch=row.ord_gno_brno,
-                    number=row.odno,
-                    time=kst_time(row.ord_tmd, today),
-                    exchange=row.excg_id_dvsn_cd or "KRX",
-                    original_number=row.orgn_odno or None,
-                    kind="modify" if row.orgn_odno.strip() else "new",
-                    **base,  # type: ignore[arg-type]
-                )
+                facts = _domestic_facts(account, row, kst_time(row.ord_tmd, today), row.excg_id_dvsn_cd)
                 executed = int(dec(row.tot_ccld_qty))
                 found.append(PendingFacts(facts, executed, int(dec(row.psbl_qty)), dec(row.tot_ccld_amt)))
             call = next_page(call, envelope)
@@ -81,20 +95,8 @@ def _domestic_pending_rows(core: _ClientCore, account: KisAccountNumber) -> Gene
             remaining = int(dec(ccld.rmn_qty))
             if remaining <= 0 or ccld.cncl_yn == "Y":
                 continue
-            facts = OrderFacts(
-                symbol=ccld.pdno,
-                side="sell" if ccld.sll_buy_dvsn_cd == "01" else "buy",
-                order_type=ccld.ord_dvsn_cd,
-                price=dec(ccld.ord_unpr) or None,
-                qty=int(dec(ccld.ord_qty)),
-                branch=ccld.ord_gno_brno,
-                number=ccld.odno,
-                time=kst_time(ccld.ord_tmd, ymd(ccld.ord_dt) or today),
-                exchange=ccld.excg_id_dvsn_Cd or ccld.excg_id_dvsn_cd or "KRX",
-                original_number=ccld.orgn_odno or None,
-                kind="modify" if ccld.orgn_odno.strip() else "new",
-                **base,  # type: ignore[arg-type]
-            )
+            at = kst_time(ccld.ord_tmd, ymd(ccld.ord_dt) or today)
+            facts = _domestic_facts(account, ccld, at, ccld.excg_id_dvsn_Cd or ccld.excg_id_dvsn_cd)
             found.append(PendingFacts(facts, int(dec(ccld.tot_ccld_qty)), remaining, dec(ccld.tot_ccld_amt)))
         call = next_page(call, envelope)
     return found

@@ -78,12 +78,11 @@ class _Change:
                 ORD_UNPR=self.unit_price,
                 QTY_ALL_ORD_YN="Y" if self.qty is None else "N",
                 EXCG_ID_DVSN_CD=facts.exchange,
-                CNDT_PRIC="",
             ).call
         fields = {
             "CANO": account.number,
             "ACNT_PRDT_CD": account.product,
-            "OVRS_EXCG_CD": market_info(facts.market).ovrs_excg_cd or "",
+            "OVRS_EXCG_CD": facts.exchange,
             "PDNO": facts.symbol,
             "ORGN_ODNO": facts.number,
             "RVSE_CNCL_DVSN_CD": revise,
@@ -93,14 +92,14 @@ class _Change:
             "ORD_SVR_DVSN_CD": "0",
         }
         if facts.daytime:
-            return overseas_stock.daytime_order_rvsecncl(CTAC_TLNO="", **fields).call  # TTTS6038U (real only)
+            return overseas_stock.daytime_order_rvsecncl(**fields).call  # TTTS6038U (real only)
         return overseas_stock.order_rvsecncl(**fields).call
 
 
 def _change_flow(core: _ClientCore, facts: OrderFacts, revision: Revision) -> Generator[Action, Any, _Change]:
     """Check ``revision`` of the order ``facts`` against the rules, as an order would be."""
-    listing = Listing(facts.symbol, market_info(facts.market), facts.name)
-    count = None if revision.qty is None else to_qty(revision.qty, 1)
+    listing = Listing(facts.symbol, market_info(facts.market))
+    count = None if revision.qty is None else to_qty(revision.qty)
     price = facts.price if revision.price is None else to_price(revision.price)
     order_type = facts.order_type
     changes_type = revision.condition is not None or revision.execution is not None or revision.price is not None
@@ -109,7 +108,7 @@ def _change_flow(core: _ClientCore, facts: OrderFacts, revision: Revision) -> Ge
         if order_type not in PRICED_DOMESTIC:
             price = None
     if core.virtual:
-        check_virtual(listing, order_type, facts.exchange if listing.domestic else "", facts.daytime)
+        check_virtual(listing, order_type, facts.exchange, facts.daytime)
     if not revision.cancel and price is not None:
         check_tick(listing, price)
         if listing.domestic:
@@ -136,7 +135,7 @@ def revise_flow(core: _ClientCore, facts: OrderFacts, revision: Revision) -> Gen
     answer = yield from send_once_flow(core, change.call(), entry)
     if isinstance(answer, OrderAck):
         core.journal.settle(entry, "confirmed", answer.ODNO)
-        number, branch, at = acknowledged(answer, core.clock.today(KST), facts.branch)
+        number, branch, at = acknowledged(answer, core.clock.today(KST))
     else:
         found, candidates = yield from settle_flow(core, entry, lambda: _revisions_flow(core, facts, change.kind))
         if found is None:

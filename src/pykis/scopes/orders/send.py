@@ -126,8 +126,8 @@ def settle_flow(
         if len(candidates) == 1:
             core.journal.settle(entry, "confirmed", candidates[0][0])
             return candidates[0], candidates
-        if len(candidates) > 1:
-            break  # ambiguous: never guess
+        if candidates:
+            break  # more than one: ambiguous, never guess
     core.journal.settle(entry, "unknown")
     return None, candidates
 
@@ -175,9 +175,9 @@ def _facts(plan: Plan, found: Found, client_id: str) -> OrderFacts:
     )
 
 
-def acknowledged(ack: OrderAck, today: date, branch: str = "") -> Found:
-    """(number, branch, time) of an acknowledgement (``branch`` when it names none)."""
-    return ack.ODNO, ack.KRX_FWDG_ORD_ORGNO or branch, kst_time(ack.ORD_TMD, today)
+def acknowledged(ack: OrderAck, today: date) -> Found:
+    """(number, branch, time) of an acknowledgement."""
+    return ack.ODNO, ack.KRX_FWDG_ORD_ORGNO, kst_time(ack.ORD_TMD, today)
 
 
 def order_flow(
@@ -234,7 +234,7 @@ def _todays_orders_flow(core: _ClientCore, plan: Plan) -> Generator[Action, Any,
         if (
             foreign.pdno == symbol
             and foreign.sll_buy_dvsn_cd == side_code
-            and (foreign.rvse_cncl_dvsn or foreign.rvse_cncl_dvsn_cd or "00") in ("00", "")
+            and (foreign.rvse_cncl_dvsn or foreign.rvse_cncl_dvsn_cd or "00") == "00"
             and not foreign.orgn_odno.strip()
             and int(dec(foreign.ft_ord_qty)) == plan.qty
             and dec(foreign.ft_ord_unpr3) == price
