@@ -253,7 +253,7 @@ def test_the_virtual_service_takes_its_own_revisions_only(virtual: Script) -> No
 
 
 def test_an_overseas_cancel_is_found_among_the_overseas_cancels(script: Script) -> None:
-    base = {"orgn_odno": "0000117057", "pdno": "NVDA", "ord_dt": "20261005", "ord_tmd": "100014"}
+    base = {"orgn_odno": "0000117057", "pdno": "NVDA", "ord_tmd": "100014"}  # undated: today's
     rows = [{**base, "odno": "1", "rvse_cncl_dvsn_cd": "01"}, {**base, "odno": "0030000005", "rvse_cncl_dvsn_cd": "02"}]
     cancel = revise(script, NVDA_PLACED, Revision(cancel=True), LOST, ok(output=rows))
     assert (cancel.kind, cancel.number, cancel.time) == ("cancel", "0030000005", NOW + timedelta(seconds=14))
