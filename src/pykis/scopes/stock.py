@@ -191,9 +191,7 @@ class StockTrading:
         (``condition``, ``execution``, ``exchange``, ``daytime``, ``precheck``, ``start``, ``end``).
         Returns the acknowledged order."""
         # The order rules load with the first order, not with a quote (a cold script's first quote stays light).
-        from pykis.scopes.orders import KisOrder, Listing, OrderRequest  # noqa: PLC0415
-        from pykis.scopes.orders.facts import account_of  # noqa: PLC0415
-        from pykis.scopes.orders.send import order_flow  # noqa: PLC0415
+        from pykis.scopes.orders import KisOrder, Listing, OrderRequest, account_of, order_flow  # noqa: PLC0415
 
         request = OrderRequest(side=side, price=price, qty=qty, **options)
         listing = Listing.of_stock(self)  # type: ignore[arg-type]
@@ -245,9 +243,7 @@ class AsyncStockTrading:
         (``condition``, ``execution``, ``exchange``, ``daytime``, ``precheck``, ``start``, ``end``).
         Returns the acknowledged order."""
         # The order rules load with the first order, not with a quote (a cold script's first quote stays light).
-        from pykis.scopes.orders import AsyncKisOrder, Listing, OrderRequest  # noqa: PLC0415
-        from pykis.scopes.orders.facts import account_of  # noqa: PLC0415
-        from pykis.scopes.orders.send import order_flow  # noqa: PLC0415
+        from pykis.scopes.orders import AsyncKisOrder, Listing, OrderRequest, account_of, order_flow  # noqa: PLC0415
 
         request = OrderRequest(side=side, price=price, qty=qty, **options)
         listing = Listing.of_stock(self)  # type: ignore[arg-type]

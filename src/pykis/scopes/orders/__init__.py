@@ -31,7 +31,7 @@ answer, EGW00301/302), the request is looked up among the day's orders (see :mod
 :mod:`~.send`) and either confirmed or reported as :class:`~pykis.errors.KisOrderUnknownError`.
 """
 
-from pykis.scopes.orders.facts import OrderFacts, PendingFacts
+from pykis.scopes.orders.facts import OrderFacts, PendingFacts, account_of
 from pykis.scopes.orders.handles import (
     AsyncKisOrder,
     AsyncKisPendingOrder,
@@ -48,6 +48,7 @@ from pykis.scopes.orders.rules import (
     foreign_order_type,
     order_type_name,
 )
+from pykis.scopes.orders.send import order_flow
 
 __all__ = [
     "AsyncKisOrder",
@@ -63,7 +64,9 @@ __all__ = [
     "OrderRequest",
     "PendingFacts",
     "Revision",
+    "account_of",
     "domestic_order_type",
     "foreign_order_type",
+    "order_flow",
     "order_type_name",
 ]
