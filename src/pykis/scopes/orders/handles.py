@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, overload
 
 from pykis.models._base import render
 from pykis.models._frames import columns_of, pandas_frame, polars_frame
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from pykis.scopes.orders.facts import OrderFacts, PendingFacts
     from pykis.scopes.orders.rules import Condition, Execution, Price, Quantity
 
+T = TypeVar("T")
+
 __all__ = [
     "PENDING_ORDER_COLUMNS",
     "AsyncKisOrder",
@@ -34,6 +36,27 @@ __all__ = [
     "KisPendingOrders",
     "OrderBase",
 ]
+
+
+class _Fact(Generic[T]):
+    """An attribute of an order read from its :class:`OrderFacts` (the field of the same name)."""
+
+    def __init__(self, doc: str) -> None:
+        self.__doc__ = doc
+        self._name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, order: None, owner: type) -> Self: ...
+    @overload
+    def __get__(self, order: OrderBase, owner: type) -> T: ...
+    def __get__(self, order: OrderBase | None, owner: type) -> Self | T:
+        if order is None:
+            return self
+        value: T = getattr(order.facts, self._name)
+        return value
 
 
 class OrderBase:
@@ -79,80 +102,23 @@ class OrderBase:
         """Everything known about the order, as a frozen record."""
         return self._facts
 
-    @property
-    def account_number(self) -> KisAccountNumber:
-        """The account."""
-        return self._facts.account_number
-
-    @property
-    def market(self) -> str:
-        """``"KRX"``, ``"NASDAQ"``…"""
-        return self._facts.market
-
-    @property
-    def symbol(self) -> str:
-        """The stock's symbol."""
-        return self._facts.symbol
-
-    @property
-    def side(self) -> OrderSide:
-        """``"buy"`` or ``"sell"``."""
-        return self._facts.side
-
-    @property
-    def order_type(self) -> str:
-        """``ORD_DVSN``."""
-        return self._facts.order_type
-
-    @property
-    def price(self) -> Decimal | None:
-        """The limit price; ``None`` for orders without one (market, best, closing price…)."""
-        return self._facts.price
-
-    @property
-    def qty(self) -> int:
-        """Ordered quantity."""
-        return self._facts.qty
-
-    @property
-    def branch(self) -> str:
-        """``KRX_FWDG_ORD_ORGNO``: the branch (order organisation) number."""
-        return self._facts.branch
-
-    @property
-    def number(self) -> str:
-        """``ODNO``: the order number."""
-        return self._facts.number
-
-    @property
-    def time(self) -> datetime:
-        """When the server took the order (Korea time)."""
-        return self._facts.time
-
-    @property
-    def exchange(self) -> str:
-        """``KRX``/``NXT``/``SOR`` for domestic orders, the ``OVRS_EXCG_CD`` abroad."""
-        return self._facts.exchange
-
-    @property
-    def currency(self) -> str:
-        """The trading currency."""
-        return self._facts.currency
-
-    @property
-    def kind(self) -> str:
-        """``"new"``, ``"modify"`` or ``"cancel"``."""
-        return self._facts.kind
-
-    @property
-    def original_number(self) -> str | None:
-        """For a modify or cancel: the order it changed."""
-        return self._facts.original_number
-
-    @property
-    def client_id(self) -> str | None:
-        """The local journal's id of the request that placed the order."""
-        return self._facts.client_id
+    account_number: _Fact[KisAccountNumber] = _Fact("The account.")
+    market: _Fact[str] = _Fact('``"KRX"``, ``"NASDAQ"``…')
+    symbol: _Fact[str] = _Fact("The stock's symbol.")
+    side: _Fact[OrderSide] = _Fact('``"buy"`` or ``"sell"``.')
+    order_type: _Fact[str] = _Fact("``ORD_DVSN``.")
+    price: _Fact[Decimal | None] = _Fact(
+        "The limit price; ``None`` for orders without one (market, best, closing price…)."
+    )
+    qty: _Fact[int] = _Fact("Ordered quantity.")
+    branch: _Fact[str] = _Fact("``KRX_FWDG_ORD_ORGNO``: the branch (order organisation) number.")
+    number: _Fact[str] = _Fact("``ODNO``: the order number.")
+    time: _Fact[datetime] = _Fact("When the server took the order (Korea time).")
+    exchange: _Fact[str] = _Fact("``KRX``/``NXT``/``SOR`` for domestic orders, the ``OVRS_EXCG_CD`` abroad.")
+    currency: _Fact[str] = _Fact("The trading currency.")
+    kind: _Fact[str] = _Fact('``"new"``, ``"modify"`` or ``"cancel"``.')
+    original_number: _Fact[str | None] = _Fact("For a modify or cancel: the order it changed.")
+    client_id: _Fact[str | None] = _Fact("The local journal's id of the request that placed the order.")
 
     @property
     def type(self) -> OrderSide:
