@@ -50,7 +50,7 @@ class Twin:
 
 TWINS = (
     Twin(
-        "trading.py",
+        "orders/handles.py",
         "KisOrder",
         "AsyncKisOrder",
         "OrderBase",
@@ -58,7 +58,7 @@ TWINS = (
         "    (``await order.pending``, ``await order.pending_order``, ``await order.cancel()``).",
     ),
     Twin(
-        "trading.py",
+        "orders/handles.py",
         "KisPendingOrder",
         "AsyncKisPendingOrder",
         "_PendingMixin, AsyncKisOrder",

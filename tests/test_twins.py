@@ -11,8 +11,8 @@ from types import ModuleType
 import pytest
 
 from pykis.scopes.account import AsyncKisAccount, KisAccount
+from pykis.scopes.orders import AsyncKisOrder, KisOrder
 from pykis.scopes.stock import AsyncKisStock, AsyncStockTrading, KisStock, StockTrading
-from pykis.scopes.trading import AsyncKisOrder, KisOrder
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "generate_twins.py"
 

@@ -83,8 +83,8 @@ if TYPE_CHECKING:
         RealtimeOptions,
     )
     from pykis.scopes.account import AsyncKisAccount, KisAccount
+    from pykis.scopes.orders import AsyncKisOrder, AsyncKisPendingOrder, KisOrder, KisPendingOrder, KisPendingOrders
     from pykis.scopes.stock import AsyncKisStock, KisStock
-    from pykis.scopes.trading import AsyncKisOrder, AsyncKisPendingOrder, KisOrder, KisPendingOrder, KisPendingOrders
     from pykis.sessions import KisMarketSession, KisTradingHours
 
 __version__ = "0.1.0"
@@ -192,11 +192,11 @@ _LAZY = {
     "KisOrderProfit": "pykis.models.order",
     "KisOrderProfits": "pykis.models.order",
     "KisOrderableAmount": "pykis.models.order",
-    "KisOrder": "pykis.scopes.trading",
-    "AsyncKisOrder": "pykis.scopes.trading",
-    "KisPendingOrder": "pykis.scopes.trading",
-    "AsyncKisPendingOrder": "pykis.scopes.trading",
-    "KisPendingOrders": "pykis.scopes.trading",
+    "KisOrder": "pykis.scopes.orders",
+    "AsyncKisOrder": "pykis.scopes.orders",
+    "KisPendingOrder": "pykis.scopes.orders",
+    "AsyncKisPendingOrder": "pykis.scopes.orders",
+    "KisPendingOrders": "pykis.scopes.orders",
     "KisAccount": "pykis.scopes.account",
     "AsyncKisAccount": "pykis.scopes.account",
     "KisAuth": "pykis.auth",

@@ -36,7 +36,9 @@ from pykis.protocol.token import approval_request, cache_key, parse_approval
 
 if TYPE_CHECKING:
     from datetime import date
+    from decimal import Decimal
 
+    from pykis._journal import OrderJournal
     from pykis.gateway.link import GatewayLink
     from pykis.gateway.wire import NatsOptions
     from pykis.masters import MasterRow
@@ -180,6 +182,8 @@ class _ClientCore:
         self.clock = options.get("clock") or ServiceClock()
         """The service's time (learned from its answers' ``Date`` headers); every scope asks it for "now"."""
         self._krx_open_days: dict[date, bool] = {}  # CTCA0903R answers, kept (the broker asks ~1 call a day)
+        self.price_limits: dict[str, tuple[date, tuple[Decimal, Decimal, Decimal]]] = {}
+        """Each domestic stock's (lower, upper, last) price of the day they were asked; the order checks read them."""
         # A gateway client sends nothing itself: it has no transport, token or limiter of its own.
         keyed = {} if self._gateway is not None else self._sides
         self._limiters = {
@@ -189,6 +193,22 @@ class _ClientCore:
             for env, side in keyed.items()
         }
         self._connect(TransportOptions(timeout=self._timeout, verify=self._verify))
+
+    _journal: OrderJournal | None = None
+
+    @property
+    def journal(self) -> OrderJournal:
+        """The order journal: every order written down before it is sent (``<cache>/orders``, :mod:`pykis._journal`)."""
+        if self._journal is None:
+            # Loaded with the first order, not with a quote (a cold script's first quote stays light).
+            from pykis._journal import OrderJournal  # noqa: PLC0415, RUF100
+
+            self._journal = OrderJournal(default_cache_dir() / "orders", self.clock.now)
+        return self._journal
+
+    @journal.setter
+    def journal(self, journal: OrderJournal) -> None:
+        self._journal = journal
 
     def _connect(self, options: TransportOptions) -> None:
         """Open the driver's transports (one per environment it sends to) and token managers."""
@@ -395,7 +415,7 @@ class _ClientCore:
         return resolve_flow(self, symbol, market)
 
     def _account_number(self, account: str | KisAccountNumber | None) -> KisAccountNumber:
-        from pykis.scopes.trading import account_of  # noqa: PLC0415, RUF100
+        from pykis.scopes.orders.facts import account_of  # noqa: PLC0415, RUF100
 
         return account_of(self, account)
 

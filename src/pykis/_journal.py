@@ -136,6 +136,11 @@ class OrderJournal:
             entry.number = number
         self._write(entry)
 
+    def entries(self) -> list[JournalEntry]:
+        """This client's entries, oldest first."""
+        with self._lock:
+            return list(self._entries.values())
+
     def claimed(self, account: str, day: datetime) -> set[str]:
         """Order numbers of ``account`` that confirmed journal entries (of any process) already own."""
         numbers = {

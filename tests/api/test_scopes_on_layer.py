@@ -23,13 +23,20 @@ def _hand_built_calls(path: Path) -> list[int]:
 
 
 def test_no_scope_builds_an_api_call_by_hand() -> None:
-    found = {path.name: lines for path in sorted(SCOPES.glob("*.py")) if (lines := _hand_built_calls(path))}
+    found = {path.name: lines for path in sorted(SCOPES.rglob("*.py")) if (lines := _hand_built_calls(path))}
     assert found == {}, f"ApiCall(...) built by hand (use pykis.api._generated operations): {found}"
 
 
+SENDS_CALLS_BUILT_ELSEWHERE = {"send.py"}
+"""orders/send.py sends the order calls plan.py and revise.py build, and the inquiries of orders/facts.py."""
+
+
 def test_every_scope_that_sends_requests_uses_the_generated_operations() -> None:
-    senders = [path for path in SCOPES.glob("*.py") if "_flow(" in path.read_text(encoding="utf-8")]
-    assert len(senders) >= 5
+    # The modules that send requests themselves (others only drive their flows).
+    senders = [path for path in SCOPES.rglob("*.py") if "request_flow(" in path.read_text(encoding="utf-8")]
+    assert len(senders) >= 8
     for path in senders:
         source = path.read_text(encoding="utf-8")
+        if path.name in SENDS_CALLS_BUILT_ELSEWHERE:
+            continue
         assert "from pykis.api._generated import" in source, path.name

@@ -8,17 +8,17 @@ import pytest
 
 from pykis.errors import KisOrderTypeError, KisPriceError, KisQuantityError
 from pykis.markets import market_info
-from pykis.scopes.trading import (
+from pykis.scopes.orders.rules import (
     Listing,
-    _marketable,
-    _wire_price,
     check_limits,
     check_tick,
     check_virtual,
     domestic_order_type,
     foreign_order_type,
+    marketable,
     to_price,
     to_qty,
+    wire_price,
 )
 
 SAMSUNG = Listing("005930", market_info("KRX"))
@@ -188,27 +188,27 @@ def test_the_virtual_service_rules() -> None:
 
 def test_marketable_prices() -> None:
     # 5 % through the last price, on the grid (buys round up, sells down), inside the limits.
-    assert _marketable(SAMSUNG, "buy", Decimal(0), Decimal(0), Decimal(70000)) == Decimal(73500)
-    assert _marketable(SAMSUNG, "sell", Decimal(0), Decimal(0), Decimal(70000)) == Decimal(66500)
-    assert _marketable(SAMSUNG, "buy", Decimal(0), Decimal(0), Decimal(70100)) == Decimal(73700)  # 73605 up
-    assert _marketable(SAMSUNG, "sell", Decimal(0), Decimal(0), Decimal(70100)) == Decimal(66500)  # 66595 down
-    assert _marketable(SAMSUNG, "buy", Decimal(50000), Decimal(72000), Decimal(70000)) == Decimal(72000)
-    assert _marketable(SAMSUNG, "sell", Decimal(68000), Decimal(90000), Decimal(70000)) == Decimal(68000)
-    assert _marketable(NVDA, "buy", Decimal(0), Decimal(0), Decimal("100.01")) == Decimal("105.02")
+    assert marketable(SAMSUNG, "buy", Decimal(0), Decimal(0), Decimal(70000)) == Decimal(73500)
+    assert marketable(SAMSUNG, "sell", Decimal(0), Decimal(0), Decimal(70000)) == Decimal(66500)
+    assert marketable(SAMSUNG, "buy", Decimal(0), Decimal(0), Decimal(70100)) == Decimal(73700)  # 73605 up
+    assert marketable(SAMSUNG, "sell", Decimal(0), Decimal(0), Decimal(70100)) == Decimal(66500)  # 66595 down
+    assert marketable(SAMSUNG, "buy", Decimal(50000), Decimal(72000), Decimal(70000)) == Decimal(72000)
+    assert marketable(SAMSUNG, "sell", Decimal(68000), Decimal(90000), Decimal(70000)) == Decimal(68000)
+    assert marketable(NVDA, "buy", Decimal(0), Decimal(0), Decimal("100.01")) == Decimal("105.02")
     with pytest.raises(KisOrderTypeError) as caught:
-        _marketable(SAMSUNG, "buy", Decimal(0), Decimal(0), Decimal(0))
+        marketable(SAMSUNG, "buy", Decimal(0), Decimal(0), Decimal(0))
     assert str(caught.value) == "no last price for 005930; pass a price [rule: order_type]"
 
 
 def test_wire_prices() -> None:
-    assert (_wire_price(None), _wire_price(Decimal("1E+3")), _wire_price(Decimal("0.5500"))) == ("0", "1000", "0.5500")
+    assert (wire_price(None), wire_price(Decimal("1E+3")), wire_price(Decimal("0.5500"))) == ("0", "1000", "0.5500")
 
 
 def test_prices_below_one() -> None:
     # Penny stocks: every rule must hold between 0 and 1 too.
     assert to_price("0.5") == Decimal("0.5") and to_price(Decimal("0.0001")) == Decimal("0.0001")
-    assert _marketable(NVDA, "buy", Decimal(0), Decimal(0), Decimal("0.5")) == Decimal("0.5250")
+    assert marketable(NVDA, "buy", Decimal(0), Decimal(0), Decimal("0.5")) == Decimal("0.5250")
     check_limits(NVDA, Decimal("0.5"), Decimal("0.4"), Decimal("0.6"))
     with pytest.raises(KisPriceError):
         check_limits(NVDA, Decimal("0.7"), Decimal("0.4"), Decimal("0.6"))
-    assert _marketable(NVDA, "buy", Decimal("0.4"), Decimal("0.6"), Decimal("0.59")) == Decimal("0.6")
+    assert marketable(NVDA, "buy", Decimal("0.4"), Decimal("0.6"), Decimal("0.59")) == Decimal("0.6")

@@ -62,8 +62,8 @@ def cases(kis: PyKis, emu: Emulator) -> list[tuple[str, Callable[[], object]]]:
         ("buy price=-1", lambda: stock.buy(price=-1, qty=1)),
         ("buy price=0", lambda: stock.buy(price=0, qty=1)),
         ("buy price off tick", lambda: stock.buy(price=price + 1, qty=1)),
-        ("buy condition bogus", lambda: stock.buy(price=price, qty=1, condition="bogus")),
-        ("buy execution bogus", lambda: stock.buy(price=price, qty=1, execution="bogus")),
+        ("buy condition bogus", lambda: stock.buy(price=price, qty=1, condition="bogus")),  # type: ignore[arg-type]
+        ("buy execution bogus", lambda: stock.buy(price=price, qty=1, execution="bogus")),  # type: ignore[arg-type]
         ("US buy price 3 decimals", lambda: nvda.buy(price="1.001", qty=1)),
         ("ws on('', key)", lambda: kis.websocket.on("", "005930", noop)),
         ("ws on(tr, '')", lambda: kis.websocket.on("H0STCNT0", "", noop)),

@@ -110,16 +110,14 @@ def test_a_revision_the_server_never_took_is_a_typed_unknown_naming_the_original
 
 
 def test_revisions_are_journaled_and_claimed_numbers_are_never_taken_twice(emu: Emulator) -> None:
-    from pykis.scopes.trading import journal_of
-
     with PyKis(emu.real.auth, keep_token=False, timeout=0.4, retry=PATIENT) as kis:
         stock = kis.stock("005930")
         order = stock.buy(price=resting_price(emu, "005930"), qty=4)
         emu.faults.drop_rest(path=DOMESTIC_REVISE)
         part = order.cancel(qty=1)
         emu.faults.clear()
-        journal = journal_of(kis)
-        entries = [e for e in journal._entries.values() if e.kind == "cancel"]
+        journal = kis.journal
+        entries = [e for e in journal.entries() if e.kind == "cancel"]
         assert len(entries) == 1 and entries[0].original == order.number and entries[0].status == "confirmed"
         assert entries[0].number == part.number and part.client_id == entries[0].client_id
         # A second partial cancel lost the same way must not claim the first one's record.

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from pykis.emulator import Emulator
 from pykis.errors import KisPriceError
 from pykis.markets import market_info, tick_size
-from pykis.scopes.trading import Listing, check_tick
+from pykis.scopes.orders.rules import Listing, check_tick
 from tests.emulator.test_trading import DOM, OVS, account_wire, order_body, overseas_body, post
 from tests.properties import examples
 

@@ -42,8 +42,8 @@ from pykis.errors import (
     KisQuantityError,
 )
 from pykis.markets import market_info
-from pykis.scopes import trading
-from pykis.scopes.trading import Listing, check_session
+from pykis.scopes.orders import send
+from pykis.scopes.orders.rules import KST, Listing, check_session
 
 KST_ORDER_PATH = "/uapi/domestic-stock/v1/trading/order-cash"
 OVERSEAS_ORDER_PATH = "/uapi/overseas-stock/v1/trading/order"
@@ -377,7 +377,7 @@ def test_validation_refuses_before_sending(emu: Emulator, mode: str, private_cac
 def test_session_rules() -> None:
     krx = Listing("005930", market_info("KRX"))
     nvda = Listing("NVDA", market_info("NASDAQ"))
-    monday = datetime(2026, 10, 5, tzinfo=trading.KST)
+    monday = datetime(2026, 10, 5, tzinfo=KST)
     check_session(krx, "00", "KRX", False, monday.replace(hour=10))
     check_session(krx, "41", "KRX", False, monday.replace(hour=17))
     check_session(krx, "27", "NXT", False, monday.replace(hour=8, minute=10))
@@ -470,7 +470,7 @@ def test_a_slow_order_answer_is_settled_or_reported_unknown(emu: Emulator, monke
         order = stock.buy(price=price, qty=1)
         assert [o.order_no for o in engine_orders(emu, kis)] == [order.number]
         # Too slow to be found within the resolution window: a typed "unknown" error, never a resend.
-        monkeypatch.setattr(trading, "RESOLVE_DELAYS", (0.05,))
+        monkeypatch.setattr(send, "RESOLVE_DELAYS", (0.05,))
         emu.faults.delay_rest(seconds=1.5, count=1, path=OVERSEAS_ORDER_PATH)
         with pytest.raises(KisOrderUnknownError) as unknown:
             stock.buy(price=price, qty=2)

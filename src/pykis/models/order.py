@@ -237,8 +237,10 @@ class KisOrderableAmount(KisModel, frozen=True, kw_only=True):
 
 DomesticCcldBody = _account.DomesticStockInquireDailyCcldBody
 """TTTC0081R/CTSC9215R 주식일별주문체결조회's body (``output1`` rows)."""
+DomesticCcldRow = _account.DomesticStockInquireDailyCcldRow
 DomesticPendingBody = _account.DomesticStockInquirePsblRvsecnclBody
 """TTTC0084R 정정취소가능주문조회's body (``output`` rows)."""
+DomesticPendingRow = _account.DomesticStockInquirePsblRvsecnclRow
 ForeignOrderBody = _account.OverseasStockInquireCcnlBody
 """TTTS3035R 해외주식 주문체결내역's body; TTTS3018R 해외주식 미체결내역's rows are read through it too."""
 ForeignOrderRow = _account.OverseasStockInquireCcnlRow

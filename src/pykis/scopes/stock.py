@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Unpack
 from zoneinfo import ZoneInfo
 
 from pykis.api._generated import domestic_stock, overseas_stock
@@ -43,21 +43,13 @@ RealtimeKind = Literal["price", "orderbook"]
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable
-    from datetime import time
 
     from pykis.auth import KisAccountNumber
     from pykis.client import AsyncPyKis, PyKis, _ClientCore
     from pykis.models.order import OrderSide
     from pykis.realtime import KisEventTicket
-    from pykis.scopes.trading import (
-        AsyncKisOrder,
-        Condition,
-        Execution,
-        KisOrder,
-        OrderFacts,
-        Price,
-        Quantity,
-    )
+    from pykis.scopes.orders import AsyncKisOrder, KisOrder, OrderOptions
+    from pykis.scopes.orders.rules import Price, Quantity
 
 __all__ = ["AsyncKisStock", "KisStock", "StockBase", "Venue"]
 
@@ -168,7 +160,8 @@ class StockBase:
 
     def _realtime_tr(self, event: RealtimeKind, venue: Venue, extended: bool) -> tuple[str, str]:
         """(TR ID, key) of this stock's realtime ``event`` feed."""
-        from pykis.protocol.websocket import orderbook_tr, price_tr
+        # The realtime layer loads with the first subscription, not with a quote.
+        from pykis.protocol.websocket import orderbook_tr, price_tr  # noqa: PLC0415
 
         if event not in ("price", "orderbook"):
             raise KisValidationError(f"a stock streams 'price' or 'orderbook' events, not {event!r}")
@@ -190,46 +183,43 @@ class StockTrading:
         price: Price | None = None,
         qty: Quantity | None = None,
         *,
-        condition: Condition | None = None,
-        execution: Execution | None = None,
-        exchange: str | None = None,
-        daytime: bool = False,
         account: str | KisAccountNumber | None = None,
-        precheck: bool = True,
-        start: time | None = None,
-        end: time | None = None,
+        **options: Unpack[OrderOptions],
     ) -> KisOrder:
-        """Place an order (see :mod:`pykis.scopes.trading` for the order types); ``price`` None is a market
-        order, ``qty`` None on a sell sells everything sellable. Returns the acknowledged order."""
+        """Place an order (see :mod:`pykis.scopes.orders` for the order types); ``price`` None is a market
+        order, ``qty`` None on a sell sells everything sellable; ``options`` are :class:`OrderRequest`'s
+        (``condition``, ``execution``, ``exchange``, ``daytime``, ``precheck``, ``start``, ``end``).
+        Returns the acknowledged order."""
         # The order rules load with the first order, not with a quote (a cold script's first quote stays light).
-        from pykis.scopes.trading import KisOrder, Listing, account_of, order_flow
+        from pykis.scopes.orders import KisOrder, Listing, OrderRequest, account_of, order_flow  # noqa: PLC0415
 
-        facts: OrderFacts = self._core.run(
-            order_flow(
-                self._core,
-                account_of(self._core, account),
-                Listing.of_stock(self),  # type: ignore[arg-type]
-                side,
-                price,
-                qty,
-                condition,
-                execution,
-                exchange,
-                daytime,
-                precheck,
-                start,
-                end,
-            )
+        request = OrderRequest(side=side, price=price, qty=qty, **options)
+        listing = Listing.of_stock(self)  # type: ignore[arg-type]
+        return KisOrder(
+            self._core, self._core.run(order_flow(self._core, account_of(self._core, account), listing, request))
         )
-        return KisOrder(self._core, facts)
 
-    def buy(self, price: Price | None = None, qty: Quantity | None = None, **options: Any) -> KisOrder:
+    def buy(
+        self,
+        price: Price | None = None,
+        qty: Quantity | None = None,
+        *,
+        account: str | KisAccountNumber | None = None,
+        **options: Unpack[OrderOptions],
+    ) -> KisOrder:
         """Buy ``qty`` shares at ``price`` (``None``: at the market)."""
-        return self.order("buy", price, qty, **options)
+        return self.order("buy", price, qty, account=account, **options)
 
-    def sell(self, price: Price | None = None, qty: Quantity | None = None, **options: Any) -> KisOrder:
+    def sell(
+        self,
+        price: Price | None = None,
+        qty: Quantity | None = None,
+        *,
+        account: str | KisAccountNumber | None = None,
+        **options: Unpack[OrderOptions],
+    ) -> KisOrder:
         """Sell ``qty`` shares (``None``: everything sellable) at ``price`` (``None``: at the market)."""
-        return self.order("sell", price, qty, **options)
+        return self.order("sell", price, qty, account=account, **options)
 
 
 # <generated: AsyncStockTrading from StockTrading by scripts/generate_twins.py; do not edit>
@@ -245,46 +235,43 @@ class AsyncStockTrading:
         price: Price | None = None,
         qty: Quantity | None = None,
         *,
-        condition: Condition | None = None,
-        execution: Execution | None = None,
-        exchange: str | None = None,
-        daytime: bool = False,
         account: str | KisAccountNumber | None = None,
-        precheck: bool = True,
-        start: time | None = None,
-        end: time | None = None,
+        **options: Unpack[OrderOptions],
     ) -> AsyncKisOrder:
-        """Place an order (see :mod:`pykis.scopes.trading` for the order types); ``price`` None is a market
-        order, ``qty`` None on a sell sells everything sellable. Returns the acknowledged order."""
+        """Place an order (see :mod:`pykis.scopes.orders` for the order types); ``price`` None is a market
+        order, ``qty`` None on a sell sells everything sellable; ``options`` are :class:`OrderRequest`'s
+        (``condition``, ``execution``, ``exchange``, ``daytime``, ``precheck``, ``start``, ``end``).
+        Returns the acknowledged order."""
         # The order rules load with the first order, not with a quote (a cold script's first quote stays light).
-        from pykis.scopes.trading import AsyncKisOrder, Listing, account_of, order_flow
+        from pykis.scopes.orders import AsyncKisOrder, Listing, OrderRequest, account_of, order_flow  # noqa: PLC0415
 
-        facts: OrderFacts = await self._core.run(
-            order_flow(
-                self._core,
-                account_of(self._core, account),
-                Listing.of_stock(self),  # type: ignore[arg-type]
-                side,
-                price,
-                qty,
-                condition,
-                execution,
-                exchange,
-                daytime,
-                precheck,
-                start,
-                end,
-            )
+        request = OrderRequest(side=side, price=price, qty=qty, **options)
+        listing = Listing.of_stock(self)  # type: ignore[arg-type]
+        return AsyncKisOrder(
+            self._core, await self._core.run(order_flow(self._core, account_of(self._core, account), listing, request))
         )
-        return AsyncKisOrder(self._core, facts)
 
-    async def buy(self, price: Price | None = None, qty: Quantity | None = None, **options: Any) -> AsyncKisOrder:
+    async def buy(
+        self,
+        price: Price | None = None,
+        qty: Quantity | None = None,
+        *,
+        account: str | KisAccountNumber | None = None,
+        **options: Unpack[OrderOptions],
+    ) -> AsyncKisOrder:
         """Buy ``qty`` shares at ``price`` (``None``: at the market)."""
-        return await self.order("buy", price, qty, **options)
+        return await self.order("buy", price, qty, account=account, **options)
 
-    async def sell(self, price: Price | None = None, qty: Quantity | None = None, **options: Any) -> AsyncKisOrder:
+    async def sell(
+        self,
+        price: Price | None = None,
+        qty: Quantity | None = None,
+        *,
+        account: str | KisAccountNumber | None = None,
+        **options: Unpack[OrderOptions],
+    ) -> AsyncKisOrder:
         """Sell ``qty`` shares (``None``: everything sellable) at ``price`` (``None``: at the market)."""
-        return await self.order("sell", price, qty, **options)
+        return await self.order("sell", price, qty, account=account, **options)
 
 
 # </generated>
