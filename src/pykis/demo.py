@@ -15,7 +15,7 @@ import logging
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,13 @@ def say(text: str = "") -> None:
 def step(number: int, title: str) -> None:
     say()
     say(f"[{number}] {title}")
+
+
+def _until(done: Callable[[], bool], *, seconds: float) -> None:
+    """Wait until ``done()`` or ``seconds`` have passed, whichever comes first."""
+    deadline = time.monotonic() + seconds
+    while not done() and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def tour(kis: PyKis, *, orders: bool, realtime_seconds: float = 5.0, png: Path | None = None) -> None:
@@ -82,15 +89,15 @@ def _account_tour(kis: PyKis, *, orders: bool) -> None:
     step(6, "A limit buy that fills: hynix.buy(price=<best ask + 2 ticks>, qty=1)")
     notices: list[Any] = []
     ticket = account.on("execution", lambda sender, e: notices.append(e.response))
+    # A notice is sent only to a registration the server has confirmed: order after the confirmation, not before.
+    _until(lambda: kis.websocket.subscriptions <= kis.websocket.confirmed, seconds=15)
     ask = hynix.orderbook().ask
     price = ask.price if ask else hynix.quote().close
     # Two ticks above the best ask: still a limit order, and marketable even if the book moves meanwhile.
     price += 2 * hynix.tick_size(price)
     order = hynix.buy(price=price, qty=1)
     say(repr(order))
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and not any(n.kind == "fill" and n.order_number == order.number for n in notices):
-        time.sleep(0.1)
+    _until(lambda: any(n.kind == "fill" and n.order_number == order.number for n in notices), seconds=15)
     for notice in notices:
         say(f"execution notice: {notice!r}")
     ticket.unsubscribe()
