@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import select
+import socket
 import ssl
 import threading
 from collections.abc import Callable
@@ -30,6 +32,7 @@ __all__ = [
     "TransportOptions",
     "connection_failure",
     "exchange_failure",
+    "idle_and_open",
 ]
 
 C = TypeVar("C")
@@ -98,6 +101,18 @@ class Endpoint:
         elif request.method == "POST":
             headers["content-length"] = "0"
         return Outgoing(target, headers, body)
+
+
+def idle_and_open(sock: socket.socket | None) -> bool:
+    """Whether an idle kept-alive connection can carry the next request: a readable idle socket means the
+    server closed it (EOF) or sent something unasked, and it is dropped rather than reused."""
+    if sock is None:
+        return False
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+    except (OSError, ValueError):
+        return False
+    return not readable
 
 
 def _tls_context(verify: bool) -> ssl.SSLContext:

@@ -25,6 +25,7 @@ from pykis._transport import (
     TransportOptions,
     connection_failure,
     exchange_failure,
+    idle_and_open,
 )
 from pykis.protocol.http import HttpRequest, HttpResponse
 
@@ -44,7 +45,9 @@ class _Connection:
     def usable(self) -> bool:
         """Idle, open, and nothing unasked has arrived (an idle kept-alive stream that has data is at EOF or
         holds junk)."""
-        return not (self.writer.is_closing() or self.reader.at_eof()) and self.http.our_state is h11.IDLE
+        if self.writer.is_closing() or self.reader.at_eof() or self.http.our_state is not h11.IDLE:
+            return False
+        return idle_and_open(self.writer.get_extra_info("socket"))
 
     def close(self) -> None:
         self.writer.close()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import http.client
 import logging
-import select
 
 from pykis._transport import (
     CHUNK,
@@ -19,24 +18,13 @@ from pykis._transport import (
     TransportOptions,
     connection_failure,
     exchange_failure,
+    idle_and_open,
 )
 from pykis.protocol.http import HttpRequest, HttpResponse
 
 __all__ = ["SyncTransport"]
 
 log = logging.getLogger("pykis")
-
-
-def _reusable(connection: http.client.HTTPConnection) -> bool:
-    """An idle kept-alive connection the server has not closed (a readable idle socket means EOF or junk)."""
-    sock = connection.sock
-    if sock is None:
-        return False
-    try:
-        readable, _, _ = select.select([sock], [], [], 0)
-    except (OSError, ValueError):
-        return False
-    return not readable
 
 
 class SyncTransport:
@@ -100,3 +88,7 @@ class SyncTransport:
 
 def _close(connection: http.client.HTTPConnection) -> None:
     connection.close()
+
+
+def _reusable(connection: http.client.HTTPConnection) -> bool:
+    return idle_and_open(connection.sock)
