@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from pykis._files import private_dir, write_private
+from pykis._files import locked, private_dir, write_private
 from pykis.protocol.ratelimit import RateState, RateWindow
 
 __all__ = ["RateLimiter"]
@@ -41,14 +41,12 @@ class RateLimiter:
         with _LOCKS_GUARD:
             self._lock, self._state = _LOCKS.setdefault(stem, (threading.Lock(), RateState()))
         self._file: Path | None = None
-        self._filelock: object | None = None
+        self._lockfile: Path | None = None
         if state_dir is not None:
             try:
                 private_dir(state_dir)
-                from filelock import FileLock
-
                 self._file = state_dir / f"{stem}.rate"
-                self._filelock = FileLock(str(self._file) + ".lock", timeout=30)
+                self._lockfile = state_dir / f"{stem}.rate.lock"
             except OSError as exc:
                 log.warning("Rate limiting per process only: cannot use %s (%s)", state_dir, exc.strerror)
 
@@ -110,12 +108,9 @@ class RateLimiter:
 
     def _update(self, change: Callable[[RateState, float], T]) -> T:
         with self._lock:
-            if self._file is None:
+            if self._file is None or self._lockfile is None:
                 return change(self._state, self._clock())
-            from filelock import FileLock
-
-            assert isinstance(self._filelock, FileLock)
-            with self._filelock:
+            with locked(self._lockfile, timeout=30):
                 try:
                     state = RateState.loads(self._file.read_bytes())
                 except FileNotFoundError:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pykis._files import private_dir
+from pykis._files import locked, private_dir
 from pykis.auth import warn_if_shared, write_private
 from pykis.protocol.env import Environment
 from pykis.protocol.http import HttpRequest, HttpResponse
@@ -127,11 +127,16 @@ class TokenManager:
             log.info("Revoked the %s access token", self.environment.value)
 
     def _get_cached_or_issue(self, stale: str | None) -> AccessToken:
-        from filelock import FileLock
-
         assert self._file is not None
         private_dir(self._file.parent)  # refuses a directory another user owns
-        with FileLock(str(self._file) + ".lock", timeout=60):
+        # A valid cached token is read without the cross-process lock: the file is only ever replaced whole
+        # (write_private), so a reader sees the old token or the new one. Issuing re-reads under the lock, so
+        # processes racing for a missing or stale token still issue one between them.
+        cached = self._read_cache(quiet=True)  # what is wrong with the file is told under the lock, once
+        if cached is not None and cached.value != stale and cached.valid(self._clock()):
+            warn_if_shared(self._file)
+            return cached
+        with locked(self._file.with_name(self._file.name + ".lock"), timeout=60):
             cached = self._read_cache()
             if cached is not None and cached.value != stale and cached.valid(self._clock()):
                 return cached
@@ -139,20 +144,23 @@ class TokenManager:
             write_private(self._file, token.to_json(self.environment, self._key_hash, self.host))
             return token
 
-    def _read_cache(self) -> AccessToken | None:
+    def _read_cache(self, *, quiet: bool = False) -> AccessToken | None:
         assert self._file is not None
         try:
             raw = self._file.read_bytes()
         except FileNotFoundError:
             return None
         except OSError as exc:
-            log.warning("Cannot read the token cache %s (%s); issuing a new token", self._file, exc.strerror)
+            if not quiet:
+                log.warning("Cannot read the token cache %s (%s); issuing a new token", self._file, exc.strerror)
             return None
-        warn_if_shared(self._file)
+        if not quiet:
+            warn_if_shared(self._file)
         try:
             return AccessToken.from_json(raw, self.environment, self._key_hash, self.host)
         except (ValueError, TypeError) as exc:
-            log.warning("Ignoring a corrupt token cache %s (%s); issuing a new token", self._file, exc)
+            if not quiet:
+                log.warning("Ignoring a corrupt token cache %s (%s); issuing a new token", self._file, exc)
             return None
 
     def _issue(self) -> AccessToken:
