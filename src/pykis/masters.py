@@ -10,7 +10,6 @@ import io
 import logging
 import os
 import time
-import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -61,6 +60,8 @@ MAX_MASTER_BYTES = 64 << 20
 def unzip(blob: bytes) -> bytes:
     """The single member of a master ``.zip``; ``ValueError`` for anything that is not one (a truncated
     download, an HTML error page, an empty archive, a member larger than :data:`MAX_MASTER_BYTES`)."""
+    import zipfile  # noqa: PLC0415, RUF100 - only a download unzips; a quote from cached masters never does
+
     try:
         with zipfile.ZipFile(io.BytesIO(blob)) as archive:
             members = archive.infolist()
