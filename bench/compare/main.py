@@ -25,6 +25,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path.insert(0, str(HERE.parent))
 
+from cold_start import Result, load, measure  # noqa: E402
 from realtime_decode import H0STASP0, H0STCNT0, HDFSCNT0  # noqa: E402
 
 PEERS = {"python-kis": "python-kis 2.1.6", "kis-trader": "kis-trader 0.12.2"}
@@ -153,7 +154,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--peer-python", default=str(ROOT / ".bench-venv" / "bin" / "python"))
+    parser.add_argument("--cold-rounds", type=int, default=9, help="rounds of the cold first-quote rows")
     args = parser.parse_args(argv)
+    load_before = load()
 
     data = {"frames": frames(), "rest": rest_bodies()}
     widths = {name: [width for width, _ in options] for name, options in data["frames"].items()}
@@ -217,17 +220,61 @@ def main(argv: list[str] | None = None) -> int:
             if ratio is not None and ratio < 1.0:
                 behind.append(f"{label} vs {peer_label}")
         print(line)
+    peer_python = args.peer_python if Path(args.peer_python).exists() else None
+    cold, cold_failed = measure(args.cold_rounds, peer_python)
+    behind += cold_rows(cold, cold_failed, args.cold_rounds)
     for peer, reason in unavailable.items():
         print(f"n/a {PEERS.get(peer, peer)}: {reason}")
     for note in notes:
         print(f"note: {note}")
     for line in what_each_does(results, widths):
         print(f"note: {line}")
+    print(f"note: {load_before} at the start, {load()} at the end")
     if behind:
         print("pykis is NOT ahead on: " + "; ".join(behind))
     else:
         print("pykis is ahead of every peer on every measured row.")
     return 0
+
+
+COLD_GOALS = {"python-kis": 0.5, "kis-trader": 0.25}
+"""Issue 15's goal for the cold first quote: at most this fraction of the peer's time."""
+
+
+def cold_rows(results: list[Result], failed: dict[str, str], rounds: int) -> list[str]:
+    """Print the cold first-quote rows (pykis blocking and asyncio against each peer); return the rows pykis
+    is behind on, and say whether each of issue 15's goals is met."""
+    by_label = {result.label: result for result in results}
+    behind: list[str] = []
+    for client in ("pykis blocking", "pykis asyncio"):
+        ours = by_label.get(client)
+        label = f"cold first quote, {client.removeprefix('pykis ')}"
+        line = f"{label:36} {_fmt(ours.median_ms if ours else None, 'ms'):>12}"
+        for peer_label in PEERS.values():
+            theirs = by_label.get(peer_label)
+            if ours is None or theirs is None:
+                line += f" {'n/a':>20} {'':>7}"
+                continue
+            ratio = theirs.median_ms / ours.median_ms
+            line += f" {_fmt(theirs.median_ms, 'ms'):>20} {_ratio(ratio):>7}"
+            if ratio < 1.0:
+                behind.append(f"{label} vs {peer_label}")
+        print(line)
+    counts = ", ".join(f"{result.label} {result.modules}" for result in results)
+    print(
+        f"note: cold first quote — a fresh process per sample (token, masters and bytecode cached), {rounds} "
+        f"interleaved rounds against the emulator; modules loaded: {counts}"
+    )
+    for label, reason in failed.items():
+        print(f"note: cold first quote: {label}: n/a — {reason}")
+    for client in ("pykis blocking", "pykis asyncio"):
+        for peer, goal in COLD_GOALS.items():
+            ours, theirs = by_label.get(client), by_label.get(PEERS[peer])
+            if ours and theirs:
+                share = ours.median_ms / theirs.median_ms
+                verdict = "met" if share <= goal else "NOT met"
+                print(f"note: goal {client} ≤ {goal}× {PEERS[peer]}: {share:.2f}× — {verdict}")
+    return behind
 
 
 def what_each_does(results: dict[str, list[dict[str, Any]]], widths: dict[str, list[int]]) -> list[str]:
