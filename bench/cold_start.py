@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -96,10 +97,14 @@ class Row:
 class Result:
     label: str
     median_ms: float
+    cpu_ms: float
     modules: int
 
 
-def run_once(row: Row, args: list[str], env: dict[str, str], cwd: str) -> tuple[float, int]:
+def run_once(row: Row, args: list[str], env: dict[str, str], cwd: str) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds (user + system: what the process itself spent, less sensitive to other
+    processes on a loaded machine) and the number of modules loaded."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(
         [row.python, "-c", row.script, args[0], row.tokens, *args[1:]],
@@ -110,10 +115,12 @@ def run_once(row: Row, args: list[str], env: dict[str, str], cwd: str) -> tuple[
         cwd=cwd,  # never import a library from the repository by accident
     )
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
         raise RuntimeError(f"{row.label}: {tail[:200]}")
-    return elapsed, int(done.stdout.strip().splitlines()[-1])
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return elapsed, cpu, int(done.stdout.strip().splitlines()[-1])
 
 
 def measure(runs: int, peer_python: str | None) -> tuple[list[Result], dict[str, str]]:
@@ -151,12 +158,20 @@ def measure(runs: int, peer_python: str | None) -> tuple[list[Result], dict[str,
                 live.append(row)
             except RuntimeError as exc:
                 failed[row.label] = str(exc)
-        samples: dict[str, list[tuple[float, int]]] = {row.label: [] for row in live}
+        samples: dict[str, list[tuple[float, float, int]]] = {row.label: [] for row in live}
         for round_ in range(runs):
             shift = round_ % len(live)
             for row in live[shift:] + live[:shift]:
                 samples[row.label].append(run_once(row, args, env, scratch))
-    results = [Result(label, statistics.median(s for s, _ in got) * 1000, got[-1][1]) for label, got in samples.items()]
+    results = [
+        Result(
+            label,
+            statistics.median(wall for wall, _, _ in got) * 1000,
+            statistics.median(cpu for _, cpu, _ in got) * 1000,
+            got[-1][2],
+        )
+        for label, got in samples.items()
+    ]
     return results, failed
 
 
@@ -171,11 +186,13 @@ def main() -> int:
     args = parser.parse_args()
     before = load()
     results, _ = measure(args.runs, None)
-    floor = next(r.median_ms for r in results if r.label == "http.client floor")
+    floor = next(r for r in results if r.label == "http.client floor")
     print(f"first quote in a new process (median of {args.runs} interleaved rounds, interpreter start included)")
-    for result in results:
-        ratio = result.median_ms / floor
-        print(f"  {result.label:18} {result.median_ms:7.0f} ms  {result.modules:4d} modules  {ratio:5.2f}x the floor")
+    for r in results:
+        print(
+            f"  {r.label:18} {r.median_ms:7.0f} ms wall ({r.median_ms / floor.median_ms:4.2f}x the floor)"
+            f"  {r.cpu_ms:5.0f} ms CPU ({r.cpu_ms / floor.cpu_ms:4.2f}x)  {r.modules:4d} modules"
+        )
     print(f"  ({before} before, {load()} after)")
     return 0
 
