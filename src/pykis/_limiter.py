@@ -6,7 +6,6 @@ around a tiny state file); the caller sleeps *after* releasing both, so no lock 
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections.abc import Callable
@@ -14,11 +13,12 @@ from pathlib import Path
 from typing import TypeVar
 
 from pykis._files import locked, private_dir, write_private
+from pykis._log import lazy_logger
 from pykis.protocol.ratelimit import RateState, RateWindow
 
 __all__ = ["RateLimiter"]
 
-log = logging.getLogger("pykis")
+log = lazy_logger()
 T = TypeVar("T")
 
 _LOCKS: dict[str, tuple[threading.Lock, RateState]] = {}

@@ -7,7 +7,6 @@ per-key file lock; whoever gets the lock second finds the fresh token and uses i
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections.abc import Callable
@@ -15,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pykis._files import locked, private_dir
+from pykis._log import lazy_logger
 from pykis.auth import warn_if_shared, write_private
 from pykis.protocol.env import Environment
 from pykis.protocol.http import HttpRequest, HttpResponse
@@ -30,7 +30,7 @@ from pykis.protocol.token import (
 
 __all__ = ["TokenManager"]
 
-log = logging.getLogger("pykis")
+log = lazy_logger()
 
 Transport = Callable[[HttpRequest], HttpResponse]
 

@@ -7,7 +7,6 @@ the files are downloaded once a day (zipped, cp949) and kept in the cache direct
 from __future__ import annotations
 
 import io
-import logging
 import os
 import time
 import zlib
@@ -15,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from pykis._log import lazy_logger
 from pykis.markets import MARKETS
 
 __all__ = [
@@ -28,7 +28,7 @@ __all__ = [
     "unzip",
 ]
 
-log = logging.getLogger("pykis")
+log = lazy_logger()
 
 # File → (market, sub-market, tail width in characters including the newline).
 DOMESTIC_FILES: dict[str, tuple[str, int]] = {"kospi_code.mst": ("KOSPI", 228), "kosdaq_code.mst": ("KOSDAQ", 222)}

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from dataclasses import dataclass
 
 import h11
@@ -26,12 +25,11 @@ from pykis._transport import (
     connection_failure,
     exchange_failure,
     idle_and_open,
+    log_exchange,
 )
 from pykis.protocol.http import HttpRequest, HttpResponse
 
 __all__ = ["AsyncTransport"]
-
-log = logging.getLogger("pykis")
 
 
 @dataclass(slots=True)
@@ -95,7 +93,7 @@ class AsyncTransport:
             self._pool.keep(connection)
         else:  # the server asked to close (or answered without a length, up to EOF)
             connection.close()
-        log.debug("%s %s tr_id=%s -> %d", request.method, request.path, request.tr_id, answer.status)
+        log_exchange(request, answer.status)
         return answer
 
     async def _exchange(self, connection: _Connection, request: HttpRequest, outgoing: Outgoing) -> HttpResponse:

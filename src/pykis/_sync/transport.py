@@ -8,7 +8,6 @@ errors) is in :mod:`pykis._transport`; the fault suites run both.
 from __future__ import annotations
 
 import http.client
-import logging
 
 from pykis._transport import (
     CHUNK,
@@ -19,12 +18,11 @@ from pykis._transport import (
     connection_failure,
     exchange_failure,
     idle_and_open,
+    log_exchange,
 )
 from pykis.protocol.http import HttpRequest, HttpResponse
 
 __all__ = ["SyncTransport"]
-
-log = logging.getLogger("pykis")
 
 
 class SyncTransport:
@@ -76,7 +74,7 @@ class SyncTransport:
             connection.close()
         else:
             self._pool.keep(connection)
-        log.debug("%s %s tr_id=%s -> %d", request.method, request.path, request.tr_id, response.status)
+        log_exchange(request, response.status)
         headers = {name.lower(): value for name, value in response.getheaders()}
         return HttpResponse(response.status, headers, body.content())
 
