@@ -25,6 +25,10 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path.insert(0, str(HERE.parent))
 
+from cold_start import Result, load, measure  # noqa: E402
+from pykis import PyKis  # noqa: E402
+from pykis.emulator import Emulator  # noqa: E402
+from pykis.protocol.request import ApiCall  # noqa: E402
 from realtime_decode import H0STASP0, H0STCNT0, HDFSCNT0  # noqa: E402
 
 PEERS = {"python-kis": "python-kis 2.1.6", "kis-trader": "kis-trader 0.12.2"}
@@ -48,10 +52,6 @@ def frames() -> dict[str, list[tuple[int, str]]]:
 
 def rest_bodies() -> dict[str, Any]:
     """A quote and a 100-bar daily chart answer, as the emulator sends them (bytes and headers)."""
-    from pykis import PyKis
-    from pykis.emulator import Emulator
-    from pykis.protocol.request import ApiCall
-
     os.environ.setdefault("PYKIS_CACHE_DIR", tempfile.mkdtemp(prefix="pykis-compare-"))
     quote = ApiCall(
         "GET",
@@ -149,28 +149,14 @@ def pick(results: list[dict[str, Any]], key: str, widths: list[int]) -> tuple[fl
     return None, None
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--peer-python", default=str(ROOT / ".bench-venv" / "bin" / "python"))
-    args = parser.parse_args(argv)
-
-    data = {"frames": frames(), "rest": rest_bodies()}
-    widths = {name: [width for width, _ in options] for name, options in data["frames"].items()}
-    handle, data_path = tempfile.mkstemp(suffix=".json", prefix="pykis-compare-")
-    with os.fdopen(handle, "w", encoding="utf-8") as file:
-        json.dump(data, file)
-
-    pythons = {"pykis": sys.executable}
-    unavailable: dict[str, str] = {}
-    for peer in PEERS:
-        if Path(args.peer_python).exists():
-            pythons[peer] = args.peer_python
-        else:
-            unavailable[peer] = f"no interpreter at {args.peer_python} (make bench-compare creates it)"
+def run_rounds(
+    rounds: int, pythons: dict[str, str], data_path: str
+) -> tuple[dict[str, list[dict[str, Any]]], dict[str, str]]:
+    """Every library once a round, in a rotating order; its results, and why a library could not run."""
     results: dict[str, list[dict[str, Any]]] = {name: [] for name in ["pykis", *PEERS]}
+    unavailable: dict[str, str] = {}
     order = list(pythons)
-    for round_ in range(args.rounds):
+    for round_ in range(rounds):
         rotated = order[round_ % len(order) :] + order[: round_ % len(order)]
         for library in rotated:
             outcome = run(pythons[library], library, data_path)
@@ -178,56 +164,130 @@ def main(argv: list[str] | None = None) -> int:
                 unavailable[library] = outcome["error"]
                 continue
             results[library].append(outcome)
-        print(f"round {round_ + 1}/{args.rounds} done", file=sys.stderr, flush=True)
+        print(f"round {round_ + 1}/{rounds} done", file=sys.stderr, flush=True)
+    return results, unavailable
+
+
+def table_row(
+    results: dict[str, list[dict[str, Any]]], row: tuple[str, str, str], widths: dict[str, list[int]], notes: list[str]
+) -> list[str]:
+    """Print one row of the decode table (adding its notes); return the peers pykis is behind on it."""
+    label, key, unit = row
+    name = key.split("/")[1] if key.startswith(PER_RECORD) else ""
+    ours_default, _ = pick(results["pykis"], key, widths.get(name, []))
+    line = f"{label:36} {_fmt(ours_default, unit):>12}"
+    behind: list[str] = []
+    for peer, peer_label in PEERS.items():
+        if not results[peer]:
+            line += f" {'n/a':>20} {'':>7}"
+            continue
+        value, width = pick(results[peer], key, widths.get(name, []))
+        if value is None:
+            prefix = f"{name}/" if name else key
+            reasons = {e for r in results[peer] for k, e in r.get("errors", {}).items() if k.startswith(prefix)}
+            line += f" {'n/a':>20} {'':>7}"
+            notes.append(f"{peer_label}: {label}: n/a — {'; '.join(sorted(reasons)) or 'not measured'}")
+            continue
+        mine = ours_default
+        if width is not None:
+            mine = median(results["pykis"], f"{key}/{width}")
+            if width != widths[name][0]:
+                notes.append(
+                    f"{peer_label}: {label}: refuses today's {widths[name][0]}-field record; measured on the "
+                    f"{width}-field one (pykis measured on the same frame for the ratio)"
+                )
+        ratio = value / mine if mine else None
+        line += f" {_fmt(value, unit):>20} {_ratio(ratio):>7}"
+        if ratio is not None and ratio < 1.0:
+            behind.append(f"{label} vs {peer_label}")
+    print(line)
+    return behind
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--peer-python", default=str(ROOT / ".bench-venv" / "bin" / "python"))
+    parser.add_argument("--cold-rounds", type=int, default=9, help="rounds of the cold first-quote rows")
+    args = parser.parse_args(argv)
+    load_before = load()
+
+    data = {"frames": frames(), "rest": rest_bodies()}
+    widths = {name: [width for width, _ in options] for name, options in data["frames"].items()}
+    handle, data_path = tempfile.mkstemp(suffix=".json", prefix="pykis-compare-")
+    with os.fdopen(handle, "w", encoding="utf-8") as file:
+        json.dump(data, file)
+    peer_python = args.peer_python if Path(args.peer_python).exists() else None
+    pythons = {"pykis": sys.executable}
+    if peer_python is not None:
+        pythons.update(dict.fromkeys(PEERS, peer_python))
+    results, unavailable = run_rounds(args.rounds, pythons, data_path)
+    if peer_python is None:
+        unavailable.update(
+            dict.fromkeys(PEERS, f"no interpreter at {args.peer_python} (make bench-compare creates it)")
+        )
     os.unlink(data_path)
 
     print(f"pykis vs peers — medians of {args.rounds} interleaved rounds; ratio = peer ÷ pykis (> 1: pykis ahead)")
-    header = f"{'':36} {'pykis':>12}"
-    for label in PEERS.values():
-        header += f" {label:>20} {'ratio':>7}"
-    print(header)
+    print(f"{'':36} {'pykis':>12}" + "".join(f" {label:>20} {'ratio':>7}" for label in PEERS.values()))
     behind: list[str] = []
     notes: list[str] = []
-    for label, key, unit in ROWS:
-        name = key.split("/")[1] if key.startswith(PER_RECORD) else ""
-        line = f"{label:36}"
-        ours_default, _ = pick(results["pykis"], key, widths.get(name, []))
-        line += f" {_fmt(ours_default, unit):>12}"
-        for peer, peer_label in PEERS.items():
-            if not results[peer]:
-                line += f" {'n/a':>20} {'':>7}"
-                continue
-            value, width = pick(results[peer], key, widths.get(name, []))
-            if value is None:
-                prefix = f"{name}/" if name else key
-                reasons = {e for r in results[peer] for k, e in r.get("errors", {}).items() if k.startswith(prefix)}
-                line += f" {'n/a':>20} {'':>7}"
-                notes.append(f"{peer_label}: {label}: n/a — {'; '.join(sorted(reasons)) or 'not measured'}")
-                continue
-            mine = ours_default
-            if width is not None:
-                mine = median(results["pykis"], f"{key}/{width}")
-                if width != widths[name][0]:
-                    notes.append(
-                        f"{peer_label}: {label}: refuses today's {widths[name][0]}-field record; measured on the "
-                        f"{width}-field one (pykis measured on the same frame for the ratio)"
-                    )
-            ratio = value / mine if mine else None
-            line += f" {_fmt(value, unit):>20} {_ratio(ratio):>7}"
-            if ratio is not None and ratio < 1.0:
-                behind.append(f"{label} vs {peer_label}")
-        print(line)
+    for row in ROWS:
+        behind += table_row(results, row, widths, notes)
+    cold, cold_failed = measure(args.cold_rounds, peer_python)
+    behind += cold_rows(cold, cold_failed, args.cold_rounds)
     for peer, reason in unavailable.items():
         print(f"n/a {PEERS.get(peer, peer)}: {reason}")
-    for note in notes:
-        print(f"note: {note}")
-    for line in what_each_does(results, widths):
+    for line in [*notes, *what_each_does(results, widths), f"{load_before} at the start, {load()} at the end"]:
         print(f"note: {line}")
     if behind:
         print("pykis is NOT ahead on: " + "; ".join(behind))
     else:
         print("pykis is ahead of every peer on every measured row.")
     return 0
+
+
+COLD_GOALS = {"python-kis": 0.5, "kis-trader": 0.25}
+"""Issue 15's goal for the cold first quote: at most this fraction of the peer's time."""
+
+
+def cold_rows(results: list[Result], failed: dict[str, str], rounds: int) -> list[str]:
+    """Print the cold first-quote rows (pykis blocking and asyncio against each peer); return the rows pykis
+    is behind on, and say whether each of issue 15's goals is met."""
+    by_label = {result.label: result for result in results}
+    behind: list[str] = []
+    for measure_name, attribute in (("wall", "median_ms"), ("CPU", "cpu_ms")):
+        for client in ("pykis blocking", "pykis asyncio"):
+            ours = by_label.get(client)
+            label = f"cold first quote, {client.removeprefix('pykis ')} ({measure_name})"
+            mine = getattr(ours, attribute) if ours else None
+            line = f"{label:36} {_fmt(mine, 'ms'):>12}"
+            for peer_label in PEERS.values():
+                theirs = by_label.get(peer_label)
+                if mine is None or theirs is None:
+                    line += f" {'n/a':>20} {'':>7}"
+                    continue
+                ratio = getattr(theirs, attribute) / mine
+                line += f" {_fmt(getattr(theirs, attribute), 'ms'):>20} {_ratio(ratio):>7}"
+                if ratio < 1.0:
+                    behind.append(f"{label} vs {peer_label}")
+            print(line)
+    counts = ", ".join(f"{result.label} {result.modules}" for result in results)
+    print(
+        f"note: cold first quote — a fresh process per sample (token, masters and bytecode cached), {rounds} "
+        "interleaved rounds against the emulator; wall: end to end, interpreter start included; CPU: user + "
+        f"system time of the process (less sensitive to a loaded machine); modules loaded: {counts}"
+    )
+    for label, reason in failed.items():
+        print(f"note: cold first quote: {label}: n/a — {reason}")
+    for client in ("pykis blocking", "pykis asyncio"):
+        for peer, goal in COLD_GOALS.items():
+            ours, theirs = by_label.get(client), by_label.get(PEERS[peer])
+            if ours and theirs:
+                wall, cpu = ours.median_ms / theirs.median_ms, ours.cpu_ms / theirs.cpu_ms
+                verdict = "met" if wall <= goal else "NOT met"
+                print(f"note: goal {client} ≤ {goal}× {PEERS[peer]}: {wall:.2f}× wall ({cpu:.2f}× CPU) — {verdict}")
+    return behind
 
 
 def what_each_does(results: dict[str, list[dict[str, Any]]], widths: dict[str, list[int]]) -> list[str]:

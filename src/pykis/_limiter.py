@@ -8,7 +8,6 @@ The asyncio paths (``acquire``, ``*_async``) take the same locks without blockin
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 import weakref
@@ -17,7 +16,8 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from pykis._files import private_dir, write_private
+from pykis._files import locked, private_dir, write_private
+from pykis._log import lazy_logger
 from pykis.protocol.ratelimit import RateState, RateWindow
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = ["RateLimiter"]
 
-log = logging.getLogger("pykis")
+log = lazy_logger()
 T = TypeVar("T")
 
 _LOCKS: dict[str, tuple[threading.Lock, RateState]] = {}
@@ -52,14 +52,12 @@ class RateLimiter:
             self._lock, self._state = _LOCKS.setdefault(stem, (threading.Lock(), RateState()))
             self._gates = _GATES.setdefault(stem, weakref.WeakKeyDictionary())
         self._file: Path | None = None
-        self._filelock: object | None = None
+        self._lockfile: Path | None = None
         if state_dir is not None:
             try:
                 private_dir(state_dir)
-                from filelock import FileLock  # noqa: PLC0415, RUF100 — loaded only when the limit is shared
-
                 self._file = state_dir / f"{stem}.rate"
-                self._filelock = FileLock(str(self._file) + ".lock", timeout=_FILE_TIMEOUT)
+                self._lockfile = state_dir / f"{stem}.rate.lock"
             except OSError as exc:
                 log.warning("Rate limiting per process only: cannot use %s (%s)", state_dir, exc.strerror)
 
@@ -128,21 +126,18 @@ class RateLimiter:
 
     def _update(self, change: Callable[[RateState, float], T]) -> T:
         with self._lock:
-            if self._file is None:
+            if self._file is None or self._lockfile is None:
                 return change(self._state, self._clock())
-            from filelock import FileLock  # noqa: PLC0415, RUF100 — see __init__
-
-            assert isinstance(self._filelock, FileLock)
-            with self._filelock:
+            with locked(self._lockfile, timeout=_FILE_TIMEOUT):
                 return self._change_file(change)
 
     async def _update_async(self, change: Callable[[RateState, float], T]) -> T:
         from pykis._async_locks import file_locked, holding  # noqa: PLC0415, RUF100 — see acquire
 
         async with holding(self._lock, self._gates, _POLL):
-            if self._file is None:
+            if self._file is None or self._lockfile is None:
                 return change(self._state, self._clock())
-            async with file_locked(self._file.with_name(self._file.name + ".lock"), timeout=_FILE_TIMEOUT, poll=_POLL):
+            async with file_locked(self._lockfile, timeout=_FILE_TIMEOUT, poll=_POLL):
                 # On the loop, deliberately: a read and an unsynced write of a ~100-byte file, microseconds,
                 # three times a request; a worker thread would cost more than the I/O it moves.
                 return self._change_file(change)

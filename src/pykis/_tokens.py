@@ -8,7 +8,6 @@ the same locks without blocking its loop (:mod:`pykis._async_locks`) and sends o
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 import weakref
@@ -17,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pykis._files import private_dir
+from pykis._files import locked, private_dir
+from pykis._log import lazy_logger
 from pykis.auth import warn_if_shared, write_private
 from pykis.protocol.env import Environment
 from pykis.protocol.http import HttpRequest, HttpResponse
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncTransport", "TokenManager", "Transport"]
 
-log = logging.getLogger("pykis")
+log = lazy_logger()
 
 Transport = Callable[[HttpRequest], HttpResponse]
 AsyncTransport = Callable[[HttpRequest], Awaitable[HttpResponse]]
@@ -192,9 +192,16 @@ class TokenManager:
         write_private(self._file, token.to_json(self.environment, self._key_hash, self.host))
 
     def _get_cached_or_issue(self, stale: str | None) -> AccessToken:
-        from filelock import FileLock  # noqa: PLC0415, RUF100 — loaded only when a token is issued
-
-        with FileLock(str(self._lock_file()), timeout=_FILE_TIMEOUT):
+        assert self._file is not None
+        lock_file = self._lock_file()
+        # A valid cached token is read without the cross-process lock: the file is only ever replaced whole
+        # (write_private), so a reader sees the old token or the new one. Issuing re-reads under the lock, so
+        # processes racing for a missing or stale token still issue one between them.
+        cached = self._usable(self._read_cache(quiet=True), stale)  # what is wrong with the file is told once
+        if cached is not None:
+            warn_if_shared(self._file)
+            return cached
+        with locked(lock_file, timeout=_FILE_TIMEOUT):
             cached = self._usable(self._read_cache(), stale)
             if cached is not None:
                 return cached
@@ -217,20 +224,23 @@ class TokenManager:
             await asyncio.to_thread(self._keep, token)
             return token
 
-    def _read_cache(self) -> AccessToken | None:
+    def _read_cache(self, *, quiet: bool = False) -> AccessToken | None:
         assert self._file is not None
         try:
             raw = self._file.read_bytes()
         except FileNotFoundError:
             return None
         except OSError as exc:
-            log.warning("Cannot read the token cache %s (%s); issuing a new token", self._file, exc.strerror)
+            if not quiet:
+                log.warning("Cannot read the token cache %s (%s); issuing a new token", self._file, exc.strerror)
             return None
-        warn_if_shared(self._file)
+        if not quiet:
+            warn_if_shared(self._file)
         try:
             return AccessToken.from_json(raw, self.environment, self._key_hash, self.host)
         except (ValueError, TypeError) as exc:
-            log.warning("Ignoring a corrupt token cache %s (%s); issuing a new token", self._file, exc)
+            if not quiet:
+                log.warning("Ignoring a corrupt token cache %s (%s); issuing a new token", self._file, exc)
             return None
 
     def _issue(self) -> AccessToken:

@@ -1,24 +1,47 @@
-"""What the sync and asyncio transports share: limits, timeouts and the mapping of httpx errors."""
+"""What the blocking and asyncio transports share: the base URL and TLS context, the bytes of a request, the
+pool of idle kept-alive connections, the size cap and the mapping of failures to the pykis error tree.
+
+Both speak HTTP/1.1 to one host with no proxies (the environment is not read) and follow no redirects; they
+differ only in the wire: the blocking one in the standard library's ``http.client``, the asyncio one in h11
+over asyncio streams (issue 15: httpx cost an asyncio script ~130 ms of imports before its first quote).
+"""
 
 from __future__ import annotations
 
+import ipaddress
+import json
+import select
+import socket
+import ssl
+import sys
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Generic, TypeVar
+from urllib.parse import urlencode, urlsplit
 
 from pykis.errors import KisTimeoutError, KisTransportError
-from pykis.protocol.http import HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
-    import httpx
+    from pykis.protocol.http import HttpRequest
 
 __all__ = [
+    "CappedBody",
+    "Endpoint",
+    "IdlePool",
+    "Outgoing",
     "TransportOptions",
     "connection_failure",
     "exchange_failure",
-    "raise_transport_error",
-    "to_response",
-    "too_large",
+    "idle_and_open",
+    "log_exchange",
 ]
+
+C = TypeVar("C")
+
+CHUNK = 1 << 16
+"""How much one read asks for."""
+USER_AGENT = "pykis/0.1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,45 +56,139 @@ class TransportOptions:
     """The largest answer read (KIS answers are KBs); a bigger one is a :class:`KisTransportError`, so a
     hostile or broken server cannot exhaust memory."""
 
-    def client_kwargs(self, base_url: str) -> dict[str, object]:
-        """Keyword arguments for ``httpx.Client`` / ``httpx.AsyncClient``."""
-        import httpx
 
-        return {
-            "base_url": base_url,
-            "timeout": httpx.Timeout(self.timeout, connect=self.connect_timeout),
-            "limits": httpx.Limits(
-                max_connections=self.max_connections, max_keepalive_connections=self.max_connections
-            ),
-            "verify": self.verify,
-            "headers": {"user-agent": "pykis/0.1"},
-            "trust_env": False,
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A request as it goes on the wire: the target (path and query), every header, and the body."""
+
+    target: str
+    headers: dict[str, str]
+    body: bytes | None
+
+
+class Endpoint:
+    """One REST base URL: where to connect, how (TLS verified with the default context, or plain), and how
+    a request is written for it."""
+
+    def __init__(self, base_url: str, verify: bool) -> None:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"a REST base URL is http(s)://host[:port], got {base_url!r}")
+        self.base_url = base_url
+        self.host = parts.hostname
+        self.tls = parts.scheme == "https"
+        self.port = parts.port or (443 if self.tls else 80)
+        self._prefix = parts.path.rstrip("/")
+        shown = f"[{self.host}]" if ":" in self.host else self.host
+        self._host_header = shown if self.port == (443 if self.tls else 80) else f"{shown}:{self.port}"
+        self.context: ssl.SSLContext | None = _tls_context(verify) if self.tls else None
+
+    def outgoing(self, request: HttpRequest) -> Outgoing:
+        """The request's target, headers (``host``, ``content-length`` included) and JSON body."""
+        target = self._prefix + request.path
+        if request.params:
+            target += "?" + urlencode(request.params)
+        headers = {
+            "host": self._host_header,
+            "user-agent": USER_AGENT,
+            "accept": "*/*",
+            "accept-encoding": "identity",  # nothing here decompresses
+            **request.headers,
         }
+        body: bytes | None = None
+        if request.json is not None:
+            body = json.dumps(dict(request.json), ensure_ascii=False, separators=(",", ":")).encode()
+            headers["content-type"] = "application/json"
+            headers["content-length"] = str(len(body))
+        elif request.method == "POST":
+            headers["content-length"] = "0"
+        return Outgoing(target, headers, body)
 
 
-def request_kwargs(request: HttpRequest) -> dict[str, object]:
-    """Keyword arguments for ``client.request``."""
-    return {
-        "method": request.method,
-        "url": request.path,
-        "headers": dict(request.headers),
-        "params": dict(request.params) if request.params else None,
-        "json": dict(request.json) if request.json is not None else None,
-    }
+def log_exchange(request: HttpRequest, status: int) -> None:
+    """The debug line of one exchange. A process that never imported :mod:`logging` cannot have asked for debug
+    lines, so none is made there (importing it costs a short script's first quote ~5 ms, issue 15)."""
+    logging = sys.modules.get("logging")
+    if logging is not None:
+        logging.getLogger("pykis").debug("%s %s tr_id=%s -> %d", request.method, request.path, request.tr_id, status)
 
 
-def to_response(response: httpx.Response) -> HttpResponse:
-    """httpx's response as the protocol core's plain value (lower-case header names)."""
-    return HttpResponse(
-        response.status_code,
-        {name.lower(): value for name, value in response.headers.items()},
-        response.content,
-    )
+def idle_and_open(sock: socket.socket | None) -> bool:
+    """Whether an idle kept-alive connection can carry the next request: a readable idle socket means the
+    server closed it (EOF) or sent something unasked, and it is dropped rather than reused."""
+    if sock is None:
+        return False
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+    except (OSError, ValueError):
+        return False
+    return not readable
 
 
-def headers_of(response: httpx.Response) -> dict[str, str]:
-    """Lower-case header names."""
-    return {name.lower(): value for name, value in response.headers.items()}
+def _tls_context(verify: bool) -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    if not verify:  # the client warns once per process about verify=False
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+class IdlePool(Generic[C]):
+    """Kept-alive connections waiting for the next request, at most ``size``; safe across threads."""
+
+    def __init__(self, size: int, close: Callable[[C], object]) -> None:
+        self._size = size
+        self._close = close
+        self._idle: list[C] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def take(self, usable: Callable[[C], bool]) -> C | None:
+        """The most recently kept connection still usable; the unusable ones met on the way are closed."""
+        while True:
+            with self._lock:
+                if not self._idle:
+                    return None
+                idle = self._idle.pop()
+            if usable(idle):
+                return idle
+            self._close(idle)
+
+    def keep(self, connection: C) -> None:
+        """Keep ``connection`` for reuse, or close it when the pool is full or closed."""
+        with self._lock:
+            if not self._closed and len(self._idle) < self._size:
+                self._idle.append(connection)
+                return
+        self._close(connection)
+
+    def drain(self) -> list[C]:
+        """Refuse further connections and hand back the idle ones, for the caller to close."""
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        return idle
+
+
+class CappedBody:
+    """An answer's body gathered chunk by chunk, refused past ``limit`` bytes (announced or received)."""
+
+    def __init__(self, request: HttpRequest, limit: int, declared: str | None) -> None:
+        self._request = request
+        self._limit = limit
+        self._chunks: list[bytes] = []
+        self._size = 0
+        if declared is not None and declared.strip().isdigit() and int(declared) > limit:
+            raise too_large(request, limit)
+
+    def add(self, chunk: bytes) -> None:
+        self._size += len(chunk)
+        if self._size > self._limit:
+            raise too_large(self._request, self._limit)
+        self._chunks.append(chunk)
+
+    def content(self) -> bytes:
+        return b"".join(self._chunks)
 
 
 def too_large(request: HttpRequest, limit: int) -> KisTransportError:
@@ -81,31 +198,9 @@ def too_large(request: HttpRequest, limit: int) -> KisTransportError:
     )
 
 
-def declared_length(response: httpx.Response) -> int:
-    """The Content-Length the server announced (0 when absent or unreadable)."""
-    try:
-        return int(response.headers.get("content-length", "0"))
-    except ValueError:
-        return 0
-
-
-def raise_transport_error(exc: Exception, request: HttpRequest, base_url: str) -> NoReturn:
-    """Map an httpx failure to the pykis error tree, naming the URL but never the headers (they carry secrets)."""
-    import httpx
-
-    where = f"{request.method} {base_url}{request.path}"
-    if isinstance(exc, httpx.ConnectTimeout | httpx.ConnectError):
-        hint = _not_running_hint(base_url)
-        what = "timed out connecting" if isinstance(exc, httpx.TimeoutException) else "could not connect"
-        error = KisTimeoutError if isinstance(exc, httpx.TimeoutException) else KisTransportError
-        raise error(f"{where} {what} ({type(exc).__name__}: {exc}){hint}", tr_id=request.tr_id) from None
-    if isinstance(exc, httpx.TimeoutException):
-        raise KisTimeoutError(f"{where} timed out ({type(exc).__name__})", tr_id=request.tr_id) from None
-    raise KisTransportError(f"{where} failed: {type(exc).__name__}: {exc}", tr_id=request.tr_id) from None
-
-
 def connection_failure(exc: OSError, request: HttpRequest, base_url: str) -> KisTransportError:
-    """The standard library's failure to connect, as :func:`raise_transport_error` words httpx's."""
+    """A connection that could not be opened (refused, unresolvable, TLS refused, timed out), naming the URL
+    but never the headers (they carry secrets)."""
     where = f"{request.method} {base_url}{request.path}"
     hint = _not_running_hint(base_url)
     if isinstance(exc, TimeoutError):
@@ -114,7 +209,7 @@ def connection_failure(exc: OSError, request: HttpRequest, base_url: str) -> Kis
 
 
 def exchange_failure(exc: Exception, request: HttpRequest, base_url: str) -> KisTransportError:
-    """A request that was sent, or half-sent, and got no whole answer (reset, cut, timed out)."""
+    """A request that was sent, or half-sent, and got no whole answer (reset, cut, garbled, timed out)."""
     where = f"{request.method} {base_url}{request.path}"
     if isinstance(exc, TimeoutError):
         return KisTimeoutError(f"{where} timed out ({type(exc).__name__})", tr_id=request.tr_id)
@@ -123,9 +218,6 @@ def exchange_failure(exc: Exception, request: HttpRequest, base_url: str) -> Kis
 
 def _not_running_hint(base_url: str) -> str:
     """For a loopback host nothing answers at, the likely cause: the local sandbox is not running."""
-    import ipaddress
-    from urllib.parse import urlsplit
-
     host = urlsplit(base_url).hostname or ""
     try:
         loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback

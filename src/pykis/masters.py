@@ -7,15 +7,14 @@ the files are downloaded once a day (zipped, cp949) and kept in the cache direct
 from __future__ import annotations
 
 import io
-import logging
 import os
 import time
-import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from pykis._log import lazy_logger
 from pykis.markets import MARKETS
 
 __all__ = [
@@ -29,7 +28,7 @@ __all__ = [
     "unzip",
 ]
 
-log = logging.getLogger("pykis")
+log = lazy_logger()
 
 # File → (market, sub-market, tail width in characters including the newline).
 DOMESTIC_FILES: dict[str, tuple[str, int]] = {"kospi_code.mst": ("KOSPI", 228), "kosdaq_code.mst": ("KOSDAQ", 222)}
@@ -61,6 +60,8 @@ MAX_MASTER_BYTES = 64 << 20
 def unzip(blob: bytes) -> bytes:
     """The single member of a master ``.zip``; ``ValueError`` for anything that is not one (a truncated
     download, an HTML error page, an empty archive, a member larger than :data:`MAX_MASTER_BYTES`)."""
+    import zipfile  # noqa: PLC0415, RUF100 - only a download unzips; a quote from cached masters never does
+
     try:
         with zipfile.ZipFile(io.BytesIO(blob)) as archive:
             members = archive.infolist()

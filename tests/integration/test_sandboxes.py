@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from pykis import AsyncPyKis, KisAuth, PyKis
-from pykis._transport import raise_transport_error
+from pykis._transport import connection_failure
 from pykis.cli import main as cli_main
 from pykis.emulator import Emulator
 from pykis.errors import KisTransportError
@@ -91,8 +91,8 @@ def test_the_cli_prints_the_url_and_the_hint(tmp_path: Path, capsys: pytest.Capt
 )
 def test_only_a_loopback_url_suggests_the_sandbox(base: str, hinted: bool) -> None:
     request = HttpRequest("GET", QUOTE.path, {}, tr_id="FHKST01010100")
-    with pytest.raises(KisTransportError) as caught:
-        raise_transport_error(httpx.ConnectError("[Errno 111] Connection refused"), request, base)
-    message = str(caught.value)
+    error = connection_failure(ConnectionRefusedError(111, "Connection refused"), request, base)
+    assert isinstance(error, KisTransportError)
+    message = str(error)
     assert f"GET {base}{QUOTE.path}" in message and "Connection refused" in message
     assert ("is the sandbox running?" in message) is hinted
