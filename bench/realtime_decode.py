@@ -16,7 +16,7 @@ import time
 import tracemalloc
 from collections.abc import Callable
 
-from pykis._websocket_handlers import decode_frame
+from pykis.drivers.websocket_handlers import decode_frame
 from pykis.models.realtime import KisRealtimeEvent
 from pykis.protocol.websocket import DataFrame, parse_message
 

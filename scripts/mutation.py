@@ -66,16 +66,16 @@ MODULES: dict[str, Module] = {
         ),
     ),
     "tokens": Module(
-        ("src/pykis/protocol/token.py", "src/pykis/_tokens.py"),
+        ("src/pykis/protocol/token.py", "src/pykis/drivers/tokens.py"),
         ("tests/protocol/test_token.py", "tests/protocol/test_token_wire.py", "tests/client/test_tokens.py"),
     ),
     "ratelimit": Module(
-        ("src/pykis/protocol/ratelimit.py", "src/pykis/_limiter.py"),
+        ("src/pykis/protocol/ratelimit.py", "src/pykis/drivers/limiter.py"),
         ("tests/protocol/test_ratelimit.py", "tests/client/test_limiter.py"),
     ),
-    "journal": Module(("src/pykis/_journal.py",), ("tests/client/test_journal.py",)),
+    "journal": Module(("src/pykis/drivers/journal.py",), ("tests/client/test_journal.py",)),
     "ticks": Module(
-        ("src/pykis/markets.py",), ("tests/client/test_markets.py", "tests/integration/test_tick_tables.py")
+        ("src/pykis/exchanges/markets.py",), ("tests/client/test_markets.py", "tests/integration/test_tick_tables.py")
     ),
     "validation": Module(
         ("src/pykis/scopes/orders/rules.py",),

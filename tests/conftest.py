@@ -37,7 +37,8 @@ def pytest_configure(config: pytest.Config) -> None:
 def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     cache = tmp_path_factory.mktemp("cache")
     monkeypatch.setenv("PYKIS_CACHE_DIR", str(cache))
-    from pykis import _limiter, _tokens
+    from pykis.drivers import limiter as _limiter
+    from pykis.drivers import tokens as _tokens
 
     _tokens._REGISTRY.clear()
     _limiter._LOCKS.clear()

@@ -72,7 +72,7 @@ def retained(decode: Decoder, frames: list[str]) -> float:
 
 def ours(data: dict[str, Any]) -> Paths:
     realtime = importlib.import_module("pykis.protocol.websocket")
-    decoding = importlib.import_module("pykis._websocket_handlers")
+    decoding = importlib.import_module("pykis.drivers.websocket_handlers")
     envelope = importlib.import_module("pykis.protocol.envelope")
     http = importlib.import_module("pykis.protocol.http")
     quote = importlib.import_module("pykis.models.quote")

@@ -35,6 +35,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pykis.auth import KisAccountNumber, KisAuth
     from pykis.client import AsyncPyKis, PyKis
+    from pykis.exchanges.sessions import KisMarketSession, KisTradingHours
     from pykis.models.balance import (
         KisBalance,
         KisBalanceStock,
@@ -85,7 +86,6 @@ if TYPE_CHECKING:
     from pykis.scopes.account import AsyncKisAccount, KisAccount
     from pykis.scopes.orders import AsyncKisOrder, AsyncKisPendingOrder, KisOrder, KisPendingOrder, KisPendingOrders
     from pykis.scopes.stock import AsyncKisStock, KisStock
-    from pykis.sessions import KisMarketSession, KisTradingHours
 
 __version__ = "0.1.0"
 
@@ -240,8 +240,8 @@ _LAZY = {
     "KisOrderbookLevel": "pykis.models.orderbook",
     "KisStock": "pykis.scopes.stock",
     "AsyncKisStock": "pykis.scopes.stock",
-    "KisTradingHours": "pykis.sessions",
-    "KisMarketSession": "pykis.sessions",
+    "KisTradingHours": "pykis.exchanges.sessions",
+    "KisMarketSession": "pykis.exchanges.sessions",
 }
 
 

@@ -18,12 +18,12 @@ from pykis._client_config import (
     token_dir,
     warn_if_plain,
 )
-from pykis._limiter import RateLimiter
-from pykis._tokens import TokenManager, Transport
-from pykis._transport import TransportOptions
 from pykis.auth import KisAccountNumber, KisAuth
+from pykis.drivers.limiter import RateLimiter
+from pykis.drivers.tokens import TokenManager, Transport
+from pykis.drivers.transport import TransportOptions
 from pykis.errors import KisCredentialError, KisTransportError, KisValidationError
-from pykis.masters import MasterCache, SymbolIndex, rows_of
+from pykis.exchanges.masters import MasterCache, SymbolIndex, rows_of
 from pykis.protocol.clock import ServiceClock
 from pykis.protocol.env import Environment, KisHosts
 from pykis.protocol.flow import Action, LoadMasters, Send, SyncClock, call_flow, relay_flow
@@ -38,14 +38,14 @@ if TYPE_CHECKING:
     from datetime import date
     from decimal import Decimal
 
-    from pykis._journal import OrderJournal
+    from pykis.drivers.journal import OrderJournal
+    from pykis.exchanges.masters import MasterRow
+    from pykis.exchanges.sessions import KisTradingHours
     from pykis.gateway.link import GatewayLink
     from pykis.gateway.wire import NatsOptions
-    from pykis.masters import MasterRow
     from pykis.models.quote import KisQuote
     from pykis.protocol.envelope import Envelope
     from pykis.scopes.stock import StockBase, Venue
-    from pykis.sessions import KisTradingHours
 
 __all__ = ["FlowDrive", "Offload", "PageCursor", "Step", "_ClientCore"]
 
@@ -63,7 +63,7 @@ class Offload:
 
 @dataclass(frozen=True, slots=True)
 class FetchMaster:
-    """Download and unzip a master archive (:mod:`pykis._masters_fetch`); the answer is its content, or ``None``
+    """Download and unzip a master archive (:mod:`pykis.drivers.masters_fetch`); the answer is its content, or ``None``
     (logged) when it could not be had."""
 
     name: str
@@ -198,10 +198,11 @@ class _ClientCore:
 
     @property
     def journal(self) -> OrderJournal:
-        """The order journal: every order written down before it is sent (``<cache>/orders``, :mod:`pykis._journal`)."""
+        """The order journal: every order written down before it is sent (``<cache>/orders``,
+        :mod:`pykis.drivers.journal`)."""
         if self._journal is None:
             # Loaded with the first order, not with a quote (a cold script's first quote stays light).
-            from pykis._journal import OrderJournal  # noqa: PLC0415, RUF100
+            from pykis.drivers.journal import OrderJournal  # noqa: PLC0415, RUF100
 
             self._journal = OrderJournal(default_cache_dir() / "orders", self.clock.now)
         return self._journal
@@ -247,10 +248,10 @@ class _ClientCore:
 
             return GatewayWebsocketClient if sync else AsyncGatewayWebsocketClient
         if sync:
-            from pykis._sync.websocket import KisWebsocketClient  # noqa: PLC0415, RUF100
+            from pykis.drivers.websocket_blocking import KisWebsocketClient  # noqa: PLC0415, RUF100
 
             return KisWebsocketClient
-        from pykis._async.websocket import AsyncKisWebsocketClient  # noqa: PLC0415, RUF100
+        from pykis.drivers.websocket_asyncio import AsyncKisWebsocketClient  # noqa: PLC0415, RUF100
 
         return AsyncKisWebsocketClient
 
@@ -425,7 +426,7 @@ class _ClientCore:
         current one. Built in, no request; against an always-open sandbox every instant is ``"regular"``."""
         from msgspec import structs  # noqa: PLC0415, RUF100 — sessions load on first use
 
-        from pykis.sessions import trading_hours  # noqa: PLC0415, RUF100
+        from pykis.exchanges.sessions import trading_hours  # noqa: PLC0415, RUF100
 
         hours = trading_hours(market)
         return structs.replace(hours, always_open=True) if self.always_open else hours

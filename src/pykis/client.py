@@ -21,14 +21,14 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
     from datetime import date
 
-    from pykis._async.transport import AsyncTransport
-    from pykis._async.websocket import AsyncKisWebsocketClient
-    from pykis._sync.transport import SyncTransport
-    from pykis._sync.websocket import KisWebsocketClient
-    from pykis._transport import TransportOptions
     from pykis.auth import KisAccountNumber
+    from pykis.drivers.transport import TransportOptions
+    from pykis.drivers.transport_asyncio import AsyncTransport
+    from pykis.drivers.transport_blocking import SyncTransport
+    from pykis.drivers.websocket_asyncio import AsyncKisWebsocketClient
+    from pykis.drivers.websocket_blocking import KisWebsocketClient
+    from pykis.exchanges.masters import MasterRow
     from pykis.facade import AsyncKisApi, KisApi
-    from pykis.masters import MasterRow
     from pykis.models.quote import KisQuote
     from pykis.protocol.env import Environment
     from pykis.protocol.envelope import Envelope
@@ -71,7 +71,7 @@ class PyKis(_ClientCore):
     _websocket: KisWebsocketClient | None = None
 
     def _connect(self, options: TransportOptions) -> None:
-        from pykis._sync.transport import SyncTransport  # noqa: PLC0415, RUF100 — each client loads only its own stack
+        from pykis.drivers.transport_blocking import SyncTransport  # noqa: PLC0415, RUF100 — each client loads only its own stack
 
         self._transports: dict[Environment, SyncTransport] = {
             env: SyncTransport(host, options) for env, host in self._rest_hosts()
@@ -119,7 +119,7 @@ class PyKis(_ClientCore):
         if isinstance(step, Offload):
             return step.function(*step.args)
         if isinstance(step, FetchMaster):
-            from pykis._masters_fetch import fetch_master  # noqa: PLC0415, RUF100 — httpx only when a master is downloaded
+            from pykis.drivers.masters_fetch import fetch_master  # noqa: PLC0415, RUF100 — httpx only when a master is downloaded
 
             return fetch_master(step, self._timeout, self._verify)
         if isinstance(step, Gather):
@@ -229,7 +229,7 @@ class AsyncPyKis(_ClientCore):
     _websocket: AsyncKisWebsocketClient | None = None
 
     def _connect(self, options: TransportOptions) -> None:
-        from pykis._async.transport import AsyncTransport  # noqa: PLC0415, RUF100 — each client loads only its own stack
+        from pykis.drivers.transport_asyncio import AsyncTransport  # noqa: PLC0415, RUF100 — each client loads only its own stack
 
         self._transports: dict[Environment, AsyncTransport] = {
             env: AsyncTransport(host, options) for env, host in self._rest_hosts()
@@ -278,7 +278,7 @@ class AsyncPyKis(_ClientCore):
         if isinstance(step, Offload):
             return await asyncio.to_thread(step.function, *step.args)
         if isinstance(step, FetchMaster):
-            from pykis._masters_fetch import fetch_master_async  # noqa: PLC0415, RUF100 — httpx only when downloading
+            from pykis.drivers.masters_fetch import fetch_master_async  # noqa: PLC0415, RUF100 — httpx only when downloading
 
             return await fetch_master_async(step, self._timeout, self._verify)
         if isinstance(step, Gather):

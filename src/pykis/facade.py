@@ -14,8 +14,8 @@ from pykis.api._runtime import Async, AsyncRunner, KisApiResult, KisApiRow, Prep
 from pykis.protocol.env import Environment
 
 if TYPE_CHECKING:
-    from pykis._websocket_handlers import KisEventTicket, KisSubscriptionEventArgs
     from pykis.client import AsyncPyKis, PyKis
+    from pykis.drivers.websocket_handlers import KisEventTicket, KisSubscriptionEventArgs
     from pykis.models.realtime import KisRealtimeEvent
 
 __all__ = ["AsyncKisApi", "KisApi"]

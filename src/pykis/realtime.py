@@ -14,9 +14,9 @@ also ``async for e in kis.websocket.stream("H0STCNT0", "000660"): e.response``.
 
 from __future__ import annotations
 
-from pykis._async.websocket import AsyncKisWebsocketClient
-from pykis._sync.websocket import KisWebsocketClient
-from pykis._websocket_handlers import (
+from pykis.drivers.websocket_asyncio import AsyncKisWebsocketClient
+from pykis.drivers.websocket_blocking import KisWebsocketClient
+from pykis.drivers.websocket_handlers import (
     KisEventTicket,
     KisSubscriptionEventArgs,
     RealtimeOptions,

@@ -95,6 +95,6 @@ def test_a_quote_loads_neither_the_order_rules_nor_other_apis(
 
 def test_the_asyncio_client_loads_no_http_library_beyond_h11(emulator: Emulator, tmp_path: Path) -> None:
     modules = set(loaded_for_a_quote(emulator, tmp_path, "asyncio", "005930"))
-    assert "h11" in modules and "pykis._async.transport" in modules
+    assert "h11" in modules and "pykis.drivers.transport_asyncio" in modules
     assert "http.client" not in modules  # the blocking transport's wire stays unloaded
     assert not {"httpx", "httpcore", "anyio", "sniffio", "certifi", "idna"} & modules

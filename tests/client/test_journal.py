@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pykis._journal import OrderJournal
+from pykis.drivers.journal import OrderJournal
 
 ORDER = {"symbol": "005930", "market": "KRX", "side": "buy", "qty": 3, "price": "70000", "order_type": "00"}
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pykis import _limiter
-from pykis._limiter import RateLimiter
+from pykis.drivers import limiter as _limiter
+from pykis.drivers.limiter import RateLimiter
 from pykis.protocol.ratelimit import RateState, RateWindow
 
 WINDOW = RateWindow(2, period=1.0, margin=0.25, penalty=3.0)
@@ -86,7 +86,7 @@ def test_a_refusal_holds_every_booking_back(tmp_path: Path) -> None:
 
 def test_acquire_blocking_sleeps_until_its_slot(monkeypatch: pytest.MonkeyPatch) -> None:
     clock = Clock()
-    monkeypatch.setattr("pykis._limiter.time.sleep", clock.sleep)
+    monkeypatch.setattr("pykis.drivers.limiter.time.sleep", clock.sleep)
     limiter = process(None, clock)
     assert [limiter.acquire_blocking() for _ in range(3)] == [100.0, 100.0, 101.25]
     assert clock.sleeps == [1.25]
@@ -149,7 +149,7 @@ def test_a_missing_state_dir_is_made_with_its_parents(tmp_path: Path) -> None:
 
 def test_short_waits_are_slept_too(monkeypatch: pytest.MonkeyPatch) -> None:
     clock = Clock()
-    monkeypatch.setattr("pykis._limiter.time.sleep", clock.sleep)
+    monkeypatch.setattr("pykis.drivers.limiter.time.sleep", clock.sleep)
     _limiter._LOCKS.clear()
     limiter = RateLimiter("k", RateWindow(1, period=0.5, margin=0.0), state_dir=None, clock=clock)
     assert [limiter.acquire_blocking() for _ in range(2)] == [100.0, 100.5]

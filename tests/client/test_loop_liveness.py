@@ -18,10 +18,11 @@ from typing import Any, TypeVar
 import pytest
 from filelock import FileLock
 
-from pykis import _limiter, _tokens
 from pykis._files import write_private
-from pykis._limiter import RateLimiter
-from pykis._tokens import TokenManager
+from pykis.drivers import limiter as _limiter
+from pykis.drivers import tokens as _tokens
+from pykis.drivers.limiter import RateLimiter
+from pykis.drivers.tokens import TokenManager
 from pykis.protocol.env import Environment
 from pykis.protocol.http import HttpRequest, HttpResponse
 from pykis.protocol.ratelimit import RateWindow

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from pykis.errors import KisValidationError
-from pykis.markets import MARKETS, krx_tick, market_info, tick_size
+from pykis.exchanges.markets import MARKETS, krx_tick, market_info, tick_size
 
 
 @pytest.mark.parametrize(

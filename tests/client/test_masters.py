@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from pykis.emulator.instruments import UNIVERSE, Instrument
 from pykis.emulator.masters import OVERSEAS_CODES, domestic_master, overseas_master
-from pykis.masters import DOMESTIC_FILES, MasterCache, MasterRow, SymbolIndex, rows_of
+from pykis.exchanges.masters import DOMESTIC_FILES, MasterCache, MasterRow, SymbolIndex, rows_of
 from tests.properties import examples
 
 _HANGUL = st.characters(min_codepoint=0xAC00, max_codepoint=0xD7A3)

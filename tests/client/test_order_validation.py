@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from pykis.errors import KisOrderTypeError, KisPriceError, KisQuantityError
-from pykis.markets import market_info
+from pykis.exchanges.markets import market_info
 from pykis.scopes.orders.rules import (
     Listing,
     check_limits,

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from pykis.emulator.clock import SystemClock
 from pykis.emulator.market import Market
 from pykis.errors import KisValidationError
-from pykis.sessions import is_holiday, trading_hours
+from pykis.exchanges.sessions import is_holiday, trading_hours
 
 KST = ZoneInfo("Asia/Seoul")
 ET = ZoneInfo("America/New_York")

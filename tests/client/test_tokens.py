@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pykis._tokens import TokenManager
+from pykis.drivers.tokens import TokenManager
 from pykis.errors import KisTokenExpiredError, KisTokenIssueLimitError
 from pykis.protocol.env import Environment
 from pykis.protocol.http import HttpRequest, HttpResponse
@@ -53,7 +53,7 @@ class TokenEndpoint:
 
 @pytest.fixture(autouse=True)
 def fresh_registry() -> None:
-    from pykis import _tokens
+    from pykis.drivers import tokens as _tokens
 
     _tokens._REGISTRY.clear()
 
@@ -94,7 +94,7 @@ def test_kept_token_is_private_and_holds_no_secret(tmp_path: Path) -> None:
     assert SECRET not in text
     assert APPKEY not in text
     # A new process (empty registry) reuses the kept token instead of issuing.
-    from pykis import _tokens
+    from pykis.drivers import tokens as _tokens
 
     _tokens._REGISTRY.clear()
     again = TokenEndpoint()
@@ -107,7 +107,7 @@ def test_corrupt_cache_is_warned_about_and_replaced(tmp_path: Path, caplog: pyte
     manager(endpoint, tmp_path).get()
     [cache] = list(tmp_path.glob("*.json"))
     cache.write_text("{not json")
-    from pykis import _tokens
+    from pykis.drivers import tokens as _tokens
 
     _tokens._REGISTRY.clear()
     fresh = TokenEndpoint()
@@ -132,7 +132,7 @@ def test_stale_token_is_replaced_but_only_once(tmp_path: Path) -> None:
 def test_issue_limit_refusal_is_typed() -> None:
     endpoint = TokenEndpoint()
     manager(endpoint, None).get()
-    from pykis import _tokens
+    from pykis.drivers import tokens as _tokens
 
     _tokens._REGISTRY.clear()
     with pytest.raises(KisTokenIssueLimitError):
@@ -175,7 +175,7 @@ def test_a_kept_token_of_another_host_is_not_offered(tmp_path: Path) -> None:
 
     stem, _ = cache_key(Environment.REAL, APPKEY, "http://127.0.0.1:18002")
     (other / f"{stem}.json").write_bytes(cache.read_bytes())
-    from pykis import _tokens
+    from pykis.drivers import tokens as _tokens
 
     _tokens._REGISTRY.clear()
     endpoint = TokenEndpoint()
@@ -240,7 +240,7 @@ def test_revoke_sends_the_held_token_and_forgets_it_everywhere(tmp_path: Path) -
 
 
 def test_revoke_finds_a_kept_token_another_process_issued(tmp_path: Path) -> None:
-    from pykis import _tokens
+    from pykis.drivers import tokens as _tokens
 
     manager(Recorder(issued("kept")), tmp_path).get()  # type: ignore[arg-type]
     _tokens._REGISTRY.clear()  # a new process: nothing in memory
@@ -261,7 +261,7 @@ def test_a_refused_revoke_is_typed(tmp_path: Path) -> None:
 
 
 def test_a_kept_token_equal_to_the_stale_one_is_not_reused(tmp_path: Path) -> None:
-    from pykis import _tokens
+    from pykis.drivers import tokens as _tokens
 
     manager(Recorder(issued("old")), tmp_path).get()  # type: ignore[arg-type]
     _tokens._REGISTRY.clear()
@@ -273,7 +273,7 @@ def test_a_kept_token_equal_to_the_stale_one_is_not_reused(tmp_path: Path) -> No
 
 
 def test_an_unreadable_cache_is_warned_about_and_bypassed(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    from pykis import _tokens
+    from pykis.drivers import tokens as _tokens
 
     manager(Recorder(issued("old")), tmp_path).get()  # type: ignore[arg-type]
     [kept] = list(tmp_path.glob("*.json"))
@@ -314,7 +314,7 @@ def test_refusals_name_their_endpoint() -> None:
     with pytest.raises(KisTokenIssueLimitError) as issue:
         manager(Recorder(refusal), None).get()  # type: ignore[arg-type]
     assert issue.value.tr_id == "tokenP"
-    from pykis import _tokens
+    from pykis.drivers import tokens as _tokens
 
     _tokens._REGISTRY.clear()
     expired = HttpResponse(500, {}, b'{"rt_cd": "1", "msg_cd": "EGW00121", "msg1": "invalid"}')
@@ -328,7 +328,7 @@ def test_refusals_name_their_endpoint() -> None:
 def test_unreadable_and_corrupt_caches_are_named_in_the_warning(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from pykis import _tokens
+    from pykis.drivers import tokens as _tokens
 
     manager(Recorder(issued("old")), tmp_path).get()  # type: ignore[arg-type]
     [kept] = list(tmp_path.glob("*.json"))

@@ -22,9 +22,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from pykis._async.transport import AsyncTransport
-from pykis._sync.transport import SyncTransport
-from pykis._transport import TransportOptions
+from pykis.drivers.transport import TransportOptions
+from pykis.drivers.transport_asyncio import AsyncTransport
+from pykis.drivers.transport_blocking import SyncTransport
 from pykis.errors import KisError, KisTimeoutError, KisTransportError
 from pykis.protocol.http import HttpRequest, HttpResponse
 

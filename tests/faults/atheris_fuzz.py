@@ -15,9 +15,9 @@ from datetime import date
 import atheris
 
 with atheris.instrument_imports():
-    from pykis._websocket_handlers import decode_frame
+    from pykis.drivers.websocket_handlers import decode_frame
     from pykis.errors import KisError, KisRealtimeDecodeError
-    from pykis.masters import DOMESTIC_FILES, OVERSEAS_FILES, rows_of, unzip
+    from pykis.exchanges.masters import DOMESTIC_FILES, OVERSEAS_FILES, rows_of, unzip
     from pykis.models.quote import DomesticQuoteBody
     from pykis.protocol.envelope import decode_envelope
     from pykis.protocol.http import HttpResponse

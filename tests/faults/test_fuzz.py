@@ -20,9 +20,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pykis._websocket_handlers import decode_frame
+from pykis.drivers.websocket_handlers import decode_frame
 from pykis.errors import KisDecodeError, KisRealtimeDecodeError
-from pykis.masters import DOMESTIC_FILES, OVERSEAS_FILES, parse_domestic, parse_overseas, rows_of, unzip
+from pykis.exchanges.masters import DOMESTIC_FILES, OVERSEAS_FILES, parse_domestic, parse_overseas, rows_of, unzip
 from pykis.models.quote import DomesticQuoteBody, ForeignQuoteBody
 from pykis.models.realtime import EVENT_TYPES, MIN_WIDTHS, KisRealtimeEvent
 from pykis.protocol.envelope import Envelope, decode_envelope

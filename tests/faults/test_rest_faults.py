@@ -321,9 +321,9 @@ def test_emulator_restarted_on_its_state_mid_session(tmp_path: Path, scale: int,
 @pytest.mark.parametrize("kind", ["huge", "truncated", "wrong_content_type", "garbage_json"])
 def test_hostile_answers_are_typed_errors_and_huge_ones_are_capped(emu: Emulator, kind: str) -> None:
     """Each transport reads at most ``max_response_bytes``; every hostile answer is a typed error, promptly."""
-    from pykis._async.transport import AsyncTransport
-    from pykis._sync.transport import SyncTransport
-    from pykis._transport import TransportOptions
+    from pykis.drivers.transport import TransportOptions
+    from pykis.drivers.transport_asyncio import AsyncTransport
+    from pykis.drivers.transport_blocking import SyncTransport
     from pykis.errors import KisDecodeError, KisTimeoutError, KisTransportError
     from pykis.protocol.envelope import decode_envelope
     from pykis.protocol.http import HttpRequest

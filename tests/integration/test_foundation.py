@@ -48,7 +48,7 @@ def test_one_token_serves_many_requests(emulator: Emulator, private_cache: Path)
     assert emulator.gateway.stats.token_issues == 1
     assert token.valid(time.time())
     # keep_token: a new client (a new process would do the same) reuses the kept token.
-    from pykis import _tokens
+    from pykis.drivers import tokens as _tokens
 
     _tokens._REGISTRY.clear()
     with PyKis(emulator.real.auth) as kis:
@@ -76,7 +76,7 @@ def test_expired_token_is_reissued_once_and_the_call_succeeds(tmp_path: Path) ->
 
 def test_a_kept_token_survives_a_restarted_sandbox(tmp_path: Path, private_cache: Path) -> None:
     """A kept token the (restarted) server no longer knows is answered EGW00121: re-issued once, transparently."""
-    from pykis import _tokens
+    from pykis.drivers import tokens as _tokens
 
     with Emulator(secrets_dir=tmp_path, seed=7) as first, PyKis(first.real.auth) as kis:
         assert quote_price(kis) > 0

@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from pykis import AsyncPyKis, KisAuth, PyKis
-from pykis._transport import connection_failure
 from pykis.cli import main as cli_main
+from pykis.drivers.transport import connection_failure
 from pykis.emulator import Emulator
 from pykis.errors import KisTransportError
 from pykis.protocol.http import HttpRequest
@@ -31,7 +31,7 @@ def test_two_sandboxes_with_one_seed_keep_their_own_tokens(tmp_path: Path, priva
                 assert quote_price(one) > 0
                 assert quote_price(other) > 0
             assert one.token().value != other.token().value
-        from pykis import _tokens
+        from pykis.drivers import tokens as _tokens
 
         _tokens._REGISTRY.clear()  # as a new process: each reuses the token kept for its own host
         with PyKis(second.real.auth) as other, PyKis(first.real.auth) as one:

@@ -1,7 +1,7 @@
 """The client's tick tables against the emulator's, across every band of every market.
 
-The two keep separate tables (``pykis.markets`` and ``pykis.emulator.market``), each written from the exchange's
-published rule, so comparing them is the test: the client's pre-send verdict (``check_tick``) must equal the
+The two keep separate tables (``pykis.exchanges.markets`` and ``pykis.emulator.market``), each written from the
+exchange's published rule, so comparing them is the test: the client's pre-send verdict (``check_tick``) must equal the
 emulator's answer for every price. Most examples ask the emulator's own grid check in process; a second property
 sends the orders over real sockets and reads APBK0515 (off the tick grid) from the wire.
 """
@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from pykis.emulator import Emulator
 from pykis.errors import KisPriceError
-from pykis.markets import market_info, tick_size
+from pykis.exchanges.markets import market_info, tick_size
 from pykis.scopes.orders.rules import Listing, check_tick
 from tests.emulator.test_trading import DOM, OVS, account_wire, order_body, overseas_body, post
 from tests.properties import examples

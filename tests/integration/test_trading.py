@@ -41,7 +41,7 @@ from pykis.errors import (
     KisPriceError,
     KisQuantityError,
 )
-from pykis.markets import market_info
+from pykis.exchanges.markets import market_info
 from pykis.scopes.orders import send
 from pykis.scopes.orders.rules import KST, Listing, check_session
 

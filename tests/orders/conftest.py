@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from pykis import KisAuth, PyKis
-from pykis._journal import OrderJournal
+from pykis.drivers.journal import OrderJournal
 from pykis.protocol.clock import ServiceClock
 from pykis.protocol.flow import Action, GetToken, RateRefused, Send, Sleep, SyncClock, Throttle
 from pykis.protocol.http import HttpResponse

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pykis._journal import OrderJournal
+from pykis.drivers.journal import OrderJournal
 from pykis.scopes.orders.send import order_flow
 from tests.orders.conftest import ACCOUNT, Script
 from tests.orders.test_order_flow_unit import BUY, LIMITS, LOST, SAMSUNG, days_orders, row

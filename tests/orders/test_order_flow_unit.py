@@ -20,7 +20,7 @@ from pykis.errors import (
     KisRateLimitError,
     KisTransportError,
 )
-from pykis.markets import market_info
+from pykis.exchanges.markets import market_info
 from pykis.protocol.http import HttpResponse
 from pykis.scopes.orders import OrderFacts, OrderRequest
 from pykis.scopes.orders.rules import Listing

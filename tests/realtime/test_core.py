@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from pykis._websocket_handlers import KisEventTicket, RealtimeCore, order_filter, symbol_filter
+from pykis.drivers.websocket_handlers import KisEventTicket, RealtimeCore, order_filter, symbol_filter
 from pykis.errors import KisSubscriptionLimitError, KisValidationError
 from pykis.models.realtime import event_for
 from pykis.protocol.env import Environment

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pykis._websocket_handlers import decode_frame
+from pykis.drivers.websocket_handlers import decode_frame
 from pykis.errors import KisDecodeError, KisRealtimeDecodeError, KisSubscriptionLimitError, KisValidationError
 from pykis.models.realtime import KisDomesticRealtimePrice, KisRealtimeRecord
 from pykis.protocol.env import Environment

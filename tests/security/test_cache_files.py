@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from pykis._files import open_private_append, private_dir, read_private, write_private
-from pykis._journal import OrderJournal
-from pykis._limiter import RateLimiter
-from pykis._tokens import TokenManager
-from pykis.masters import MasterCache
+from pykis.drivers.journal import OrderJournal
+from pykis.drivers.limiter import RateLimiter
+from pykis.drivers.tokens import TokenManager
+from pykis.exchanges.masters import MasterCache
 from pykis.protocol.env import Environment
 from pykis.protocol.http import HttpRequest, HttpResponse
 from pykis.protocol.ratelimit import RateWindow

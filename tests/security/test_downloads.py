@@ -9,7 +9,7 @@ import pytest
 
 from pykis import AsyncPyKis, KisHosts, PyKis
 from pykis.errors import KisTransportError
-from pykis.masters import MAX_MASTER_BYTES
+from pykis.exchanges.masters import MAX_MASTER_BYTES
 from tests.security.conftest import Hostile
 
 APPKEY, SECRET = "P" + "k" * 35, "s" * 180

@@ -7,9 +7,9 @@ decrypted, so no cipher key leaves the gateway). The upstream client restores it
 reconnect by itself.
 
 Client side (:class:`GatewayWebsocketClient`, :class:`AsyncGatewayWebsocketClient`): the realtime clients of
-:mod:`pykis._sync.websocket` and :mod:`pykis._async.websocket` with their WebSocket session swapped for a NATS
-one, so tickets, routing, filters and dispatching are the same code. A gateway that restarts announces itself on
-``kis.restored`` and every consumer takes its shares again.
+:mod:`pykis.drivers.websocket_blocking` and :mod:`pykis.drivers.websocket_asyncio` with their WebSocket session
+swapped for a NATS one, so tickets, routing, filters and dispatching are the same code. A gateway that restarts
+announces itself on ``kis.restored`` and every consumer takes its shares again.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from concurrent.futures import Future, wait
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, cast
 
-from pykis._async.websocket import AsyncKisWebsocketClient
-from pykis._sync.websocket import KisWebsocketClient
+from pykis.drivers.websocket_asyncio import AsyncKisWebsocketClient
+from pykis.drivers.websocket_blocking import KisWebsocketClient
 from pykis.errors import KisError, KisValidationError
 from pykis.gateway.wire import decode_answer, encode_error
 from pykis.protocol.env import Environment
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from nats.aio.msg import Msg
     from nats.aio.subscription import Subscription
 
-    from pykis._websocket_handlers import KisEventTicket, KisSubscriptionEventArgs, RealtimeCore
+    from pykis.drivers.websocket_handlers import KisEventTicket, KisSubscriptionEventArgs, RealtimeCore
     from pykis.gateway.link import GatewayLink
     from pykis.gateway.server import GatewayKey, KisGateway
 

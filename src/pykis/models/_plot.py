@@ -58,7 +58,7 @@ def hangul_font() -> str | None:
 def default_title(chart: KisChart, name: str | None) -> str:
     """``Samsung Electronics 005930 (KRX) · daily bars 2026-06-01 – 2026-12-01 · last 71,000 KRW``."""
     from pykis.errors import KisValidationError
-    from pykis.markets import market_info
+    from pykis.exchanges.markets import market_info
 
     names = {
         "minute": f"{chart.interval}-minute",

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from pykis.markets import krx_tick
+from pykis.exchanges.markets import krx_tick
 from pykis.models._base import KisModel, dec, dec_or_none, yyyymmdd
 from pykis.wire import _market
 

@@ -83,7 +83,7 @@ class RateRefused:
 
 @dataclass(frozen=True, slots=True)
 class LoadMasters:
-    """Result: a :class:`pykis.masters.SymbolIndex` holding at least the rows of ``files`` (master files
+    """Result: a :class:`pykis.exchanges.masters.SymbolIndex` holding at least the rows of ``files`` (master files
     from the cache directory, downloaded when older than a day; a file that cannot be had is skipped)."""
 
     files: tuple[str, ...]

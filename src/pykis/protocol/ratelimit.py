@@ -10,7 +10,7 @@ was sent and the moment its answer came back. So a request goes through three st
 3. :meth:`RateState.complete` moves the request's entry to the time its answer arrived, the latest
    moment the server can have counted it, so every later booking respects the true arrival.
 
-The state is shared by threads, tasks and processes (see :mod:`pykis._limiter`).
+The state is shared by threads, tasks and processes (see :mod:`pykis.drivers.limiter`).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from collections.abc import Generator
 from typing import TYPE_CHECKING, Any, Literal, Unpack
 
 from pykis.errors import KisValidationError
-from pykis.markets import market_info
+from pykis.exchanges.markets import market_info
 from pykis.scopes.balance import balance_flow
 from pykis.scopes.history import daily_orders_flow, profits_flow
 from pykis.scopes.orders.capacity import orderable_flow, sellable_flow

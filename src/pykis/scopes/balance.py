@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from pykis.api._generated import domestic_stock, overseas_stock
 from pykis.errors import KisValidationError
-from pykis.markets import market_info
+from pykis.exchanges.markets import market_info
 from pykis.models._base import dec
 from pykis.models.balance import (
     DomesticBalanceBody,

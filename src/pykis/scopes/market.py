@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from pykis.api._generated import domestic_stock
 from pykis.errors import KisValidationError
-from pykis.markets import market_info
-from pykis.masters import DOMESTIC_FILES, OVERSEAS_FILES, MasterRow, SymbolIndex
+from pykis.exchanges.markets import market_info
+from pykis.exchanges.masters import DOMESTIC_FILES, OVERSEAS_FILES, MasterRow, SymbolIndex
+from pykis.exchanges.sessions import trading_hours
 from pykis.models.quote import DomesticMultiQuoteBody, KisQuote, domestic_multi_quote
 from pykis.protocol.env import Environment
 from pykis.protocol.flow import Action, LoadMasters
-from pykis.sessions import trading_hours
 
 if TYPE_CHECKING:
     from pykis.client import _ClientCore

@@ -14,8 +14,8 @@ from pykis.errors import (
     KisRateLimitError,
     KisValidationError,
 )
-from pykis.markets import MARKETS, market_info
-from pykis.masters import DOMESTIC_FILES, MasterRow, SymbolIndex
+from pykis.exchanges.markets import MARKETS, market_info
+from pykis.exchanges.masters import DOMESTIC_FILES, MasterRow, SymbolIndex
 from pykis.protocol.flow import Action, LoadMasters
 
 if TYPE_CHECKING:

@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo
 
 from pykis.api._generated import domestic_stock, overseas_stock
 from pykis.errors import KisValidationError
-from pykis.markets import MarketInfo, market_info, tick_size
-from pykis.masters import MasterRow
+from pykis.exchanges.markets import MarketInfo, market_info, tick_size
+from pykis.exchanges.masters import MasterRow
+from pykis.exchanges.sessions import KisTradingHours
 from pykis.models.chart import ChartPeriod, KisChart
 from pykis.models.orderbook import (
     DomesticOrderbookBody,
@@ -35,7 +36,6 @@ from pykis.models.quote import (
 )
 from pykis.protocol.flow import Action
 from pykis.scopes.chart import chart_flow
-from pykis.sessions import KisTradingHours
 
 ChartStart = date | datetime | timedelta | str | None
 

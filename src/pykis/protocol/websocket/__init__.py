@@ -7,7 +7,7 @@
 - :mod:`~pykis.protocol.websocket.liveness`: the heartbeat bound and the reconnect backoff.
 - :mod:`~pykis.protocol.websocket.session`: one connection's bookkeeping as a flow the drivers perform.
 
-Records stay text here: typed events are the driver layer's (:func:`pykis._websocket_handlers.decode_frame`).
+Records stay text here: typed events are the driver layer's (:func:`pykis.drivers.websocket_handlers.decode_frame`).
 The errors live in :mod:`pykis.errors`::
 
     KisValidationError

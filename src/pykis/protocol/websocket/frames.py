@@ -3,7 +3,7 @@
 PROTOCOL.md §5. Control replies and heartbeats are JSON (``{"header": {"tr_id": "PINGPONG", …}}`` is echoed
 back); data frames are ``<flag>|<TR_ID>|<COUNT>|<payload>``, whose payload holds COUNT records of N
 ``^``-separated fields (flag 1: the payload is base64 AES-256-CBC with the TR's key and IV). Records are
-returned as text: typed events are the driver layer's (:func:`pykis._websocket_handlers.decode_frame`).
+returned as text: typed events are the driver layer's (:func:`pykis.drivers.websocket_handlers.decode_frame`).
 """
 
 from __future__ import annotations

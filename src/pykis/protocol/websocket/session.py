@@ -5,8 +5,9 @@
 means (a heartbeat to echo, a control reply to follow, a data frame to deliver, noise to skip), when a
 connection is dead (no PINGPONG or data within the heartbeat bound), when to reconnect and after what delay
 (jittered backoff from the injected random source, reset after a connection that lived a while), and when to
-fetch a fresh approval key. The drivers (:mod:`pykis._sync.websocket`, :mod:`pykis._async.websocket`) only
-open and close sockets, read and write text, sleep and hand deliveries to the callbacks.
+fetch a fresh approval key. The drivers (:mod:`pykis.drivers.websocket_blocking`,
+:mod:`pykis.drivers.websocket_asyncio`) only open and close sockets, read and write text, sleep and hand
+deliveries to the callbacks.
 
 The clock is injected (``clock``: monotonic seconds), so a test drives the whole flow from scripted frames.
 """

@@ -27,7 +27,7 @@ limits), since KIS has no market type abroad. The virtual service takes domestic
 Before anything is sent, the rules and the prechecks refuse orders that break a rule (tick grid, daily
 limits, lots, types, sessions, cash and shares when known) with a :class:`~pykis.errors.KisOrderValidationError`.
 Orders, modifies and cancels are never resent: when an answer is lost (timeout, dropped connection, garbled
-answer, EGW00301/302), the request is looked up among the day's orders (see :mod:`pykis._journal` and
+answer, EGW00301/302), the request is looked up among the day's orders (see :mod:`pykis.drivers.journal` and
 :mod:`~.send`) and either confirmed or reported as :class:`~pykis.errors.KisOrderUnknownError`.
 """
 

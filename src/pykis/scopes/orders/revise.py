@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 from pykis.api._generated import domestic_stock, overseas_stock
-from pykis.markets import market_info
+from pykis.exchanges.markets import market_info
 from pykis.models.order import DomesticCcldBody
 from pykis.protocol.paging import next_page
 from pykis.scopes.orders.facts import daily_ccld_call, foreign_orders_flow, foreign_row_time, kst_time, ymd

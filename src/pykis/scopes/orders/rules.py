@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
 from pykis.errors import KisOrderTypeError, KisPriceError, KisQuantityError
-from pykis.markets import MarketInfo, market_info, tick_size
+from pykis.exchanges.markets import MarketInfo, market_info, tick_size
 from pykis.models._base import render
 from pykis.protocol.env import Environment
 
 if TYPE_CHECKING:
     from pykis.client import _ClientCore
-    from pykis.masters import MasterRow
+    from pykis.exchanges.masters import MasterRow
     from pykis.scopes.stock import StockBase
 
 __all__ = [

@@ -1,6 +1,6 @@
 """Sending an order exactly once, and settling it when its answer is lost.
 
-An order, modify or cancel is written in the client's journal (:mod:`pykis._journal`), sent once, and never
+An order, modify or cancel is written in the client's journal (:mod:`pykis.drivers.journal`), sent once, and never
 resent: when its answer is lost (timeout, dropped connection, garbled answer, EGW00301/302) the request may have
 reached the trading system, so it is looked for among the day's orders — after growing pauses, since it may land
 late — and either confirmed or reported as :class:`~pykis.errors.KisOrderUnknownError`.
@@ -43,9 +43,9 @@ from pykis.scopes.orders.plan import Plan, plan_flow
 from pykis.scopes.orders.rules import KST, wire_price
 
 if TYPE_CHECKING:
-    from pykis._journal import JournalEntry
     from pykis.auth import KisAccountNumber
     from pykis.client import _ClientCore
+    from pykis.drivers.journal import JournalEntry
     from pykis.protocol.flow import Action
     from pykis.protocol.request import ApiCall
     from pykis.scopes.orders.request import OrderRequest

@@ -2,8 +2,8 @@
 
 Registering and releasing callbacks, the views, queueing what the readers hand over, routing decoded frames
 to callbacks, stepping each connection's flow (:class:`~pykis.protocol.websocket.WebsocketSession`) and the
-connection options live here once; :mod:`pykis._sync.websocket` and :mod:`pykis._async.websocket` add the
-threads or tasks, the sockets and the calls.
+connection options live here once; :mod:`pykis.drivers.websocket_blocking` and
+:mod:`pykis.drivers.websocket_asyncio` add the threads or tasks, the sockets and the calls.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Callable, Generator, Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from pykis._websocket_handlers import (
+from pykis.drivers.websocket_handlers import (
     Handler,
     KisEventTicket,
     KisSubscriptionEventArgs,

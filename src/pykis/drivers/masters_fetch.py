@@ -11,7 +11,7 @@ import httpx
 from pykis import progress
 from pykis._log import lazy_logger
 from pykis.errors import KisTransportError
-from pykis.masters import MAX_MASTER_BYTES, unzip
+from pykis.exchanges.masters import MAX_MASTER_BYTES, unzip
 
 if TYPE_CHECKING:
     from pykis._client_core import FetchMaster

@@ -3,7 +3,7 @@
 Booking a slot takes a short critical section (a thread lock and, across processes, a file lock
 around a tiny state file); the caller sleeps *after* releasing both, so no lock is held while waiting.
 The asyncio paths (``acquire``, ``*_async``) take the same locks without blocking the loop
-(:mod:`pykis._async_locks`).
+(:mod:`pykis.drivers.locks_asyncio`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pykis._log import lazy_logger
 from pykis.protocol.ratelimit import RateState, RateWindow
 
 if TYPE_CHECKING:
-    from pykis._async_locks import Gates
+    from pykis.drivers.locks_asyncio import Gates
 
 __all__ = ["RateLimiter"]
 
@@ -132,7 +132,7 @@ class RateLimiter:
                 return self._change_file(change)
 
     async def _update_async(self, change: Callable[[RateState, float], T]) -> T:
-        from pykis._async_locks import file_locked, holding  # noqa: PLC0415, RUF100 — see acquire
+        from pykis.drivers.locks_asyncio import file_locked, holding  # noqa: PLC0415, RUF100 — see acquire
 
         async with holding(self._lock, self._gates, _POLL):
             if self._file is None or self._lockfile is None:

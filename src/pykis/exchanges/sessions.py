@@ -21,7 +21,7 @@ from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from pykis.errors import KisValidationError
-from pykis.markets import market_info
+from pykis.exchanges.markets import market_info
 from pykis.models._base import KisModel
 
 __all__ = ["KisMarketSession", "KisTradingHours", "is_early_close", "is_holiday", "trading_hours"]

@@ -1,6 +1,6 @@
 """The asyncio realtime client: one reader task (and one writer task) per environment, one dispatcher task.
 
-The same rules as :mod:`pykis._sync.websocket`, from the same flow
+The same rules as :mod:`pykis.drivers.websocket_blocking`, from the same flow
 (:class:`~pykis.protocol.websocket.WebsocketSession`): the reader answers PINGPONG and follows control replies
 at once and never waits on the callbacks (frames beyond ``queue_size`` are dropped and counted); callbacks may
 be plain functions or coroutine functions; a callback that raises is logged and the stream goes on.
@@ -16,8 +16,8 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
-from pykis._websocket_client import WebsocketClientBase, lost
-from pykis._websocket_handlers import KisEventTicket, KisSubscriptionEventArgs, RealtimeOptions
+from pykis.drivers.websocket_client import WebsocketClientBase, lost
+from pykis.drivers.websocket_handlers import KisEventTicket, KisSubscriptionEventArgs, RealtimeOptions
 from pykis.protocol.websocket import (
     Close,
     DataFrame,

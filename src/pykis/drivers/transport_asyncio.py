@@ -4,7 +4,7 @@ keep-alive pool.
 A short asyncio script's first quote pays for every module it imports (issue 15). Measured here in fresh
 interpreters: ``import asyncio, httpx`` (httpcore, anyio, and its CLI's rich and click when installed) took
 ~225 ms, ``import asyncio, ssl, h11`` ~110 ms; asyncio's streams come with asyncio. What both transports share
-(the request's bytes, the pool, the size cap, the errors) is in :mod:`pykis._transport`; the fault suites run
+(the request's bytes, the pool, the size cap, the errors) is in :mod:`pykis.drivers.transport`; the fault suites run
 both.
 """
 
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import h11
 
-from pykis._transport import (
+from pykis.drivers.transport import (
     CHUNK,
     CappedBody,
     Endpoint,

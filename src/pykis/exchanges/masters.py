@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pykis._log import lazy_logger
-from pykis.markets import MARKETS
+from pykis.exchanges.markets import MARKETS
 
 __all__ = [
     "DOMESTIC_FILES",

@@ -15,8 +15,8 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from pykis._websocket_client import WebsocketClientBase, lost
-from pykis._websocket_handlers import KisEventTicket, KisSubscriptionEventArgs, RealtimeOptions
+from pykis.drivers.websocket_client import WebsocketClientBase, lost
+from pykis.drivers.websocket_handlers import KisEventTicket, KisSubscriptionEventArgs, RealtimeOptions
 from pykis.protocol.websocket import (
     Close,
     DataFrame,

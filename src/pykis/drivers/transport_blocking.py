@@ -2,14 +2,14 @@
 
 A short script's first quote pays for every module it imports (issue 15): httpx with httpcore and h11 cost
 ~35 ms more than ``http.client``. What both transports share (the request's bytes, the pool, the size cap, the
-errors) is in :mod:`pykis._transport`; the fault suites run both.
+errors) is in :mod:`pykis.drivers.transport`; the fault suites run both.
 """
 
 from __future__ import annotations
 
 import http.client
 
-from pykis._transport import (
+from pykis.drivers.transport import (
     CHUNK,
     CappedBody,
     Endpoint,

@@ -1,7 +1,7 @@
 """What the blocking and the asyncio realtime clients share: handlers, tickets, routing, options, decoding.
 
-No I/O here. The drivers (:mod:`pykis._sync.websocket`, :mod:`pykis._async.websocket`) own the sockets,
-threads and tasks, and call into :class:`RealtimeCore` to register handlers, to learn what to send and to
+No I/O here. The drivers (:mod:`pykis.drivers.websocket_blocking`, :mod:`pykis.drivers.websocket_asyncio`) own
+the sockets, threads and tasks, and call into :class:`RealtimeCore` to register handlers, to learn what to send and to
 route decoded events to callbacks; :func:`decode_frame` turns the protocol's records into typed events.
 """
 

@@ -3,7 +3,7 @@
 KIS messages the account holder on every issue and refuses a second issue within a minute
 (EGW00133), so a token is issued under a per-key thread lock and, when tokens are kept on disk, a
 per-key file lock; whoever gets the lock second finds the fresh token and uses it. The asyncio client takes
-the same locks without blocking its loop (:mod:`pykis._async_locks`) and sends on the loop.
+the same locks without blocking its loop (:mod:`pykis.drivers.locks_asyncio`) and sends on the loop.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from pykis.protocol.token import (
 )
 
 if TYPE_CHECKING:
-    from pykis._async_locks import Gates
+    from pykis.drivers.locks_asyncio import Gates
 
 __all__ = ["AsyncTransport", "TokenManager", "Transport"]
 
@@ -116,7 +116,7 @@ class TokenManager:
     async def get_async(self, send: AsyncTransport, stale: str | None = None) -> str:
         """:meth:`get` for an asyncio client: waits for the locks without blocking the loop, issues through
         ``send`` on the loop and reads and writes the cache in a worker thread."""
-        from pykis._async_locks import holding  # noqa: PLC0415, RUF100 — asyncio only for the asyncio client (cold start)
+        from pykis.drivers.locks_asyncio import holding  # noqa: PLC0415, RUF100 — asyncio only for the asyncio client (cold start)
 
         token = self._usable(self._shared.token, stale)
         if token is not None:
@@ -152,7 +152,7 @@ class TokenManager:
         """:meth:`revoke` for an asyncio client."""
         import asyncio  # noqa: PLC0415, RUF100 — see get_async
 
-        from pykis._async_locks import holding  # noqa: PLC0415, RUF100
+        from pykis.drivers.locks_asyncio import holding  # noqa: PLC0415, RUF100
 
         async with holding(self._shared.lock, self._shared.gates, _POLL):
             token = await asyncio.to_thread(self._forget)
@@ -212,7 +212,7 @@ class TokenManager:
     async def _cached_or_issue_async(self, send: AsyncTransport, stale: str | None) -> AccessToken:
         import asyncio  # noqa: PLC0415, RUF100 — see get_async
 
-        from pykis._async_locks import file_locked  # noqa: PLC0415, RUF100
+        from pykis.drivers.locks_asyncio import file_locked  # noqa: PLC0415, RUF100
 
         # The directory check and the lock file's open are a few local system calls: on the loop, so the lock is
         # tried before this task first yields. The cache's read and fsynced write go to a worker thread.

@@ -1,1 +1,0 @@
-"""asyncio transports and drivers (httpx.AsyncClient)."""

@@ -1,1 +1,0 @@
-"""Blocking transports and drivers (httpx.Client)."""
