@@ -91,7 +91,7 @@ def realtime(emu: Emulator, url: str, seconds: float) -> str:
 
 
 def fan_out(url: str, record: str, records: int, consumers: int) -> None:
-    import nats
+    import nats  # noqa: PLC0415 — the gateway extra loads only in its own bench
 
     received = [0] * consumers
     done = threading.Event()
@@ -154,7 +154,7 @@ def _quoter(url: str, count: int, start: Any, results: Any) -> None:
 
 
 def shared_key(processes: int, quotes: int) -> None:
-    import multiprocessing
+    import multiprocessing  # noqa: PLC0415 — the gateway extra loads only in its own bench
 
     limit = 20
     with (

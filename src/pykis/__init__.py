@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 from pykis.errors import (
     KisAPIError,
     KisAuthError,
@@ -249,7 +251,6 @@ def __getattr__(name: str) -> object:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'pykis' has no attribute {name!r}")
-    import importlib
 
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value

@@ -63,7 +63,7 @@ def default_cache_dir() -> Path:
     override = os.environ.get("PYKIS_CACHE_DIR")
     if override:
         return Path(override)
-    from platformdirs import user_cache_path  # noqa: PLC0415, RUF100 — only when no override names the directory
+    from platformdirs import user_cache_path  # noqa: PLC0415 — only when no override names the directory
 
     return user_cache_path("pykis", appauthor=False)
 
@@ -84,7 +84,7 @@ _LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 def warn_if_plain(rest_url: str, verify: bool) -> None:
     """Warn once per process when the app secret and tokens would cross the network unprotected: plain
     ``http://`` to another machine, or TLS without certificate checks (anyone on the path can read them)."""
-    from urllib.parse import urlsplit  # noqa: PLC0415, RUF100 — kept off the cold start of ``import pykis``
+    from urllib.parse import urlsplit  # noqa: PLC0415 — kept off the cold start of ``import pykis``
 
     parts = urlsplit(rest_url)
     reasons = []

@@ -202,7 +202,7 @@ class _ClientCore:
         :mod:`pykis.drivers.journal`)."""
         if self._journal is None:
             # Loaded with the first order, not with a quote (a cold script's first quote stays light).
-            from pykis.drivers.journal import OrderJournal  # noqa: PLC0415, RUF100
+            from pykis.drivers.journal import OrderJournal  # noqa: PLC0415
 
             self._journal = OrderJournal(default_cache_dir() / "orders", self.clock.now)
         return self._journal
@@ -244,14 +244,14 @@ class _ClientCore:
         """The realtime client class of this driver: over the gateway's NATS link, or a WebSocket of its own."""
         # Local imports: the realtime stack (websockets, crypto) loads on the first subscription.
         if self._gateway is not None:
-            from pykis.gateway.realtime import AsyncGatewayWebsocketClient, GatewayWebsocketClient  # noqa: PLC0415, RUF100
+            from pykis.gateway.realtime import AsyncGatewayWebsocketClient, GatewayWebsocketClient  # noqa: PLC0415
 
             return GatewayWebsocketClient if sync else AsyncGatewayWebsocketClient
         if sync:
-            from pykis.drivers.websocket_blocking import KisWebsocketClient  # noqa: PLC0415, RUF100
+            from pykis.drivers.websocket_blocking import KisWebsocketClient  # noqa: PLC0415
 
             return KisWebsocketClient
-        from pykis.drivers.websocket_asyncio import AsyncKisWebsocketClient  # noqa: PLC0415, RUF100
+        from pykis.drivers.websocket_asyncio import AsyncKisWebsocketClient  # noqa: PLC0415
 
         return AsyncKisWebsocketClient
 
@@ -260,7 +260,7 @@ class _ClientCore:
         the gateway's accounts."""
         if any(value is not None for value in given):
             raise KisCredentialError("a gateway client takes no secret: the gateway holds the keys")
-        from pykis.gateway.link import GatewayLink, gateway_options  # noqa: PLC0415, RUF100 — NATS only for gateway clients
+        from pykis.gateway.link import GatewayLink, gateway_options  # noqa: PLC0415 — NATS only for gateway clients
 
         self._gateway = GatewayLink(gateway_options(gateway))
         return self._gateway.auths()
@@ -386,8 +386,8 @@ class _ClientCore:
 
     def _quotes_flow(self, symbols: Iterable[str | StockBase], venue: Venue) -> Generator[Step, Any, list[KisQuote]]:
         """Quotes of many stocks, in input order: the symbols resolved, then the plan's calls side by side."""
-        from pykis.scopes.market import plan_quotes  # noqa: PLC0415, RUF100 — scopes import the client (type cycle)
-        from pykis.scopes.stock import StockBase  # noqa: PLC0415, RUF100
+        from pykis.scopes.market import plan_quotes  # noqa: PLC0415 — scopes import the client (type cycle)
+        from pykis.scopes.stock import StockBase  # noqa: PLC0415
 
         stocks: list[StockBase] = []
         for item in symbols:
@@ -401,22 +401,22 @@ class _ClientCore:
     def _search_flow(
         self, text: str, limit: int, markets: Iterable[str] | None
     ) -> Generator[Action, Any, list[MasterRow]]:
-        from pykis.scopes.market import search_flow  # noqa: PLC0415, RUF100
+        from pykis.scopes.market import search_flow  # noqa: PLC0415
 
         return search_flow(text, limit, markets)
 
     def _trading_day_flow(self, market: str, day: date | None) -> Generator[Action, Any, bool]:
-        from pykis.scopes.market import trading_day_flow  # noqa: PLC0415, RUF100
+        from pykis.scopes.market import trading_day_flow  # noqa: PLC0415
 
         return trading_day_flow(self, market, day)
 
     def _resolve_flow(self, symbol: str, market: str | None = None) -> Generator[Action, Any, MasterRow]:
-        from pykis.scopes.resolve import resolve_flow  # noqa: PLC0415, RUF100
+        from pykis.scopes.resolve import resolve_flow  # noqa: PLC0415
 
         return resolve_flow(self, symbol, market)
 
     def _account_number(self, account: str | KisAccountNumber | None) -> KisAccountNumber:
-        from pykis.scopes.orders.facts import account_of  # noqa: PLC0415, RUF100
+        from pykis.scopes.orders.facts import account_of  # noqa: PLC0415
 
         return account_of(self, account)
 
@@ -424,9 +424,9 @@ class _ClientCore:
     def trading_hours(self, market: str) -> KisTradingHours:
         """The sessions of ``market`` (``"KRX"``, ``"NXT"``, ``"NASDAQ"``…); ``hours.session(kis.now())`` names the
         current one. Built in, no request; against an always-open sandbox every instant is ``"regular"``."""
-        from msgspec import structs  # noqa: PLC0415, RUF100 — sessions load on first use
+        from msgspec import structs  # noqa: PLC0415 — sessions load on first use
 
-        from pykis.exchanges.sessions import trading_hours  # noqa: PLC0415, RUF100
+        from pykis.exchanges.sessions import trading_hours  # noqa: PLC0415
 
         hours = trading_hours(market)
         return structs.replace(hours, always_open=True) if self.always_open else hours

@@ -58,7 +58,7 @@ def write_private(path: Path, content: bytes, *, durable: bool = True) -> None:
     """Atomically replace ``path`` with ``content`` through a fresh 0600 temporary file beside it: never
     half-written, never through a symlink planted at ``path``. ``durable`` syncs it to disk first."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    import tempfile  # noqa: PLC0415, RUF100 - only when writing: it costs import time
+    import tempfile  # noqa: PLC0415 - only when writing: it costs import time
 
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
@@ -112,7 +112,7 @@ def locked(path: Path, timeout: float) -> Iterator[None]:
     two interoperate), without that package's ~14 ms of imports on a short script's first request (issue 15);
     elsewhere filelock."""
     if sys.platform == "win32":
-        from filelock import FileLock, Timeout  # noqa: PLC0415, RUF100 - only where fcntl is missing (Windows)
+        from filelock import FileLock, Timeout  # noqa: PLC0415 - only where fcntl is missing (Windows)
 
         try:
             with FileLock(str(path), timeout=timeout):

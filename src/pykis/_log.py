@@ -17,7 +17,7 @@ class _LazyLogger:
         self._name = name
 
     def __getattr__(self, attribute: str) -> Any:
-        import logging
+        import logging  # noqa: PLC0415 — logging loads with the first log line, not with a quote
 
         return getattr(logging.getLogger(self._name), attribute)
 

@@ -44,7 +44,7 @@ class _Deferred:
     user ~35 ms of import time."""
 
     def __getattr__(self, name: str) -> Any:
-        import asyncio  # noqa: PLC0415, RUF100 — the deferral itself
+        import asyncio  # noqa: PLC0415 — the deferral itself
 
         return getattr(asyncio, name)
 
@@ -71,7 +71,7 @@ class PyKis(_ClientCore):
     _websocket: KisWebsocketClient | None = None
 
     def _connect(self, options: TransportOptions) -> None:
-        from pykis.drivers.transport_blocking import SyncTransport  # noqa: PLC0415, RUF100 — each client loads only its own stack
+        from pykis.drivers.transport_blocking import SyncTransport  # noqa: PLC0415 — each client loads only its own stack
 
         self._transports: dict[Environment, SyncTransport] = {
             env: SyncTransport(host, options) for env, host in self._rest_hosts()
@@ -119,13 +119,13 @@ class PyKis(_ClientCore):
         if isinstance(step, Offload):
             return step.function(*step.args)
         if isinstance(step, FetchMaster):
-            from pykis.drivers.masters_fetch import fetch_master  # noqa: PLC0415, RUF100 — httpx only when a master is downloaded
+            from pykis.drivers.masters_fetch import fetch_master  # noqa: PLC0415 — httpx only when a master is downloaded
 
             return fetch_master(step, self._timeout, self._verify)
         if isinstance(step, Gather):
             if len(step.flows) <= 1:
                 return [self.run(flow) for flow in step.flows]
-            from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415, RUF100 — cold start: 6 modules
+            from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415 — cold start: 6 modules
 
             with ThreadPoolExecutor(min(8, len(step.flows)), thread_name_prefix="pykis-gather") as pool:
                 return list(pool.map(self.run, step.flows))
@@ -159,7 +159,7 @@ class PyKis(_ClientCore):
     def api(self) -> KisApi:
         """Every REST API and realtime TR of the KIS catalog, typed and generated (:mod:`pykis.api`):
         ``kis.api.domestic_stock.inquire_price(FID_COND_MRKT_DIV_CODE="J", FID_INPUT_ISCD="005930")``."""
-        from pykis.facade import KisApi  # noqa: PLC0415, RUF100 — the generated catalog loads on first use
+        from pykis.facade import KisApi  # noqa: PLC0415 — the generated catalog loads on first use
 
         return self._once("_api", KisApi)
 
@@ -192,13 +192,13 @@ class PyKis(_ClientCore):
     def stock(self, symbol: str, market: str | None = None) -> KisStock:
         """The stock ``symbol`` (``"005930"``, ``"NVDA"``…), its market resolved from the master files
         unless named. Raises :class:`~pykis.errors.KisNotFoundError` for an unknown symbol."""
-        from pykis.scopes.stock import KisStock  # noqa: PLC0415, RUF100 — scopes import the client (type cycle)
+        from pykis.scopes.stock import KisStock  # noqa: PLC0415 — scopes import the client (type cycle)
 
         return KisStock(self, self.run(self._resolve_flow(symbol, market)))
 
     def account(self, account: str | KisAccountNumber | None = None) -> KisAccount:
         """The account ``"NNNNNNNN-NN"`` (default: the primary account of the trading credentials)."""
-        from pykis.scopes.account import KisAccount  # noqa: PLC0415, RUF100
+        from pykis.scopes.account import KisAccount  # noqa: PLC0415
 
         return KisAccount(self, self._account_number(account))
 
@@ -229,7 +229,7 @@ class AsyncPyKis(_ClientCore):
     _websocket: AsyncKisWebsocketClient | None = None
 
     def _connect(self, options: TransportOptions) -> None:
-        from pykis.drivers.transport_asyncio import AsyncTransport  # noqa: PLC0415, RUF100 — each client loads only its own stack
+        from pykis.drivers.transport_asyncio import AsyncTransport  # noqa: PLC0415 — each client loads only its own stack
 
         self._transports: dict[Environment, AsyncTransport] = {
             env: AsyncTransport(host, options) for env, host in self._rest_hosts()
@@ -278,7 +278,7 @@ class AsyncPyKis(_ClientCore):
         if isinstance(step, Offload):
             return await asyncio.to_thread(step.function, *step.args)
         if isinstance(step, FetchMaster):
-            from pykis.drivers.masters_fetch import fetch_master_async  # noqa: PLC0415, RUF100 — httpx only when downloading
+            from pykis.drivers.masters_fetch import fetch_master_async  # noqa: PLC0415 — httpx only when downloading
 
             return await fetch_master_async(step, self._timeout, self._verify)
         if isinstance(step, Gather):
@@ -317,7 +317,7 @@ class AsyncPyKis(_ClientCore):
     def api(self) -> AsyncKisApi:
         """Every REST API and realtime TR of the KIS catalog, typed and generated (:mod:`pykis.api`):
         ``await kis.api.domestic_stock.inquire_price(FID_COND_MRKT_DIV_CODE="J", FID_INPUT_ISCD="005930")``."""
-        from pykis.facade import AsyncKisApi  # noqa: PLC0415, RUF100 — the generated catalog loads on first use
+        from pykis.facade import AsyncKisApi  # noqa: PLC0415 — the generated catalog loads on first use
 
         return self._once("_api", AsyncKisApi)
 
@@ -349,13 +349,13 @@ class AsyncPyKis(_ClientCore):
 
     async def stock(self, symbol: str, market: str | None = None) -> AsyncKisStock:
         """The stock ``symbol``, resolved as :meth:`PyKis.stock` does."""
-        from pykis.scopes.stock import AsyncKisStock  # noqa: PLC0415, RUF100 — scopes import the client (type cycle)
+        from pykis.scopes.stock import AsyncKisStock  # noqa: PLC0415 — scopes import the client (type cycle)
 
         return AsyncKisStock(self, await self.run(self._resolve_flow(symbol, market)))
 
     def account(self, account: str | KisAccountNumber | None = None) -> AsyncKisAccount:
         """The account ``"NNNNNNNN-NN"`` (default: the primary account); no request is made."""
-        from pykis.scopes.account import AsyncKisAccount  # noqa: PLC0415, RUF100
+        from pykis.scopes.account import AsyncKisAccount  # noqa: PLC0415
 
         return AsyncKisAccount(self, self._account_number(account))
 

@@ -141,7 +141,7 @@ def _realtime_tour(kis: PyKis, seconds: float) -> None:
 
 @contextlib.contextmanager
 def _emulator_client() -> Iterator[PyKis]:
-    from pykis.emulator import Emulator  # noqa: PLC0415, RUF100 - the emulator extra: --secret runs without it
+    from pykis.emulator import Emulator  # noqa: PLC0415 - the emulator extra: --secret runs without it
 
     with tempfile.TemporaryDirectory(prefix="pykis-demo-") as folder, Emulator(secrets_dir=folder) as emu:
         say("pykis demo — a local KIS emulator is running (no account, no network needed)")

@@ -265,7 +265,7 @@ class KisOrderUnknownError(KisError):
     ``kind`` (``"new"``, ``"modify"`` or ``"cancel"``) with ``original_number`` for a modify or cancel.
     """
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 — keyword-only: the facts the error carries
         self,
         *,
         account: str,

@@ -27,7 +27,9 @@ from pykis.emulator.market import Market, grid, noise, paths
 PathArrays = tuple[list[Any], ...]
 
 
-def reference_path(market: Market, instrument: Instrument, bar: Any) -> PathArrays:
+def reference_path(  # noqa: PLR0912, PLR0915 — the old path builder, kept line for line as the reference
+    market: Market, instrument: Instrument, bar: Any
+) -> PathArrays:
     """The day's minute path, one minute and one draw at a time (``Market._build_path`` as first written)."""
     n = bar.minutes
     key = market._key(instrument)

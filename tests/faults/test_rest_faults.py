@@ -124,7 +124,7 @@ def test_orders_under_every_rest_fault_are_never_duplicated_or_misreported(
 
 
 @pytest.mark.parametrize("scale", SCALES)
-def test_inquiries_through_500_and_egw00201_storms_from_threads_and_tasks(
+def test_inquiries_through_500_and_egw00201_storms_from_threads_and_tasks(  # noqa: PLR0915 — one scenario, in order
     emu: Emulator, scale: int, figures: Any
 ) -> None:
     """4 threads and 4 asyncio tasks on one app key while 500s, EGW00201s and garbled answers rain down."""

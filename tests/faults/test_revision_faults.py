@@ -143,7 +143,7 @@ REVISION_FAULTS: dict[str, bool] = {
 
 
 @pytest.mark.parametrize("scale", SCALES)
-def test_revisions_under_every_rest_fault_are_never_duplicated_or_misreported(
+def test_revisions_under_every_rest_fault_are_never_duplicated_or_misreported(  # noqa: PLR0912 — one scenario, in order
     emu: Emulator, scale: int, figures: Any
 ) -> None:
     rng = random.Random(5 * scale)

@@ -67,7 +67,7 @@ def describe(error: BaseException) -> list[str]:
     return [str(error), repr(error), "".join(traceback.format_exception(error))]
 
 
-def test_a_full_session_leaks_no_secret(
+def test_a_full_session_leaks_no_secret(  # noqa: PLR0915 — one session, in order
     tmp_path: Path, private_cache: Path, verbose: Everything, monkeypatch: pytest.MonkeyPatch, figures: Any
 ) -> None:
     monkeypatch.chdir(tmp_path)

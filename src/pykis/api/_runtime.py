@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, ParamSpec, Protocol, TypeVar, cast, overload
 
@@ -309,9 +310,8 @@ class AsyncRunner:
 
 def _oauth_envelope(spec: Spec[Any], kis: Any, value: Any) -> Envelope:
     """The OAuth APIs go through the client's token and approval-key managers (cached, renewed)."""
-    from datetime import datetime
 
-    from pykis.protocol.envelope import Envelope
+    from pykis.protocol.envelope import Envelope  # noqa: PLC0415 — the envelope (msgspec) loads with the first call
 
     side = kis._side_for(trading=True).environment
     if spec.name == "auth_ws_token":

@@ -44,6 +44,6 @@ __all__ = ["main"]
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
-    from pykis.cli.program import run  # noqa: PLC0415, RUF100 - `import pykis.cli` (python -m pykis) stays free
+    from pykis.cli.program import run  # noqa: PLC0415 - `import pykis.cli` (python -m pykis) stays free
 
     return run(sys.argv[1:] if argv is None else argv)

@@ -58,7 +58,7 @@ def execute(args: argparse.Namespace, *, stdin: Any = None) -> int:
     """Run ``args.handler`` with its parsed ``args`` and return the exit code: errors become their exit codes and
     a line on stderr, a reader of stdout gone away a quiet 0."""
     out = Output(json=bool(args.json))
-    from pykis.cli.bars import progress_bars  # noqa: PLC0415, RUF100 - cold start (see the module's docstring)
+    from pykis.cli.bars import progress_bars  # noqa: PLC0415 - cold start (see the module's docstring)
 
     handler: Handler = args.handler
     try:
@@ -101,7 +101,7 @@ def _check_field(name: str) -> Callable[[str], str | None]:
     """The check of one answer of ``auth init``: :class:`~pykis.KisAuth`'s own, with the other fields valid."""
 
     def check(answer: str) -> str | None:
-        from pykis.auth import KisAuth  # noqa: PLC0415, RUF100 - cold start
+        from pykis.auth import KisAuth  # noqa: PLC0415 - cold start
 
         try:
             KisAuth(**{**_VALID, name: answer})  # type: ignore[arg-type]
@@ -113,7 +113,7 @@ def _check_field(name: str) -> Callable[[str], str | None]:
 
 
 def cmd_auth(args: argparse.Namespace, out: Output, stdin: Any) -> int:
-    from pykis.auth import KisAuth  # noqa: PLC0415, RUF100 - cold start
+    from pykis.auth import KisAuth  # noqa: PLC0415 - cold start
 
     def field(value: str | None, name: str, prompt: str, secret: bool = False) -> str:
         if value:
@@ -170,7 +170,7 @@ def _quote_row(quote: KisQuote) -> list[Any]:
 
 
 def _quote_data(quote: KisQuote) -> dict[str, Any]:
-    import msgspec  # noqa: PLC0415, RUF100 - cold start
+    import msgspec  # noqa: PLC0415 - cold start
 
     data: dict[str, Any] = msgspec.structs.asdict(quote)
     data["price"], data["rate"] = quote.price, quote.rate
@@ -348,7 +348,7 @@ def _hand_over(extra: str, dependency: str, command: Callable[[], int]) -> int:
 
 def cmd_emulator(args: argparse.Namespace, out: Output, stdin: Any) -> int:
     def command() -> int:
-        from pykis.emulator.cli import main  # noqa: PLC0415, RUF100 - cold start; aiohttp is the emulator extra
+        from pykis.emulator.cli import main  # noqa: PLC0415 - cold start; aiohttp is the emulator extra
 
         return main((["--json"] if args.json else []) + list(args.rest))
 
@@ -357,7 +357,7 @@ def cmd_emulator(args: argparse.Namespace, out: Output, stdin: Any) -> int:
 
 def cmd_gateway(args: argparse.Namespace, out: Output, stdin: Any) -> int:
     def command() -> int:
-        from pykis.gateway.cli import main  # noqa: PLC0415, RUF100 - cold start; nats-py is the gateway extra
+        from pykis.gateway.cli import main  # noqa: PLC0415 - cold start; nats-py is the gateway extra
 
         return main(list(args.rest) + (["--json"] if args.json else []))
 

@@ -57,7 +57,7 @@ def _default(value: Any) -> Any:
 
 def to_json(data: Any) -> str:
     """``data`` as one line of JSON: decimals as numbers, times in ISO 8601, anything else by ``str``."""
-    import msgspec  # noqa: PLC0415, RUF100 - cold start: `pykis --help` does not load it
+    import msgspec  # noqa: PLC0415 - cold start: `pykis --help` does not load it
 
     encoder = msgspec.json.Encoder(enc_hook=_default, decimal_format="number")
     return encoder.encode(data).decode()

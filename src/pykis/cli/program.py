@@ -85,8 +85,8 @@ def _period(text: str) -> ChartPeriod | int:
 
 
 def _span(text: str) -> str:
-    from pykis.errors import KisValidationError  # noqa: PLC0415, RUF100 - cold start: `pykis --help` loads no client code
-    from pykis.scopes.chart import parse_span  # noqa: PLC0415, RUF100
+    from pykis.errors import KisValidationError  # noqa: PLC0415 - cold start: `pykis --help` loads no client code
+    from pykis.scopes.chart import parse_span  # noqa: PLC0415
 
     try:
         parse_span(text)

@@ -69,7 +69,7 @@ def _credentials(args: argparse.Namespace) -> tuple[str | None, str | None]:
 def client(args: argparse.Namespace, out: Output) -> PyKis:
     """The client of this command; says on stderr which account and service it acts on (not with ``--json``,
     whose output says it in its data)."""
-    from pykis.client import PyKis  # noqa: PLC0415, RUF100 - cold start: `pykis --help` loads no client code
+    from pykis.client import PyKis  # noqa: PLC0415 - cold start: `pykis --help` loads no client code
 
     secret, virtual = _credentials(args)
     kis = PyKis(secret, virtual)
@@ -126,7 +126,7 @@ def confirm(stdin: Any, question: str, out: Output) -> bool:
 
 def money_text(value: Any, currency: str | None) -> Any:
     """An amount in its currency's places, as table text (``3408.80``, ``7588000``)."""
-    from pykis.models._base import money  # noqa: PLC0415, RUF100
+    from pykis.models._base import money  # noqa: PLC0415
 
     return format(money(value, currency), "f") if isinstance(value, Decimal) else value
 

@@ -96,7 +96,7 @@ class OrderJournal:
         except OSError as exc:
             log.warning("cannot write the order journal %s: %s", path, exc)
 
-    def begin(
+    def begin(  # noqa: PLR0913 — keyword-only: the columns of the record it writes
         self,
         *,
         account: str,

@@ -95,7 +95,7 @@ class RateLimiter:
     async def acquire(self) -> float:
         """The asyncio twin of :meth:`acquire_blocking`: sleeps on the event loop, never holding a lock, and
         waits for the locks without blocking the loop."""
-        import asyncio  # noqa: PLC0415, RUF100 — asyncio only for the asyncio client (cold start)
+        import asyncio  # noqa: PLC0415 — asyncio only for the asyncio client (cold start)
 
         slot = await self._update_async(lambda state, now: state.book(self.window, now))
         while True:
@@ -132,7 +132,7 @@ class RateLimiter:
                 return self._change_file(change)
 
     async def _update_async(self, change: Callable[[RateState, float], T]) -> T:
-        from pykis.drivers.locks_asyncio import file_locked, holding  # noqa: PLC0415, RUF100 — see acquire
+        from pykis.drivers.locks_asyncio import file_locked, holding  # noqa: PLC0415 — see acquire
 
         async with holding(self._lock, self._gates, _POLL):
             if self._file is None or self._lockfile is None:

@@ -58,7 +58,7 @@ async def file_locked(path: Path, *, timeout: float, poll: float) -> AsyncIterat
     """Hold the cross-process lock file ``path`` for the block, retrying every ``poll`` seconds while another
     process holds it; :class:`TimeoutError` after ``timeout`` seconds."""
     if sys.platform == "win32":
-        from filelock import AsyncFileLock  # noqa: PLC0415, RUF100 — only where fcntl is missing (Windows)
+        from filelock import AsyncFileLock  # noqa: PLC0415 — only where fcntl is missing (Windows)
 
         async with AsyncFileLock(str(path), timeout=timeout, poll_interval=poll):
             yield

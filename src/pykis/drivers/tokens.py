@@ -116,7 +116,7 @@ class TokenManager:
     async def get_async(self, send: AsyncTransport, stale: str | None = None) -> str:
         """:meth:`get` for an asyncio client: waits for the locks without blocking the loop, issues through
         ``send`` on the loop and reads and writes the cache in a worker thread."""
-        from pykis.drivers.locks_asyncio import holding  # noqa: PLC0415, RUF100 — asyncio only for the asyncio client (cold start)
+        from pykis.drivers.locks_asyncio import holding  # noqa: PLC0415 — asyncio only for the asyncio client (cold start)
 
         token = self._usable(self._shared.token, stale)
         if token is not None:
@@ -150,9 +150,9 @@ class TokenManager:
 
     async def revoke_async(self, send: AsyncTransport) -> None:
         """:meth:`revoke` for an asyncio client."""
-        import asyncio  # noqa: PLC0415, RUF100 — see get_async
+        import asyncio  # noqa: PLC0415 — see get_async
 
-        from pykis.drivers.locks_asyncio import holding  # noqa: PLC0415, RUF100
+        from pykis.drivers.locks_asyncio import holding  # noqa: PLC0415
 
         async with holding(self._shared.lock, self._shared.gates, _POLL):
             token = await asyncio.to_thread(self._forget)
@@ -210,9 +210,9 @@ class TokenManager:
             return token
 
     async def _cached_or_issue_async(self, send: AsyncTransport, stale: str | None) -> AccessToken:
-        import asyncio  # noqa: PLC0415, RUF100 — see get_async
+        import asyncio  # noqa: PLC0415 — see get_async
 
-        from pykis.drivers.locks_asyncio import file_locked  # noqa: PLC0415, RUF100
+        from pykis.drivers.locks_asyncio import file_locked  # noqa: PLC0415
 
         # The directory check and the lock file's open are a few local system calls: on the loop, so the lock is
         # tried before this task first yields. The cache's read and fsynced write go to a worker thread.

@@ -86,7 +86,7 @@ class _Session:
 
     async def _open(self, renew: bool) -> str | Lost:
         # websockets loads with the first subscription, not with the client.
-        from websockets.asyncio.client import connect  # noqa: PLC0415, RUF100 — lazy: cold start of a REST-only client
+        from websockets.asyncio.client import connect  # noqa: PLC0415 — lazy: cold start of a REST-only client
 
         try:
             approval: str = await self.client._kis.approval_key(self.environment, renew=renew)

@@ -85,7 +85,7 @@ class _Session:
 
     def _open(self, renew: bool) -> str | Lost:
         # websockets loads with the first subscription, not with the client.
-        from websockets.sync.client import connect  # noqa: PLC0415, RUF100 — lazy: cold start of a REST-only client
+        from websockets.sync.client import connect  # noqa: PLC0415 — lazy: cold start of a REST-only client
 
         try:
             approval: str = self.client._kis.approval_key(self.environment, renew=renew)

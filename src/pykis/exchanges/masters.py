@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from pykis._files import private_dir, read_private, write_private
 from pykis._log import lazy_logger
 from pykis.exchanges.markets import MARKETS
 
@@ -60,7 +61,7 @@ MAX_MASTER_BYTES = 64 << 20
 def unzip(blob: bytes) -> bytes:
     """The single member of a master ``.zip``; ``ValueError`` for anything that is not one (a truncated
     download, an HTML error page, an empty archive, a member larger than :data:`MAX_MASTER_BYTES`)."""
-    import zipfile  # noqa: PLC0415, RUF100 - only a download unzips; a quote from cached masters never does
+    import zipfile  # noqa: PLC0415 - only a download unzips; a quote from cached masters never does
 
     try:
         with zipfile.ZipFile(io.BytesIO(blob)) as archive:
@@ -177,7 +178,6 @@ class MasterCache:
 
     def fresh(self, name: str) -> bytes | None:
         """The cached unzipped content of ``name`` if younger than ``max_age``."""
-        from pykis._files import private_dir, read_private
 
         path = self.directory / name
         try:
@@ -194,7 +194,6 @@ class MasterCache:
 
     def store(self, name: str, content: bytes) -> None:
         """Keep the unzipped content of ``name``."""
-        from pykis._files import private_dir, write_private
 
         try:
             path = private_dir(self.directory) / name

@@ -206,7 +206,7 @@ _SOURCES = {
 
 @cache
 def _holidays(source: str, year: int) -> frozenset[date]:
-    import holidays  # ~60 ms: loaded with the first calendar asked for, not with pykis
+    import holidays  # noqa: PLC0415 — ~60 ms: loaded with the first calendar asked for, not with pykis
 
     if source.startswith("country:"):
         found = holidays.country_holidays(source.removeprefix("country:"), years=year)

@@ -20,7 +20,7 @@ __all__ = ["KisGateway", "NatsOptions", "Subjects"]
 
 def __getattr__(name: str) -> object:
     if name == "KisGateway":
-        from pykis.gateway.server import KisGateway  # noqa: PLC0415, RUF100 - lazy: the server loads the client
+        from pykis.gateway.server import KisGateway  # noqa: PLC0415 - lazy: the server loads the client
 
         return KisGateway
     raise AttributeError(name)

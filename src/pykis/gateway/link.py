@@ -91,8 +91,8 @@ class GatewayLink:
 
     async def _ask(self, subject: str, payload: bytes, within: float) -> bytes:
         """Request/reply; "no responders" (nobody received it) is asked again until ``within`` has passed."""
-        from nats.errors import ConnectionClosedError, NoRespondersError  # noqa: PLC0415, RUF100 - the gateway extra
-        from nats.errors import TimeoutError as NatsTimeout  # noqa: PLC0415, RUF100
+        from nats.errors import ConnectionClosedError, NoRespondersError  # noqa: PLC0415 - the gateway extra
+        from nats.errors import TimeoutError as NatsTimeout  # noqa: PLC0415
 
         deadline = self.loop.time() + within
         while True:

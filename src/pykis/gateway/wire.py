@@ -143,8 +143,8 @@ class NatsOptions:
 async def open_connection(options: NatsOptions, name: str) -> Client:
     """A NATS connection that fails fast when the server cannot be reached now (two attempts, a typed
     :class:`~pykis.errors.KisGatewayUnreachableError`), and once connected reconnects for ever."""
-    from nats.aio.client import Client  # noqa: PLC0415, RUF100 - nats-py is the gateway extra, loaded when used
-    from nats.errors import Error as NatsError  # noqa: PLC0415, RUF100
+    from nats.aio.client import Client  # noqa: PLC0415 - nats-py is the gateway extra, loaded when used
+    from nats.errors import Error as NatsError  # noqa: PLC0415
 
     async def quiet(error: Exception) -> None:
         # nats-py prints every failed attempt with a traceback; one log line says enough.

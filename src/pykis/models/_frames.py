@@ -7,6 +7,7 @@ their ``"NNNNNNNN-NN"`` text; everything else is kept. Both libraries are option
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,6 @@ def _plain(value: Any) -> Any:
         return float(value)
     if value is None or isinstance(value, str | int | float | bool):
         return value
-    from datetime import date
 
     if isinstance(value, date):
         return value
@@ -38,7 +38,7 @@ def columns_of(rows: Iterable[object], names: Sequence[str]) -> dict[str, list[A
 
 def pandas_frame(columns: dict[str, list[Any]], index: str | None = None) -> pandas.DataFrame:
     """A pandas DataFrame of ``columns`` (needs the ``pandas`` extra), indexed by ``index`` when given."""
-    import pandas
+    import pandas  # noqa: PLC0415 — optional extra
 
     frame = pandas.DataFrame(columns)
     return frame.set_index(index) if index is not None else frame
@@ -46,6 +46,6 @@ def pandas_frame(columns: dict[str, list[Any]], index: str | None = None) -> pan
 
 def polars_frame(columns: dict[str, list[Any]]) -> polars.DataFrame:
     """A polars DataFrame of ``columns`` (needs the ``polars`` extra)."""
-    import polars
+    import polars  # noqa: PLC0415 — optional extra
 
     return polars.DataFrame(columns, strict=False)

@@ -49,7 +49,7 @@ _HANGUL_FONTS = ("Noto Sans CJK KR", "Noto Sans KR", "NanumGothic", "Malgun Goth
 
 def hangul_font() -> str | None:
     """An installed font family with Hangul glyphs, if any (matplotlib's own fonts have none)."""
-    from matplotlib import font_manager
+    from matplotlib import font_manager  # noqa: PLC0415 — optional extra (matplotlib)
 
     installed = {font.name for font in font_manager.fontManager.ttflist}
     return next((family for family in _HANGUL_FONTS if family in installed), None)
@@ -57,8 +57,8 @@ def hangul_font() -> str | None:
 
 def default_title(chart: KisChart, name: str | None) -> str:
     """``Samsung Electronics 005930 (KRX) · daily bars 2026-06-01 – 2026-12-01 · last 71,000 KRW``."""
-    from pykis.errors import KisValidationError
-    from pykis.exchanges.markets import market_info
+    from pykis.errors import KisValidationError  # noqa: PLC0415 — optional extra (matplotlib)
+    from pykis.exchanges.markets import market_info  # noqa: PLC0415 — optional extra (matplotlib)
 
     names = {
         "minute": f"{chart.interval}-minute",
@@ -83,7 +83,7 @@ def default_title(chart: KisChart, name: str | None) -> str:
     return text
 
 
-def plot_chart(
+def plot_chart(  # noqa: PLR0913 — KisChart.plot's keyword options, passed on
     chart: KisChart,
     path: str | os.PathLike[str],
     *,
@@ -116,9 +116,9 @@ def draw_chart(
     """The figure :func:`plot_chart` saves: its first axes the prices, its second the volume."""
     if width < 100 or height < 100:
         raise ValueError("the picture must be at least 100 x 100 pixels")
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415 — optional extra (matplotlib)
+    from matplotlib.figure import Figure  # noqa: PLC0415 — optional extra (matplotlib)
+    from matplotlib.ticker import FuncFormatter  # noqa: PLC0415 — optional extra (matplotlib)
 
     bars = chart.bars
     figure = Figure(figsize=(width / dpi, height / dpi), dpi=dpi)

@@ -200,13 +200,13 @@ class KisBalance(KisModel, frozen=True, kw_only=True):
     def to_pandas(self) -> pandas.DataFrame:
         """The positions, one row each (needs the ``pandas`` extra); amounts in each position's currency, as
         floats. Deposits stay on ``deposits``."""
-        from pykis.models._frames import columns_of, pandas_frame
+        from pykis.models._frames import columns_of, pandas_frame  # noqa: PLC0415 — frames load only when a frame is asked for
 
         return pandas_frame(columns_of(self.stocks, POSITION_COLUMNS))
 
     def to_polars(self) -> polars.DataFrame:
         """The positions as a polars DataFrame (needs the ``polars`` extra); see :meth:`to_pandas`."""
-        from pykis.models._frames import columns_of, polars_frame
+        from pykis.models._frames import columns_of, polars_frame  # noqa: PLC0415 — frames load only when a frame is asked for
 
         return polars_frame(columns_of(self.stocks, POSITION_COLUMNS))
 

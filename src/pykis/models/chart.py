@@ -100,13 +100,13 @@ class KisChart(KisModel, frozen=True, kw_only=True):
 
     def to_pandas(self) -> pandas.DataFrame:
         """A DataFrame indexed by time (needs the ``pandas`` extra). Prices become floats."""
-        import pandas
+        import pandas  # noqa: PLC0415 — optional extras load only when asked for
 
         return pandas.DataFrame(self._columns()).set_index("time")
 
     def to_polars(self) -> polars.DataFrame:
         """A polars DataFrame (needs the ``polars`` extra). Prices become floats."""
-        import polars
+        import polars  # noqa: PLC0415 — optional extras load only when asked for
 
         return polars.DataFrame(self._columns())
 
@@ -124,7 +124,7 @@ class KisChart(KisModel, frozen=True, kw_only=True):
         """Save a candlestick PNG of ``width`` x ``height`` pixels at ``path``: prices with the ``ma``-bar moving
         averages of the close above, volume below (needs the ``plot`` extra; matplotlib's Agg canvas, no
         window). The title names the stock (``name``), the range and the last price. Returns the path."""
-        from pykis.models._plot import plot_chart
+        from pykis.models._plot import plot_chart  # noqa: PLC0415 — optional extras load only when asked for
 
         return plot_chart(self, path, ma=ma, width=width, height=height, dpi=dpi, title=title, name=name)
 

@@ -136,13 +136,13 @@ class KisDailyOrders(KisModel, frozen=True, kw_only=True):
 
     def to_pandas(self) -> pandas.DataFrame:
         """The orders, one row each, oldest first (needs the ``pandas`` extra); prices and amounts as floats."""
-        from pykis.models._frames import columns_of, pandas_frame
+        from pykis.models._frames import columns_of, pandas_frame  # noqa: PLC0415 — frames load only when a frame is asked for
 
         return pandas_frame(columns_of(self.orders, DAILY_ORDER_COLUMNS))
 
     def to_polars(self) -> polars.DataFrame:
         """The orders as a polars DataFrame (needs the ``polars`` extra); see :meth:`to_pandas`."""
-        from pykis.models._frames import columns_of, polars_frame
+        from pykis.models._frames import columns_of, polars_frame  # noqa: PLC0415 — frames load only when a frame is asked for
 
         return polars_frame(columns_of(self.orders, DAILY_ORDER_COLUMNS))
 

@@ -41,7 +41,7 @@ def _http_date(text: str) -> float | None:
             hour, minute, second = (int(field) for field in parts[4].split(":"))
             day = datetime(int(parts[3]), _MONTHS[parts[2]], int(parts[1]), hour, minute, second, tzinfo=UTC)
             return day.timestamp()
-        from email.utils import parsedate_to_datetime
+        from email.utils import parsedate_to_datetime  # noqa: PLC0415 — email.utils only for a date the fast parser refuses
 
         parsed = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):

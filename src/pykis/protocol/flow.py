@@ -131,7 +131,7 @@ def call_flow(
     - Transport errors, EGW00201 and gateway timeouts: only idempotent calls (inquiries) are retried,
       with jittered exponential backoff. An order is never resent (a resend could double it).
     """
-    from pykis.protocol.envelope import decode_envelope  # msgspec loads with the first call, not on import
+    from pykis.protocol.envelope import decode_envelope  # noqa: PLC0415 — msgspec loads with the first call, not on import
 
     delays = backoff(policy.initial, 2.0, policy.maximum, rng)
     stale: str | None = None

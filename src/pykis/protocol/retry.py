@@ -30,7 +30,7 @@ def backoff(
 ) -> Iterator[float]:
     """Delays ``initial·factor^n`` capped at ``maximum``, each drawn uniformly from [d/2, d] (jitter)."""
     if rng is None:
-        import random
+        import random  # noqa: PLC0415 — random only when no source is injected
 
         rng = random.Random()
     draw = rng.uniform

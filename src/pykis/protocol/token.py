@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pykis._secrets import register
-from pykis.errors import KisDecodeError
+from pykis.errors import KisDecodeError, KisHTTPError
 from pykis.protocol.env import Environment
 from pykis.protocol.http import HttpRequest, HttpResponse
 
@@ -90,7 +90,7 @@ def cache_key(environment: Environment, appkey: str, host: str) -> tuple[str, st
     A token belongs to the server that issued it: two sandboxes started with the same seed hand out the
     same app key, and a token of one offered to the other is refused (then a re-issue hits EGW00133).
     """
-    import hashlib  # loads OpenSSL: only when a cache key is needed
+    import hashlib  # noqa: PLC0415 — loads OpenSSL: only when a cache key is needed
 
     digest = hashlib.sha256(appkey.encode()).hexdigest()
     where = hashlib.sha256(f"{token_host(host)}\n{appkey}".encode()).hexdigest()
@@ -167,7 +167,7 @@ def decode_auth_answer(status: int, body: bytes, endpoint: str) -> dict[str, Any
     The OAuth endpoints answer refusals in their own shape, ``{"error_code", "error_description"}``
     (e.g. EGW00133 for a second issue within a minute), not in the ``rt_cd`` envelope.
     """
-    from pykis.protocol.envelope import api_error, decode_json
+    from pykis.protocol.envelope import api_error, decode_json  # noqa: PLC0415 — loaded when a token is decoded, not on import
 
     data = decode_json(HttpResponse(status, {}, body), endpoint)
     code = data.get("error_code") or (data.get("msg_cd") if str(data.get("rt_cd", "0")) != "0" else None)
@@ -175,7 +175,5 @@ def decode_auth_answer(status: int, body: bytes, endpoint: str) -> dict[str, Any
         message = str(data.get("error_description") or data.get("msg1") or "")
         raise api_error(str(data.get("rt_cd", "1")), str(code), message, endpoint, status)
     if status != 200:
-        from pykis.errors import KisHTTPError
-
         raise KisHTTPError(status, tr_id=endpoint, body=body[:4096].decode("utf-8", "replace"))
     return data

@@ -29,6 +29,7 @@ from pykis.models.chart import (
     overseas_daily_bars,
     overseas_minute_bars,
 )
+from pykis.protocol.env import Environment
 from pykis.protocol.flow import Action
 from pykis.protocol.request import ApiCall
 
@@ -72,19 +73,7 @@ def chart_flow(
         raise KisValidationError(f"minute interval must be 1..240, got {period}")
     if not isinstance(period, int) and period not in _DAILY_CODES:
         raise KisValidationError(f"period must be day, week, month, year or minutes (int), got {period!r}")
-    end_time = _as_datetime(end, stock, end_of_day=True) if end is not None else now
-    if isinstance(start, str):
-        start = parse_span(start)
-    if isinstance(start, timedelta):
-        start_time = end_time - start
-    elif start is None:
-        start_time = (
-            end_time.replace(hour=0, minute=0, second=0, microsecond=0) if minutes else end_time - timedelta(days=150)
-        )
-    else:
-        start_time = _as_datetime(start, stock, end_of_day=False)
-    if start_time > end_time:
-        raise KisValidationError("chart start is after its end")
+    start_time, end_time = _window(stock, start, end, now, minutes=minutes)
     if minutes:
         if stock.domestic:
             ones = yield from _domestic_minutes(stock, start_time, end_time)
@@ -105,6 +94,32 @@ def chart_flow(
     if not kept:
         _warn_if_unexpectedly_empty(stock, start_time.date(), min(end_time, now).date())
     return KisChart(symbol=stock.symbol, market=stock.market, period=period, interval=0, bars=tuple(kept))
+
+
+def _window(
+    stock: StockBase,
+    start: date | datetime | timedelta | str | None,
+    end: date | datetime | None,
+    now: datetime,
+    *,
+    minutes: int,
+) -> tuple[datetime, datetime]:
+    """The chart's (start, end) in the stock's time zone: ``end`` defaults to now; ``start`` to the day's open for
+    minute bars and 150 days back for daily bars."""
+    end_time = _as_datetime(end, stock, end_of_day=True) if end is not None else now
+    if isinstance(start, str):
+        start = parse_span(start)
+    if isinstance(start, timedelta):
+        start_time = end_time - start
+    elif start is None:
+        start_time = (
+            end_time.replace(hour=0, minute=0, second=0, microsecond=0) if minutes else end_time - timedelta(days=150)
+        )
+    else:
+        start_time = _as_datetime(start, stock, end_of_day=False)
+    if start_time > end_time:
+        raise KisValidationError("chart start is after its end")
+    return start_time, end_time
 
 
 def _warn_if_unexpectedly_empty(stock: StockBase, first: date, last: date) -> None:
@@ -226,7 +241,6 @@ def _domestic_minutes(stock: StockBase, start: datetime, end: datetime) -> Gener
     days. Virtual only: FHKST03010200 주식당일분봉조회, 30 bars a call back from FID_INPUT_HOUR_1, the current
     day only. Both report the day's running amount (``acml_tr_pbmn``, 누적 거래대금); bar amounts are its steps.
     """
-    from pykis.protocol.env import Environment
 
     daily = Environment.REAL in stock._core.environments
     bars: list[KisChartBar] = []

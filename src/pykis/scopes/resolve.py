@@ -16,6 +16,7 @@ from pykis.errors import (
 )
 from pykis.exchanges.markets import MARKETS, market_info
 from pykis.exchanges.masters import DOMESTIC_FILES, MasterRow, SymbolIndex
+from pykis.protocol.env import Environment
 from pykis.protocol.flow import Action, LoadMasters
 
 if TYPE_CHECKING:
@@ -71,8 +72,7 @@ def _not_listed(error: KisAPIError) -> None:
 
 def _inquire(core: _ClientCore, symbol: str, code: str | None) -> Generator[Action, Any, MasterRow | None]:
     """Fallback when the masters lack the symbol: CTPF1002R (domestic) or CTPF1702R (overseas)."""
-    from pykis.api._generated import domestic_stock
-    from pykis.protocol.env import Environment
+    from pykis.api._generated import domestic_stock  # noqa: PLC0415 — the fallback inquiries' API modules load only when the masters miss
 
     if Environment.REAL not in core.environments:
         return None  # the product inquiries are not offered by the virtual service
@@ -110,7 +110,7 @@ def _inquire(core: _ClientCore, symbol: str, code: str | None) -> Generator[Acti
 
 
 def _inquire_overseas(core: _ClientCore, symbol: str, code: str) -> Generator[Action, Any, MasterRow | None]:
-    from pykis.api._generated import overseas_stock
+    from pykis.api._generated import overseas_stock  # noqa: PLC0415 — the fallback inquiries' API modules load only when the masters miss
 
     info = MARKETS[code]
     request = overseas_stock.search_info(PRDT_TYPE_CD=info.prdt_type_cd, PDNO=symbol)

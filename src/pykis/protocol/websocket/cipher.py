@@ -29,9 +29,9 @@ def decrypt(payload: str, cipher: Cipher, tr_id: str | None = None) -> str:
     sign of a wrong key) or bytes that are not UTF-8.
     """
     # cryptography loads with the first notice, not with every realtime client.
-    from cryptography.hazmat.primitives import padding  # noqa: PLC0415, RUF100 — lazy: only notices need AES
-    from cryptography.hazmat.primitives.ciphers import Cipher as AesCipher  # noqa: PLC0415, RUF100
-    from cryptography.hazmat.primitives.ciphers import algorithms, modes  # noqa: PLC0415, RUF100
+    from cryptography.hazmat.primitives import padding  # noqa: PLC0415 — lazy: only notices need AES
+    from cryptography.hazmat.primitives.ciphers import Cipher as AesCipher  # noqa: PLC0415
+    from cryptography.hazmat.primitives.ciphers import algorithms, modes  # noqa: PLC0415
 
     try:
         data = base64.b64decode(payload, validate=True)
@@ -51,9 +51,9 @@ def decrypt(payload: str, cipher: Cipher, tr_id: str | None = None) -> str:
 
 def encrypt(text: str, cipher: Cipher) -> str:
     """The inverse of :func:`decrypt` (for tests and the emulator)."""
-    from cryptography.hazmat.primitives import padding  # noqa: PLC0415, RUF100 — lazy, as in decrypt
-    from cryptography.hazmat.primitives.ciphers import Cipher as AesCipher  # noqa: PLC0415, RUF100
-    from cryptography.hazmat.primitives.ciphers import algorithms, modes  # noqa: PLC0415, RUF100
+    from cryptography.hazmat.primitives import padding  # noqa: PLC0415 — lazy, as in decrypt
+    from cryptography.hazmat.primitives.ciphers import Cipher as AesCipher  # noqa: PLC0415
+    from cryptography.hazmat.primitives.ciphers import algorithms, modes  # noqa: PLC0415
 
     padder = padding.PKCS7(128).padder()
     data = padder.update(text.encode("utf-8")) + padder.finalize()
