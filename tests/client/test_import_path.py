@@ -41,8 +41,7 @@ print(json.dumps(sorted(sys.modules)))
 CLIENTS = {"blocking": BLOCKING, "asyncio": ASYNCIO}
 
 NOT_FOR_A_QUOTE = (
-    "pykis.scopes.trading",  # the order rules
-    "pykis.scopes.orders",
+    "pykis.scopes.orders",  # the order rules
     "pykis.scopes.account",
     "filelock",  # a cached token is read without a lock; the shared rate limit locks with flock
     "httpx",  # the REST transports: http.client (blocking), h11 over asyncio streams (asyncio)

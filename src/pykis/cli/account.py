@@ -105,7 +105,7 @@ def _order_status(order: Any, cancelled: frozenset[str] = frozenset()) -> str:
 
 def _order_row(order: Any, cancelled: frozenset[str] = frozenset()) -> dict[str, Any]:
     """An order of a table (pending or of the day) in words: type and status named, the fill price averaged."""
-    from pykis.scopes.trading import order_type_name  # noqa: PLC0415 - cold start: `pykis --help`
+    from pykis.scopes.orders import order_type_name  # noqa: PLC0415 - cold start: `pykis --help`
 
     filled = order.executed_qty
     return {
@@ -164,7 +164,7 @@ def cmd_orders(args: argparse.Namespace, out: Output, stdin: Any) -> int:
 
 
 def _order_data(order: Any) -> dict[str, Any]:
-    from pykis.scopes.trading import order_type_name  # noqa: PLC0415
+    from pykis.scopes.orders import order_type_name  # noqa: PLC0415
 
     return {
         "account_number": order.account_number,

@@ -18,16 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from pykis.drivers.websocket_client import WebsocketClientBase, lost
 from pykis.drivers.websocket_handlers import KisEventTicket, KisSubscriptionEventArgs, RealtimeOptions
-from pykis.protocol.websocket import (
-    Close,
-    DataFrame,
-    KisReconnectEvent,
-    Lost,
-    Open,
-    Receive,
-    SubscribeCommand,
-    Write,
-)
+from pykis.protocol.websocket import Close, DataFrame, KisReconnectEvent, Lost, Open, Receive, SubscribeCommand, Write
 
 if TYPE_CHECKING:
     from websockets.asyncio.client import ClientConnection

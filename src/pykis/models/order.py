@@ -7,7 +7,7 @@
 - :class:`KisOrderableAmount` — cash and the most shares it buys at a price (TTTC8908R 매수가능조회,
   TTTS3007R 해외주식 매수가능금액조회).
 
-Live orders (``KisOrder``, ``KisPendingOrder``) live in :mod:`pykis.scopes.trading`.
+Live orders (``KisOrder``, ``KisPendingOrder``) live in :mod:`pykis.scopes.orders`.
 """
 
 from __future__ import annotations
