@@ -67,11 +67,16 @@ MODULES: dict[str, Module] = {
     ),
     "tokens": Module(
         ("src/pykis/protocol/token.py", "src/pykis/drivers/tokens.py"),
-        ("tests/protocol/test_token.py", "tests/protocol/test_token_wire.py", "tests/client/test_tokens.py"),
+        (
+            "tests/protocol/test_token.py",
+            "tests/protocol/test_token_wire.py",
+            "tests/client/test_tokens.py",
+            "tests/client/test_loop_liveness.py",  # the asyncio paths
+        ),
     ),
     "ratelimit": Module(
         ("src/pykis/protocol/ratelimit.py", "src/pykis/drivers/limiter.py"),
-        ("tests/protocol/test_ratelimit.py", "tests/client/test_limiter.py"),
+        ("tests/protocol/test_ratelimit.py", "tests/client/test_limiter.py", "tests/client/test_loop_liveness.py"),
     ),
     "journal": Module(("src/pykis/drivers/journal.py",), ("tests/client/test_journal.py",)),
     "ticks": Module(

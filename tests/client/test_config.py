@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -116,3 +117,26 @@ def test_an_unknown_keyword_is_refused_as_a_signature_would(client: type[PyKis |
     options: dict[str, object] = {"id": "me", "account": "12345678-01", "appkey": "a" * 36, "secretkey": "b" * 180}
     with pytest.raises(TypeError, match="unexpected keyword argument 'keep_tokens'"):
         client(**options, keep_tokens=False)  # type: ignore[call-arg, arg-type]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the hand-written XDG rule applies on Linux")
+@pytest.mark.parametrize("xdg", [None, "", "   ", "/srv/cache", "relative/cache"])
+def test_the_cache_directory_follows_the_xdg_rule(monkeypatch: pytest.MonkeyPatch, xdg: str | None) -> None:
+    """On Linux the per-user cache directory is computed without importing platformdirs: ``$XDG_CACHE_HOME`` when
+    it is an absolute path, else ``~/.cache`` — platformdirs' answer for every absolute or empty value (older
+    platformdirs took a relative one too, which the XDG spec tells readers to ignore)."""
+    from platformdirs import user_cache_path
+
+    from pykis._client_config import default_cache_dir
+
+    monkeypatch.delenv("PYKIS_CACHE_DIR", raising=False)
+    if xdg is None:
+        monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    else:
+        monkeypatch.setenv("XDG_CACHE_HOME", xdg)
+    if xdg == "relative/cache":
+        assert default_cache_dir() == Path.home() / ".cache" / "pykis"
+    else:
+        assert default_cache_dir() == user_cache_path("pykis", appauthor=False)
+    monkeypatch.setenv("PYKIS_CACHE_DIR", "/elsewhere")
+    assert default_cache_dir() == Path("/elsewhere")

@@ -51,7 +51,7 @@ NOT_FOR_A_QUOTE = (
     "zipfile",  # only a master download unzips
     "pykis.gateway",
     "websockets",
-)
+) + (("platformdirs",) if sys.platform == "linux" else ())  # on Linux the XDG cache rule is applied by hand
 NOT_FOR_A_BLOCKING_QUOTE = ("logging",)  # nothing asks for a log line on the way (asyncio imports it itself)
 """Modules (and their submodules) a first quote must not load."""
 
