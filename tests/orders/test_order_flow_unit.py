@@ -190,6 +190,7 @@ LOST_FORMS: dict[str, Outcome] = {
     "transport": LOST,
     "gateway timeout": refusal("EGW00301", "요청 처리 시간이 초과되었습니다.", status=500),
     "server error": answer({"error": "internal"}, status=500),
+    "gateway server error": refusal("EGW00002", "서버 에러가 발생했습니다.", status=500),
     "bad gateway": answer({"error": "bad gateway"}, status=502),
     "garbled": HttpResponse(200, {"content-type": "application/json"}, b'{"rt_cd": "0", "output": {"OD'),
     "undecodable acknowledgement": ok(output={"ODNO": ["0000117057"]}),

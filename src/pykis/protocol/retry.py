@@ -22,7 +22,13 @@ if TYPE_CHECKING:
 _SERVER_ERROR_CODES = frozenset({"EGW00002"})
 """Gateway codes of a passing server failure (``서버 에러가 발생했습니다``), worth another try for an inquiry."""
 
-__all__ = ["RetryPolicy", "backoff"]
+__all__ = ["RetryPolicy", "backoff", "is_server_failure"]
+
+
+def is_server_failure(error: KisAPIError) -> bool:
+    """A refusal envelope that is the server failing (EGW00002 at a 5xx status), not a judgement on the request:
+    an inquiry may be tried again; for an order it says nothing of whether the order was placed."""
+    return error.status >= 500 and error.msg_cd in _SERVER_ERROR_CODES
 
 
 def backoff(
@@ -58,4 +64,4 @@ class RetryPolicy:
             return True  # lost, refused for the rate, timed out at the gateway, or garbled on the way
         if isinstance(error, KisHTTPError):
             return error.status >= 500
-        return isinstance(error, KisAPIError) and error.status >= 500 and error.msg_cd in _SERVER_ERROR_CODES
+        return isinstance(error, KisAPIError) and is_server_failure(error)

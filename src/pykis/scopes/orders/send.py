@@ -31,6 +31,7 @@ from pykis.models._base import dec
 from pykis.models.order import DomesticCcldBody
 from pykis.protocol.flow import Sleep
 from pykis.protocol.paging import next_page
+from pykis.protocol.retry import is_server_failure
 from pykis.scopes.orders.facts import (
     OrderFacts,
     daily_ccld_call,
@@ -83,8 +84,8 @@ def send_once_flow(
     core: _ClientCore, call: ApiCall, entry: JournalEntry
 ) -> Generator[Action, Any, OrderAck | KisError]:
     """Send an order, modify or cancel exactly once. Returns the acknowledgement, or the error when the outcome
-    is unknown (a lost, cut-off or garbled answer: the request may have reached the trading system, so it is
-    looked for, never resent); raises, with ``entry`` settled as rejected, when it was refused."""
+    is unknown (a lost, cut-off or garbled answer, or the server failing on it (EGW00002): the request may have
+    reached the trading system, so it is looked for, never resent); raises, with ``entry`` settled as rejected, when it was refused."""
     try:
         envelope = yield from core.request_flow(call)
         body = envelope.decode(_AckBody)
@@ -99,6 +100,8 @@ def send_once_flow(
         core.journal.settle(entry, "rejected")
         raise  # refused by the gateway: the request never reached the trading system
     except KisAPIError as error:
+        if is_server_failure(error):
+            return error  # the server failed while handling it: placed or not is unknown until looked for
         core.journal.settle(entry, "rejected")
         raise KisOrderRejectedError(
             rt_cd=error.rt_cd, msg_cd=error.msg_cd, msg1=error.msg1, tr_id=error.tr_id, status=error.status
