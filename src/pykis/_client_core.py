@@ -47,9 +47,10 @@ if TYPE_CHECKING:
     from pykis.protocol.envelope import Envelope
     from pykis.scopes.stock import StockBase, Venue
 
-__all__ = ["FlowDrive", "Offload", "PageCursor", "Step", "_ClientCore"]
+__all__ = ["FlowDrive", "Offload", "PageCursor", "Step", "_ClientCore", "_TwinCore"]
 
 T = TypeVar("T")
+W = TypeVar("W")  # the driver's realtime client
 _KST = ZoneInfo("Asia/Seoul")
 
 
@@ -139,6 +140,9 @@ class _Side:
 
 class _ClientCore:
     """Configuration shared by :class:`PyKis` and :class:`AsyncPyKis`, and their operations as flows; no I/O."""
+
+    _blocking: bool
+    """Which twin this is: the blocking client (its realtime client runs a thread) or the asyncio one (a task)."""
 
     def __init__(
         self,
@@ -450,3 +454,17 @@ class _ClientCore:
     def __repr__(self) -> str:
         sides = ", ".join(f"{s.environment.value}={s.auth.id!r}@{s.hosts.rest}" for s in self._sides.values())
         return f"{type(self).__name__}({sides}, account='{self.primary_account}')"
+
+
+class _TwinCore(_ClientCore, Generic[W]):
+    """What the two clients share that is typed by their driver: the realtime client."""
+
+    _websocket: W | None = None
+
+    @property
+    def websocket(self) -> W:
+        """The realtime client (:class:`~pykis.realtime.KisWebsocketClient`, or its asyncio twin for
+        :class:`~pykis.AsyncPyKis`), created on first use; it connects on the first subscription."""
+        if self._websocket is None:
+            self._websocket = self._realtime_client(sync=self._blocking)(self)
+        return self._websocket

@@ -13,7 +13,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from pykis._client_config import _WARNED, default_cache_dir
-from pykis._client_core import FetchMaster, FlowDrive, Gather, Offload, PageCursor, Step, _ClientCore
+from pykis._client_core import FetchMaster, FlowDrive, Gather, Offload, PageCursor, Step, _ClientCore, _TwinCore
 from pykis.protocol.flow import GetToken, RateRefused, Relay, Send, Sleep, Throttle
 
 if TYPE_CHECKING:
@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from pykis.drivers.transport import TransportOptions
     from pykis.drivers.transport_asyncio import AsyncTransport
     from pykis.drivers.transport_blocking import SyncTransport
-    from pykis.drivers.websocket_asyncio import AsyncKisWebsocketClient
-    from pykis.drivers.websocket_blocking import KisWebsocketClient
+    from pykis.drivers.websocket_asyncio import AsyncKisWebsocketClient  # noqa: F401 — a base's type argument
+    from pykis.drivers.websocket_blocking import KisWebsocketClient  # noqa: F401 — a base's type argument
     from pykis.exchanges.masters import MasterRow
     from pykis.facade import AsyncKisApi, KisApi
     from pykis.models.quote import KisQuote
@@ -57,7 +57,7 @@ __all__ = ["_WARNED", "AsyncPyKis", "PyKis", "_ClientCore", "default_cache_dir"]
 T = TypeVar("T")
 
 
-class PyKis(_ClientCore):
+class PyKis(_TwinCore["KisWebsocketClient"]):
     """The blocking client.
 
     >>> kis = PyKis("secret.json", keep_token=True)                       # doctest: +SKIP
@@ -68,7 +68,7 @@ class PyKis(_ClientCore):
     ``pykis gateway`` (:mod:`pykis.gateway`). Use it as a context manager, or call :meth:`close`.
     """
 
-    _websocket: KisWebsocketClient | None = None
+    _blocking = True
 
     def _connect(self, options: TransportOptions) -> None:
         from pykis.drivers.transport_blocking import SyncTransport  # noqa: PLC0415 — each client loads only its own stack
@@ -163,14 +163,6 @@ class PyKis(_ClientCore):
 
         return self._once("_api", KisApi)
 
-    @property
-    def websocket(self) -> KisWebsocketClient:
-        """The realtime client (:class:`~pykis.realtime.KisWebsocketClient`), created on first use; it
-        connects on the first subscription."""
-        if self._websocket is None:
-            self._websocket = self._realtime_client(sync=True)(self)
-        return self._websocket
-
     def close(self) -> None:
         """Close the realtime connections and pooled HTTP connections."""
         client, self._websocket = self._websocket, None
@@ -219,14 +211,14 @@ class PyKis(_ClientCore):
         return self.run(self._trading_day_flow(market, day))
 
 
-class AsyncPyKis(_ClientCore):
+class AsyncPyKis(_TwinCore["AsyncKisWebsocketClient"]):
     """The asyncio client: the same arguments and operations as :class:`PyKis`, as coroutines.
 
     >>> async with AsyncPyKis("secret.json") as kis:                     # doctest: +SKIP
     ...     envelope = await kis.request(call)
     """
 
-    _websocket: AsyncKisWebsocketClient | None = None
+    _blocking = False
 
     def _connect(self, options: TransportOptions) -> None:
         from pykis.drivers.transport_asyncio import AsyncTransport  # noqa: PLC0415 — each client loads only its own stack
@@ -320,14 +312,6 @@ class AsyncPyKis(_ClientCore):
         from pykis.facade import AsyncKisApi  # noqa: PLC0415 — the generated catalog loads on first use
 
         return self._once("_api", AsyncKisApi)
-
-    @property
-    def websocket(self) -> AsyncKisWebsocketClient:
-        """The realtime client (:class:`~pykis.realtime.AsyncKisWebsocketClient`), created on first use; it
-        connects on the first subscription."""
-        if self._websocket is None:
-            self._websocket = self._realtime_client(sync=False)(self)
-        return self._websocket
 
     async def close(self) -> None:
         """Close the realtime connections and pooled HTTP connections."""

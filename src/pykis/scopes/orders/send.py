@@ -85,7 +85,8 @@ def send_once_flow(
 ) -> Generator[Action, Any, OrderAck | KisError]:
     """Send an order, modify or cancel exactly once. Returns the acknowledgement, or the error when the outcome
     is unknown (a lost, cut-off or garbled answer, or the server failing on it (EGW00002): the request may have
-    reached the trading system, so it is looked for, never resent); raises, with ``entry`` settled as rejected, when it was refused."""
+    reached the trading system, so it is looked for, never resent); raises, with ``entry`` settled as rejected,
+    when it was refused."""
     try:
         envelope = yield from core.request_flow(call)
         body = envelope.decode(_AckBody)
