@@ -243,7 +243,7 @@ def test_websocket_url() -> None:
     assert websocket_url("ws://host:1/custom") == "ws://host:1/custom"
     assert websocket_url("127.0.0.1:5000") == "127.0.0.1:5000/tryitout"  # no scheme
     assert websocket_url("ws://host:1/?next=ws://relay") == "ws://host:1/?next=ws://relay"
-    assert websocket_url("ws://PROXY") == "ws://PROXY/tryitout"  # only slashes are trimmed
+    assert websocket_url("ws://FIX") == "ws://FIX/tryitout"  # only slashes are trimmed
     assert websocket_url("ws://host:1/X") == "ws://host:1/X"
 
 
