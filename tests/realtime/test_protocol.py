@@ -29,9 +29,11 @@ from pykis.protocol.websocket import (
     decrypt,
     encrypt,
     execution_tr,
+    frame_payload,
     orderbook_tr,
     parse_message,
     price_tr,
+    reconnect_delays,
     split_records,
     subscribe_message,
     websocket_url,
@@ -149,6 +151,7 @@ def test_both_widths_decode() -> None:
 
 
 def test_multi_record_frames_split_by_count() -> None:
+    assert split_records("H0STCNT0", "only", 1) == ["only"]  # by default any width will do
     records = split_records("H0STCNT0", "^".join([H0STCNT0_OLD, H0STCNT0_OLD, H0STCNT0_OLD]), 3)
     assert records == [H0STCNT0_OLD] * 3
     wide = split_records("H0STASP0", "^".join([H0STASP0, H0STASP0]), 2)
@@ -210,8 +213,15 @@ def test_wrong_key_is_a_typed_error() -> None:
         decrypt("not base64 !!", Cipher(KEY, IV))
     with pytest.raises(KisRealtimeDecodeError):
         decrypt(payload, Cipher("short", IV))
-    with pytest.raises(KisRealtimeDecodeError):
+    with pytest.raises(KisRealtimeDecodeError) as early:
         decode_frame(DataFrame(True, "H0STCNI0", 1, payload))  # no key yet
+    assert (early.value.tr_id, early.value.reason) == (
+        "H0STCNI0",
+        "encrypted frame before its subscribe reply gave a key",
+    )
+    with pytest.raises(KisRealtimeDecodeError) as wrong:
+        frame_payload(DataFrame(True, "H0STCNI0", 1, payload), Cipher("z" * 32, IV))
+    assert wrong.value.tr_id == "H0STCNI0"  # the error names the feed whose key is wrong
 
 
 # ------------------------------------------------------------------------------------------------ messages
@@ -231,6 +241,10 @@ def test_websocket_url() -> None:
     assert websocket_url("ws://ops.koreainvestment.com:21000") == "ws://ops.koreainvestment.com:21000/tryitout"
     assert websocket_url("ws://127.0.0.1:5000/") == "ws://127.0.0.1:5000/tryitout"
     assert websocket_url("ws://host:1/custom") == "ws://host:1/custom"
+    assert websocket_url("127.0.0.1:5000") == "127.0.0.1:5000/tryitout"  # no scheme
+    assert websocket_url("ws://host:1/?next=ws://relay") == "ws://host:1/?next=ws://relay"
+    assert websocket_url("ws://FIX") == "ws://FIX/tryitout"  # only slashes are trimmed
+    assert websocket_url("ws://host:1/X") == "ws://host:1/X"
 
 
 def test_tr_repr_matches_the_seed() -> None:
@@ -249,6 +263,10 @@ def test_price_and_orderbook_trs() -> None:
     assert price_tr("NASD", "aapl") == KisWebsocketTR("HDFSCNT0", "DNASAAPL")
     assert price_tr("NYS", "IBM", daytime=True) == KisWebsocketTR("HDFSCNT0", "RBAYIBM")
     assert price_tr("BAQ", "AAPL") == KisWebsocketTR("HDFSCNT0", "RBAQAAPL")
+    assert price_tr("BAQ", "AAPL", daytime=True) == KisWebsocketTR("HDFSCNT0", "RBAQAAPL")
+    assert price_tr("AMS", "SPY", daytime=True) == KisWebsocketTR("HDFSCNT0", "RBAASPY")
+    every = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789./-_"  # all a symbol may hold
+    assert price_tr("NYS", every) == KisWebsocketTR("HDFSCNT0", "DNYS" + every.upper())
     assert price_tr("HKS", "00700") == KisWebsocketTR("HDFSCNT0", "DHKS00700")
     assert orderbook_tr("KRX", "005930") == KisWebsocketTR("H0STASP0", "005930")
     assert orderbook_tr("UN", "005930") == KisWebsocketTR("H0UNASP0", "005930")
@@ -338,6 +356,7 @@ def test_limit_is_checked_before_anything_changes() -> None:
     with pytest.raises(KisSubscriptionLimitError) as caught:
         state.add(KisWebsocketTR("H0STCNT0", "999999"))
     assert "41" in str(caught.value)
+    assert caught.value.environment is Environment.REAL and "on the real server" in str(caught.value)
     assert isinstance(caught.value, KisValidationError)
     assert len(state.wanted) == MAX_SUBSCRIPTIONS
     state.remove(trs[1])
@@ -350,9 +369,18 @@ def test_refusals_are_not_retried_on_the_same_connection() -> None:
     state.add(A)
     refused = ControlReply(A.id, A.key, "1", "OPSP0008", "MAX SUBSCRIBE OVER")
     assert state.on_reply(refused) == []
-    assert A in state.refused
+    assert state.refused == {A: refused}  # the reply is kept: it says why
+    assert state.pending == frozenset()  # the server holds nothing for it
+    stray = ControlReply("H0STASP0", "000660", "1", "OPSP0008", "MAX SUBSCRIBE OVER")
+    assert state.on_reply(stray) == []  # a refusal of something never sent is noted and ignored
+    assert state.refused.keys() == {A}
+    assert refused.error().rt_cd == "1"
     assert state.add(A) == []
     assert state.connected() == [SubscribeCommand(A, True)]  # a new connection tries again
+    state.on_reply(refused)
+    state.remove(A)
+    state.remove(A)
+    assert state.refused == {}  # a released registration's refusal is forgotten
 
 
 def test_subscribe_reply_keeps_the_cipher() -> None:
@@ -364,6 +392,20 @@ def test_subscribe_reply_keeps_the_cipher() -> None:
     assert state.cipher("H0STCNI0") == Cipher(KEY, IV)
     state.disconnected()
     assert state.cipher("H0STCNI0") is None
+    state.connected()
+    state.on_reply(ControlReply(tr.id, tr.key, "0", "OPSP0000", "SUBSCRIBE SUCCESS", True, KEY, None))
+    assert state.cipher("H0STCNI0") is None  # a key without its IV decrypts nothing
+
+
+def test_a_confirmation_of_an_unwanted_registration_releases_it() -> None:
+    state = Subscriptions()
+    state.connected()
+    stray = ControlReply(A.id, A.key, "0", "OPSP0000", "SUBSCRIBE SUCCESS")
+    assert state.on_reply(stray) == [SubscribeCommand(A, False)]
+    assert state.add(A) == []  # wanted again while the release is in flight: wait for its reply
+    released = ControlReply(A.id, A.key, "0", "OPSP0001", "UNSUBSCRIBE SUCCESS")
+    assert state.on_reply(released) == [SubscribeCommand(A, True)]
+    assert state.pending == {A}
 
 
 @settings(max_examples=examples(200), deadline=None)
@@ -424,3 +466,5 @@ def test_reconnect_backoff_is_jittered_and_capped() -> None:
     assert not policy.gives_up(2)
     assert policy.gives_up(3)
     assert not ReconnectPolicy().gives_up(10_000)
+    alias = reconnect_delays(policy, random.Random(1))
+    assert [next(alias) for _ in range(6)] == values

@@ -6,12 +6,14 @@ No sockets, threads or event loop: each test plays the driver, answering the flo
 from __future__ import annotations
 
 import json
+import logging
 import random
 from collections.abc import Generator
 from typing import Any
 
 import pytest
 
+from pykis.errors import KisSubscriptionError
 from pykis.protocol.env import Environment
 from pykis.protocol.websocket import (
     Cipher,
@@ -257,7 +259,7 @@ def test_a_failed_pingpong_echo_ends_the_connection() -> None:
     script.drain()
     assert script.answer(PING) == Write(PING)
     closed = script.answer(Lost("connection failed (BrokenPipeError())"))
-    assert isinstance(closed, Close) and "PINGPONG" in closed.reason
+    assert closed == Close("PINGPONG echo failed: connection failed (BrokenPipeError())")
 
 
 def test_the_policy_gives_up_after_its_attempts() -> None:
@@ -280,3 +282,127 @@ def test_a_refused_registration_is_not_retried_on_the_same_connection() -> None:
     script.answer(None)
     script.answer("k")
     assert script.drain()[:2] == registers("k", B, A)  # a new connection tries it again
+
+
+def test_defaults_bound_silence_at_45_seconds() -> None:
+    session = WebsocketSession(Environment.VIRTUAL, Subscriptions(), clock=Clock())
+    flow = session.run()
+    assert next(flow) == Open(renew=False)
+    assert flow.send("k") == Receive(Heartbeat().timeout)
+
+
+def test_the_heartbeat_bound_expires_exactly_at_its_end() -> None:
+    script = Script(A)
+    script.answer("k")
+    script.drain()
+    script.clock.now += 44.5
+    assert script.answer(None) == Receive(0.5)
+    script.clock.now += 0.5
+    assert script.answer(None) == Close("no PINGPONG or data for 45s")
+
+
+def test_a_plain_frame_of_an_encrypted_tr_is_delivered_without_the_key() -> None:
+    script = Script(N)
+    script.answer("k")
+    script.drain()
+    script.answer(reply(N, output={"key": KEY, "iv": IV}))
+    plain = script.answer(frame("H0STCNI0", H0STCNI0_FILL))
+    assert plain == Deliver(DataFrame(False, "H0STCNI0", 1, H0STCNI0_FILL), None)
+
+
+def test_a_failed_registration_send_ends_the_connection_and_is_the_reconnect_reason() -> None:
+    script = Script(A, B)
+    script.answer("k")
+    assert script.answer(Lost("connection failed (BrokenPipeError())")) == Close(
+        "send failed: connection failed (BrokenPipeError())"
+    )
+    script.answer(None)
+    script.answer(None)
+    script.answer("k2")
+    event = script.drain()[-1]
+    assert event == KisReconnectEvent(Environment.REAL, 0, (B, A), "send failed: connection failed (BrokenPipeError())")
+
+
+def test_a_failed_send_after_a_reply_ends_the_connection() -> None:
+    script = Script()
+    script.answer("k")
+    script.drain()
+    script.session.messages(script.state.add(A))
+    script.session.messages(script.state.remove(A))
+    script.state.add(A)
+    script.answer(reply(A))
+    assert script.answer(reply(A, "UNSUBSCRIBE SUCCESS", msg_cd="OPSP0001")) == Write(subscribe_message("k", A))
+    assert script.answer(Lost("connection closed (1006)")) == Close("send failed: connection closed (1006)")
+
+
+def test_short_connections_keep_doubling_the_backoff() -> None:
+    script = Script(A)
+    expected = delays(3)
+    script.answer("k")
+    script.drain()
+    script.clock.now += 29.5  # shorter than the policy's longest delay: the outage goes on
+    assert script.answer(Lost("connection closed")) == Close("connection closed")
+    assert script.answer(None) == Wait(expected[0])
+    script.answer(None)
+    script.answer("k")
+    script.drain()
+    script.answer(Lost("connection closed"))
+    assert script.answer(None) == Wait(expected[1])
+
+
+def test_a_connection_that_lived_exactly_the_longest_delay_resets_the_backoff() -> None:
+    script = Script(A)
+    script.answer("k")
+    script.drain()
+    script.clock.now += ReconnectPolicy().maximum
+    script.answer(Lost("connection closed"))
+    script.answer(None)
+    script.answer(None)
+    script.answer("k")
+    script.drain()
+    script.clock.now += ReconnectPolicy().maximum
+    script.answer(Lost("connection closed"))
+    source = random.Random(SEED)
+    initial = ReconnectPolicy().initial
+    source.uniform(initial / 2, initial)
+    assert script.answer(None) == Wait(source.uniform(initial / 2, initial))
+
+
+def test_the_log_tells_each_step_of_the_session(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="pykis")
+    script = Script(A, B, policy=ReconnectPolicy(attempts=2))
+    expected = delays(3)
+    assert script.answer(None) == Wait(expected[0])  # the driver could not open anything
+    script.answer(None)
+    script.answer("k")
+    script.drain()
+    refused = reply(B, "MAX SUBSCRIBE OVER", rt_cd="1", msg_cd="OPSP0008")
+    for text in (reply(A), reply(B, "ALREADY IN SUBSCRIBE"), refused, "garbage",
+                 reply(N, "UNSUBSCRIBE SUCCESS", msg_cd="OPSP0001"),
+                 reply(N, "UNSUBSCRIBE ERROR", rt_cd="1", msg_cd="OPSP0003")):  # fmt: skip
+        assert isinstance(script.answer(text), Receive)
+    script.answer(Lost("connection closed (1006)"))
+    script.answer(None)
+    assert script.answer(None) == Open(renew=False)
+    script.answer(Lost("ConnectionRefusedError()"))
+    script.answer(None)
+    with pytest.raises(StopIteration):
+        script.answer(Lost("ConnectionRefusedError()"))
+    limit = str(KisSubscriptionError(rt_cd="1", msg_cd="OPSP0008", msg1="MAX SUBSCRIBE OVER", tr_id="H0STASP0"))
+    assert [(record.levelname, record.getMessage()) for record in caplog.records] == [
+        ("WARNING", f"RTC connect failed: no connection; retrying in {expected[0]:.2f}s"),
+        ("INFO", "RTC Connected to real server"),
+        ("INFO", "RTC Restoring subscriptions... H0STASP0.000660 H0STCNT0.005930"),
+        ("INFO", "RTC Subscribed to H0STCNT0.005930"),
+        ("DEBUG", "RTC Already subscribed to H0STASP0.000660"),
+        ("ERROR", f"RTC Server refused H0STASP0.000660: {limit}"),
+        ("WARNING", "RTC Skipped a malformed frame (neither a data frame nor JSON): garbage"),
+        ("INFO", "RTC Unsubscribed from H0STCNI0.myhtsid"),
+        ("DEBUG", "RTC H0STCNI0.myhtsid was not registered: UNSUBSCRIBE ERROR"),
+        (
+            "WARNING",
+            f"RTC Disconnected from real server (connection closed (1006)); reconnecting in {expected[1]:.2f}s",
+        ),
+        ("WARNING", f"RTC connect failed: ConnectionRefusedError(); retrying in {expected[2]:.2f}s"),
+        ("ERROR", "RTC Giving up on the real server after 2 attempts: connect failed: ConnectionRefusedError()"),
+    ]
