@@ -110,6 +110,23 @@ def far_below(emulator: Emulator, symbol: str, market: str | None = None) -> Dec
     return emulator.market.round_price(instrument, max(quote.price * Decimal("0.85"), floor), "up")
 
 
+def overseas_body(
+    wire: Wire, code: str, symbol: str, qty: int, price: str, dvsn: str = "00", sell: bool = False
+) -> dict[str, str]:
+    return {
+        **cano(wire),
+        "OVRS_EXCG_CD": code,
+        "PDNO": symbol,
+        "ORD_QTY": str(qty),
+        "OVRS_ORD_UNPR": price,
+        "CTAC_TLNO": "",
+        "MGCO_APTM_ODNO": "",
+        "SLL_TYPE": "00" if sell else "",
+        "ORD_SVR_DVSN_CD": "0",
+        "ORD_DVSN": dvsn,
+    }
+
+
 @pytest.fixture
 def real_acct(emulator: Emulator, http: httpx.Client) -> Wire:
     return account_wire(emulator, http, positions=(("000660", "KOSPI", 14, "540000"),))

@@ -9,7 +9,6 @@ from decimal import Decimal
 import httpx
 
 from pykis.emulator import Emulator
-from tests.emulator.conftest import Wire
 from tests.emulator.test_trading import (
     KST,
     OVS,
@@ -19,25 +18,9 @@ from tests.emulator.test_trading import (
     columns,
     far_below,
     get,
+    overseas_body,
     post,
 )
-
-
-def overseas_body(
-    wire: Wire, code: str, symbol: str, qty: int, price: str, dvsn: str = "00", sell: bool = False
-) -> dict[str, str]:
-    return {
-        **cano(wire),
-        "OVRS_EXCG_CD": code,
-        "PDNO": symbol,
-        "ORD_QTY": str(qty),
-        "OVRS_ORD_UNPR": price,
-        "CTAC_TLNO": "",
-        "MGCO_APTM_ODNO": "",
-        "SLL_TYPE": "00" if sell else "",
-        "ORD_SVR_DVSN_CD": "0",
-        "ORD_DVSN": dvsn,
-    }
 
 
 def test_overseas_orders_route_by_exchange_and_side(emulator: Emulator, http: httpx.Client) -> None:

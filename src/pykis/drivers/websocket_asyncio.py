@@ -16,7 +16,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
-from pykis.drivers.websocket_client import WebsocketClientBase, lost
+from pykis.drivers.websocket_client import SessionBase, WebsocketClientBase, lost
 from pykis.drivers.websocket_handlers import KisEventTicket, KisSubscriptionEventArgs, RealtimeOptions
 from pykis.protocol.websocket import Close, DataFrame, KisReconnectEvent, Lost, Open, Receive, SubscribeCommand, Write
 
@@ -31,14 +31,11 @@ __all__ = ["AsyncKisWebsocketClient"]
 log = logging.getLogger("pykis")
 
 
-class _Session:
+class _Session(SessionBase["AsyncKisWebsocketClient", "ClientConnection"]):
     """One environment's connection, kept alive by its task."""
 
     def __init__(self, client: AsyncKisWebsocketClient, environment: Environment) -> None:
-        self.client = client
-        self.environment = environment
-        self.conn: ClientConnection | None = None
-        self.machine, self.flow = client._flow(environment)
+        super().__init__(client, environment)
         self.generation = 0
         self.writer: asyncio.Task[None] | None = None
         self.outbox: asyncio.Queue[tuple[int, str]] = asyncio.Queue()

@@ -15,12 +15,12 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from pykis.drivers.websocket_client import WebsocketClientBase, lost
+from pykis.drivers.websocket_client import SessionBase, WebsocketClientBase, lost
 from pykis.drivers.websocket_handlers import KisEventTicket, KisSubscriptionEventArgs, RealtimeOptions
 from pykis.protocol.websocket import Close, DataFrame, KisReconnectEvent, Lost, Open, Receive, SubscribeCommand, Write
 
 if TYPE_CHECKING:
-    from websockets.sync.client import ClientConnection
+    from websockets.sync.client import ClientConnection  # noqa: F401 — the session base's type argument
 
     from pykis.client import PyKis
     from pykis.protocol.env import Environment
@@ -32,14 +32,11 @@ log = logging.getLogger("pykis")
 _STOP = object()
 
 
-class _Session:
+class _Session(SessionBase["KisWebsocketClient", "ClientConnection"]):
     """One environment's connection, kept alive by its reader thread."""
 
     def __init__(self, client: KisWebsocketClient, environment: Environment) -> None:
-        self.client = client
-        self.environment = environment
-        self.conn: ClientConnection | None = None
-        self.machine, self.flow = client._flow(environment)
+        super().__init__(client, environment)
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._run, name=f"pykis-ws-{environment.value}", daemon=True)
         self.thread.start()

@@ -13,7 +13,7 @@ import re
 import time
 from collections.abc import Callable, Generator, Iterator
 from datetime import date
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from pykis.drivers.websocket_handlers import (
     Handler,
@@ -44,7 +44,7 @@ from pykis.protocol.websocket import (
 if TYPE_CHECKING:
     from pykis.protocol.env import Environment
 
-__all__ = ["MAX_FRAME_BYTES", "WIRE_LOG", "WebsocketClientBase", "lost"]
+__all__ = ["MAX_FRAME_BYTES", "WIRE_LOG", "SessionBase", "WebsocketClientBase", "lost"]
 
 log = logging.getLogger("pykis")
 
@@ -261,3 +261,18 @@ class WebsocketClientBase:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(subscriptions={len(self.subscriptions)}, connected={self.connected})"
+
+
+C = TypeVar("C", bound=WebsocketClientBase)
+Conn = TypeVar("Conn")
+
+
+class SessionBase(Generic[C, Conn]):
+    """One environment's connection as both drivers hold it: its client, its socket (while open) and the
+    sans-I/O flow that says what to do with it."""
+
+    def __init__(self, client: C, environment: Environment) -> None:
+        self.client = client
+        self.environment = environment
+        self.conn: Conn | None = None
+        self.machine, self.flow = client._flow(environment)
