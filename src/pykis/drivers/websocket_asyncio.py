@@ -142,22 +142,8 @@ class AsyncKisWebsocketClient(WebsocketClientBase):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._dispatcher: asyncio.Task[None] | None = None
 
-    def on(
-        self,
-        tr_id: str,
-        key: str,
-        callback: Callable[[AsyncKisWebsocketClient, KisSubscriptionEventArgs[Any]], object],
-        *,
-        where: Callable[[Any], bool] | None = None,
-    ) -> KisEventTicket:
-        """Call ``callback(client, e)`` (awaiting it if it returns an awaitable) for every event of
-        (``tr_id``, ``key``) that ``where`` keeps. Call it on the event loop's thread.
-
-        Raises :class:`~pykis.realtime.KisSubscriptionLimitError` (nothing sent) past the registration limit.
-        """
-        if not self._closed:
-            self._start()
-        return self._register(tr_id, key, callback, where)
+    def _prepare(self) -> None:
+        self._start()
 
     def stream(
         self, tr_id: str, key: str, *, where: Callable[[Any], bool] | None = None

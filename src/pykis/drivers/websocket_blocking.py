@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pykis.drivers.websocket_client import SessionBase, WebsocketClientBase, lost
-from pykis.drivers.websocket_handlers import KisEventTicket, KisSubscriptionEventArgs, RealtimeOptions
+from pykis.drivers.websocket_handlers import KisEventTicket, RealtimeOptions
 from pykis.protocol.websocket import Close, DataFrame, KisReconnectEvent, Lost, Open, Receive, SubscribeCommand, Write
 
 if TYPE_CHECKING:
@@ -145,22 +145,9 @@ class KisWebsocketClient(WebsocketClientBase):
         self._queue: queue.Queue[Any] = queue.Queue()  # sized by the options when the dispatcher starts
         self._dispatcher: threading.Thread | None = None
 
-    def on(
-        self,
-        tr_id: str,
-        key: str,
-        callback: Callable[[KisWebsocketClient, KisSubscriptionEventArgs[Any]], object],
-        *,
-        where: Callable[[Any], bool] | None = None,
-    ) -> KisEventTicket:
-        """Call ``callback(client, e)`` for every event of (``tr_id``, ``key``) that ``where`` keeps.
-
-        Raises :class:`~pykis.realtime.KisSubscriptionLimitError` (nothing sent) past the registration limit.
-        """
-        if not self._closed:
-            self._drain_releases()
-            self._start_dispatcher()
-        return self._register(tr_id, key, callback, where)
+    def _prepare(self) -> None:
+        self._drain_releases()
+        self._start_dispatcher()
 
     def on_reconnect(self, callback: Callable[[KisWebsocketClient, KisReconnectEvent], object]) -> KisEventTicket:
         """Call ``callback(client, event)`` after every reconnection (registrations already re-sent)."""

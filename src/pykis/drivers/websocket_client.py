@@ -13,7 +13,7 @@ import re
 import time
 from collections.abc import Callable, Generator, Iterator
 from datetime import date
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar
 
 from pykis.drivers.websocket_handlers import (
     Handler,
@@ -136,6 +136,27 @@ class WebsocketClientBase:
         return self._core.dropped
 
     # -- registration ---------------------------------------------------------------------------------
+
+    def on(
+        self,
+        tr_id: str,
+        key: str,
+        callback: Callable[[Self, KisSubscriptionEventArgs[Any]], object],
+        *,
+        where: Callable[[Any], bool] | None = None,
+    ) -> KisEventTicket:
+        """Call ``callback(client, e)`` for every event of (``tr_id``, ``key``) that ``where`` keeps; the asyncio
+        client awaits a callback that returns an awaitable (register it on the event loop's thread).
+
+        Raises :class:`~pykis.realtime.KisSubscriptionLimitError` (nothing sent) past the registration limit.
+        """
+        if not self._closed:
+            self._prepare()
+        return self._register(tr_id, key, callback, where)
+
+    def _prepare(self) -> None:
+        """Get the driver ready to deliver (its dispatcher running) before a registration."""
+        raise NotImplementedError
 
     def _register(
         self, tr_id: str, key: str, callback: Callable[[Any, Any], Any], where: Callable[[Any], bool] | None
