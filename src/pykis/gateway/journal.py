@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 
 from pykis.errors import KisTimeoutError
@@ -28,10 +28,12 @@ def _unknown(why: str) -> bytes:
 
 
 class SendOnce:
-    """Answers of non-idempotent calls by request id; ``path`` (or ``None``: memory only) mirrors them."""
+    """Answers of non-idempotent calls by request id; ``path`` (or ``None``: memory only) mirrors them, each line
+    stamped with ``now()`` (the service's clock)."""
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, *, now: Callable[[], datetime]) -> None:
         self.path = path
+        self._now = now
         self.pending: dict[str, asyncio.Future[bytes]] = {}
         self.answers: dict[str, bytes] = {}
         self.interrupted: set[str] = set()
@@ -53,7 +55,7 @@ class SendOnce:
     def _write(self, request_id: str, state: str, answer: bytes | None = None) -> None:
         if self.path is None:
             return
-        record: dict[str, object] = {"id": request_id, "state": state, "at": time.time()}
+        record: dict[str, object] = {"id": request_id, "state": state, "at": self._now().isoformat()}
         if answer is not None:
             record["answer"] = answer.decode("utf-8", "replace")
         self.path.parent.mkdir(parents=True, exist_ok=True)

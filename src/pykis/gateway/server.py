@@ -31,6 +31,7 @@ from pykis.gateway.wire import (
     encode_error,
     open_connection,
 )
+from pykis.protocol.clock import ServiceClock
 from pykis.protocol.env import Environment
 
 if TYPE_CHECKING:
@@ -86,13 +87,15 @@ class KisGateway:
         self.nats_options = nats or NatsOptions()
         self.subjects = Subjects(self.nats_options.prefix)
         self._auths = list(auths)
+        # One service, one clock: every key's client learns the service's time into it, and the journal stamps by it.
+        self.clock: ServiceClock = client_options.setdefault("clock", ServiceClock())
         self._client_options = client_options
         self._state_dir = state_dir
         self.keys: list[GatewayKey] = []
         self._nc: Client | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._spread = itertools.count()
-        self.journal = SendOnce(state_dir / "gateway-orders.jsonl" if state_dir else None)
+        self.journal = SendOnce(state_dir / "gateway-orders.jsonl" if state_dir else None, now=self.clock.now)
         self.realtime: RealtimeHub | None = None
         self.lease = lease
         self.started = 0.0
