@@ -21,7 +21,16 @@ from pathlib import Path
 if sys.platform != "win32":
     import fcntl
 
-__all__ = ["locked", "open_private_append", "private_dir", "read_private", "write_private"]
+__all__ = [
+    "held_elsewhere",
+    "locked",
+    "open_lock_file",
+    "open_private_append",
+    "private_dir",
+    "read_private",
+    "try_lock",
+    "write_private",
+]
 
 _POSIX = os.name == "posix"
 
@@ -118,21 +127,36 @@ def locked(path: Path, timeout: float) -> Iterator[None]:
             with FileLock(str(path), timeout=timeout):
                 yield
         except Timeout:
-            raise TimeoutError(errno.ETIMEDOUT, f"{path} is held by another process") from None
+            raise held_elsewhere(path) from None
         return
-    # It holds nothing, so an older lock file's looser mode (filelock's 0644) is accepted; never a symlink.
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    fd = open_lock_file(path)
     try:
         deadline, pause = time.monotonic() + timeout, 0.0005
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise TimeoutError(errno.ETIMEDOUT, f"{path} is held by another process") from None
-                time.sleep(pause)
-                pause = min(pause * 2, 0.01)
+        while not try_lock(fd):
+            if time.monotonic() >= deadline:
+                raise held_elsewhere(path)
+            time.sleep(pause)
+            pause = min(pause * 2, 0.01)
         yield
     finally:
         os.close(fd)  # releases the lock
+
+
+def open_lock_file(path: Path) -> int:
+    """A descriptor of the lock file ``path`` (POSIX). It holds nothing, so an older lock file's looser mode
+    (filelock's 0644) is accepted; never a symlink."""
+    return os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+
+
+def try_lock(fd: int) -> bool:
+    """Take the cross-process lock of ``fd`` if no other process holds it; never waits (POSIX)."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def held_elsewhere(path: Path) -> TimeoutError:
+    """The error of a lock another process kept past the timeout."""
+    return TimeoutError(errno.ETIMEDOUT, f"{path} is held by another process")

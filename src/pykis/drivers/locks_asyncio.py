@@ -12,7 +12,6 @@ coroutine, without ever blocking its event loop.
 from __future__ import annotations
 
 import asyncio
-import errno
 import os
 import sys
 import threading
@@ -20,8 +19,7 @@ from collections.abc import AsyncIterator, MutableMapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-if sys.platform != "win32":
-    import fcntl
+from pykis._files import held_elsewhere, open_lock_file, try_lock
 
 __all__ = ["Gates", "file_locked", "holding"]
 
@@ -65,16 +63,12 @@ async def file_locked(path: Path, *, timeout: float, poll: float) -> AsyncIterat
         return
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    fd = open_lock_file(path)
     try:
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if loop.time() >= deadline:
-                    raise TimeoutError(errno.ETIMEDOUT, f"{path} is held by another process") from None
-                await asyncio.sleep(poll)
+        while not try_lock(fd):
+            if loop.time() >= deadline:
+                raise held_elsewhere(path)
+            await asyncio.sleep(poll)
         yield
     finally:
         os.close(fd)  # releases the lock
