@@ -255,6 +255,21 @@ class KisOrderRejectedError(KisAPIError):
     """The trading system refused an order, a modify or a cancel (``rt_cd`` != "0"); nothing changed."""
 
 
+def _what_happened(cause: BaseException | None) -> str:
+    """In words, what became of an order's answer."""
+    if isinstance(cause, KisGatewayTimeoutError):
+        return "the gateway timed out"
+    if isinstance(cause, KisAPIError):
+        return f"the server failed on it ({cause.msg1.strip() or cause.msg_cd})"
+    if isinstance(cause, KisTimeoutError):
+        return "no answer in time"
+    if isinstance(cause, KisTransportError):
+        return "the connection failed"
+    if isinstance(cause, KisDecodeError | KisHTTPError):
+        return "the answer was garbled"
+    return "no answer"
+
+
 class KisOrderUnknownError(KisError):
     """An order — or a modify or cancel of one — was sent but its answer was lost (timeout, dropped
     connection, gateway timeout), and the day's orders did not settle whether it exists. Check the account
@@ -303,7 +318,7 @@ class KisOrderUnknownError(KisError):
             what = f"{self.kind} of order {self.original_number} ({what})"
         return (
             f"the outcome of the {what} "
-            f"for account {self.account} is unknown: {type(self.cause).__name__ if self.cause else 'no answer'}"
+            f"for account {self.account} is unknown: {_what_happened(self.cause)}"
             f"{found}. Check the account's orders before sending it again (client id {self.client_id})."
         )
 

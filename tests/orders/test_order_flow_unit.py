@@ -403,3 +403,12 @@ def test_an_overseas_row_without_dates_is_dated_today(dawn: Script) -> None:
     inquiry = dawn.sent[-1][1]
     assert (inquiry["ORD_STRT_DT"], inquiry["ORD_END_DT"]) == ("20261004", "20261006")
     assert (facts.number, facts.time) == ("0030000002", DAWN + timedelta(seconds=3))
+
+
+def test_an_unknown_outcome_says_in_words_what_became_of_the_answer(script: Script) -> None:
+    failing = refusal("EGW00002", "서버 에러가 발생했습니다.", status=500)
+    with pytest.raises(KisOrderUnknownError) as caught:
+        place(script, BUY, LIMITS, failing, days_orders(), *[SLEPT, days_orders()] * len(RESOLVE_DELAYS))
+    text = str(caught.value)
+    assert "is unknown: the server failed on it (서버 에러가 발생했습니다.)" in text
+    assert "KisAPIError" not in text
