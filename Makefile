@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || { echo "  creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
 	@echo "  upgrading pip"
 	@$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
-	@echo "  installing pykis-client[all] and the dev tools (httpx, websockets, aiohttp, matplotlib, pandas, polars, pytest, mypy, ruff…)"
+	@echo "  installing pykis-client[all] and the dev tools (httpx for the tests, aiohttp, matplotlib, pandas, polars, pytest, mypy, ruff…)"
 	@$(BIN)/python -m pip install --quiet --progress-bar on -e ".[all]" --group dev
 	@touch $(STAMP)
 	@echo "  done: $(BIN)/pykis is the pykis command"

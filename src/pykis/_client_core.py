@@ -4,10 +4,11 @@ once as a flow. The two drivers only perform the I/O a flow asks for (:data:`Ste
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterable
-from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, Unpack
 from zoneinfo import ZoneInfo
+
+import msgspec
 
 from pykis._client_config import (
     ClientOptions,
@@ -54,16 +55,14 @@ W = TypeVar("W")  # the driver's realtime client
 _KST = ZoneInfo("Asia/Seoul")
 
 
-@dataclass(frozen=True, slots=True)
-class Offload:
+class Offload(msgspec.Struct, frozen=True):
     """Call ``function(*args)``, a blocking local call (disk): inline when blocking, in a worker thread on asyncio."""
 
     function: Callable[..., Any]
     args: tuple[Any, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class FetchMaster:
+class FetchMaster(msgspec.Struct, frozen=True):
     """Download and unzip a master archive (:mod:`pykis.drivers.masters_fetch`); the answer is its content, or ``None``
     (logged) when it could not be had."""
 
@@ -71,8 +70,7 @@ class FetchMaster:
     url: str
 
 
-@dataclass(frozen=True, slots=True)
-class Gather:
+class Gather(msgspec.Struct, frozen=True):
     """Run independent flows side by side (threads when blocking, tasks on asyncio); the answer lists their
     results in order."""
 
@@ -127,8 +125,7 @@ class PageCursor:
         self._page = next_page(self._page, envelope)
 
 
-@dataclass(slots=True)
-class _Side:
+class _Side(msgspec.Struct):
     """Everything one environment (real or virtual) needs at run time."""
 
     environment: Environment

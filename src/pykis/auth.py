@@ -6,9 +6,11 @@ import json
 import os
 import re
 import stat
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import msgspec
+from msgspec.structs import force_setattr
 
 from pykis._files import write_private
 from pykis._log import lazy_logger
@@ -31,8 +33,7 @@ def mask(value: str, keep: int = 4) -> str:
     return f"{value[:keep]}…" if len(value) > keep else "…"
 
 
-@dataclass(frozen=True, slots=True)
-class KisAccountNumber:
+class KisAccountNumber(msgspec.Struct, frozen=True):
     """An account number: 8-digit ``CANO`` plus 2-digit product code ``ACNT_PRDT_CD`` (01 stocks)."""
 
     number: str
@@ -55,8 +56,7 @@ class KisAccountNumber:
         return f"KisAccountNumber('{self}')"
 
 
-@dataclass(frozen=True, slots=True, repr=False)
-class KisAuth:
+class KisAuth(msgspec.Struct, frozen=True):
     """One app key pair with its HTS ID and account, for the real (실전) or the virtual (모의) service.
 
     ``rest_url`` and ``ws_url`` are optional: they point the client at another host (a proxy, or the
@@ -73,7 +73,6 @@ class KisAuth:
     rest_url: str | None = None
     ws_url: str | None = None
     always_open: bool = False
-    account_number: KisAccountNumber = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id.strip():
@@ -93,9 +92,13 @@ class KisAuth:
             if url is not None and not re.match(r"^(https?|wss?)://[^\s/]+", url):
                 raise KisCredentialError(f"{name} must be an absolute http(s)/ws(s) URL, got {url!r}")
         register(self.appkey, self.secretkey)
-        object.__setattr__(self, "account_number", KisAccountNumber.parse(self.account))
-        object.__setattr__(self, "account", str(self.account_number))
-        object.__setattr__(self, "virtual", bool(self.virtual))
+        force_setattr(self, "account", str(KisAccountNumber.parse(self.account)))
+        force_setattr(self, "virtual", bool(self.virtual))
+
+    @property
+    def account_number(self) -> KisAccountNumber:
+        """The account as its two parts (``CANO`` and ``ACNT_PRDT_CD``)."""
+        return KisAccountNumber(self.account[:8], self.account[9:])
 
     def __repr__(self) -> str:
         urls = f", rest_url={self.rest_url!r}" if self.rest_url else ""

@@ -119,7 +119,7 @@ class PyKis(_TwinCore["KisWebsocketClient"]):
         if isinstance(step, Offload):
             return step.function(*step.args)
         if isinstance(step, FetchMaster):
-            from pykis.drivers.masters_fetch import fetch_master  # noqa: PLC0415 — httpx only when a master is downloaded
+            from pykis.drivers.masters_fetch import fetch_master  # noqa: PLC0415 — only when a master is downloaded
 
             return fetch_master(step, self._timeout, self._verify)
         if isinstance(step, Gather):
@@ -270,7 +270,7 @@ class AsyncPyKis(_TwinCore["AsyncKisWebsocketClient"]):
         if isinstance(step, Offload):
             return await asyncio.to_thread(step.function, *step.args)
         if isinstance(step, FetchMaster):
-            from pykis.drivers.masters_fetch import fetch_master_async  # noqa: PLC0415 — httpx only when downloading
+            from pykis.drivers.masters_fetch import fetch_master_async  # noqa: PLC0415 — only when downloading
 
             return await fetch_master_async(step, self._timeout, self._verify)
         if isinstance(step, Gather):

@@ -61,6 +61,7 @@ __all__ = [
     "KisQuantityError",
     "KisRateLimitError",
     "KisRealtimeDecodeError",
+    "KisResponseRefusedError",
     "KisSubscriptionError",
     "KisSubscriptionLimitError",
     "KisTimeoutError",
@@ -123,6 +124,11 @@ class KisTransportError(KisError):
     def __str__(self) -> str:
         base = super().__str__()
         return f"{base} (tr_id={self.tr_id})" if self.tr_id else base
+
+
+class KisResponseRefusedError(KisTransportError):
+    """An answer the client refuses unread: larger than it reads (``max_response_bytes``; a master file past
+    its cap), or content-encoded although the request asked for identity (never inflated)."""
 
 
 class KisTimeoutError(KisTransportError):

@@ -16,13 +16,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+
+import msgspec
 
 __all__ = ["Progress", "ProgressListener", "active", "listen", "report"]
 
 
-@dataclass(frozen=True, slots=True)
-class Progress:
+class Progress(msgspec.Struct, frozen=True):
     """One step of a long operation: ``done`` of ``total`` ``unit`` (``total`` ``None`` when unknown)."""
 
     task: str

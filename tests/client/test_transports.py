@@ -25,7 +25,7 @@ from cryptography.x509.oid import NameOID
 from pykis.drivers.transport import TransportOptions
 from pykis.drivers.transport_asyncio import AsyncTransport
 from pykis.drivers.transport_blocking import SyncTransport
-from pykis.errors import KisError, KisTimeoutError, KisTransportError
+from pykis.errors import KisError, KisResponseRefusedError, KisTimeoutError, KisTransportError
 from pykis.protocol.http import HttpRequest, HttpResponse
 
 KINDS = ["blocking", "asyncio"]
@@ -76,6 +76,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(payload)))
+        if self.path.startswith("/gzip"):  # labelled gzip though the client asked for identity
+            self.send_header("content-encoding", "gzip")
         if self.path.startswith("/close"):
             self.send_header("connection", "close")
             self.close_connection = True
@@ -242,6 +244,42 @@ def test_chunked_answers_are_read_and_capped(kind: str, plain: Server) -> None:
     assert isinstance(refused, KisTransportError) and "more than 50000 bytes" in str(refused)
     assert isinstance(after, HttpResponse) and after.status == 200  # a fresh connection: the capped one was closed
     assert plain.seen.connections == 2
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_encoded_answer_is_refused_unread(kind: str, plain: Server) -> None:
+    refused, after = exchange(kind, plain.url, [get("/gzip"), get("/q")])
+    assert isinstance(refused, KisResponseRefusedError) and "gzip-encoded, unasked; refused" in str(refused)
+    assert isinstance(after, HttpResponse) and after.status == 200
+    assert plain.seen.connections == 2  # the refused answer's connection was closed, not reused
+    assert all(headers["accept-encoding"] == "identity" for _, headers, _ in plain.seen.requests)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_watch_hears_each_chunk_with_the_announced_length(kind: str, plain: Server) -> None:
+    heard: list[tuple[int, int | None]] = []
+
+    def watch(size: int, total: int | None) -> None:
+        heard.append((size, total))
+
+    async def asyncio_send(request: HttpRequest) -> HttpResponse:
+        transport = AsyncTransport(plain.url, TransportOptions(timeout=5.0))
+        try:
+            return await transport.send(request, watch)
+        finally:
+            await transport.close()
+
+    for request in (get("/chunked/5000"), get("/q")):
+        if kind == "blocking":
+            sync = SyncTransport(plain.url, TransportOptions(timeout=5.0))
+            answer = sync.send(request, watch)
+            sync.close()
+        else:
+            answer = asyncio.run(asyncio_send(request))
+        assert heard[-1][0] == len(answer.body)
+    chunked = [entry for entry in heard if entry[1] is None]
+    assert [size for size, _ in chunked] == sorted({size for size, _ in chunked}) and chunked[-1][0] == 5000
+    assert heard[-1] == (len(b'{"ok":true,"echo":null}'), len(b'{"ok":true,"echo":null}'))
 
 
 @pytest.mark.parametrize("kind", KINDS)

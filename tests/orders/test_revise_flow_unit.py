@@ -3,11 +3,11 @@ day's modify/cancel records, lost and not found, refused."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from msgspec.structs import replace
 
 from pykis.auth import KisAccountNumber
 from pykis.errors import KisOrderRejectedError, KisOrderTypeError, KisOrderUnknownError, KisPriceError

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, ParamSpec, Protocol, TypeVar, cast, overload
+
+import msgspec
 
 from pykis.errors import KisValidationError
 from pykis.protocol.request import ApiCall
@@ -165,8 +166,7 @@ def _select(spec: TrSpec, values: Mapping[str, str]) -> str | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class Spec(Generic[R]):
+class Spec(msgspec.Struct, Generic[R], frozen=True):
     """One catalog entry, as the generator wrote it down."""
 
     category: str
@@ -185,7 +185,7 @@ class Spec(Generic[R]):
     selectors: tuple[str, ...] = ()
     trading: bool = False
     oauth: bool = False
-    title: str = field(default="", compare=False)
+    title: str = ""
 
     def prepare(self, kwargs: Mapping[str, str]) -> Prepared[R]:
         """The call for these keyword arguments (request fields and TR selectors)."""
@@ -226,8 +226,7 @@ def chosen_text(spec: Spec[Any], chosen: Mapping[str, str]) -> str:
     return ", ".join(f"{n}={chosen.get(n, '')!r}" for n in dict.fromkeys(names))
 
 
-@dataclass(frozen=True, slots=True)
-class Prepared(Generic[R]):
+class Prepared(msgspec.Struct, Generic[R], frozen=True):
     """A built call and how to read its answer; run it with ``kis.api.run(prepared)``."""
 
     spec: Spec[R]

@@ -12,10 +12,9 @@ import sys
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 __all__ = ["Output", "StdoutClosed", "Table", "cell", "to_json"]
 
@@ -63,8 +62,7 @@ def to_json(data: Any) -> str:
     return encoder.encode(data).decode()
 
 
-@dataclass
-class Table:
+class Table(NamedTuple):
     """A titled table of rows (cells of any type; see :func:`cell`); ``right`` names right-aligned columns."""
 
     title: str

@@ -18,10 +18,11 @@ import os
 import secrets
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from pykis._files import open_private_append, private_dir, read_private
 from pykis.protocol.clock import ServiceClock
@@ -31,8 +32,7 @@ __all__ = ["JournalEntry", "OrderJournal"]
 log = logging.getLogger("pykis")
 
 
-@dataclass(slots=True)
-class JournalEntry:
+class JournalEntry(msgspec.Struct):
     """One order intent."""
 
     client_id: str

@@ -83,7 +83,9 @@ class RateLimiter:
 
     def acquire_blocking(self) -> float:
         """Book, sleep and confirm until a slot is granted; return the permit (the send time)."""
-        slot = self.book()
+        slot, booked_at = self._update(self._book)
+        if slot <= booked_at:  # a slot due at once is confirmed by its booking: one state write, not two
+            return slot
         while True:
             delay = slot - self._clock()
             if delay > 0:
@@ -97,7 +99,9 @@ class RateLimiter:
         waits for the locks without blocking the loop."""
         import asyncio  # noqa: PLC0415 — asyncio only for the asyncio client (cold start)
 
-        slot = await self._update_async(lambda state, now: state.book(self.window, now))
+        slot, booked_at = await self._update_async(self._book)
+        if slot <= booked_at:
+            return slot
         while True:
             delay = slot - self._clock()
             if delay > 0:
@@ -117,6 +121,9 @@ class RateLimiter:
     async def complete_async(self, sent: float) -> None:
         """:meth:`complete` for an asyncio client."""
         await self._update_async(lambda state, now: state.complete(sent, now))
+
+    def _book(self, state: RateState, now: float) -> tuple[float, float]:
+        return state.book(self.window, now), now
 
     def _confirm(self, slot: float, state: RateState, now: float) -> tuple[bool, float]:
         return state.confirm(self.window, slot, now)
@@ -139,7 +146,7 @@ class RateLimiter:
                 return change(self._state, self._clock())
             async with file_locked(self._lockfile, timeout=_FILE_TIMEOUT, poll=_POLL):
                 # On the loop, deliberately: a read and an unsynced write of a ~100-byte file, microseconds,
-                # three times a request; a worker thread would cost more than the I/O it moves.
+                # twice a request; a worker thread would cost more than the I/O it moves.
                 return self._change_file(change)
 
     def _change_file(self, change: Callable[[RateState, float], T]) -> T:

@@ -1,17 +1,19 @@
-"""Downloading a master archive (blocking and asyncio): streamed under a size cap, reported to
-:mod:`pykis.progress`, unzipped; a failure is logged and answered ``None`` (resolution then falls back to the
-product inquiries)."""
+"""Downloading a master archive (blocking and asyncio) with the REST transports: read under a size cap,
+reported to :mod:`pykis.progress`, unzipped. A host that cannot be reached or answers badly is logged and
+answered ``None`` (resolution then falls back to the product inquiries); an answer past the cap, or encoded
+although identity was asked for, is refused with a :class:`~pykis.errors.KisTransportError`."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-
-import httpx
+from urllib.parse import urlsplit
 
 from pykis import progress
 from pykis._log import lazy_logger
-from pykis.errors import KisTransportError
+from pykis.drivers.transport import TransportOptions
+from pykis.errors import KisResponseRefusedError, KisTransportError
 from pykis.exchanges.masters import MAX_MASTER_BYTES, unzip
+from pykis.protocol.http import HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
     from pykis._client_core import FetchMaster
@@ -21,78 +23,76 @@ __all__ = ["fetch_master", "fetch_master_async"]
 log = lazy_logger()
 
 
-class _Received:
-    """The body of a master-file download, gathered chunk by chunk and reported to :mod:`pykis.progress`."""
+class _Download:
+    """One master download: where from, its options, and its progress as the transport reads it."""
 
-    def __init__(self, name: str, length: str | None) -> None:
-        self._progress = progress if progress.active() else None
-        self._name = name
-        self._task = f"master {name}"
-        self._total = float(length) if length and length.isdigit() else None
-        self._chunks: list[bytes] = []
-        self._size = 0
-        if self._total is not None and self._total > MAX_MASTER_BYTES:
-            raise self._too_large()
+    def __init__(self, action: FetchMaster, timeout: float, verify: bool) -> None:
+        parts = urlsplit(action.url)
+        self.action = action
+        self.base_url = f"{parts.scheme}://{parts.netloc}"
+        self.request = HttpRequest("GET", parts.path, {})
+        self.options = TransportOptions(
+            timeout=timeout, verify=verify, max_connections=1, max_response_bytes=MAX_MASTER_BYTES
+        )
+        self._task = f"master {action.name}"
+        self.watch = self._report if progress.active() else None
 
-    def _too_large(self) -> KisTransportError:
-        return KisTransportError(f"the master file {self._name} is larger than {MAX_MASTER_BYTES} bytes; refused")
+    def _report(self, size: int, total: int | None) -> None:
+        progress.report(self._task, size, total, "bytes")
 
-    def add(self, chunk: bytes) -> None:
-        """One chunk as httpx hands it over: after any Content-Encoding is undone, so a gzip bomb counts whole."""
-        self._size += len(chunk)
-        if self._size > MAX_MASTER_BYTES:
-            raise self._too_large()
-        self._chunks.append(chunk)
-        if self._progress is not None:
-            self._progress.report(self._task, self._size, self._total, "bytes")
-
-    def finish(self, action: FetchMaster, status: int) -> bytes | None:
-        if self._progress is not None:
-            self._progress.report(self._task, self._size, self._total, "bytes", finished=True)
-        if status != 200:
-            return _failed(action, f"HTTP {status}")
+    def content(self, answer: HttpResponse | KisTransportError) -> bytes | None:
+        """The unzipped master file, or ``None`` (logged) when the download failed."""
+        if isinstance(answer, KisResponseRefusedError):
+            raise KisResponseRefusedError(f"the master file {self.action.name}: {answer}") from None
+        if isinstance(answer, KisTransportError):
+            return self._failed(answer)
+        if self.watch is not None:
+            progress.report(self._task, len(answer.body), len(answer.body), "bytes", finished=True)
+        if answer.status != 200:
+            return self._failed(f"HTTP {answer.status}")
         try:
-            return unzip(b"".join(self._chunks))
+            return unzip(answer.body)
         except ValueError as exc:
-            return _failed(action, exc)
+            return self._failed(exc)
 
-
-def _failed(action: FetchMaster, reason: object) -> bytes | None:
-    """Nothing (logged): the caller falls back to the product inquiries."""
-    log.warning(
-        "Cannot download the master file %s from %s (%s); falling back to product inquiries",
-        action.name,
-        action.url,
-        reason,
-    )
-    return None
+    def _failed(self, reason: object) -> bytes | None:
+        """Nothing, logged: the caller falls back to the product inquiries."""
+        log.warning(
+            "Cannot download the master file %s from %s (%s); falling back to product inquiries",
+            self.action.name,
+            self.action.url,
+            reason,
+        )
+        return None
 
 
 def fetch_master(action: FetchMaster, timeout: float, verify: bool) -> bytes | None:
-    """The content of the master archive ``action`` names, downloaded with a blocking client."""
+    """The content of the master archive ``action`` names, downloaded with the blocking transport."""
+    from pykis.drivers.transport_blocking import SyncTransport  # noqa: PLC0415 — the asyncio client never loads it
+
+    download = _Download(action, timeout, verify)
+    transport = SyncTransport(download.base_url, download.options)
+    answer: HttpResponse | KisTransportError
     try:
-        with (
-            httpx.Client(timeout=timeout, verify=verify, trust_env=False) as client,
-            client.stream("GET", action.url) as response,
-        ):
-            received = _Received(action.name, response.headers.get("content-length"))
-            for chunk in response.iter_bytes():
-                received.add(chunk)
-    except httpx.HTTPError as exc:
-        return _failed(action, exc)
-    return received.finish(action, response.status_code)
+        answer = transport.send(download.request, download.watch)
+    except KisTransportError as exc:
+        answer = exc
+    finally:
+        transport.close()
+    return download.content(answer)
 
 
 async def fetch_master_async(action: FetchMaster, timeout: float, verify: bool) -> bytes | None:
-    """:func:`fetch_master` on the event loop."""
+    """:func:`fetch_master` on the event loop, with the asyncio transport."""
+    from pykis.drivers.transport_asyncio import AsyncTransport  # noqa: PLC0415 — the blocking client never loads it
+
+    download = _Download(action, timeout, verify)
+    transport = AsyncTransport(download.base_url, download.options)
+    answer: HttpResponse | KisTransportError
     try:
-        async with (
-            httpx.AsyncClient(timeout=timeout, verify=verify, trust_env=False) as client,
-            client.stream("GET", action.url) as response,
-        ):
-            received = _Received(action.name, response.headers.get("content-length"))
-            async for chunk in response.aiter_bytes():
-                received.add(chunk)
-    except httpx.HTTPError as exc:
-        return _failed(action, exc)
-    return received.finish(action, response.status_code)
+        answer = await transport.send(download.request, download.watch)
+    except KisTransportError as exc:
+        answer = exc
+    finally:
+        await transport.close()
+    return download.content(answer)

@@ -12,9 +12,10 @@ import threading
 import time
 import weakref
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from pykis._files import locked, private_dir
 from pykis._log import lazy_logger
@@ -44,12 +45,11 @@ _FILE_TIMEOUT = 60.0  # seconds another process may take to issue (one HTTP exch
 _POLL = 0.05  # a contended token lock is held for an HTTP exchange: a retry every 50 ms costs nothing
 
 
-@dataclass(slots=True)
-class _Shared:
+class _Shared(msgspec.Struct):
     """What every client of one (environment, host, app key) in this process shares."""
 
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    gates: Gates = field(default_factory=weakref.WeakKeyDictionary)  # asyncio tasks queue here, per loop
+    lock: threading.Lock = msgspec.field(default_factory=threading.Lock)
+    gates: Gates = msgspec.field(default_factory=weakref.WeakKeyDictionary)  # asyncio tasks queue here, per loop
     token: AccessToken | None = None
 
 

@@ -3,7 +3,8 @@ pool of idle kept-alive connections, the size cap and the mapping of failures to
 
 Both speak HTTP/1.1 to one host with no proxies (the environment is not read) and follow no redirects; they
 differ only in the wire: the blocking one in the standard library's ``http.client``, the asyncio one in h11
-over asyncio streams (issue 15: httpx cost an asyncio script ~130 ms of imports before its first quote).
+over asyncio streams (issue 15: httpx cost an asyncio script ~130 ms of imports before its first quote). They
+carry the REST calls and the master-file downloads alike.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ import ssl
 import sys
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 from urllib.parse import urlencode, urlsplit
 
-from pykis.errors import KisTimeoutError, KisTransportError
+import msgspec
+
+from pykis.errors import KisResponseRefusedError, KisTimeoutError, KisTransportError
 
 if TYPE_CHECKING:
     from pykis.protocol.http import HttpRequest
@@ -31,6 +33,7 @@ __all__ = [
     "IdlePool",
     "Outgoing",
     "TransportOptions",
+    "Watch",
     "connection_failure",
     "exchange_failure",
     "idle_and_open",
@@ -44,8 +47,7 @@ CHUNK = 1 << 16
 USER_AGENT = "pykis/0.1"
 
 
-@dataclass(frozen=True, slots=True)
-class TransportOptions:
+class TransportOptions(msgspec.Struct, frozen=True):
     """Connection pooling and timeouts for one REST host."""
 
     timeout: float = 10.0
@@ -57,8 +59,7 @@ class TransportOptions:
     hostile or broken server cannot exhaust memory."""
 
 
-@dataclass(frozen=True, slots=True)
-class Outgoing:
+class Outgoing(msgspec.Struct, frozen=True):
     """A request as it goes on the wire: the target (path and query), every header, and the body."""
 
     target: str
@@ -170,15 +171,30 @@ class IdlePool(Generic[C]):
         return idle
 
 
+Watch = Callable[[int, "int | None"], object]
+"""Told the bytes received so far and the announced length (``None`` when not announced), after each chunk."""
+
+
 class CappedBody:
     """An answer's body gathered chunk by chunk, refused past ``limit`` bytes (announced or received)."""
 
-    def __init__(self, request: HttpRequest, limit: int, declared: str | None) -> None:
+    def __init__(
+        self, request: HttpRequest, limit: int, headers: Callable[[str], str | None], watch: Watch | None
+    ) -> None:
+        """``headers`` reads a header of the answer by its lower-case name."""
         self._request = request
+        encoding = (headers("content-encoding") or "identity").strip().lower()
+        if encoding != "identity":  # every request asks for identity: nothing here inflates (a gzip bomb stays out)
+            raise KisResponseRefusedError(
+                f"{request.method} {request.path} answered {encoding}-encoded, unasked; refused", tr_id=request.tr_id
+            )
+        declared = headers("content-length")
         self._limit = limit
         self._chunks: list[bytes] = []
         self._size = 0
-        if declared is not None and declared.strip().isdigit() and int(declared) > limit:
+        self._watch = watch
+        self._declared = int(declared) if declared is not None and declared.strip().isdigit() else None
+        if self._declared is not None and self._declared > limit:
             raise too_large(request, limit)
 
     def add(self, chunk: bytes) -> None:
@@ -186,14 +202,16 @@ class CappedBody:
         if self._size > self._limit:
             raise too_large(self._request, self._limit)
         self._chunks.append(chunk)
+        if self._watch is not None:
+            self._watch(self._size, self._declared)
 
     def content(self) -> bytes:
         return b"".join(self._chunks)
 
 
-def too_large(request: HttpRequest, limit: int) -> KisTransportError:
+def too_large(request: HttpRequest, limit: int) -> KisResponseRefusedError:
     """The error for an answer past ``TransportOptions.max_response_bytes``."""
-    return KisTransportError(
+    return KisResponseRefusedError(
         f"{request.method} {request.path} answered more than {limit} bytes; refused", tr_id=request.tr_id
     )
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from dataclasses import dataclass
 
 import h11
+import msgspec
 
 from pykis.drivers.transport import (
     CHUNK,
@@ -23,6 +23,7 @@ from pykis.drivers.transport import (
     IdlePool,
     Outgoing,
     TransportOptions,
+    Watch,
     connection_failure,
     exchange_failure,
     idle_and_open,
@@ -33,8 +34,7 @@ from pykis.protocol.http import HttpRequest, HttpResponse
 __all__ = ["AsyncTransport"]
 
 
-@dataclass(slots=True)
-class _Connection:
+class _Connection(msgspec.Struct):
     """One open stream and the HTTP/1.1 state of its exchanges."""
 
     reader: asyncio.StreamReader
@@ -75,15 +75,16 @@ class AsyncTransport:
             )
         return _Connection(reader, writer, h11.Connection(h11.CLIENT, max_incomplete_event_size=CHUNK))
 
-    async def send(self, request: HttpRequest) -> HttpResponse:
-        """Send and read the whole answer; transport failures become :class:`KisTransportError`."""
+    async def send(self, request: HttpRequest, watch: Watch | None = None) -> HttpResponse:
+        """Send and read the whole answer (``watch`` told of each chunk's arrival); transport failures become
+        :class:`KisTransportError`."""
         outgoing = self._endpoint.outgoing(request)
         try:
             connection = await self._open()
         except OSError as exc:  # TimeoutError included
             raise connection_failure(exc, request, self.base_url) from None
         try:
-            answer = await self._exchange(connection, request, outgoing)
+            answer = await self._exchange(connection, request, outgoing, watch)
         except BaseException as exc:
             connection.close()  # half-read or broken: never reused
             if isinstance(exc, h11.ProtocolError | OSError):
@@ -97,7 +98,9 @@ class AsyncTransport:
         log_exchange(request, answer.status)
         return answer
 
-    async def _exchange(self, connection: _Connection, request: HttpRequest, outgoing: Outgoing) -> HttpResponse:
+    async def _exchange(
+        self, connection: _Connection, request: HttpRequest, outgoing: Outgoing, watch: Watch | None
+    ) -> HttpResponse:
         http = connection.http
         headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in outgoing.headers.items()]
         wire = http.send(h11.Request(method=request.method, target=outgoing.target.encode(), headers=headers))
@@ -113,7 +116,7 @@ class AsyncTransport:
         if not isinstance(event, h11.Response):
             raise h11.RemoteProtocolError(f"expected an HTTP response, got {type(event).__name__}")
         answered = {name.decode("latin-1"): value.decode("latin-1") for name, value in event.headers}
-        body = CappedBody(request, self._options.max_response_bytes, answered.get("content-length"))
+        body = CappedBody(request, self._options.max_response_bytes, answered.get, watch)
         while isinstance(chunk := await self._next(connection), h11.Data):
             body.add(bytes(chunk.data))
         return HttpResponse(event.status_code, answered, body.content())

@@ -15,6 +15,7 @@ from pykis.drivers.transport import (
     Endpoint,
     IdlePool,
     TransportOptions,
+    Watch,
     connection_failure,
     exchange_failure,
     idle_and_open,
@@ -52,8 +53,9 @@ class SyncTransport:
         connection.sock.settimeout(self._options.timeout)
         return connection
 
-    def send(self, request: HttpRequest) -> HttpResponse:
-        """Send and read the whole answer; transport failures become :class:`KisTransportError`."""
+    def send(self, request: HttpRequest, watch: Watch | None = None) -> HttpResponse:
+        """Send and read the whole answer (``watch`` told of each chunk's arrival); transport failures become
+        :class:`KisTransportError`."""
         outgoing = self._endpoint.outgoing(request)
         try:
             connection = self._open()
@@ -62,7 +64,7 @@ class SyncTransport:
         try:
             connection.request(request.method, outgoing.target, body=outgoing.body, headers=outgoing.headers)
             response = connection.getresponse()
-            body = CappedBody(request, self._options.max_response_bytes, response.getheader("content-length"))
+            body = CappedBody(request, self._options.max_response_bytes, response.getheader, watch)
             while chunk := response.read(CHUNK):
                 body.add(chunk)
         except BaseException as exc:

@@ -14,9 +14,10 @@ import re
 import threading
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+
+import msgspec
 
 from pykis.errors import KisRealtimeDecodeError, KisValidationError
 from pykis.models.realtime import (
@@ -67,16 +68,14 @@ T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
 
 
-@dataclass(frozen=True, slots=True)
-class KisSubscriptionEventArgs(Generic[T]):
+class KisSubscriptionEventArgs(msgspec.Struct, Generic[T], frozen=True):
     """What a callback receives as ``e``: the registration and the typed event in ``response``."""
 
     tr: KisWebsocketTR
     response: T
 
 
-@dataclass(frozen=True, slots=True)
-class RealtimeOptions:
+class RealtimeOptions(msgspec.Struct, frozen=True):
     """Tuning of a realtime client; the defaults suit the broker's servers.
 
     ``reconnect``: backoff between attempts; ``heartbeat``: the silence that counts as a dead connection;
@@ -85,8 +84,8 @@ class RealtimeOptions:
     ``open_timeout``: the WebSocket handshake; ``path``: appended to the host (PROTOCOL.md §1).
     """
 
-    reconnect: ReconnectPolicy = field(default_factory=ReconnectPolicy)
-    heartbeat: Heartbeat = field(default_factory=Heartbeat)
+    reconnect: ReconnectPolicy = msgspec.field(default_factory=ReconnectPolicy)
+    heartbeat: Heartbeat = msgspec.field(default_factory=Heartbeat)
     queue_size: int = 100_000
     limit: int = MAX_SUBSCRIPTIONS
     open_timeout: float = 10.0
@@ -190,8 +189,7 @@ class KisEventTicket:
         return f"KisEventTicket(tr={self.tr!r}, {state})"
 
 
-@dataclass(slots=True, eq=False)
-class Handler:
+class Handler(msgspec.Struct, eq=False):
     """One callback registration."""
 
     id: int

@@ -6,11 +6,12 @@ Names follow python-kis: ``"KRX"`` for domestic listings, ``"NASDAQ"``, ``"NYSE"
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from typing import Literal
 from zoneinfo import ZoneInfo
+
+import msgspec
 
 from pykis.errors import KisValidationError
 
@@ -19,8 +20,7 @@ __all__ = ["MARKETS", "MarketCode", "MarketInfo", "krx_tick", "market_info", "ti
 MarketCode = Literal["KRX", "NASDAQ", "NYSE", "AMEX", "TYO", "HKEX", "SSE", "SZSE", "HNX", "HSX"]
 
 
-@dataclass(frozen=True, slots=True)
-class MarketInfo:
+class MarketInfo(msgspec.Struct, frozen=True):
     """One market: its quote code (EXCD), trading code (OVRS_EXCG_CD), product type, currency and zone."""
 
     code: MarketCode
@@ -77,8 +77,7 @@ def market_info(code: str) -> MarketInfo:
     return info
 
 
-@dataclass(frozen=True, slots=True)
-class _TickTable:
+class _TickTable(msgspec.Struct, frozen=True):
     """An exchange's price bands, ascending: ``(bound, tick)`` pairs and the tick above the last bound, as written
     in its rule (text or whole numbers, read as ``Decimal`` when asked).
 

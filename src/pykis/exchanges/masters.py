@@ -11,8 +11,9 @@ import os
 import time
 import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from pykis._files import private_dir, read_private, write_private
 from pykis._log import lazy_logger
@@ -39,8 +40,7 @@ _OVERSEAS_KIND = {"1": "index", "2": "stock", "3": "etf", "4": "warrant"}
 _DOMESTIC_KIND = {"ST": "stock", "EF": "etf", "EN": "etn", "EW": "elw", "RT": "reit", "IF": "fund", "DR": "dr"}
 
 
-@dataclass(frozen=True, slots=True)
-class MasterRow:
+class MasterRow(msgspec.Struct, frozen=True):
     """One listing: symbol, names, market (``"KRX"``/``"NASDAQ"``…), the sub-market and the kind."""
 
     symbol: str

@@ -119,7 +119,6 @@ def format_status(report: dict[str, Any]) -> str:
 
 async def _serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per upstream call drowns the report
     auths = [KisAuth.load(path) for path in args.secret + args.virtual_secret]
     if not auths:
         print("pykis gateway: give at least one --secret FILE", file=sys.stderr)

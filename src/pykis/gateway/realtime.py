@@ -22,8 +22,9 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, wait
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any, cast
+
+import msgspec
 
 from pykis.drivers.websocket_asyncio import AsyncKisWebsocketClient
 from pykis.drivers.websocket_blocking import KisWebsocketClient
@@ -258,7 +259,7 @@ class _NatsSession:
 def _pooled(core: RealtimeCore, link: GatewayLink) -> None:
     """The registration limit of a gateway client is its gateway's: 41 per key of the busiest environment."""
     keys = max((len(entries) for entries in link.profile.get("environments", {}).values()), default=1)
-    core.options = replace(core.options, limit=keys * MAX_SUBSCRIPTIONS)
+    core.options = msgspec.structs.replace(core.options, limit=keys * MAX_SUBSCRIPTIONS)
 
 
 class GatewayWebsocketClient(KisWebsocketClient):

@@ -13,9 +13,10 @@ import json
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from pykis.auth import KisAuth
 from pykis.client import AsyncPyKis
@@ -45,8 +46,7 @@ __all__ = ["GatewayKey", "KisGateway"]
 log = logging.getLogger("pykis.gateway")
 
 
-@dataclass(slots=True, eq=False)
-class GatewayKey:
+class GatewayKey(msgspec.Struct, eq=False):
     """One app key the gateway holds, with what it has served; ``label`` names it in logs and status (the
     environment and the account: never the key itself)."""
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 import logging
 import ssl
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from pykis.errors import (
     KisAPIError,
@@ -49,8 +50,7 @@ QUEUE_GROUP = "pykis-gateway"
 """Gateways answer REST calls as one queue group: each request reaches exactly one of them, never two."""
 
 
-@dataclass(frozen=True, slots=True)
-class Subjects:
+class Subjects(msgspec.Struct, frozen=True):
     """The NATS subjects of one gateway deployment (``prefix`` separates several on one NATS server)."""
 
     prefix: str = DEFAULT_PREFIX
@@ -90,8 +90,7 @@ class Subjects:
         return f"{self.prefix}.rt.{tr_id}.{key}"
 
 
-@dataclass(frozen=True, slots=True)
-class NatsOptions:
+class NatsOptions(msgspec.Struct, frozen=True):
     """Where NATS is and how to log in; each field is handed to ``nats.connect`` as it is.
 
     ``servers``: ``nats://host:port`` (or several, comma-separated); ``user``/``password``, ``token``,
@@ -102,8 +101,8 @@ class NatsOptions:
 
     servers: str = "nats://127.0.0.1:4222"
     user: str | None = None
-    password: str | None = field(default=None, repr=False)
-    token: str | None = field(default=None, repr=False)
+    password: str | None = None
+    token: str | None = None
     credentials: str | None = None
     nkeys_seed: str | None = None
     tls_ca: str | None = None
@@ -112,6 +111,14 @@ class NatsOptions:
     prefix: str = DEFAULT_PREFIX
     connect_timeout: float = 2.0
     request_timeout: float = 30.0
+
+    def __repr__(self) -> str:  # the password and the token are secrets: never shown
+        secret = ("password", "token")
+        shown = (
+            f"{name}='***'" if name in secret and value is not None else f"{name}={value!r}"
+            for name, value in zip(self.__struct_fields__, msgspec.structs.astuple(self), strict=True)
+        )
+        return f"NatsOptions({', '.join(shown)})"
 
     def connect_kwargs(self, name: str) -> dict[str, Any]:
         """The keyword arguments of ``nats.connect``."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+
+import msgspec
+from msgspec.structs import force_setattr
 
 __all__ = ["Environment", "KisHosts", "virtual_tr_id"]
 
@@ -20,8 +22,7 @@ class Environment(StrEnum):
         return 20 if self is Environment.REAL else 2
 
 
-@dataclass(frozen=True, slots=True)
-class KisHosts:
+class KisHosts(msgspec.Struct, frozen=True):
     """Base URLs of one environment. Point a client at a proxy or the emulator by passing your own."""
 
     rest: str
@@ -31,10 +32,10 @@ class KisHosts:
     masters: str | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "rest", self.rest.rstrip("/"))
-        object.__setattr__(self, "websocket", self.websocket.rstrip("/"))
+        force_setattr(self, "rest", self.rest.rstrip("/"))
+        force_setattr(self, "websocket", self.websocket.rstrip("/"))
         if self.masters is not None:
-            object.__setattr__(self, "masters", self.masters.rstrip("/"))
+            force_setattr(self, "masters", self.masters.rstrip("/"))
 
     @property
     def masters_url(self) -> str:

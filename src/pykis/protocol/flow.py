@@ -8,8 +8,9 @@ decides whether to retry. This is the only place those rules live.
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 if TYPE_CHECKING:
     import random
@@ -38,8 +39,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True, repr=False)
-class GetToken:
+class GetToken(msgspec.Struct, frozen=True):
     """Result: a valid access token for ``environment``, never ``stale`` (the one just refused)."""
 
     environment: Environment
@@ -49,16 +49,14 @@ class GetToken:
         return f"GetToken({self.environment.value}, stale={'***' if self.stale else None})"
 
 
-@dataclass(frozen=True, slots=True)
-class Throttle:
+class Throttle(msgspec.Struct, frozen=True):
     """Result: a permit (the send time booked with the rate limiter) once a slot within the app key's
     limit has come; pass it on to :class:`Send`."""
 
     environment: Environment
 
 
-@dataclass(frozen=True, slots=True)
-class Send:
+class Send(msgspec.Struct, frozen=True):
     """Result: the :class:`HttpResponse`; transport failures are thrown into the flow. The driver tells
     the rate limiter when the answer arrived, the latest moment the server can have counted it."""
 
@@ -67,30 +65,26 @@ class Send:
     permit: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Sleep:
+class Sleep(msgspec.Struct, frozen=True):
     """Result: ``None`` after ``seconds``."""
 
     seconds: float
 
 
-@dataclass(frozen=True, slots=True)
-class RateRefused:
+class RateRefused(msgspec.Struct, frozen=True):
     """The server answered EGW00201 despite throttling: tell the limiter to hold back."""
 
     environment: Environment
 
 
-@dataclass(frozen=True, slots=True)
-class LoadMasters:
+class LoadMasters(msgspec.Struct, frozen=True):
     """Result: a :class:`pykis.exchanges.masters.SymbolIndex` holding at least the rows of ``files`` (master files
     from the cache directory, downloaded when older than a day; a file that cannot be had is skipped)."""
 
     files: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class SyncClock:
+class SyncClock(msgspec.Struct, frozen=True):
     """Result: ``None`` once the client's :class:`~pykis.protocol.clock.ServiceClock` has heard the service's
     time — at most one plain ``GET /`` of the REST host per client (no key, no TR: any answer carries ``Date``);
     flows that compute dates from "now" ask for it before their first request."""
@@ -98,8 +92,7 @@ class SyncClock:
     environment: Environment
 
 
-@dataclass(frozen=True, slots=True)
-class Relay:
+class Relay(msgspec.Struct, frozen=True):
     """Result: the :class:`Envelope` of ``call`` performed whole by a gateway (:mod:`pykis.gateway`), which
     holds the token and the rate budget; its failures are thrown into the flow as typed errors."""
 

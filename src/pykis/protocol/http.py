@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any, Literal
+
+import msgspec
 
 Method = Literal["GET", "POST"]
 # Header and body fields that carry credentials (the token request sends the secret in its body).
@@ -18,15 +19,14 @@ def masked(fields: Mapping[str, Any] | None) -> dict[str, Any] | None:
     return {name: "***" if name.lower() in SECRET_FIELDS else value for name, value in fields.items()}
 
 
-@dataclass(frozen=True, slots=True, repr=False)
-class HttpRequest:
+class HttpRequest(msgspec.Struct, frozen=True):
     """A fully built HTTP request relative to a REST base URL. Its repr masks credentials (debuggers,
     ``pytest --showlocals`` and error trackers print locals)."""
 
     method: Method
     path: str
     headers: Mapping[str, str]
-    params: Mapping[str, str] = field(default_factory=dict)
+    params: Mapping[str, str] = msgspec.field(default_factory=dict)
     json: Mapping[str, Any] | None = None
     tr_id: str | None = None
 
@@ -37,8 +37,7 @@ class HttpRequest:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class HttpResponse:
+class HttpResponse(msgspec.Struct, frozen=True):
     """What came back: status, headers with lower-case names, and the raw body."""
 
     status: int

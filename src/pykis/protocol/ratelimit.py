@@ -5,8 +5,8 @@ request *arrives*, which the client cannot see: it lies somewhere between the mo
 was sent and the moment its answer came back. So a request goes through three steps:
 
 1. :meth:`RateState.book` reserves the earliest slot whose window has room;
-2. :meth:`RateState.confirm`, once the slot has come, re-checks the window against what is known by
-   then and either lets the request go now or moves it later;
+2. :meth:`RateState.confirm`, once the slot has come (unless it was due at once when booked), re-checks
+   the window against what is known by then and either lets the request go now or moves it later;
 3. :meth:`RateState.complete` moves the request's entry to the time its answer arrived, the latest
    moment the server can have counted it, so every later booking respects the true arrival.
 
@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import bisect
 import json
-from dataclasses import dataclass, field
+
+import msgspec
 
 __all__ = ["RateState", "RateWindow"]
 
 
-@dataclass(frozen=True, slots=True)
-class RateWindow:
+class RateWindow(msgspec.Struct, frozen=True):
     """``limit`` requests per ``period`` seconds, booked with ``margin`` seconds of slack.
 
     The margin absorbs the difference between the server's clock and ours and the spread of
@@ -46,11 +46,10 @@ class RateWindow:
         return self.period + self.margin
 
 
-@dataclass(slots=True)
-class RateState:
+class RateState(msgspec.Struct):
     """Entries (ascending): booked, sent or completed request times; and a hold-off deadline."""
 
-    slots: list[float] = field(default_factory=list)
+    slots: list[float] = msgspec.field(default_factory=list)
     blocked_until: float = 0.0
 
     def book(self, window: RateWindow, now: float) -> float:

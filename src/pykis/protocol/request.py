@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from typing import Any
+
+import msgspec
 
 from pykis.errors import KisValidationError
 from pykis.protocol.env import Environment, virtual_tr_id
@@ -13,8 +14,7 @@ from pykis.protocol.http import HttpRequest, Method
 __all__ = ["ApiCall", "Credentials", "build_request"]
 
 
-@dataclass(frozen=True, slots=True)
-class Credentials:
+class Credentials(msgspec.Struct, frozen=True):
     """What request headers need from one environment's credentials."""
 
     appkey: str
@@ -24,8 +24,7 @@ class Credentials:
         return "Credentials(appkey=…, appsecret=***)"
 
 
-@dataclass(frozen=True, slots=True)
-class ApiCall:
+class ApiCall(msgspec.Struct, frozen=True):
     """One REST call, independent of environment and token.
 
     ``tr_id`` is the real-service TR ID; the virtual one is derived by :func:`virtual_tr_id` unless
@@ -37,7 +36,7 @@ class ApiCall:
     method: Method
     path: str
     tr_id: str | None
-    params: Mapping[str, str] = field(default_factory=dict)
+    params: Mapping[str, str] = msgspec.field(default_factory=dict)
     virtual_tr_id: str | None = None
     virtual_supported: bool = True
     trading: bool = False
@@ -61,7 +60,7 @@ class ApiCall:
         """The follow-up call for the next page: ``tr_cont: N`` and the cursors copied in."""
         params = dict(self.params)
         params.update(cursors)
-        return replace(self, params=params, tr_cont="N")
+        return msgspec.structs.replace(self, params=params, tr_cont="N")
 
 
 def build_request(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from pykis.errors import (
     KisAPIError,
@@ -46,8 +47,7 @@ def backoff(
         delay = min(delay * factor, maximum)
 
 
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
+class RetryPolicy(msgspec.Struct, frozen=True):
     """Which failures of an idempotent inquiry are worth another attempt, and how many."""
 
     attempts: int = 3

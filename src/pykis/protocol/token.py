@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlsplit
+
+import msgspec
 
 from pykis._secrets import register
 from pykis.errors import KisDecodeError, KisHTTPError
@@ -29,8 +30,7 @@ KST = timezone(timedelta(hours=9))
 REFRESH_MARGIN = 3600.0
 
 
-@dataclass(frozen=True, slots=True, repr=False)
-class AccessToken:
+class AccessToken(msgspec.Struct, frozen=True):
     """A bearer token and its expiry as a Unix timestamp."""
 
     value: str

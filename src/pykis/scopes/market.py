@@ -8,10 +8,11 @@ limit.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from pykis.api._generated import domestic_stock
 from pykis.errors import KisValidationError
@@ -32,8 +33,7 @@ BATCH_SIZE = 30  # FHKST11300006: "한 번의 호출에 최대 30종목"
 _VENUE_CODES = {"KRX": "J", "NXT": "NX", "UN": "UN"}
 
 
-@dataclass(frozen=True, slots=True)
-class QuotePlan:
+class QuotePlan(msgspec.Struct, frozen=True):
     """Independent flows that together answer a batch: each flow returns quotes for ``positions`` (indexes
     into the caller's list), in that order."""
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass
+
+import msgspec
 
 from pykis.errors import KisRealtimeDecodeError
 
 __all__ = ["Cipher", "decrypt", "encrypt"]
 
 
-@dataclass(frozen=True, slots=True)
-class Cipher:
+class Cipher(msgspec.Struct, frozen=True):
     """The AES-256 key and IV of one encrypted TR, from its subscribe reply (PROTOCOL.md §5)."""
 
     key: str

@@ -9,9 +9,10 @@ returned as text: typed events are the driver layer's (:func:`pykis.drivers.webs
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from enum import Enum
 from typing import Any
+
+import msgspec
 
 from pykis.errors import KisRealtimeDecodeError, KisSubscriptionError
 from pykis.protocol.websocket.cipher import Cipher, decrypt
@@ -42,8 +43,7 @@ class ReplyKind(Enum):
     ERROR = "error"
 
 
-@dataclass(frozen=True, slots=True)
-class ControlReply:
+class ControlReply(msgspec.Struct, frozen=True):
     """A JSON control reply to a (un)subscribe message."""
 
     tr_id: str
@@ -81,15 +81,13 @@ class ControlReply:
         return KisSubscriptionError(rt_cd=self.rt_cd, msg_cd=self.msg_cd, msg1=self.msg1, tr_id=self.tr_id)
 
 
-@dataclass(frozen=True, slots=True)
-class PingPong:
+class PingPong(msgspec.Struct, frozen=True):
     """A server heartbeat; send ``text`` straight back."""
 
     text: str
 
 
-@dataclass(slots=True)
-class DataFrame:
+class DataFrame(msgspec.Struct):
     """``<flag>|<TR_ID>|<COUNT>|<payload>``: COUNT records of ``tr_id``; ``encrypted`` when flag is 1.
 
     Not frozen: one is built per frame on the hot path, and a frozen dataclass's ``__init__`` costs 3×.
@@ -101,8 +99,7 @@ class DataFrame:
     payload: str
 
 
-@dataclass(frozen=True, slots=True)
-class Malformed:
+class Malformed(msgspec.Struct, frozen=True):
     """Text that is none of the above; logged and skipped."""
 
     reason: str

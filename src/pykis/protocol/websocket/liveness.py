@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from pykis.protocol.retry import backoff
 
@@ -14,8 +15,7 @@ if TYPE_CHECKING:
 __all__ = ["Heartbeat", "ReconnectPolicy", "reconnect_delays"]
 
 
-@dataclass(frozen=True, slots=True)
-class Heartbeat:
+class Heartbeat(msgspec.Struct, frozen=True):
     """The bound on silence: KIS sends PINGPONG periodically, so a connection with no PINGPONG and no data
     for ``timeout`` seconds is dead even if TCP has not noticed."""
 
@@ -34,8 +34,7 @@ class Heartbeat:
         return now - last_seen >= self.timeout
 
 
-@dataclass(frozen=True, slots=True)
-class ReconnectPolicy:
+class ReconnectPolicy(msgspec.Struct, frozen=True):
     """Jittered exponential backoff between reconnection attempts; ``attempts=None`` retries forever
     (a realtime feed should come back after any outage), a number stops after that many failures in a row."""
 

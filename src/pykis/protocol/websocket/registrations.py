@@ -8,8 +8,9 @@ carrying the approval key; market data is keyed by symbol (domestic) or ``D``/``
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Literal
+
+import msgspec
 
 from pykis.errors import KisValidationError
 from pykis.protocol.env import Environment
@@ -38,8 +39,7 @@ NOTICE_TRS = frozenset(
 """The encrypted execution-notice TRs, keyed by HTS ID rather than symbol (PROTOCOL.md §5)."""
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class KisWebsocketTR:
+class KisWebsocketTR(msgspec.Struct, frozen=True, order=True):
     """One realtime registration: a TR ID and its key (symbol, ``D``+EXCD+symbol, or HTS ID)."""
 
     id: str

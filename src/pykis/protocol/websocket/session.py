@@ -17,7 +17,8 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable, Generator
-from dataclasses import dataclass
+
+import msgspec
 
 from pykis.protocol.env import Environment
 from pykis.protocol.websocket.cipher import Cipher
@@ -43,45 +44,39 @@ __all__ = [
 log = logging.getLogger("pykis")
 
 
-@dataclass(frozen=True, slots=True)
-class Open:
+class Open(msgspec.Struct, frozen=True):
     """Open a connection. Result: the approval key it was opened with (a fresh one when ``renew``: the last
     was refused or the handshake failed), or :class:`Lost` when it could not be opened."""
 
     renew: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Receive:
+class Receive(msgspec.Struct, frozen=True):
     """Result: the next text frame; ``None`` when ``timeout`` seconds passed without one; :class:`Lost` when
     the connection failed."""
 
     timeout: float
 
 
-@dataclass(frozen=True, slots=True)
-class Write:
+class Write(msgspec.Struct, frozen=True):
     """Send ``text`` on the open connection. Result: ``None``, or :class:`Lost`."""
 
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class Close:
+class Close(msgspec.Struct, frozen=True):
     """The connection ended for ``reason``: close the socket (failures ignored). Result: ``None``."""
 
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class Wait:
+class Wait(msgspec.Struct, frozen=True):
     """Result: ``None`` after ``seconds``; a driver that is closing ends the flow instead."""
 
     seconds: float
 
 
-@dataclass(slots=True)
-class Deliver:
+class Deliver(msgspec.Struct):
     """Hand a data frame to the callbacks (never waiting on them), with its TR's cipher when encrypted.
     Result: ``None``."""
 
@@ -89,8 +84,7 @@ class Deliver:
     cipher: Cipher | None
 
 
-@dataclass(frozen=True, slots=True)
-class KisReconnectEvent:
+class KisReconnectEvent(msgspec.Struct, frozen=True):
     """A connection came back: ``attempt`` failures preceded it; ``restored`` lists the registrations sent
     again; ``reason`` says why the previous connection ended. As an action: tell the reconnect callbacks."""
 
@@ -100,8 +94,7 @@ class KisReconnectEvent:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class Lost:
+class Lost(msgspec.Struct, frozen=True):
     """The result of an action that failed: why (``connection closed (…)``, ``ConnectionRefusedError(…)``)."""
 
     reason: str

@@ -7,8 +7,9 @@ everything wanted (the server starts empty).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import Enum
+
+import msgspec
 
 from pykis.errors import KisSubscriptionLimitError
 from pykis.protocol.env import Environment
@@ -27,16 +28,14 @@ class ServerState(Enum):
     UNSUBSCRIBING = "unsubscribing"
 
 
-@dataclass(frozen=True, slots=True)
-class SubscribeCommand:
+class SubscribeCommand(msgspec.Struct, frozen=True):
     """Send a register (``register=True``) or release message for ``tr``."""
 
     tr: KisWebsocketTR
     register: bool
 
 
-@dataclass(slots=True)
-class Subscriptions:
+class Subscriptions(msgspec.Struct):
     """What should be registered (reference counted) against what the server has, on one session.
 
     - :meth:`add` / :meth:`remove` change the wanted set and return the messages to send now (none while
@@ -49,10 +48,10 @@ class Subscriptions:
 
     limit: int = MAX_SUBSCRIPTIONS
     environment: Environment | None = None
-    wanted: dict[KisWebsocketTR, int] = field(default_factory=dict)
-    server: dict[KisWebsocketTR, ServerState] = field(default_factory=dict)
-    ciphers: dict[str, Cipher] = field(default_factory=dict)
-    refused: dict[KisWebsocketTR, ControlReply] = field(default_factory=dict)
+    wanted: dict[KisWebsocketTR, int] = msgspec.field(default_factory=dict)
+    server: dict[KisWebsocketTR, ServerState] = msgspec.field(default_factory=dict)
+    ciphers: dict[str, Cipher] = msgspec.field(default_factory=dict)
+    refused: dict[KisWebsocketTR, ControlReply] = msgspec.field(default_factory=dict)
     is_connected: bool = False
 
     def add(self, tr: KisWebsocketTR) -> list[SubscribeCommand]:

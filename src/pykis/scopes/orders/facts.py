@@ -4,10 +4,11 @@ orders (used to settle a lost answer, to find open orders and to read an account
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
+
+import msgspec
 
 from pykis.api._generated import domestic_stock, overseas_stock
 from pykis.auth import KisAccountNumber
@@ -32,8 +33,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class OrderFacts:
+class OrderFacts(msgspec.Struct, frozen=True):
     """An order as the server acknowledged it."""
 
     account_number: KisAccountNumber
@@ -57,14 +57,13 @@ class OrderFacts:
     client_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class PendingFacts:
+class PendingFacts(msgspec.Struct, frozen=True):
     """An order still working: the facts plus its executed and pending quantities."""
 
     facts: OrderFacts
     executed_qty: int
     pending_qty: int
-    executed_amount: Decimal = field(default=Decimal(0))
+    executed_amount: Decimal = msgspec.field(default=Decimal(0))
 
 
 def kst_time(hhmmss: str, day: date) -> datetime:

@@ -6,10 +6,11 @@ account, and work out what goes on the wire. Nothing is sent to an order TR here
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import dataclass
 from datetime import UTC, time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from pykis.api._generated import domestic_stock, overseas_stock
 from pykis.errors import KisInsufficientError, KisOrderTypeError, KisQuantityError, KisValidationError
@@ -74,8 +75,7 @@ def _foreign_last_flow(core: _ClientCore, listing: Listing) -> Generator[Action,
     return dec(output.get("dnlp", "")), dec(output.get("uplp", "")), dec(output.get("last", ""))
 
 
-@dataclass(frozen=True, slots=True)
-class Plan:
+class Plan(msgspec.Struct, frozen=True):
     """An order ready to send: the request, and what validation made of it."""
 
     account: KisAccountNumber

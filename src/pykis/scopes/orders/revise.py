@@ -7,10 +7,11 @@ once and, when its answer is lost, looked for among the day's modify or cancel r
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import dataclass, replace
 from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
+
+import msgspec
 
 from pykis.api._generated import domestic_stock, overseas_stock
 from pykis.exchanges.markets import market_info
@@ -45,8 +46,7 @@ __all__ = ["revise_flow"]
 Kind = Literal["modify", "cancel"]
 
 
-@dataclass(frozen=True, slots=True)
-class _Change:
+class _Change(msgspec.Struct, frozen=True):
     """A revision checked and ready to send."""
 
     facts: OrderFacts
@@ -141,7 +141,7 @@ def revise_flow(core: _ClientCore, facts: OrderFacts, revision: Revision) -> Gen
         if found is None:
             raise unknown(entry, change.price, answer, candidates) from answer
         number, branch, at = found
-    return replace(
+    return msgspec.structs.replace(
         facts,
         order_type=change.order_type,
         price=facts.price if revision.cancel else change.price,

@@ -5,11 +5,12 @@ Each rule raises a :class:`~pykis.errors.KisOrderValidationError` subclass namin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
+
+import msgspec
 
 from pykis.errors import KisOrderTypeError, KisPriceError, KisQuantityError
 from pykis.exchanges.markets import MarketInfo, market_info, tick_size
@@ -121,8 +122,7 @@ MARKETABLE_SLIPPAGE = Decimal("0.05")
 """How far past the last price an overseas order without a price is placed (KIS has no market type abroad)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Listing:
+class Listing(msgspec.Struct, frozen=True):
     """What orders need to know about a stock."""
 
     symbol: str
