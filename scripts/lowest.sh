@@ -15,7 +15,7 @@ test -x "$VENV/bin/python" || "$PYTHON" -m venv "$VENV"
 "$VENV/bin/python" -m pip check
 echo "lowest: $(tr '\n' ' ' < "$VENV/floors.txt")"
 if [ "$#" -eq 0 ]; then
-    # HTTP (h11), WebSockets, AES (cryptography), file locks, the emulator (aiohttp), the
+    # HTTP (our own, no dependency), WebSockets, AES (cryptography), file locks, the emulator (aiohttp), the
     # CLI (argparse), the data frames and plots (pandas/polars/matplotlib), and the security suite.
     set -- tests/protocol tests/client tests/realtime tests/security tests/integration \
         tests/emulator/test_ws.py tests/emulator/test_server.py tests/emulator/test_faults.py \

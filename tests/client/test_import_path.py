@@ -44,8 +44,11 @@ NOT_FOR_A_QUOTE = (
     "pykis.scopes.orders",  # the order rules
     "pykis.scopes.account",
     "filelock",  # a cached token is read without a lock; the shared rate limit locks with flock
-    "httpx",  # the REST transports: http.client (blocking), h11 over asyncio streams (asyncio)
+    "httpx",  # the REST transports: pykis.protocol.http1 over a socket or asyncio streams
     "httpcore",
+    "h11",
+    "http.client",
+    "email",
     "anyio",
     "http.cookiejar",
     "zipfile",  # only a master download unzips
@@ -92,8 +95,10 @@ def test_a_quote_loads_neither_the_order_rules_nor_other_apis(
     assert {name for name in modules if name.startswith("pykis.wire")} == {"pykis.wire", "pykis.wire._market"}
 
 
-def test_the_asyncio_client_loads_no_http_library_beyond_h11(emulator: Emulator, tmp_path: Path) -> None:
-    modules = set(loaded_for_a_quote(emulator, tmp_path, "asyncio", "005930"))
-    assert "h11" in modules and "pykis.drivers.transport_asyncio" in modules
-    assert "http.client" not in modules  # the blocking transport's wire stays unloaded
-    assert not {"httpx", "httpcore", "anyio", "sniffio", "certifi", "idna"} & modules
+@pytest.mark.parametrize("client", CLIENTS)
+def test_each_client_reads_http_with_its_own_transport_only(emulator: Emulator, tmp_path: Path, client: str) -> None:
+    modules = set(loaded_for_a_quote(emulator, tmp_path, client, "005930"))
+    mine, other = ("blocking", "asyncio") if client == "blocking" else ("asyncio", "blocking")
+    assert {"pykis.protocol.http1", f"pykis.drivers.transport_{mine}"} <= modules
+    assert f"pykis.drivers.transport_{other}" not in modules
+    assert not {"h11", "http.client", "httpx", "httpcore", "anyio", "sniffio", "certifi", "idna"} & modules

@@ -1,10 +1,11 @@
 """What the blocking and asyncio transports share: the base URL and TLS context, the bytes of a request, the
-pool of idle kept-alive connections, the size cap and the mapping of failures to the pykis error tree.
+reading of an answer, the pool of idle kept-alive connections, the size cap and the mapping of failures to the
+pykis error tree.
 
-Both speak HTTP/1.1 to one host with no proxies (the environment is not read) and follow no redirects; they
-differ only in the wire: the blocking one in the standard library's ``http.client``, the asyncio one in h11
-over asyncio streams (issue 15: httpx cost an asyncio script ~130 ms of imports before its first quote). They
-carry the REST calls and the master-file downloads alike.
+Both speak HTTP/1.1 to one host with no proxies (the environment is not read) and follow no redirects, through
+the sans-I/O :mod:`pykis.protocol.http1`; they differ only in how bytes move: a socket, or asyncio streams
+(issue 15: httpx cost an asyncio script ~130 ms of imports before its first quote; h11 and ``http.client``
+~8 and ~6 ms more than the protocol module). They carry the REST calls and the master-file downloads alike.
 """
 
 from __future__ import annotations
@@ -16,28 +17,28 @@ import socket
 import ssl
 import sys
 import threading
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Generic, TypeVar
+from collections.abc import Callable, Generator
+from typing import Generic, TypeVar
 from urllib.parse import urlencode, urlsplit
 
 import msgspec
 
-from pykis.errors import KisResponseRefusedError, KisTimeoutError, KisTransportError
-
-if TYPE_CHECKING:
-    from pykis.protocol.http import HttpRequest
+from pykis.errors import KisResponseRefusedError, KisTimeoutError, KisTransportError, KisValidationError
+from pykis.protocol.http import HttpRequest, HttpResponse
+from pykis.protocol.http1 import END, ResponseReader, request_bytes
 
 __all__ = [
     "CappedBody",
     "Endpoint",
     "IdlePool",
-    "Outgoing",
+    "Reading",
     "TransportOptions",
     "Watch",
     "connection_failure",
     "exchange_failure",
     "idle_and_open",
     "log_exchange",
+    "read_answer",
 ]
 
 C = TypeVar("C")
@@ -59,14 +60,6 @@ class TransportOptions(msgspec.Struct, frozen=True):
     hostile or broken server cannot exhaust memory."""
 
 
-class Outgoing(msgspec.Struct, frozen=True):
-    """A request as it goes on the wire: the target (path and query), every header, and the body."""
-
-    target: str
-    headers: dict[str, str]
-    body: bytes | None
-
-
 class Endpoint:
     """One REST base URL: where to connect, how (TLS verified with the default context, or plain), and how
     a request is written for it."""
@@ -84,8 +77,9 @@ class Endpoint:
         self._host_header = shown if self.port == (443 if self.tls else 80) else f"{shown}:{self.port}"
         self.context: ssl.SSLContext | None = _tls_context(verify) if self.tls else None
 
-    def outgoing(self, request: HttpRequest) -> Outgoing:
-        """The request's target, headers (``host``, ``content-length`` included) and JSON body."""
+    def wire(self, request: HttpRequest) -> bytes:
+        """The request's bytes: target, headers (``host``, ``content-length`` included) and JSON body; a header
+        that would split the message is a :class:`KisValidationError`, raised before anything is sent."""
         target = self._prefix + request.path
         if request.params:
             target += "?" + urlencode(request.params)
@@ -103,7 +97,10 @@ class Endpoint:
             headers["content-length"] = str(len(body))
         elif request.method == "POST":
             headers["content-length"] = "0"
-        return Outgoing(target, headers, body)
+        try:
+            return request_bytes(request.method, target, headers, body)
+        except ValueError as exc:
+            raise KisValidationError(f"{request.method} {request.path}: {exc}") from None
 
 
 def log_exchange(request: HttpRequest, status: int) -> None:
@@ -207,6 +204,27 @@ class CappedBody:
 
     def content(self) -> bytes:
         return b"".join(self._chunks)
+
+
+Reading = Generator[None, bytes, tuple[HttpResponse, bool]]
+
+
+def read_answer(request: HttpRequest, limit: int, watch: Watch | None) -> Reading:
+    """The answer to ``request`` from the bytes sent in (each ``yield`` asks the driver for its next read,
+    ``b""`` at the end of the connection), capped at ``limit`` bytes; returns it and whether the connection can
+    carry the next request. Failures: :class:`HttpProtocolError`, or the cap's :class:`KisResponseRefusedError`."""
+    reader = ResponseReader()
+    while (head := reader.head()) is None:
+        reader.receive((yield))
+    body = CappedBody(request, limit, head.headers.get, watch)
+    while True:
+        piece = reader.body()
+        if isinstance(piece, bytes):
+            body.add(piece)
+        elif piece is END:
+            return HttpResponse(head.status, head.headers, body.content()), reader.reusable
+        else:
+            reader.receive((yield))
 
 
 def too_large(request: HttpRequest, limit: int) -> KisResponseRefusedError:

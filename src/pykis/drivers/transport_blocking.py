@@ -1,17 +1,16 @@
-"""The blocking REST transport: the standard library's HTTP/1.1 client under a small keep-alive pool.
+"""The blocking REST transport: sockets (TLS by the standard library) under a small keep-alive pool, HTTP/1.1
+read by :func:`pykis.drivers.transport.read_answer`.
 
-A short script's first quote pays for every module it imports (issue 15): httpx with httpcore and h11 cost
-~35 ms more than ``http.client``. What both transports share (the request's bytes, the pool, the size cap, the
-errors) is in :mod:`pykis.drivers.transport`; the fault suites run both.
+What both transports share (the request's bytes, the reading of the answer, the pool, the size cap, the errors)
+is in :mod:`pykis.drivers.transport`; the fault suites run both.
 """
 
 from __future__ import annotations
 
-import http.client
+import socket
 
 from pykis.drivers.transport import (
     CHUNK,
-    CappedBody,
     Endpoint,
     IdlePool,
     TransportOptions,
@@ -20,8 +19,10 @@ from pykis.drivers.transport import (
     exchange_failure,
     idle_and_open,
     log_exchange,
+    read_answer,
 )
 from pykis.protocol.http import HttpRequest, HttpResponse
+from pykis.protocol.http1 import HttpProtocolError
 
 __all__ = ["SyncTransport"]
 
@@ -33,62 +34,57 @@ class SyncTransport:
         self._endpoint = Endpoint(base_url, options.verify)
         self.base_url = base_url
         self._options = options
-        self._pool: IdlePool[http.client.HTTPConnection] = IdlePool(options.max_connections, _close)
+        self._pool: IdlePool[socket.socket] = IdlePool(options.max_connections, socket.socket.close)
 
     def __repr__(self) -> str:
         return f"SyncTransport({self.base_url!r})"
 
-    def _open(self) -> http.client.HTTPConnection:
-        kept = self._pool.take(_reusable)
+    def _open(self) -> socket.socket:
+        kept = self._pool.take(idle_and_open)
         if kept is not None:
             return kept
-        where, timeout = self._endpoint, self._options.connect_timeout
-        connection: http.client.HTTPConnection
-        if where.context is not None:
-            connection = http.client.HTTPSConnection(where.host, where.port, timeout=timeout, context=where.context)
-        else:
-            connection = http.client.HTTPConnection(where.host, where.port, timeout=timeout)
-        connection.connect()
-        assert connection.sock is not None
-        connection.sock.settimeout(self._options.timeout)
-        return connection
+        where = self._endpoint
+        sock = socket.create_connection((where.host, where.port), timeout=self._options.connect_timeout)
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # the request goes in one write
+            if where.context is not None:  # the handshake, under the connect timeout
+                sock = where.context.wrap_socket(sock, server_hostname=where.host)
+            sock.settimeout(self._options.timeout)
+        except BaseException:
+            sock.close()
+            raise
+        return sock
 
     def send(self, request: HttpRequest, watch: Watch | None = None) -> HttpResponse:
         """Send and read the whole answer (``watch`` told of each chunk's arrival); transport failures become
         :class:`KisTransportError`."""
-        outgoing = self._endpoint.outgoing(request)
+        wire = self._endpoint.wire(request)
         try:
-            connection = self._open()
+            sock = self._open()
         except OSError as exc:
             raise connection_failure(exc, request, self.base_url) from None
+        reading = read_answer(request, self._options.max_response_bytes, watch)
         try:
-            connection.request(request.method, outgoing.target, body=outgoing.body, headers=outgoing.headers)
-            response = connection.getresponse()
-            body = CappedBody(request, self._options.max_response_bytes, response.getheader, watch)
-            while chunk := response.read(CHUNK):
-                body.add(chunk)
+            sock.sendall(wire)
+            next(reading)
+            while True:
+                reading.send(sock.recv(CHUNK))
+        except StopIteration as read:
+            answer: HttpResponse = read.value[0]
+            reusable: bool = read.value[1]
         except BaseException as exc:
-            connection.close()  # half-read or broken: never reused
-            if isinstance(exc, http.client.HTTPException | OSError):
+            sock.close()  # half-read or broken: never reused
+            if isinstance(exc, HttpProtocolError | OSError):
                 raise exchange_failure(exc, request, self.base_url) from None
             raise
-        if response.will_close:
-            connection.close()
+        if reusable:
+            self._pool.keep(sock)
         else:
-            self._pool.keep(connection)
-        log_exchange(request, response.status)
-        headers = {name.lower(): value for name, value in response.getheaders()}
-        return HttpResponse(response.status, headers, body.content())
+            sock.close()
+        log_exchange(request, answer.status)
+        return answer
 
     def close(self) -> None:
         """Close the kept connections."""
-        for connection in self._pool.drain():
-            connection.close()
-
-
-def _close(connection: http.client.HTTPConnection) -> None:
-    connection.close()
-
-
-def _reusable(connection: http.client.HTTPConnection) -> bool:
-    return idle_and_open(connection.sock)
+        for sock in self._pool.drain():
+            sock.close()

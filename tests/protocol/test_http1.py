@@ -1,0 +1,166 @@
+"""The sans-I/O HTTP/1.1 reader and request writer (pykis.protocol.http1): any framing of any body, fed in any
+pieces, reads back the same; framings that could desynchronise a kept-alive connection, and heads or lines past
+their limits, are refused; a request never carries a character that would split it."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pykis.protocol.http1 import (
+    END,
+    MAX_HEAD,
+    NEED_DATA,
+    HttpProtocolError,
+    ResponseHead,
+    ResponseReader,
+    request_bytes,
+)
+
+
+def read(wire: bytes, cuts: list[int] | None = None, *, eof: bool = True) -> tuple[ResponseHead, bytes, bool]:
+    """Feed ``wire`` to a reader in pieces split at ``cuts``; the head, the body and whether it is reusable."""
+    points = sorted({cut % (len(wire) + 1) for cut in cuts or []})
+    pieces = [wire[a:b] for a, b in zip([0, *points], [*points, len(wire)], strict=True) if b > a]
+    reader = ResponseReader()
+    fed = iter([*pieces, b""] if eof else pieces)
+    body = bytearray()
+    while (head := reader.head()) is None:
+        reader.receive(next(fed))
+    while (piece := reader.body()) is not END:
+        if piece is NEED_DATA:
+            reader.receive(next(fed))
+        else:
+            assert isinstance(piece, bytes)
+            body += piece
+    return head, bytes(body), reader.reusable
+
+
+def chunked(body: bytes, sizes: list[int]) -> bytes:
+    out, at = bytearray(), 0
+    for size in sizes:
+        piece = body[at : at + size]
+        if piece:
+            out += b"%x;ext=1\r\n%s\r\n" % (len(piece), piece)
+        at += len(piece)
+    if at < len(body):
+        out += b"%X\r\n%s\r\n" % (len(body) - at, body[at:])
+    return bytes(out) + b"0\r\nx-trailer: yes\r\n\r\n"
+
+
+bodies = st.binary(max_size=3000)
+cuts = st.lists(st.integers(min_value=0, max_value=10_000), max_size=12)
+
+
+@given(body=bodies, cuts=cuts)
+def test_a_length_framed_answer_reads_back_whole_and_keeps_the_connection(body: bytes, cuts: list[int]) -> None:
+    wire = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+    head, got, reusable = read(wire, cuts, eof=False)
+    assert (head.status, head.minor, got, reusable) == (200, 1, body, True)
+    assert head.headers["content-type"] == "application/json"
+
+
+@given(body=bodies, sizes=st.lists(st.integers(min_value=1, max_value=700), max_size=8), cuts=cuts)
+def test_a_chunked_answer_reads_back_whole(body: bytes, sizes: list[int], cuts: list[int]) -> None:
+    wire = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: Chunked\r\n\r\n" + chunked(body, sizes)
+    head, got, reusable = read(wire, cuts, eof=False)
+    assert (head.status, got, reusable) == (200, body, True)
+
+
+@given(body=bodies, cuts=cuts)
+def test_an_answer_without_length_runs_to_the_end_and_is_not_reused(body: bytes, cuts: list[int]) -> None:
+    head, got, reusable = read(b"HTTP/1.1 500 Internal Server Error\r\n\r\n" + body, cuts)
+    assert (head.status, got, reusable) == (500, body, False)
+
+
+def test_interim_answers_are_skipped_and_repeated_fields_joined() -> None:
+    wire = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 \r\nX-A: 1\r\nx-a:  2 \r\nContent-Length: 2\r\n\r\nok"
+    head, body, _ = read(wire, eof=False)
+    assert (head.status, head.headers["x-a"], body) == (201, "1, 2", b"ok")
+
+
+@pytest.mark.parametrize(
+    ("extra", "reusable"),
+    [(b"", True), (b"Connection: close\r\n", False), (b"Connection: keep-alive, Close\r\n", False)],
+)
+def test_connection_close_is_honoured(extra: bytes, reusable: bool) -> None:
+    assert read(b"HTTP/1.1 200 OK\r\n" + extra + b"Content-Length: 0\r\n\r\n", eof=False)[2] is reusable
+
+
+def test_http_1_0_and_unasked_bytes_after_the_answer_end_the_connection() -> None:
+    assert read(b"HTTP/1.0 200 OK\r\nContent-Length: 1\r\n\r\nx", eof=False)[2] is False
+    reader = ResponseReader()
+    reader.receive(b"HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 200 OK\r\n\r\n")  # a second answer nobody asked for
+    assert reader.head() is not None and reader.body() is END and reader.reusable is False
+
+
+@pytest.mark.parametrize(
+    "wire",
+    [
+        b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",  # smuggling shape
+        b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
+        b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 0x10\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nX-A: 1\r\n folded\r\nContent-Length: 0\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nBad Name: 1\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nX-A: a\x00b\r\n\r\n",
+        b"HTTP/2 200\r\n\r\n",
+        b"ICY 200 OK\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n0\r\n\r\n",  # longer than announced
+    ],
+)
+def test_framings_that_could_desynchronise_the_connection_are_refused(wire: bytes) -> None:
+    with pytest.raises(HttpProtocolError):
+        read(wire)
+
+
+@pytest.mark.parametrize(
+    "wire",
+    [
+        b"",
+        b"HTTP/1.1 200 OK\r\nContent-Len",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n",  # no last chunk
+    ],
+)
+def test_a_connection_that_ends_inside_the_answer_is_an_error(wire: bytes) -> None:
+    with pytest.raises(HttpProtocolError, match="ended"):
+        read(wire)
+
+
+def test_a_head_past_its_limit_is_refused_before_it_ends() -> None:
+    reader = ResponseReader()
+    reader.receive(b"HTTP/1.1 200 OK\r\n" + b"X-Pad: " + b"a" * MAX_HEAD)
+    with pytest.raises(HttpProtocolError, match="longer than"):
+        reader.head()
+
+
+def test_an_endless_chunk_size_line_is_refused() -> None:
+    reader = ResponseReader()
+    reader.receive(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + b"0" * 10_000)
+    assert reader.head() is not None
+    with pytest.raises(HttpProtocolError, match="longer than"):
+        reader.body()
+
+
+def test_a_request_is_written_as_http_1_1() -> None:
+    wire = request_bytes("POST", "/a?b=c", {"host": "h", "tr_id": "X"}, b"{}")
+    assert wire == b"POST /a?b=c HTTP/1.1\r\nhost: h\r\ntr_id: X\r\n\r\n{}"
+
+
+@given(
+    bad=st.text(alphabet=st.sampled_from("ab\r\n\x00\x7f:"), min_size=1, max_size=6).filter(
+        lambda text: any(c in text for c in "\r\n\x00\x7f")
+    )
+)
+def test_a_header_or_target_that_would_split_the_request_is_refused(bad: str) -> None:
+    with pytest.raises(ValueError, match=r"split|control"):
+        request_bytes("GET", "/", {"x-a": bad}, None)
+    with pytest.raises(ValueError, match=r"split|control|space"):
+        request_bytes("GET", "/" + bad, {}, None)
+    with pytest.raises(ValueError, match="split"):
+        request_bytes("GET", "/", {"x" + bad: "1"}, None)
