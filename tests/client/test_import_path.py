@@ -55,7 +55,10 @@ NOT_FOR_A_QUOTE = (
     "pykis.gateway",
     "websockets",
 ) + (("platformdirs",) if sys.platform == "linux" else ())  # on Linux the XDG cache rule is applied by hand
-NOT_FOR_A_BLOCKING_QUOTE = ("logging",)  # nothing asks for a log line on the way (asyncio imports it itself)
+NOT_FOR_A_BLOCKING_QUOTE = (
+    "logging",  # nothing asks for a log line on the way (asyncio imports it itself)
+    "ssl",  # the sandbox is plain http: TLS loads for an https host only (asyncio imports it itself)
+)
 """Modules (and their submodules) a first quote must not load."""
 
 

@@ -14,11 +14,10 @@ import ipaddress
 import json
 import select
 import socket
-import ssl
 import sys
 import threading
 from collections.abc import Callable, Generator
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 from urllib.parse import urlencode, urlsplit
 
 import msgspec
@@ -26,6 +25,9 @@ import msgspec
 from pykis.errors import KisResponseRefusedError, KisTimeoutError, KisTransportError, KisValidationError
 from pykis.protocol.http import HttpRequest, HttpResponse
 from pykis.protocol.http1 import END, ResponseReader, request_bytes
+
+if TYPE_CHECKING:
+    import ssl
 
 __all__ = [
     "CappedBody",
@@ -124,6 +126,8 @@ def idle_and_open(sock: socket.socket | None) -> bool:
 
 
 def _tls_context(verify: bool) -> ssl.SSLContext:
+    import ssl  # noqa: PLC0415 — only an https host needs TLS (the local sandbox is plain http): ~5 ms cold
+
     context = ssl.create_default_context()
     if not verify:  # the client warns once per process about verify=False
         context.check_hostname = False
