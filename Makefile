@@ -66,8 +66,16 @@ audit: $(AUDIT_VENV)/.installed
 	$(AUDIT_VENV)/bin/pip-audit --strict --no-deps --disable-pip --progress-spinner off -r $(AUDIT_VENV)/floors.txt \
 		|| { echo "audit: FAILED: a floor has a known vulnerability, or PyPI's vulnerability service could not be asked"; exit 1; }
 
-bench: $(STAMP)
+bench: $(STAMP) $(USER_VENV)/.installed
 	$(BIN)/python bench/run.py
+
+# pykis as a user installs it (its runtime dependencies only), for the cold first-quote rows: the dev venv also
+# holds the test tools' packages, typing_extensions among them, which msgspec imports whenever it is there.
+USER_VENV := .bench-user-venv
+$(USER_VENV)/.installed: pyproject.toml
+	test -x $(USER_VENV)/bin/python || $(PYTHON) -m venv $(USER_VENV)
+	$(USER_VENV)/bin/python -m pip install --quiet -e .
+	touch $@
 
 # Rewrite the generated code: the API layer from the catalog, the asyncio scope twins from the blocking ones
 # (the tests fail while either is stale).
@@ -105,8 +113,8 @@ $(BENCH_VENV)/.installed: $(PEER_STAMP)
 		|| echo "bench-compare: kis-trader 0.12.2 did not install; its column will read n/a"
 	touch $@
 
-bench-compare: $(STAMP) $(BENCH_VENV)/.installed
+bench-compare: $(STAMP) $(BENCH_VENV)/.installed $(USER_VENV)/.installed
 	$(BIN)/python bench/compare/main.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .lowest-venv $(AUDIT_VENV)
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .lowest-venv $(AUDIT_VENV) $(USER_VENV)

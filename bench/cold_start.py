@@ -8,6 +8,11 @@ shared machine falls on all alike; medians of the rounds, with the number of mod
 count that does not depend on the load). The caches sit in a scratch ``XDG_CACHE_HOME``, as a user's would in
 ``~/.cache`` (``PYKIS_CACHE_DIR`` is not set, so the per-user cache directory is looked up as usual).
 
+pykis runs as a user installs it: from ``.bench-user-venv`` (``make bench``/``bench-compare`` create it: pykis and
+its runtime dependencies only, as ``pip install pykis-client`` makes), and again from the dev venv, whose test
+tools bring ``typing_extensions`` (msgspec imports it when present; ~5 ms with ``inspect``). The peers run from
+``.bench-venv``, where each has what it needs (python-kis's undeclared ``typing_extensions`` included).
+
 Run: ``.venv/bin/python bench/cold_start.py [--runs 9]``
 """
 
@@ -123,6 +128,16 @@ def run_once(row: Row, args: list[str], env: dict[str, str], cwd: str) -> tuple[
     return elapsed, cpu, int(done.stdout.strip().splitlines()[-1])
 
 
+ROOT = Path(__file__).resolve().parent.parent
+USER_VENV_PYTHON = ROOT / ".bench-user-venv" / "bin" / "python"
+DEV_ROW = "pykis blocking, dev venv"
+
+
+def user_python() -> str:
+    """The interpreter of pykis as a user installs it, or this one when that venv has not been made."""
+    return str(USER_VENV_PYTHON) if USER_VENV_PYTHON.exists() else sys.executable
+
+
 def measure(runs: int, peer_python: str | None) -> tuple[list[Result], dict[str, str]]:
     """Medians of ``runs`` interleaved rounds; a peer that cannot run is reported, not measured."""
     failed: dict[str, str] = {}
@@ -140,11 +155,14 @@ def measure(runs: int, peer_python: str | None) -> tuple[list[Result], dict[str,
         token_file = Path(scratch) / "bare-token.json"
         grant = {"grant_type": "client_credentials", "appkey": app.appkey, "appsecret": app.appsecret}
         token_file.write_text(json.dumps(emu.gateway.issue_token("real", grant)))
+        pykis = user_python()
         rows = [
-            Row("pykis blocking", sys.executable, BLOCKING, f"{scratch}/tokens"),
-            Row("pykis asyncio", sys.executable, ASYNCIO, f"{scratch}/tokens"),
+            Row("pykis blocking", pykis, BLOCKING, f"{scratch}/tokens"),
+            Row("pykis asyncio", pykis, ASYNCIO, f"{scratch}/tokens"),
             Row("http.client floor", sys.executable, BARE, str(token_file)),
         ]
+        if pykis != sys.executable:
+            rows.append(Row(DEV_ROW, sys.executable, BLOCKING, f"{scratch}/tokens"))
         if peer_python:
             rows += [
                 Row("python-kis 2.1.6", peer_python, PYTHON_KIS, f"{scratch}/python-kis-tokens"),
@@ -188,9 +206,10 @@ def main() -> int:
     results, _ = measure(args.runs, None)
     floor = next(r for r in results if r.label == "http.client floor")
     print(f"first quote in a new process (median of {args.runs} interleaved rounds, interpreter start included)")
+    print(f"  pykis from {user_python()}")
     for r in results:
         print(
-            f"  {r.label:18} {r.median_ms:7.0f} ms wall ({r.median_ms / floor.median_ms:4.2f}x the floor)"
+            f"  {r.label:26} {r.median_ms:7.0f} ms wall ({r.median_ms / floor.median_ms:4.2f}x the floor)"
             f"  {r.cpu_ms:5.0f} ms CPU ({r.cpu_ms / floor.cpu_ms:4.2f}x)  {r.modules:4d} modules"
         )
     print(f"  ({before} before, {load()} after)")

@@ -25,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path.insert(0, str(HERE.parent))
 
-from cold_start import Result, load, measure  # noqa: E402
+from cold_start import DEV_ROW, Result, load, measure  # noqa: E402
 from pykis import PyKis  # noqa: E402
 from pykis.emulator import Emulator  # noqa: E402
 from pykis.protocol.request import ApiCall  # noqa: E402
@@ -272,10 +272,16 @@ def cold_rows(results: list[Result], failed: dict[str, str], rounds: int) -> lis
                 if ratio < 1.0:
                     behind.append(f"{label} vs {peer_label}")
             print(line)
+    dev = by_label.get(DEV_ROW)
+    if dev is not None:
+        label = "cold first quote, blocking, dev venv"
+        print(f"{label:36} {_fmt(dev.median_ms, 'ms'):>12}  (wall; CPU {dev.cpu_ms:.0f} ms)")
     counts = ", ".join(f"{result.label} {result.modules}" for result in results)
     print(
         f"note: cold first quote — a fresh process per sample (token, masters and bytecode cached), {rounds} "
-        "interleaved rounds against the emulator; wall: end to end, interpreter start included; CPU: user + "
+        "interleaved rounds against the emulator (plain http on loopback: no TLS; against the real service every "
+        "library also loads ssl and its certificates); pykis as a user installs it (.bench-user-venv: its runtime "
+        "dependencies only), the peers from .bench-venv; wall: end to end, interpreter start included; CPU: user + "
         f"system time of the process (less sensitive to a loaded machine); modules loaded: {counts}"
     )
     for label, reason in failed.items():
