@@ -79,6 +79,8 @@ MODULES: dict[str, Module] = {
         ("tests/protocol/test_ratelimit.py", "tests/client/test_limiter.py", "tests/client/test_loop_liveness.py"),
     ),
     "journal": Module(("src/pykis/drivers/journal.py",), ("tests/client/test_journal.py",)),
+    # The HTTP/1.1 reader both transports trust with every answer's framing.
+    "http1": Module(("src/pykis/protocol/http1.py",), ("tests/protocol/test_http1.py",)),
     "ticks": Module(
         ("src/pykis/exchanges/markets.py",), ("tests/client/test_markets.py", "tests/integration/test_tick_tables.py")
     ),
