@@ -178,3 +178,31 @@ def test_state_edges() -> None:
     single = RateWindow(1, period=1.0, margin=0.25)
     shared = RateState([5.0, 5.0])
     assert shared.confirm(single, 5.0, 5.0) == (False, 6.25)
+
+
+@pytest.mark.parametrize("way", ["blocking", "asyncio"])
+def test_a_slot_due_at_once_costs_one_state_write_and_a_later_one_two(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, way: str
+) -> None:
+    clock, writes = Clock(), []
+    real_write = _limiter.write_private
+
+    def counted(path: Path, content: bytes, *, durable: bool = True) -> None:
+        writes.append(RateState.loads(content).slots)
+        real_write(path, content, durable=durable)
+
+    async def fake_sleep(seconds: float) -> None:
+        clock.sleep(seconds)
+
+    monkeypatch.setattr(_limiter, "write_private", counted)
+    monkeypatch.setattr("pykis.drivers.limiter.time.sleep", clock.sleep)
+    monkeypatch.setattr(asyncio, "sleep", fake_sleep)
+    limiter = process(tmp_path, clock)
+
+    def acquire() -> float:
+        return limiter.acquire_blocking() if way == "blocking" else asyncio.run(limiter.acquire())
+
+    assert (acquire(), acquire()) == (100.0, 100.0)
+    assert writes == [[100.0], [100.0, 100.0]]  # each booked and granted in one write
+    assert acquire() == 101.25  # the window is full: booked, slept for, then confirmed
+    assert writes[2:] == [[100.0, 100.0, 101.25], [100.0, 100.0, 101.25]] and clock.sleeps == [1.25]

@@ -4,6 +4,8 @@ their limits, are refused; a request never carries a character that would split 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -11,6 +13,7 @@ from hypothesis import strategies as st
 from pykis.protocol.http1 import (
     END,
     MAX_HEAD,
+    MAX_LINE,
     NEED_DATA,
     HttpProtocolError,
     ResponseHead,
@@ -82,7 +85,12 @@ def test_interim_answers_are_skipped_and_repeated_fields_joined() -> None:
 
 @pytest.mark.parametrize(
     ("extra", "reusable"),
-    [(b"", True), (b"Connection: close\r\n", False), (b"Connection: keep-alive, Close\r\n", False)],
+    [
+        (b"", True),
+        (b"Connection: close\r\n", False),
+        (b"Connection: keep-alive, Close\r\n", False),
+        (b"Connection: close,keep-alive\r\n", False),
+    ],
 )
 def test_connection_close_is_honoured(extra: bytes, reusable: bool) -> None:
     assert read(b"HTTP/1.1 200 OK\r\n" + extra + b"Content-Length: 0\r\n\r\n", eof=False)[2] is reusable
@@ -96,60 +104,109 @@ def test_http_1_0_and_unasked_bytes_after_the_answer_end_the_connection() -> Non
 
 
 @pytest.mark.parametrize(
-    "wire",
+    ("wire", "why"),
     [
-        b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",  # smuggling shape
-        b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
-        b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
-        b"HTTP/1.1 200 OK\r\nContent-Length: 0x10\r\n\r\n",
-        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
-        b"HTTP/1.1 200 OK\r\nX-A: 1\r\n folded\r\nContent-Length: 0\r\n\r\n",
-        b"HTTP/1.1 200 OK\r\nBad Name: 1\r\n\r\n",
-        b"HTTP/1.1 200 OK\r\nX-A: a\x00b\r\n\r\n",
-        b"HTTP/2 200\r\n\r\n",
-        b"ICY 200 OK\r\n\r\n",
-        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
-        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n0\r\n\r\n",  # longer than announced
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", "request-smuggling"),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd", "not a Content-Length"),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", "not a Content-Length"),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 0x10\r\n\r\n", "not a Content-Length"),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: " + b"9" * 19 + b"\r\n\r\n", "not a Content-Length"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", "unsupported transfer coding"),
+        (b"HTTP/1.1 200 OK\r\nX-A: 1\r\n folded\r\nContent-Length: 0\r\n\r\n", "folded header line"),
+        (b"HTTP/1.1 200 OK\r\nX-A: 1\r\n\tfolded\r\nContent-Length: 0\r\n\r\n", "folded header line"),
+        (b"HTTP/1.1 200 OK\r\nBad Name: 1\r\n\r\n", "not a header field"),
+        (b"HTTP/1.1 200 OK\r\nX-A: a\x00b\r\n\r\n", "control character in header 'X-A'"),
+        (b"HTTP/1.1 200 OK\r\nX-A: a\x0b\r\n\r\n", "control character"),
+        (b"HTTP/2 200\r\n\r\n", "not an HTTP/1.x status line"),
+        (b"ICY 200 OK\r\n\r\n", "not an HTTP/1.x status line"),
+        (b"\r\n\r\nHTTP/1.1 200 OK\r\n\r\n", "not an HTTP/1.x status line"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "not a chunk size"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n0\r\n\r\n", "longer than its announced"),
     ],
 )
-def test_framings_that_could_desynchronise_the_connection_are_refused(wire: bytes) -> None:
-    with pytest.raises(HttpProtocolError):
+def test_framings_that_could_desynchronise_the_connection_are_refused(wire: bytes, why: str) -> None:
+    with pytest.raises(HttpProtocolError, match=re.escape(why)):
         read(wire)
+
+
+def test_fields_keep_colons_in_their_values_and_equal_lengths_are_one() -> None:
+    wire = b"HTTP/1.1 304 Not Modified\r\nDate: Thu, 03 Dec 2026 15:00:00 GMT\r\n\r\n"
+    head, body, reusable = read(wire, eof=False)  # a 304 has no body, whatever its fields say
+    assert (head.headers["date"], body, reusable) == ("Thu, 03 Dec 2026 15:00:00 GMT", b"", True)
+    head, _, _ = read(b"HTTP/1.1 204 No Content\r\nX-A: \t XaX \t\r\n\r\n", eof=False)
+    assert head.headers["x-a"] == "XaX"  # optional whitespace around a value is not part of it
+    head, body, _ = read(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok", eof=False)
+    assert (head.headers["content-length"], body) == ("2, 2", b"ok")
+    assert read(b"HTTP/1.1 200 OK\r\nContent-Length: " + b"0" * 17 + b"1\r\n\r\nx", eof=False)[1] == b"x"
+
+
+def test_a_length_framed_body_stops_at_its_length() -> None:
+    reader = ResponseReader()
+    reader.receive(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA")
+    assert reader.head() is not None
+    assert (reader.body(), reader.body(), reader.reusable) == (b"ok", END, False)  # the extra bytes end it
 
 
 @pytest.mark.parametrize(
-    "wire",
+    ("wire", "where"),
     [
-        b"",
-        b"HTTP/1.1 200 OK\r\nContent-Len",
-        b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort",
-        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab",
-        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n",  # no last chunk
+        (b"", "before the answer's head"),
+        (b"HTTP/1.1 200 OK\r\nContent-Len", "before the answer's head"),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort", "5 bytes short of the announced length"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab", "inside a chunk"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n", "inside the chunked framing"),
     ],
 )
-def test_a_connection_that_ends_inside_the_answer_is_an_error(wire: bytes) -> None:
-    with pytest.raises(HttpProtocolError, match="ended"):
+def test_a_connection_that_ends_inside_the_answer_is_an_error(wire: bytes, where: str) -> None:
+    with pytest.raises(HttpProtocolError, match=f"the connection ended {where}"):
         read(wire)
 
 
-def test_a_head_past_its_limit_is_refused_before_it_ends() -> None:
-    reader = ResponseReader()
-    reader.receive(b"HTTP/1.1 200 OK\r\n" + b"X-Pad: " + b"a" * MAX_HEAD)
-    with pytest.raises(HttpProtocolError, match="longer than"):
-        reader.head()
+def test_a_head_is_read_up_to_its_limit_and_refused_past_it() -> None:
+    status = b"HTTP/1.1 200 OK\r\nX-Pad: "
+    for size, refused in ((MAX_HEAD, False), (MAX_HEAD + 1, True)):
+        unfinished, whole = ResponseReader(), ResponseReader()
+        unfinished.receive(status + b"a" * (size - len(status)))  # no end in sight yet
+        whole.receive(status + b"a" * (size - len(status)) + b"\r\n\r\n")
+        if refused:
+            for reader in (unfinished, whole):
+                with pytest.raises(HttpProtocolError, match=f"head is longer than {MAX_HEAD} bytes"):
+                    reader.head()
+        else:
+            assert unfinished.head() is None and whole.head() is not None
 
 
-def test_an_endless_chunk_size_line_is_refused() -> None:
-    reader = ResponseReader()
-    reader.receive(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + b"0" * 10_000)
-    assert reader.head() is not None
-    with pytest.raises(HttpProtocolError, match="longer than"):
-        reader.body()
+def test_a_chunk_size_line_is_read_up_to_its_limit_and_refused_past_it() -> None:
+    for size, refused in ((MAX_LINE, False), (MAX_LINE + 1, True)):
+        reader = ResponseReader()
+        reader.receive(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + b"0" * size)
+        assert reader.head() is not None
+        if refused:
+            with pytest.raises(HttpProtocolError, match=f"line is longer than {MAX_LINE} bytes"):
+                reader.body()
+        else:
+            assert reader.body() is NEED_DATA
+
+
+def test_the_body_is_asked_for_after_the_head_only() -> None:
+    with pytest.raises(RuntimeError, match=re.escape("body() before head()")):
+        ResponseReader().body()
+    assert (repr(NEED_DATA), repr(END)) == ("NEED_DATA", "END")
 
 
 def test_a_request_is_written_as_http_1_1() -> None:
     wire = request_bytes("POST", "/a?b=c", {"host": "h", "tr_id": "X"}, b"{}")
     assert wire == b"POST /a?b=c HTTP/1.1\r\nhost: h\r\ntr_id: X\r\n\r\n{}"
+    assert request_bytes("GET", "/", {"x": "ü"}, None) == b"GET / HTTP/1.1\r\nx: \xfc\r\n\r\n"
+
+
+@pytest.mark.parametrize(
+    ("method", "target", "why"),
+    [("G T", "/", "not a request line"), ("GET", "a", "not a request line"), ("GET", "/a b", "space")],
+)
+def test_a_request_line_that_would_not_parse_is_refused(method: str, target: str, why: str) -> None:
+    with pytest.raises(ValueError, match=why):
+        request_bytes(method, target, {}, None)
 
 
 @given(
