@@ -3,6 +3,8 @@ row finds, for the same symbol, market and duplicate listings; a search still se
 
 from __future__ import annotations
 
+import sys
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 from hypothesis import given, settings
@@ -131,3 +133,34 @@ def test_a_lookup_over_any_bytes_returns_only_a_parsed_row(content: bytes, name:
     found = lazy.lookup(symbol)
     # Garbled lines may hide a symbol from the byte search (a blank opening its column), never invent one.
     assert found is None or found in [row for row in rows_of(name, content) if row.symbol.upper() == symbol.upper()]
+
+
+def test_threads_sharing_an_index_see_every_row_once() -> None:
+    instruments = [_instrument(f"{code:06d}", "가나다", "X", "KOSPI") for code in range(0, 3000, 7)]
+    instruments += [_instrument(f"T{code}", "라마", f"T{code} CORP", "NASDAQ") for code in range(300)]
+    files = _contents(instruments, b"\n")
+    wanted = [instrument.symbol for instrument in instruments]
+    switching = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads interleave every few bytecodes, not every 5 ms
+    try:
+        _race(files, wanted, len(instruments))
+    finally:
+        sys.setswitchinterval(switching)
+
+
+def _race(files: dict[str, bytes], wanted: list[str], count: int) -> None:
+    for _ in range(5):
+        lazy, full = _indexes(files)
+        expected = [full.lookup(symbol) for symbol in wanted]
+        # Lookups (searching the bytes) race a search and a count (parsing every row) on one index.
+        with ThreadPoolExecutor(4) as pool:
+            counted = pool.submit(len, lazy)
+            searched = pool.submit(lazy.search, "T1", 1000)
+            looked_up = [pool.submit(_lookups, lazy, wanted) for _ in range(3)]
+            assert all(found.result() == expected for found in looked_up)
+            assert counted.result() == count
+            assert searched.result() == full.search("T1", 1000)
+
+
+def _lookups(index: SymbolIndex, symbols: list[str]) -> list[MasterRow | None]:
+    return [index.lookup(symbol) for symbol in symbols]

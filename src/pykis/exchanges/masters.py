@@ -13,6 +13,7 @@ import time
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from threading import Lock
 
 import msgspec
 
@@ -203,7 +204,8 @@ class SymbolIndex:
     """Listings by symbol and a name search over them.
 
     Master files added by :meth:`add_file` stay bytes until a search (or a symbol the byte search cannot look
-    for) needs every row: a lookup parses only the lines that can hold its symbol."""
+    for) needs every row: a lookup parses only the lines that can hold its symbol. Safe to share between threads
+    (a client's gathered calls)."""
 
     # When a US symbol appears in more than one master, the primary listing wins in this order.
     PRIORITY = ("KRX", "NYSE", "NASDAQ", "AMEX", "HKEX", "TYO", "SSE", "SZSE", "HSX", "HNX")
@@ -211,22 +213,27 @@ class SymbolIndex:
     def __init__(self, rows: Iterable[MasterRow] = ()) -> None:
         self._by_symbol: dict[str, list[MasterRow]] = {}
         self._pending: list[_MasterFile] = []
+        self._lock = Lock()  # the pending files are parsed, and each file's finds kept, once
         for row in rows:
             self.add(row)
 
     def __len__(self) -> int:
-        self._parse_pending()
-        return sum(len(rows) for rows in self._by_symbol.values())
+        with self._lock:
+            self._parse_pending()
+            return sum(len(rows) for rows in self._by_symbol.values())
 
     def add(self, row: MasterRow) -> None:
         """Index one row."""
-        self._parse_pending()  # rows stay in the order they were given
-        self._by_symbol.setdefault(row.symbol.upper(), []).append(row)
+        with self._lock:
+            self._parse_pending()  # rows stay in the order they were given
+            self._by_symbol.setdefault(row.symbol.upper(), []).append(row)
 
     def add_file(self, name: str, content: bytes) -> None:
         """Index the rows of the master file ``name`` (a key of :data:`DOMESTIC_FILES` or
         :data:`OVERSEAS_FILES`), parsed when first needed."""
-        self._pending.append(_MasterFile(name, content))
+        master = _MasterFile(name, content)
+        with self._lock:
+            self._pending.append(master)
 
     def _parse_pending(self) -> None:
         pending, self._pending = self._pending, []
@@ -237,12 +244,13 @@ class SymbolIndex:
     def lookup(self, symbol: str, market: str | None = None) -> MasterRow | None:
         """The listing of ``symbol`` (on ``market`` if given); the primary one when listed twice."""
         key = symbol.upper()
-        if self._pending and not (_SEARCHABLE.fullmatch(key) and all(m.searchable for m in self._pending)):
-            self._parse_pending()
-        rows = list(self._by_symbol.get(key, ()))
-        for master in self._pending:
-            if market is None or master.market == market:
-                rows += master.lookup(key)
+        with self._lock:
+            if self._pending and not (_SEARCHABLE.fullmatch(key) and all(m.searchable for m in self._pending)):
+                self._parse_pending()
+            rows = list(self._by_symbol.get(key, ()))
+            for master in self._pending:
+                if market is None or master.market == market:
+                    rows += master.lookup(key)
         if market is not None:
             rows = [row for row in rows if row.market == market]
         if not rows:
@@ -255,20 +263,21 @@ class SymbolIndex:
         needle = text.strip().upper()
         if not needle:
             return []
-        self._parse_pending()
-        scored: list[tuple[int, str, MasterRow]] = []
-        for rows in self._by_symbol.values():
-            for row in rows:
-                fields = (row.symbol.upper(), row.name.upper(), row.english_name.upper())
-                if needle == fields[0] or needle == fields[1]:
-                    rank = 0
-                elif any(field.startswith(needle) for field in fields):
-                    rank = 1
-                elif any(needle in field for field in fields):
-                    rank = 2
-                else:
-                    continue
-                scored.append((rank, row.symbol, row))
+        with self._lock:
+            self._parse_pending()
+            scored: list[tuple[int, str, MasterRow]] = []
+            for rows in self._by_symbol.values():
+                for row in rows:
+                    fields = (row.symbol.upper(), row.name.upper(), row.english_name.upper())
+                    if needle == fields[0] or needle == fields[1]:
+                        rank = 0
+                    elif any(field.startswith(needle) for field in fields):
+                        rank = 1
+                    elif any(needle in field for field in fields):
+                        rank = 2
+                    else:
+                        continue
+                    scored.append((rank, row.symbol, row))
         scored.sort(key=lambda item: (item[0], item[1]))
         return [row for _, _, row in scored[:limit]]
 
