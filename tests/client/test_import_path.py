@@ -89,7 +89,7 @@ def test_a_quote_loads_neither_the_order_rules_nor_other_apis(
     assert "pykis.scopes.stock" in modules  # the probe did run a quote
     generated = {name.removeprefix("pykis.api._generated.") for name in modules if "._generated." in name}
     # Its own side's API package and the API it calls: a KRX quote loads nothing of the overseas APIs, and back.
-    assert generated == {api.split(".")[0], api}
+    assert generated == {api.partition(".")[0], api}
     banned = NOT_FOR_A_QUOTE + (NOT_FOR_A_BLOCKING_QUOTE if client == "blocking" else ())
     unwanted = [name for name in modules if any(name == p or name.startswith(p + ".") for p in banned)]
     assert unwanted == []
