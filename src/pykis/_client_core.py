@@ -24,7 +24,7 @@ from pykis.drivers.limiter import RateLimiter
 from pykis.drivers.tokens import TokenManager, Transport
 from pykis.drivers.transport import TransportOptions
 from pykis.errors import KisCredentialError, KisTransportError, KisValidationError
-from pykis.exchanges.masters import MasterCache, SymbolIndex, rows_of
+from pykis.exchanges.masters import MasterCache, SymbolIndex
 from pykis.protocol.clock import ServiceClock
 from pykis.protocol.env import Environment, KisHosts
 from pykis.protocol.flow import Action, LoadMasters, Send, SyncClock, call_flow, relay_flow
@@ -369,8 +369,8 @@ class _ClientCore:
                 if content is not None:
                     yield Offload(self._master_cache.store, (name, content))
             self._loaded_masters.add(name)
-            for row in rows_of(name, content) if content is not None else ():
-                self._index.add(row)
+            if content is not None:
+                self._index.add_file(name, content)
         return self._index
 
     _CLOCK_PROBE = HttpRequest("GET", "/", {})

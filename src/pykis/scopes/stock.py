@@ -12,19 +12,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, Unpack
 from zoneinfo import ZoneInfo
 
-from pykis.api._generated import domestic_stock, overseas_stock
 from pykis.errors import KisValidationError
 from pykis.exchanges.markets import MarketInfo, market_info, tick_size
 from pykis.exchanges.masters import MasterRow
-from pykis.exchanges.sessions import KisTradingHours
-from pykis.models.chart import ChartPeriod, KisChart
-from pykis.models.orderbook import (
-    DomesticOrderbookBody,
-    ForeignOrderbookBody,
-    KisOrderbook,
-    domestic_orderbook,
-    foreign_orderbook,
-)
 from pykis.models.quote import (
     DomesticOvertimeQuoteBody,
     DomesticQuoteBody,
@@ -35,7 +25,6 @@ from pykis.models.quote import (
     foreign_quote,
 )
 from pykis.protocol.flow import Action
-from pykis.scopes.chart import chart_flow
 
 ChartStart = date | datetime | timedelta | str | None
 
@@ -46,7 +35,10 @@ if TYPE_CHECKING:
 
     from pykis.auth import KisAccountNumber
     from pykis.client import AsyncPyKis, PyKis, _ClientCore
+    from pykis.exchanges.sessions import KisTradingHours
+    from pykis.models.chart import ChartPeriod, KisChart
     from pykis.models.order import OrderSide
+    from pykis.models.orderbook import KisOrderbook
     from pykis.realtime import KisEventTicket
     from pykis.scopes.orders import AsyncKisOrder, KisOrder, OrderOptions
     from pykis.scopes.orders.rules import Price, Quantity
@@ -113,7 +105,10 @@ class StockBase:
 
     # ---- flows ---------------------------------------------------------------------------------
     def _quote_flow(self, extended: bool, venue: Venue) -> Generator[Action, Any, KisQuote]:
+        # Each API package loads with the first call of its side: a KRX quote never loads the overseas one.
         if self.domestic:
+            from pykis.api._generated import domestic_stock  # noqa: PLC0415 — loaded on first use (cold start)
+
             if venue not in _VENUE_CODES:
                 raise KisValidationError(f"venue must be KRX, NXT or UN, got {venue!r}")
             market_code, code = _VENUE_CODES[venue], self.quote_code
@@ -136,6 +131,8 @@ class StockBase:
         excd = self.info.daytime_excd if extended else self.info.excd
         if excd is None:
             raise KisValidationError(f"{self.market} has no extended (daytime) session quotes")
+        from pykis.api._generated import overseas_stock  # noqa: PLC0415
+
         foreign_request = overseas_stock.price_detail(EXCD=excd, SYMB=self.symbol)
         envelope = yield from self._core.request_flow(foreign_request.call)
         now = self._core.clock.now(self.timezone)  # the answer's Date is the service's now
@@ -145,7 +142,17 @@ class StockBase:
         )
 
     def _orderbook_flow(self, venue: Venue) -> Generator[Action, Any, KisOrderbook]:
+        # The order book's models load with the first order book, not with a quote.
+        from pykis.models.orderbook import (  # noqa: PLC0415
+            DomesticOrderbookBody,
+            ForeignOrderbookBody,
+            domestic_orderbook,
+            foreign_orderbook,
+        )
+
         if self.domestic:
+            from pykis.api._generated import domestic_stock  # noqa: PLC0415
+
             book = domestic_stock.inquire_asking_price_exp_ccn(
                 FID_COND_MRKT_DIV_CODE=_VENUE_CODES.get(venue, "J"), FID_INPUT_ISCD=self.quote_code
             )
@@ -153,10 +160,20 @@ class StockBase:
             now = self._core.clock.now(self.timezone)  # the answer's Date is the service's now
             block = envelope.decode(DomesticOrderbookBody).output1
             return domestic_orderbook(block, symbol=self.symbol, market=self.market, day=now)
+        from pykis.api._generated import overseas_stock  # noqa: PLC0415
+
         foreign = overseas_stock.inquire_asking_price(EXCD=self.info.excd or "", SYMB=self.symbol)
         envelope = yield from self._core.request_flow(foreign.call)
         now = self._core.clock.now(self.timezone)  # the answer's Date is the service's now
         return foreign_orderbook(envelope.decode(ForeignOrderbookBody), symbol=self.symbol, market=self.market, day=now)
+
+    def _chart_flow(
+        self, start: ChartStart, end: date | datetime | None, period: ChartPeriod | int, adjusted: bool
+    ) -> Generator[Action, Any, KisChart]:
+        # Charts (their models, the paging, the progress reporting) load with the first chart, not with a quote.
+        from pykis.scopes.chart import chart_flow  # noqa: PLC0415
+
+        return chart_flow(self, start, end, period, adjusted)
 
     def _realtime_tr(self, event: RealtimeKind, venue: Venue, extended: bool) -> tuple[str, str]:
         """(TR ID, key) of this stock's realtime ``event`` feed."""
@@ -319,7 +336,7 @@ class KisStock(StockBase, StockTrading):
     ) -> KisChart:
         """Bars from ``start`` (a date, a look-back like ``"1y"``/``"3h"``, or a timedelta) to ``end``
         (default now). ``period``: ``"day"``, ``"week"``, ``"month"``, ``"year"``, or minutes as an int."""
-        result: KisChart = self._core.run(chart_flow(self, start, end, period, adjusted))
+        result: KisChart = self._core.run(self._chart_flow(start, end, period, adjusted))
         return result
 
 
@@ -386,7 +403,7 @@ class AsyncKisStock(AsyncStockBase, AsyncStockTrading):
     ) -> KisChart:
         """Bars from ``start`` (a date, a look-back like ``"1y"``/``"3h"``, or a timedelta) to ``end``
         (default now). ``period``: ``"day"``, ``"week"``, ``"month"``, ``"year"``, or minutes as an int."""
-        result: KisChart = await self._core.run(chart_flow(self, start, end, period, adjusted))
+        result: KisChart = await self._core.run(self._chart_flow(start, end, period, adjusted))
         return result
 
 
