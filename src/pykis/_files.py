@@ -14,7 +14,7 @@ import os
 import stat
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -28,6 +28,7 @@ __all__ = [
     "open_private_append",
     "private_dir",
     "read_private",
+    "rewrite_private",
     "try_lock",
     "write_private",
 ]
@@ -113,6 +114,28 @@ def open_private_append(path: Path) -> int:
     """A descriptor appending to ``path`` (created 0600); raises ``OSError`` for a symlink, or a file another
     user owns or can access."""
     return _open_checked(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+
+
+def rewrite_private(path: Path, change: Callable[[bytes], bytes]) -> None:
+    """Replace the content of the small file ``path`` (created 0600, checked as :func:`open_private_append`
+    checks) with ``change(old content)``, in place, for a caller that holds the file's lock. The file is never
+    truncated: the new content is padded with spaces to the old length (a JSON reader skips them), because ext4
+    writes a truncated-and-rewritten file, like one renamed over another, through to disk at once (~0.3 ms a
+    time, against ~10 µs). A crash mid-write can leave a torn file: only for state that may be re-learnt. A link or
+    a loose file found at ``path`` is replaced, as :func:`write_private` would, before it is written."""
+    try:
+        fd = _open_checked(path, os.O_RDWR | os.O_CREAT)
+    except OSError as exc:
+        if not isinstance(exc, PermissionError) and exc.errno not in (errno.ELOOP, errno.EMLINK):
+            raise
+        # Not our own plain private file (a planted link, a loose mode): replaced by one, never followed.
+        write_private(path, b"", durable=False)
+        fd = _open_checked(path, os.O_RDWR | os.O_CREAT)
+    with os.fdopen(fd, "r+b") as handle:
+        old = handle.read()
+        new = change(old)
+        handle.seek(0)
+        handle.write(new.ljust(len(old)))
 
 
 def read_private(path: Path) -> bytes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -185,16 +186,20 @@ def test_a_slot_due_at_once_costs_one_state_write_and_a_later_one_two(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, way: str
 ) -> None:
     clock, writes = Clock(), []
-    real_write = _limiter.write_private
+    real_rewrite = _limiter.rewrite_private
 
-    def counted(path: Path, content: bytes, *, durable: bool = True) -> None:
-        writes.append(RateState.loads(content).slots)
-        real_write(path, content, durable=durable)
+    def counted(path: Path, change: Callable[[bytes], bytes]) -> None:
+        def recorded(old: bytes) -> bytes:
+            new = change(old)
+            writes.append(RateState.loads(new).slots)
+            return new
+
+        real_rewrite(path, recorded)
 
     async def fake_sleep(seconds: float) -> None:
         clock.sleep(seconds)
 
-    monkeypatch.setattr(_limiter, "write_private", counted)
+    monkeypatch.setattr(_limiter, "rewrite_private", counted)
     monkeypatch.setattr("pykis.drivers.limiter.time.sleep", clock.sleep)
     monkeypatch.setattr(asyncio, "sleep", fake_sleep)
     limiter = process(tmp_path, clock)
@@ -206,3 +211,20 @@ def test_a_slot_due_at_once_costs_one_state_write_and_a_later_one_two(
     assert writes == [[100.0], [100.0, 100.0]]  # each booked and granted in one write
     assert acquire() == 101.25  # the window is full: booked, slept for, then confirmed
     assert writes[2:] == [[100.0, 100.0, 101.25], [100.0, 100.0, 101.25]] and clock.sleeps == [1.25]
+
+
+def test_the_state_file_is_rewritten_in_place_and_read_back_whatever_it_held(tmp_path: Path) -> None:
+    clock = Clock()
+    limiter = process(tmp_path, clock)
+    state_file = tmp_path / "real-key.rate"
+    state_file.write_bytes(b'{"slots": [99.5, 99.9, 99.95, 99.96], "blocked_until": 0.0}')
+    state_file.chmod(0o600)
+    inode = state_file.stat().st_ino
+    assert limiter.book() == 99.95 + WINDOW.span  # the window holds what the file held (two a window)
+    clock.now = 200.0
+    assert limiter.book() == 200.0  # the old entries left the window: the content shrinks
+    raw = state_file.read_bytes()
+    assert state_file.stat().st_ino == inode and raw.endswith(b" ")  # in place, padded, never truncated
+    assert RateState.loads(raw).slots == [200.0]
+    state_file.write_bytes(b'{"slots": [1, 2')  # torn by a crash mid-write: forgotten, and written afresh
+    assert limiter.book() == 200.0 and RateState.loads(state_file.read_bytes()).slots == [200.0]

@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from pykis._files import locked, private_dir, write_private
+from pykis._files import locked, private_dir, rewrite_private
 from pykis._log import lazy_logger
 from pykis.protocol.ratelimit import RateState, RateWindow
 
@@ -151,11 +151,13 @@ class RateLimiter:
 
     def _change_file(self, change: Callable[[RateState, float], T]) -> T:
         assert self._file is not None
-        try:
-            state = RateState.loads(self._file.read_bytes())
-        except FileNotFoundError:
-            state = RateState()
-        result = change(state, self._clock())
-        # Bookings need no fsync: a crash loses at most a second of them.
-        write_private(self._file, state.dumps(), durable=False)
-        return result
+        results: list[T] = []
+
+        def rewrite(old: bytes) -> bytes:
+            state = RateState.loads(old) if old.strip() else RateState()
+            results.append(change(state, self._clock()))
+            return state.dumps()
+
+        # In place and unsynced: a crash loses at most a second of bookings, which the next process re-learns.
+        rewrite_private(self._file, rewrite)
+        return results[0]
