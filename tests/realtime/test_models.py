@@ -155,6 +155,7 @@ def test_overseas_execution_notice() -> None:
 def test_events_are_small() -> None:
     event = event_for("H0STCNT0", H0STCNT0)
     assert sys.getsizeof(event) + sys.getsizeof(event.raw) < 800
+    assert isinstance(event, KisDomesticRealtimePrice)
     assert event.price == Decimal(174900)  # a lazy read keeps nothing: no instance dict is made
     assert not any(isinstance(held, dict) for held in gc.get_referents(event))
 
