@@ -30,6 +30,7 @@ from pykis import PyKis  # noqa: E402
 from pykis.emulator import Emulator  # noqa: E402
 from pykis.protocol.request import ApiCall  # noqa: E402
 from realtime_decode import H0STASP0, H0STCNT0, HDFSCNT0  # noqa: E402
+from streams import LENGTH, streams  # noqa: E402
 
 PEERS = {"python-kis": "python-kis 2.1.6", "kis-trader": "kis-trader 0.12.2"}
 
@@ -38,16 +39,32 @@ def frame(tr_id: str, record: str) -> str:
     return f"0|{tr_id}|001|{record}"
 
 
+def _widths(name: str, record: str) -> list[tuple[int, str]]:
+    """One record as each width a library may accept, today's first: H0STCNT0 47 and 46 fields, H0STASP0 63 and
+    59 (before 2026-09-14); HDFSCNT0 led by its realtime key (RSYM), the 26-field layout all three declare."""
+    if name == "HDFSCNT0":
+        return [(26, frame(name, "DNASAAPL^" + record))]
+    fields = record.split("^")
+    older = 46 if name == "H0STCNT0" else 59
+    return [(len(fields), frame(name, record)), (older, frame(name, "^".join(fields[:older])))]
+
+
 def frames() -> dict[str, list[tuple[int, str]]]:
     """Per TR, the frames to try in order: today's width, then the width before 2026-09-14."""
-    overseas = ["DNASAAPL", *HDFSCNT0.split("^")]  # RSYM first: the 26-field layout all three declare
-    assert len(overseas) == 26, len(overseas)
-    book = H0STASP0.split("^")
-    return {
-        "H0STCNT0": [(47, frame("H0STCNT0", H0STCNT0)), (46, frame("H0STCNT0", H0STCNT0.rsplit("^", 1)[0]))],
-        "HDFSCNT0": [(26, frame("HDFSCNT0", "^".join(overseas)))],
-        "H0STASP0": [(63, frame("H0STASP0", H0STASP0)), (59, frame("H0STASP0", "^".join(book[:59])))],
-    }
+    records = {"H0STCNT0": H0STCNT0, "HDFSCNT0": HDFSCNT0, "H0STASP0": H0STASP0}
+    found = {name: _widths(name, record) for name, record in records.items()}
+    assert [width for width, _ in found["HDFSCNT0"]] == [26] and found["H0STASP0"][0][0] == 63
+    return found
+
+
+def stream_frames() -> dict[str, dict[int, list[str]]]:
+    """Per TR and width, the stream of frames (``streams.py``) the decode and every-field rows cycle through."""
+    found: dict[str, dict[int, list[str]]] = {}
+    for name, records in streams(H0STCNT0, HDFSCNT0, H0STASP0).items():
+        for record in records:
+            for width, text in _widths(name, record):
+                found.setdefault(name, {}).setdefault(width, []).append(text)
+    return found
 
 
 def rest_bodies() -> dict[str, Any]:
@@ -212,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     load_before = load()
 
-    data = {"frames": frames(), "rest": rest_bodies()}
+    data = {"frames": frames(), "streams": stream_frames(), "rest": rest_bodies()}
     widths = {name: [width for width, _ in options] for name, options in data["frames"].items()}
     handle, data_path = tempfile.mkstemp(suffix=".json", prefix="pykis-compare-")
     with os.fdopen(handle, "w", encoding="utf-8") as file:

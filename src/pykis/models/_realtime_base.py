@@ -121,27 +121,30 @@ _price: Callable[[str], Decimal] = _Prices().__getitem__
 _SAFE[_price] = _dec
 
 
-_TIMES: dict[tuple[date, str, tzinfo], datetime | None] = {}
-
-
 def _at(day: date | None, hhmmss: str, zone: tzinfo) -> datetime | None:
-    # Records come many a second: the records of one second share the (immutable) datetime.
-    if day is None:
+    if day is None or len(hhmmss) < 6 or not hhmmss[:6].isdigit():
         return None
+    hour, rest = divmod(int(hhmmss[:6]), 10000)
+    minute, second = divmod(rest, 100)
+    if hour > 23 or minute > 59 or second > 59:
+        return None
+    return datetime(day.year, day.month, day.day, hour, minute, second, 0, zone)  # positional: twice as fast
+
+
+_STAMPS: dict[tuple[str | date | None, str, tzinfo], datetime | None] = {}
+
+
+def _stamp(day: str | date | None, hhmmss: str, zone: tzinfo) -> datetime | None:
+    """``day`` (a date, or ``YYYYMMDD``) at ``hhmmss`` in ``zone``. A feed sends many records a second: the
+    records of one second share the (immutable) datetime."""
     key = (day, hhmmss, zone)
-    found = _TIMES.get(key, _TIMES)
-    if found is not _TIMES:
-        return found  # type: ignore[return-value]
-    made: datetime | None = None
-    if len(hhmmss) >= 6 and hhmmss[:6].isdigit():
-        hour, rest = divmod(int(hhmmss[:6]), 10000)
-        minute, second = divmod(rest, 100)
-        if hour <= 23 and minute <= 59 and second <= 59:
-            made = datetime(day.year, day.month, day.day, hour, minute, second, 0, zone)  # positional: faster
-    if len(_TIMES) >= _MEMO_SIZE:
-        _TIMES.clear()
-    _TIMES[key] = made
-    return made
+    found = _STAMPS.get(key, _STAMPS)
+    if found is _STAMPS:
+        found = _at(_ymd(day) if isinstance(day, str) else day, hhmmss, zone)
+        if len(_STAMPS) >= _MEMO_SIZE:
+            _STAMPS.clear()
+        _STAMPS[key] = found
+    return found  # type: ignore[return-value]
 
 
 _DAYS: dict[str, date | None] = {}
@@ -415,7 +418,7 @@ class KisRealtimeEvent:
 
     def _decode(self) -> None:
         """Every field in one pass, stored on the instance for the reads that follow."""
-        plan = self._resolve()
+        plan = self._plan or self._resolve()
         parts = self._r.split("^")
         if len(parts) < plan.need:
             parts += [""] * (plan.need - len(parts))

@@ -18,15 +18,14 @@ from pykis.models._realtime_base import (
     Field,
     KisRealtimeEvent,
     KisRealtimeLevel,
-    _at,
     _dec,
     _dec_or_none,
     _int,
     _model_name,
     _plain,
     _price,
+    _stamp,
     _text,
-    _ymd,
 )
 
 __all__ = [
@@ -96,22 +95,33 @@ def _domestic_market(event: KisRealtimeEvent) -> str:
 
 
 def _seoul(day: str, hhmmss: str) -> datetime | None:
-    return _at(_ymd(day), hhmmss, KST)
+    return _stamp(day, hhmmss, KST)
 
 
 def _arrival(event: KisRealtimeEvent, hhmmss: str) -> datetime | None:
-    return _at(event._d, hhmmss, KST)
+    return _stamp(event._d, hhmmss, KST)
 
 
 def _exchange(key: str | None) -> str | None:
     return key[1:4] if key and len(key) > 4 else None
 
 
+_KEY_ZONES: dict[str | None, tzinfo | None] = {}
+"""Realtime key → the time zone of its exchange (``None`` if unknown): one entry per subscription."""
+
+
 def _local(event: KisRealtimeEvent, day: str, hhmmss: str, korean_day: str, korean_hhmmss: str) -> datetime | None:
-    exchange = _exchange(event._k)
-    if exchange in _EXCHANGES:
-        return _at(_ymd(day), hhmmss, _EXCHANGES[exchange][1])
-    return _at(_ymd(korean_day), korean_hhmmss, KST)
+    key = event._k
+    zone = _KEY_ZONES.get(key, _KEY_ZONES)
+    if zone is _KEY_ZONES:  # a key not seen yet
+        exchange = _exchange(key)
+        zone = _EXCHANGES[exchange][1] if exchange in _EXCHANGES else None
+        if len(_KEY_ZONES) >= _MEMO_SIZE:
+            _KEY_ZONES.clear()
+        _KEY_ZONES[key] = zone
+    if zone is not None:
+        return _stamp(day, hhmmss, zone)  # type: ignore[arg-type]
+    return _stamp(korean_day, korean_hhmmss, KST)
 
 
 class _Levels(dict[tuple[str, str], KisRealtimeLevel | None]):

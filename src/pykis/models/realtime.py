@@ -117,10 +117,8 @@ def event_for(tr_id: str, raw: str, day: date | None = None) -> KisRealtimeEvent
     if tr_id in RSYM_TRS:
         # A leading realtime key (RSYM, e.g. "DNASAAPL^AAPL^…"): keep it as the key, drop it from the record.
         cut = raw.find("^")
-        second = raw.find("^", cut + 1)
-        head = raw[:cut]
-        if cut > 4 and second > 0 and head[4:] == raw[cut + 1 : second] and head[:1] in ("D", "R"):
-            return kind(tr_id, raw[cut + 1 :], head, day)
+        if cut > 4 and raw[0] in "DR" and raw.startswith(raw[4:cut] + "^", cut + 1):
+            return kind(tr_id, raw[cut + 1 :], raw[:cut], day)
     return kind(tr_id, raw, None, day)
 
 
