@@ -25,12 +25,13 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path.insert(0, str(HERE.parent))
 
+from streams import streams  # noqa: E402
+
 from cold_start import Result, load, measure  # noqa: E402
 from pykis import PyKis  # noqa: E402
 from pykis.emulator import Emulator  # noqa: E402
 from pykis.protocol.request import ApiCall  # noqa: E402
 from realtime_decode import H0STASP0, H0STCNT0, HDFSCNT0  # noqa: E402
-from streams import LENGTH, streams  # noqa: E402
 
 PEERS = {"python-kis": "python-kis 2.1.6", "kis-trader": "kis-trader 0.12.2"}
 
@@ -229,8 +230,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     load_before = load()
 
-    data = {"frames": frames(), "streams": stream_frames(), "rest": rest_bodies()}
-    widths = {name: [width for width, _ in options] for name, options in data["frames"].items()}
+    frames_by_width = frames()
+    data = {"frames": frames_by_width, "streams": stream_frames(), "rest": rest_bodies()}
+    widths = {name: [width for width, _ in options] for name, options in frames_by_width.items()}
     handle, data_path = tempfile.mkstemp(suffix=".json", prefix="pykis-compare-")
     with os.fdopen(handle, "w", encoding="utf-8") as file:
         json.dump(data, file)
@@ -321,15 +323,21 @@ def what_each_does(results: dict[str, list[dict[str, Any]]], widths: dict[str, l
         return ", ".join(found) or "n/a"
 
     return [
+        "realtime rows — each call decodes the next frame of a stream of 1,000 distinct records walked the way a "
+        "liquid stock's feed moves (streams.py: trades at or a tick from the last, 4 a second; book updates changing "
+        "3 of 20 levels, the ladder shifting a tick 1 update in 20), the same frames for every library, so that "
+        "pykis' memos (price text → Decimal, (price, qty) → book level, day + time → datetime) hit only as often as "
+        "a live feed lets them.",
         "decode rows — pykis: parse the frame and make one lazy event per record, then read two fields (price and "
         "volume; the ask levels of a book), each parsed from a partial split; python-kis: split the frame and "
         "convert every field it declares into attributes, eagerly (kis_object_init, which binds a live client, "
         "skipped); kis-trader: split the frame and build a frozen dataclass of its headline fields (Decimal/int) "
         "plus a dict of every column as text, eagerly.",
         "every-field rows — the same decode, then every public typed field of each event read once: pykis, the "
-        "properties of its model (after two lazy reads the rest of the record decodes in one pass; levels of a book "
-        "count as one field each side, holding 10 levels); python-kis, its instance attributes; kis-trader, its "
-        "dataclass fields (times stay text there; pykis and python-kis make tz-aware datetimes). Fields read per "
+        "properties of its model (after two lazy reads the rest of the record decodes in one pass into instance "
+        "attributes; the levels of a book count as one field each side, holding 10 levels built as frozen "
+        "(Decimal price, int qty) structs); python-kis, its instance attributes; kis-trader, its dataclass fields "
+        "(top of book only; times stay text there; pykis and python-kis make tz-aware datetimes). Fields read per "
         f"record — pykis: {counts('pykis')}; python-kis: {counts('python-kis')}; kis-trader: {counts('kis-trader')}.",
     ]
 

@@ -3,9 +3,10 @@ bodies it is handed through the library's own decoding path and prints the timin
 
     python runner.py LIB INPUT.json          LIB: pykis | python-kis | kis-trader
 
-python-kis installs its import package as ``pykis`` too, so each library runs in its own virtual environment
-and process; nothing here imports a library at module level. The peers' entry points (read from their
-installed sources, v2.1.6 and v0.12.2):
+The realtime decode and every-field rows cycle through a stream of distinct frames of each TR (``streams.py``),
+the same for every library. python-kis installs its import package as ``pykis`` too, so each library runs in its
+own virtual environment and process; nothing here imports a library at module level. The peers' entry points
+(read from their installed sources, v2.1.6 and v0.12.2):
 
 - python-kis: ``KisWebsocketResponse.parse(body, count=…, response_type=WEBSOCKET_RESPONSES_MAP[tr_id])`` after
   splitting ``flag|tr_id|count|body`` (its ``KisWebsocketClient._handle_event``); REST: ``json`` then

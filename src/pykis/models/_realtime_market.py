@@ -79,8 +79,8 @@ def _signed(value: str, sign: str) -> Decimal:
 
 
 def _signed_safe(value: str, sign: str) -> Decimal:
-    number = _dec(value)
-    return -number if sign in ("4", "5") and number > 0 else number
+    number = _dec(value)  # NaN for garbage, which does not compare: it stays NaN
+    return -number if sign in ("4", "5") and not number.is_nan() and number > 0 else number
 
 
 _SAFE[_signed] = _signed_safe
