@@ -4,7 +4,7 @@ malformed records of H0STCNT0, HDFSCNT0 and H0STASP0, and the memos behind it ne
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, time
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -162,12 +162,18 @@ def test_memos_start_over_when_full_and_keep_values_right() -> None:
     with pytest.raises(ArithmeticError):
         base._price("abc")  # strict, like Decimal: the tolerant decoder takes over
     assert "abc" not in base._price.__self__  # type: ignore[attr-defined]
+    stamps = base._Memo(market._seoul)
     for second in range(base._MEMO_SIZE + 10):
         hhmmss = f"{second // 3600 % 24:02d}{second // 60 % 60:02d}{second % 60:02d}"
-        made = base._stamp("20240802", hhmmss, base.KST)
-        assert made is not None and made.time() == time(second // 3600 % 24, second // 60 % 60, second % 60)
-    assert base._stamp("20240230", "120000", base.KST) is None  # no such day
-    assert base._stamp(DAY, "250000", base.KST) is None  # no such hour
+        made = stamps[("20240802", hhmmss)]
+        assert made == datetime(2024, 8, 2, second // 3600 % 24, second // 60 % 60, second % 60, tzinfo=base.KST)
+        assert stamps[("20240802", hhmmss)] is made  # one datetime for the records of one second
+    assert len(stamps) <= base._MEMO_SIZE
+    assert stamps[("20240230", "120000")] is None  # no such day
+    assert stamps[("20240802", "250000")] is None  # no such hour
+    assert stamps[("20240802", "1²0000")] is None  # a digit int() does not read
+    with pytest.raises(ValueError, match="memo"):
+        base.Field(market._arrival, "BSOP_HOUR", context=True, memo=True)
 
 
 def test_a_full_decode_leaves_nothing_else_on_the_event() -> None:

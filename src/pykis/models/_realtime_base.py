@@ -122,7 +122,7 @@ _SAFE[_price] = _dec
 
 
 def _at(day: date | None, hhmmss: str, zone: tzinfo) -> datetime | None:
-    if day is None or len(hhmmss) < 6 or not hhmmss[:6].isdigit():
+    if day is None or len(hhmmss) < 6 or not hhmmss[:6].isdecimal():
         return None
     hour, rest = divmod(int(hhmmss[:6]), 10000)
     minute, second = divmod(rest, 100)
@@ -131,20 +131,22 @@ def _at(day: date | None, hhmmss: str, zone: tzinfo) -> datetime | None:
     return datetime(day.year, day.month, day.day, hour, minute, second, 0, zone)  # positional: twice as fast
 
 
-_STAMPS: dict[tuple[str | date | None, str, tzinfo], datetime | None] = {}
+class _Memo(dict[tuple[Any, ...], Any]):
+    """``compute(*key)`` by key, remembered: the decoders call its ``__getitem__`` (no Python frame on a hit).
+    For fields a feed repeats from record to record, such as the datetime of the second a trade happened."""
 
+    __slots__ = ("compute",)
 
-def _stamp(day: str | date | None, hhmmss: str, zone: tzinfo) -> datetime | None:
-    """``day`` (a date, or ``YYYYMMDD``) at ``hhmmss`` in ``zone``. A feed sends many records a second: the
-    records of one second share the (immutable) datetime."""
-    key = (day, hhmmss, zone)
-    found = _STAMPS.get(key, _STAMPS)
-    if found is _STAMPS:
-        found = _at(_ymd(day) if isinstance(day, str) else day, hhmmss, zone)
-        if len(_STAMPS) >= _MEMO_SIZE:
-            _STAMPS.clear()
-        _STAMPS[key] = found
-    return found  # type: ignore[return-value]
+    def __init__(self, compute: Callable[..., Any]) -> None:
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, key: tuple[Any, ...]) -> Any:
+        value = self.compute(*key)
+        if len(self) >= _MEMO_SIZE:
+            self.clear()
+        self[key] = value
+        return value
 
 
 _DAYS: dict[str, date | None] = {}
@@ -156,7 +158,7 @@ def _ymd(text: str) -> date | None:
     if day is not _DAYS:
         return day  # type: ignore[return-value]
     parsed: date | None = None
-    if len(text) == 8 and text.isdigit():
+    if len(text) == 8 and text.isdecimal():
         try:
             parsed = date(int(text[:4]), int(text[4:6]), int(text[6:]))
         except ValueError:
@@ -225,17 +227,24 @@ class Field(Generic[T]):
 
     A column name may list alternatives (``"CCLD_DVSN|CNTG_CLS_CODE"``: the KRX and NXT spellings of one
     position); a column the event's layout lacks reads as ``""``. With ``context=True`` the event itself is
-    passed first (for the TR, the realtime key or the day the frame arrived). With ``lists=n`` the columns
-    form ``n`` equal runs, each passed as one list (a slice of the record when its columns are adjacent).
+    passed first (for the TR, the realtime key or the day the frame arrived); ``context="_k"`` passes that
+    attribute of it. With ``lists=n`` the columns form ``n`` equal runs, each passed as one list (a slice of the
+    record when its columns are adjacent). With ``memo=True`` the values are remembered by their arguments
+    (for a pure ``compute`` of values a feed repeats; not with ``context=True``).
     """
 
-    __slots__ = ("columns", "compute", "context", "lists", "name", "slot")
+    __slots__ = ("columns", "compute", "context", "lists", "memo", "name", "slot")
 
-    def __init__(self, compute: Callable[..., T], *columns: str, context: bool = False, lists: int = 0) -> None:
+    def __init__(
+        self, compute: Callable[..., T], *columns: str, context: bool | str = False, lists: int = 0, memo: bool = False
+    ) -> None:
+        if memo and context is True:
+            raise ValueError("a memo cannot be keyed by the event itself")
         self.compute = compute
         self.columns = columns
         self.context = context
         self.lists = lists
+        self.memo = memo
         self.name = ""
         self.slot = -1
 
@@ -267,7 +276,8 @@ class Field(Generic[T]):
 
 def _arguments(field: Field[Any], indexes: tuple[int, ...]) -> list[str]:
     """The source of the arguments a field's compute is called with, ``p`` being the record's columns."""
-    args = ["e"] if field.context else []
+    context = field.context
+    args = [] if not context else [f"e.{context}"] if isinstance(context, str) else ["e"]
     if not field.lists:
         return args + [f"p[{i}]" if i >= 0 else '""' for i in indexes]
     size = len(indexes) // field.lists
@@ -313,9 +323,13 @@ class _Plan:
         stores, lines = [], []
         for slot, (field, indexes) in enumerate(zip(kind._fields, self.indexes, strict=True)):
             compute = field.compute if strict else _SAFE.get(field.compute, field.compute)
-            namespace[f"c{slot}"] = compute
             args = _arguments(field, indexes)
-            call = args[0] if compute is _text and len(args) == 1 else f"c{slot}({', '.join(args)})"
+            if field.memo:
+                namespace[f"c{slot}"] = _Memo(compute).__getitem__
+                call = f"c{slot}(({', '.join(args)},))"
+            else:
+                namespace[f"c{slot}"] = compute
+                call = args[0] if compute is _text and len(args) == 1 else f"c{slot}({', '.join(args)})"
             stores.append(f"    e.{field.name} = {call}\n")
             top = max(indexes, default=-1) + 1
             lines.append(f"def f{slot}(e, r):\n    p = r.split('^', {top})\n")

@@ -6,7 +6,7 @@ per-TR types of :mod:`pykis.models._realtime_events` supply the positions.
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -18,14 +18,15 @@ from pykis.models._realtime_base import (
     Field,
     KisRealtimeEvent,
     KisRealtimeLevel,
+    _at,
     _dec,
     _dec_or_none,
     _int,
     _model_name,
     _plain,
     _price,
-    _stamp,
     _text,
+    _ymd,
 )
 
 __all__ = [
@@ -95,33 +96,24 @@ def _domestic_market(event: KisRealtimeEvent) -> str:
 
 
 def _seoul(day: str, hhmmss: str) -> datetime | None:
-    return _stamp(day, hhmmss, KST)
+    return _at(_ymd(day), hhmmss, KST)
 
 
-def _arrival(event: KisRealtimeEvent, hhmmss: str) -> datetime | None:
-    return _stamp(event._d, hhmmss, KST)
+def _arrival(day: date | None, hhmmss: str) -> datetime | None:
+    """``hhmmss`` on ``day``, the day the frame arrived (the event's ``_d``), Asia/Seoul."""
+    return _at(day, hhmmss, KST)
 
 
 def _exchange(key: str | None) -> str | None:
     return key[1:4] if key and len(key) > 4 else None
 
 
-_KEY_ZONES: dict[str | None, tzinfo | None] = {}
-"""Realtime key → the time zone of its exchange (``None`` if unknown): one entry per subscription."""
-
-
-def _local(event: KisRealtimeEvent, day: str, hhmmss: str, korean_day: str, korean_hhmmss: str) -> datetime | None:
-    key = event._k
-    zone = _KEY_ZONES.get(key, _KEY_ZONES)
-    if zone is _KEY_ZONES:  # a key not seen yet
-        exchange = _exchange(key)
-        zone = _EXCHANGES[exchange][1] if exchange in _EXCHANGES else None
-        if len(_KEY_ZONES) >= _MEMO_SIZE:
-            _KEY_ZONES.clear()
-        _KEY_ZONES[key] = zone
-    if zone is not None:
-        return _stamp(day, hhmmss, zone)  # type: ignore[arg-type]
-    return _stamp(korean_day, korean_hhmmss, KST)
+def _local(key: str | None, day: str, hhmmss: str, korean_day: str, korean_hhmmss: str) -> datetime | None:
+    """The exchange's local time for a realtime ``key`` (the event's ``_k``); Seoul's if the exchange is unknown."""
+    exchange = _exchange(key)
+    if exchange in _EXCHANGES:
+        return _at(_ymd(day), hhmmss, _EXCHANGES[exchange][1])
+    return _at(_ymd(korean_day), korean_hhmmss, KST)
 
 
 class _Levels(dict[tuple[str, str], KisRealtimeLevel | None]):
@@ -254,7 +246,7 @@ class KisDomesticRealtimePrice(KisRealtimePrice):
     """``KRX``, ``NXT`` or ``UN`` (the TR's feed)."""
     symbol = Field(_text, "MKSC_SHRN_ISCD")
     """``MKSC_SHRN_ISCD`` 유가증권 단축 종목코드."""
-    time = Field(_seoul, "BSOP_DATE", "STCK_CNTG_HOUR")
+    time = Field(_seoul, "BSOP_DATE", "STCK_CNTG_HOUR", memo=True)
     """``BSOP_DATE`` + ``STCK_CNTG_HOUR``, Asia/Seoul."""
     price = Field(_price, "STCK_PRPR")
     """``STCK_PRPR`` 주식 현재가."""
@@ -327,9 +319,9 @@ class KisForeignRealtimePrice(KisRealtimePrice):
     """``SYMB`` 종목코드."""
     decimals = Field(int, "ZDIV")
     """``ZDIV`` 소수점자리수."""
-    time = Field(_local, "XYMD", "XHMS", "KYMD", "KHMS", context=True)
+    time = Field(_local, "XYMD", "XHMS", "KYMD", "KHMS", context="_k", memo=True)
     """``XYMD`` + ``XHMS`` in the exchange's zone; ``KYMD`` + ``KHMS`` (Asia/Seoul) if the exchange is unknown."""
-    korean_time = Field(_seoul, "KYMD", "KHMS")
+    korean_time = Field(_seoul, "KYMD", "KHMS", memo=True)
     """``KYMD`` + ``KHMS``, Asia/Seoul."""
     open = Field(_price, "OPEN")
     """``OPEN``."""
@@ -431,7 +423,7 @@ class KisDomesticRealtimeOrderbook(KisRealtimeOrderbook):
     """``KRX``, ``NXT`` or ``UN`` (the TR's feed)."""
     symbol = Field(_text, "MKSC_SHRN_ISCD")
     """``MKSC_SHRN_ISCD`` 유가증권 단축 종목코드."""
-    time = Field(_arrival, "BSOP_HOUR", context=True)
+    time = Field(_arrival, "BSOP_HOUR", context="_d", memo=True)
     """``BSOP_HOUR`` on the day the frame arrived, Asia/Seoul."""
     asks = Field(_levels, *_ten("ASKP"), *_ten("ASKP_RSQN"), lists=2)
     """``ASKP1..10`` with ``ASKP_RSQN1..10``."""
@@ -476,7 +468,7 @@ class KisForeignRealtimeOrderbook(KisRealtimeOrderbook):
 
     symbol = Field(_text, "SYMB")
     """``SYMB`` 종목코드."""
-    time = Field(_local, "XYMD", "XHMS", "KYMD", "KHMS", context=True)
+    time = Field(_local, "XYMD", "XHMS", "KYMD", "KHMS", context="_k", memo=True)
     """``XYMD`` + ``XHMS`` in the exchange's zone (``KYMD`` + ``KHMS`` if unknown)."""
     total_bid_qty = Field(int, "BVOL")
     """``BVOL`` 매수총잔량."""
