@@ -332,9 +332,9 @@ class _Plan:
                 call = args[0] if compute is _text and len(args) == 1 else f"c{slot}({', '.join(args)})"
             stores.append(f"    e.{field.name} = {call}\n")
             top = max(indexes, default=-1) + 1
-            lines.append(f"def f{slot}(e, r):\n    p = r.split('^', {top})\n")
+            lines.append(f"def f{slot}(e, r):\n")
             if top:
-                lines.append(f"    if len(p) < {top}:\n        p += [''] * {top}\n")
+                lines.append(f"    p = r.split('^', {top})\n    if len(p) < {top}:\n        p += [''] * {top}\n")
             lines.append(f"    return {call}\n")
         lines.append("def decode(e, p):\n" + ("".join(stores) or "    pass\n"))
         exec(compile("".join(lines), f"<realtime decoders {kind.__name__}>", "exec"), namespace)  # noqa: S102

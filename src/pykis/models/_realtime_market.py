@@ -91,8 +91,8 @@ def _side(code: str) -> Side | None:
     return "buy" if code == "1" else "sell" if code == "5" else None
 
 
-def _domestic_market(event: KisRealtimeEvent) -> str:
-    return _DOMESTIC_MARKETS.get(event._t[2:4], "KRX")
+def _domestic_market(tr_id: str) -> str:
+    return _DOMESTIC_MARKETS.get(tr_id[2:4], "KRX")
 
 
 def _seoul(day: str, hhmmss: str) -> datetime | None:
@@ -242,7 +242,7 @@ class KisDomesticRealtimePrice(KisRealtimePrice):
 
     __slots__ = ()
 
-    market = Field(_domestic_market, context=True)
+    market = Field(_domestic_market, context="_t", memo=True)
     """``KRX``, ``NXT`` or ``UN`` (the TR's feed)."""
     symbol = Field(_text, "MKSC_SHRN_ISCD")
     """``MKSC_SHRN_ISCD`` 유가증권 단축 종목코드."""
@@ -284,7 +284,7 @@ class KisDomesticRealtimePrice(KisRealtimePrice):
     """``ASKP_RSQN1`` 매도호가 잔량1."""
     bid_qty = Field(int, "BIDP_RSQN1")
     """``BIDP_RSQN1`` 매수호가 잔량1."""
-    session = Field(_optional, "MARKET_CLS_CODE")
+    session = Field(_optional, "MARKET_CLS_CODE", memo=True)
     """``MARKET_CLS_CODE`` (47-field layout, since 2026-09-14): 1 pre, 2 regular, 3 after, 5 closing;
     ``None`` on 46-field records."""
 
@@ -353,7 +353,7 @@ class KisForeignRealtimePrice(KisRealtimePrice):
     """``TAMT`` 거래대금."""
     strength = Field(Decimal, "STRN")
     """``STRN`` 체결강도."""
-    session = Field(_optional, "MTYP")
+    session = Field(_optional, "MTYP", memo=True)
     """``MTYP`` 시장구분: 1 regular, 2 pre-market, 3 after-market."""
 
 
@@ -419,7 +419,7 @@ class KisDomesticRealtimeOrderbook(KisRealtimeOrderbook):
 
     __slots__ = ()
 
-    market = Field(_domestic_market, context=True)
+    market = Field(_domestic_market, context="_t", memo=True)
     """``KRX``, ``NXT`` or ``UN`` (the TR's feed)."""
     symbol = Field(_text, "MKSC_SHRN_ISCD")
     """``MKSC_SHRN_ISCD`` 유가증권 단축 종목코드."""
@@ -439,9 +439,9 @@ class KisDomesticRealtimeOrderbook(KisRealtimeOrderbook):
     """``ANTC_CNQN`` 예상 체결량."""
     volume = Field(int, "ACML_VOL")
     """``ACML_VOL`` 누적 거래량."""
-    mid_price = Field(_dec_or_none, "MID_PRC|KMID_PRC")
+    mid_price = Field(_dec_or_none, "MID_PRC|KMID_PRC", memo=True)
     """``MID_PRC`` (KRX) / ``KMID_PRC`` (NXT, 통합) 중간가 (newer layouts only)."""
-    session = Field(_optional, "MARKET_CLS_CODE")
+    session = Field(_optional, "MARKET_CLS_CODE", memo=True)
     """``MARKET_CLS_CODE`` of the 63-field KRX layout; ``None`` otherwise."""
 
 
