@@ -120,9 +120,10 @@ def event_for(tr_id: str, raw: str, day: date | None = None) -> KisRealtimeEvent
     kind = EVENTS.get(tr_id, KisRealtimeRecord)
     if tr_id in RSYM_TRS:
         # A leading realtime key (RSYM, e.g. "DNASAAPL^AAPL^…"): keep it as the key, drop it from the record.
-        cut = raw.find("^")
-        if cut > 4 and raw[0] in "DR" and raw.startswith(raw[4:cut] + "^", cut + 1):
-            return kind(tr_id, raw[cut + 1 :], raw[:cut], day)
+        head, _, rest = raw.partition("^")
+        size = len(head)
+        if size > 4 and head[0] in "DR" and rest.startswith(head[4:]) and rest[size - 4 : size - 3] == "^":
+            return kind(tr_id, rest, head, day)
     return kind(tr_id, raw, None, day)
 
 
