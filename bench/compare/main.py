@@ -25,6 +25,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path.insert(0, str(HERE.parent))
 
+from streams import streams  # noqa: E402
+
 from cold_start import DEV_ROW, Result, load, measure  # noqa: E402
 from pykis import PyKis  # noqa: E402
 from pykis.emulator import Emulator  # noqa: E402
@@ -38,16 +40,32 @@ def frame(tr_id: str, record: str) -> str:
     return f"0|{tr_id}|001|{record}"
 
 
+def _widths(name: str, record: str) -> list[tuple[int, str]]:
+    """One record as each width a library may accept, today's first: H0STCNT0 47 and 46 fields, H0STASP0 63 and
+    59 (before 2026-09-14); HDFSCNT0 led by its realtime key (RSYM), the 26-field layout all three declare."""
+    if name == "HDFSCNT0":
+        return [(26, frame(name, "DNASAAPL^" + record))]
+    fields = record.split("^")
+    older = 46 if name == "H0STCNT0" else 59
+    return [(len(fields), frame(name, record)), (older, frame(name, "^".join(fields[:older])))]
+
+
 def frames() -> dict[str, list[tuple[int, str]]]:
     """Per TR, the frames to try in order: today's width, then the width before 2026-09-14."""
-    overseas = ["DNASAAPL", *HDFSCNT0.split("^")]  # RSYM first: the 26-field layout all three declare
-    assert len(overseas) == 26, len(overseas)
-    book = H0STASP0.split("^")
-    return {
-        "H0STCNT0": [(47, frame("H0STCNT0", H0STCNT0)), (46, frame("H0STCNT0", H0STCNT0.rsplit("^", 1)[0]))],
-        "HDFSCNT0": [(26, frame("HDFSCNT0", "^".join(overseas)))],
-        "H0STASP0": [(63, frame("H0STASP0", H0STASP0)), (59, frame("H0STASP0", "^".join(book[:59])))],
-    }
+    records = {"H0STCNT0": H0STCNT0, "HDFSCNT0": HDFSCNT0, "H0STASP0": H0STASP0}
+    found = {name: _widths(name, record) for name, record in records.items()}
+    assert [width for width, _ in found["HDFSCNT0"]] == [26] and found["H0STASP0"][0][0] == 63
+    return found
+
+
+def stream_frames() -> dict[str, dict[int, list[str]]]:
+    """Per TR and width, the stream of frames (``streams.py``) the decode and every-field rows cycle through."""
+    found: dict[str, dict[int, list[str]]] = {}
+    for name, records in streams(H0STCNT0, HDFSCNT0, H0STASP0).items():
+        for record in records:
+            for width, text in _widths(name, record):
+                found.setdefault(name, {}).setdefault(width, []).append(text)
+    return found
 
 
 def rest_bodies() -> dict[str, Any]:
@@ -212,8 +230,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     load_before = load()
 
-    data = {"frames": frames(), "rest": rest_bodies()}
-    widths = {name: [width for width, _ in options] for name, options in data["frames"].items()}
+    frames_by_width = frames()
+    data = {"frames": frames_by_width, "streams": stream_frames(), "rest": rest_bodies()}
+    widths = {name: [width for width, _ in options] for name, options in frames_by_width.items()}
     handle, data_path = tempfile.mkstemp(suffix=".json", prefix="pykis-compare-")
     with os.fdopen(handle, "w", encoding="utf-8") as file:
         json.dump(data, file)
@@ -310,15 +329,21 @@ def what_each_does(results: dict[str, list[dict[str, Any]]], widths: dict[str, l
         return ", ".join(found) or "n/a"
 
     return [
+        "realtime rows — each call decodes the next frame of a stream of 1,000 distinct records walked the way a "
+        "liquid stock's feed moves (streams.py: trades at or a tick from the last, 4 a second; book updates changing "
+        "3 of 20 levels, the ladder shifting a tick 1 update in 20), the same frames for every library, so that "
+        "pykis' memos (price text → Decimal, (price, qty) → book level, day + time → datetime) hit only as often as "
+        "a live feed lets them.",
         "decode rows — pykis: parse the frame and make one lazy event per record, then read two fields (price and "
         "volume; the ask levels of a book), each parsed from a partial split; python-kis: split the frame and "
         "convert every field it declares into attributes, eagerly (kis_object_init, which binds a live client, "
         "skipped); kis-trader: split the frame and build a frozen dataclass of its headline fields (Decimal/int) "
         "plus a dict of every column as text, eagerly.",
         "every-field rows — the same decode, then every public typed field of each event read once: pykis, the "
-        "properties of its model (after two lazy reads the rest of the record decodes in one pass; levels of a book "
-        "count as one field each side, holding 10 levels); python-kis, its instance attributes; kis-trader, its "
-        "dataclass fields (times stay text there; pykis and python-kis make tz-aware datetimes). Fields read per "
+        "properties of its model (after two lazy reads the rest of the record decodes in one pass into instance "
+        "attributes; the levels of a book count as one field each side, holding 10 levels built as frozen "
+        "(Decimal price, int qty) structs); python-kis, its instance attributes; kis-trader, its dataclass fields "
+        "(top of book only; times stay text there; pykis and python-kis make tz-aware datetimes). Fields read per "
         f"record — pykis: {counts('pykis')}; python-kis: {counts('python-kis')}; kis-trader: {counts('kis-trader')}.",
     ]
 

@@ -3,9 +3,10 @@ bodies it is handed through the library's own decoding path and prints the timin
 
     python runner.py LIB INPUT.json          LIB: pykis | python-kis | kis-trader
 
-python-kis installs its import package as ``pykis`` too, so each library runs in its own virtual environment
-and process; nothing here imports a library at module level. The peers' entry points (read from their
-installed sources, v2.1.6 and v0.12.2):
+The realtime decode and every-field rows cycle through a stream of distinct frames of each TR (``streams.py``),
+the same for every library. python-kis installs its import package as ``pykis`` too, so each library runs in its
+own virtual environment and process; nothing here imports a library at module level. The peers' entry points
+(read from their installed sources, v2.1.6 and v0.12.2):
 
 - python-kis: ``KisWebsocketResponse.parse(body, count=…, response_type=WEBSOCKET_RESPONSES_MAP[tr_id])`` after
   splitting ``flag|tr_id|count|body`` (its ``KisWebsocketClient._handle_event``); REST: ``json`` then
@@ -22,6 +23,7 @@ import base64
 import functools
 import gc
 import importlib
+import itertools
 import json
 import sys
 import time
@@ -52,6 +54,12 @@ def per_call(function: Callable[[], object], seconds: float = 0.25) -> float:
         samples.append((time.perf_counter() - start) / number)
     samples.sort()
     return samples[2] * 1e6
+
+
+def cycling(function: Callable[[str], object], texts: list[str]) -> Callable[[], object]:
+    """``function`` applied to the next of ``texts`` on each call, round and round."""
+    items = itertools.cycle(texts)
+    return lambda: function(next(items))
 
 
 def retained(decode: Decoder, frames: list[str]) -> float:
@@ -257,8 +265,9 @@ def main(argv: list[str]) -> int:
             except Exception as exc:
                 errors[f"{name}/{width}"] = f"{type(exc).__name__}: {str(exc)[:80]}"
                 continue
-            result[f"decode/{name}/{width}"] = per_call(functools.partial(decode, text))
-            result[f"all/{name}/{width}"] = per_call(functools.partial(every, text))
+            stream = data["streams"][name][str(width)]
+            result[f"decode/{name}/{width}"] = per_call(cycling(decode, stream))
+            result[f"all/{name}/{width}"] = per_call(cycling(every, stream))
             result[f"fields/{name}/{width}"] = every(text)
             if name == "H0STCNT0":
                 distinct = [text.replace("135044", f"{135044 + i % 9:06d}", 1) for i in range(5000)]

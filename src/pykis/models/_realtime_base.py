@@ -4,8 +4,9 @@ A record arrives as one ``^``-joined string. An event keeps that string and deco
 
 - **lazily**, field by field, for the first :data:`LAZY_READS` reads: a callback that looks at the price and
   the volume pays for two partial splits and two conversions, nothing more;
-- **in one pass** on the next read: the record is split once and every typed field is computed by a
-  straight-line decoder compiled for the concrete event type, then kept; further reads index a tuple.
+- **in one pass** on the next read: the record is split once and a straight-line decoder compiled for the
+  concrete event type stores every typed field as an instance attribute, so later reads are plain attribute
+  lookups (a :class:`Field` is a non-data descriptor: once the instance holds the value, Python never calls it).
 
 Positions are never written by hand: a typed :class:`Field` names its wire columns (``"STCK_PRPR"``), and each
 concrete per-TR type (generated into :mod:`pykis.models._realtime_events` from the catalog, one
@@ -14,11 +15,13 @@ concrete per-TR type (generated into :mod:`pykis.models._realtime_events` from t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, NamedTuple, TypeVar, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, overload
 from zoneinfo import ZoneInfo
+
+import msgspec
 
 if TYPE_CHECKING:
     from typing import Self
@@ -40,6 +43,9 @@ KST = ZoneInfo("Asia/Seoul")
 
 LAZY_READS = 2
 """Field reads served lazily (one partial split each) before an event decodes its whole record in one pass."""
+
+_DECODED = LAZY_READS + 1
+"""An event's read count once its record is decoded in full."""
 
 
 # ------------------------------------------------------------------------------------------- conversions
@@ -92,14 +98,55 @@ def _plain(value: object) -> str:
     return repr(value)
 
 
+_MEMO_SIZE = 4096
+"""Entries a memo below keeps before it starts over: far more than a feed's distinct prices or seconds."""
+
+
+class _Prices(dict[str, Decimal]):
+    """Price text → ``Decimal``, remembered. Prices move in ticks, so a feed repeats a narrow set of them: a
+    hit is a dict lookup, a third of building a ``Decimal`` (which is immutable, hence safe to share)."""
+
+    __slots__ = ()
+
+    def __missing__(self, text: str) -> Decimal:
+        value = Decimal(text)  # raises on malformed text: the tolerant decoder reads the record again
+        if len(self) >= _MEMO_SIZE:
+            self.clear()
+        self[text] = value
+        return value
+
+
+_price: Callable[[str], Decimal] = _Prices().__getitem__
+"""A price column as ``Decimal`` (strict: raises on malformed text, like ``Decimal``)."""
+_SAFE[_price] = _dec
+
+
 def _at(day: date | None, hhmmss: str, zone: tzinfo) -> datetime | None:
-    if day is None or len(hhmmss) < 6 or not hhmmss[:6].isdigit():
+    if day is None or len(hhmmss) < 6 or not hhmmss[:6].isdecimal():
         return None
     hour, rest = divmod(int(hhmmss[:6]), 10000)
     minute, second = divmod(rest, 100)
     if hour > 23 or minute > 59 or second > 59:
         return None
     return datetime(day.year, day.month, day.day, hour, minute, second, 0, zone)  # positional: twice as fast
+
+
+class _Memo(dict[tuple[Any, ...], Any]):
+    """``compute(*key)`` by key, remembered: the decoders call its ``__getitem__`` (no Python frame on a hit).
+    For fields a feed repeats from record to record, such as the datetime of the second a trade happened."""
+
+    __slots__ = ("compute",)
+
+    def __init__(self, compute: Callable[..., Any]) -> None:
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, key: tuple[Any, ...]) -> Any:
+        value = self.compute(*key)
+        if len(self) >= _MEMO_SIZE:
+            self.clear()
+        self[key] = value
+        return value
 
 
 _DAYS: dict[str, date | None] = {}
@@ -111,7 +158,7 @@ def _ymd(text: str) -> date | None:
     if day is not _DAYS:
         return day  # type: ignore[return-value]
     parsed: date | None = None
-    if len(text) == 8 and text.isdigit():
+    if len(text) == 8 and text.isdecimal():
         try:
             parsed = date(int(text[:4]), int(text[4:6]), int(text[6:]))
         except ValueError:
@@ -122,11 +169,22 @@ def _ymd(text: str) -> date | None:
     return parsed
 
 
-class KisRealtimeLevel(NamedTuple):
-    """One order-book level: price and the quantity resting there."""
+class KisRealtimeLevel(msgspec.Struct, array_like=True, frozen=True, gc=False):
+    """One order-book level: price and the quantity resting there.
+
+    A frozen struct (a book builds twenty per record: a third of a named tuple's cost) that still unpacks and
+    indexes like the ``(price, qty)`` pair it was: ``price, qty = level``, ``level[0]``. It encodes as
+    ``[price, qty]``; unlike a tuple it equals only another level.
+    """
 
     price: Decimal
     qty: int
+
+    def __iter__(self) -> Iterator[Decimal | int]:
+        return iter((self.price, self.qty))
+
+    def __getitem__(self, index: int) -> Decimal | int:
+        return (self.price, self.qty)[index]
 
 
 # ------------------------------------------------------------------------------------------- descriptors
@@ -169,15 +227,24 @@ class Field(Generic[T]):
 
     A column name may list alternatives (``"CCLD_DVSN|CNTG_CLS_CODE"``: the KRX and NXT spellings of one
     position); a column the event's layout lacks reads as ``""``. With ``context=True`` the event itself is
-    passed first (for the TR, the realtime key or the day the frame arrived).
+    passed first (for the TR, the realtime key or the day the frame arrived); ``context="_k"`` passes that
+    attribute of it. With ``lists=n`` the columns form ``n`` equal runs, each passed as one list (a slice of the
+    record when its columns are adjacent). With ``memo=True`` the values are remembered by their arguments
+    (for a pure ``compute`` of values a feed repeats; not with ``context=True``).
     """
 
-    __slots__ = ("columns", "compute", "context", "name", "slot")
+    __slots__ = ("columns", "compute", "context", "lists", "memo", "name", "slot")
 
-    def __init__(self, compute: Callable[..., T], *columns: str, context: bool = False) -> None:
+    def __init__(
+        self, compute: Callable[..., T], *columns: str, context: bool | str = False, lists: int = 0, memo: bool = False
+    ) -> None:
+        if memo and context is True:
+            raise ValueError("a memo cannot be keyed by the event itself")
         self.compute = compute
         self.columns = columns
         self.context = context
+        self.lists = lists
+        self.memo = memo
         self.name = ""
         self.slot = -1
 
@@ -189,28 +256,44 @@ class Field(Generic[T]):
     @overload
     def __get__(self, obj: KisRealtimeEvent, owner: type[Any]) -> T: ...
     def __get__(self, obj: KisRealtimeEvent | None, owner: type[Any]) -> Any:
+        # Called only while the instance lacks the value: the first reads, and the one that decodes it all.
         if obj is None:
             return self
-        values = obj._v
-        if values.__class__ is int:
-            if values < LAZY_READS:
-                obj._v = values + 1
-                plan = obj._plan or obj._resolve()
-                try:
-                    return plan.lazy[self.slot](obj, obj._r)
-                except (ArithmeticError, ValueError):
-                    return plan.lazy_safe[self.slot](obj, obj._r)
-            values = obj._decode()
-        return values[self.slot]  # type: ignore[index]
+        reads = obj._v
+        if reads < LAZY_READS:
+            obj._v = reads + 1
+            plan = obj._plan or obj._resolve()
+            try:
+                return plan.lazy[self.slot](obj, obj._r)
+            except (ArithmeticError, ValueError):
+                return plan.lazy_safe[self.slot](obj, obj._r)
+        obj._decode()
+        return obj.__dict__[self.name]
 
     def __repr__(self) -> str:
         return f"<field {self.name} {'|'.join(self.columns)}>"
 
 
+def _arguments(field: Field[Any], indexes: tuple[int, ...]) -> list[str]:
+    """The source of the arguments a field's compute is called with, ``p`` being the record's columns."""
+    context = field.context
+    args = [] if not context else [f"e.{context}"] if isinstance(context, str) else ["e"]
+    if not field.lists:
+        return args + [f"p[{i}]" if i >= 0 else '""' for i in indexes]
+    size = len(indexes) // field.lists
+    for start in range(0, len(indexes), size):
+        run = indexes[start : start + size]
+        if run[0] >= 0 and list(run) == list(range(run[0], run[0] + size)):
+            args.append(f"p[{run[0]}:{run[0] + size}]")
+        else:
+            args.append("[" + ", ".join(f"p[{i}]" if i >= 0 else '""' for i in run) + "]")
+    return args
+
+
 class _Plan:
     """A concrete event type's decoding plan: field positions and the compiled decoders."""
 
-    __slots__ = ("indexes", "lazy", "lazy_safe", "need", "positions", "safe", "strict")
+    __slots__ = ("indexes", "lazy", "lazy_safe", "names", "need", "positions", "safe", "strict")
 
     def __init__(self, kind: type[KisRealtimeEvent]) -> None:
         positions: dict[str, int] = {}
@@ -219,6 +302,7 @@ class _Plan:
                 if isinstance(value, Column):
                     positions[value.wire.upper()] = value.index
         self.positions = positions
+        self.names = tuple(field.name for field in kind._fields)
         self.indexes: list[tuple[int, ...]] = []
         for field in kind._fields:
             resolved = []
@@ -232,27 +316,32 @@ class _Plan:
 
     def _compile(self, kind: type[KisRealtimeEvent], *, strict: bool) -> tuple[_Decoder, list[_Lazy]]:
         # Straight-line decoders (as dataclasses and namedtuple build theirs): the one-pass decoder makes one
-        # call per field with no loop or dispatch, and each field's lazy reader splits only as far as it needs.
+        # call per field with no loop or dispatch and stores each value as an attribute (a split-keys instance
+        # dict shared by the type: about 8 bytes a field), and each field's lazy reader splits only as far as
+        # it needs.
         namespace: dict[str, Any] = {}
-        items, lines = [], []
+        stores, lines = [], []
         for slot, (field, indexes) in enumerate(zip(kind._fields, self.indexes, strict=True)):
             compute = field.compute if strict else _SAFE.get(field.compute, field.compute)
-            namespace[f"c{slot}"] = compute
-            args = ["e"] if field.context else []
-            args += [f"p[{i}]" if i >= 0 else '""' for i in indexes]
-            call = args[0] if compute is _text and len(args) == 1 else f"c{slot}({', '.join(args)})"
-            items.append(call)
+            args = _arguments(field, indexes)
+            if field.memo:
+                namespace[f"c{slot}"] = _Memo(compute).__getitem__
+                call = f"c{slot}(({', '.join(args)},))"
+            else:
+                namespace[f"c{slot}"] = compute
+                call = args[0] if compute is _text and len(args) == 1 else f"c{slot}({', '.join(args)})"
+            stores.append(f"    e.{field.name} = {call}\n")
             top = max(indexes, default=-1) + 1
-            lines.append(f"def f{slot}(e, r):\n    p = r.split('^', {top})\n")
+            lines.append(f"def f{slot}(e, r):\n")
             if top:
-                lines.append(f"    if len(p) < {top}:\n        p += [''] * {top}\n")
+                lines.append(f"    p = r.split('^', {top})\n    if len(p) < {top}:\n        p += [''] * {top}\n")
             lines.append(f"    return {call}\n")
-        lines.append(f"def decode(e, p):\n    return ({', '.join(items)}{',' if len(items) == 1 else ''})\n")
+        lines.append("def decode(e, p):\n" + ("".join(stores) or "    pass\n"))
         exec(compile("".join(lines), f"<realtime decoders {kind.__name__}>", "exec"), namespace)  # noqa: S102
-        return namespace["decode"], [namespace[f"f{slot}"] for slot in range(len(items))]
+        return namespace["decode"], [namespace[f"f{slot}"] for slot in range(len(stores))]
 
 
-_Decoder = Callable[[Any, list[str]], tuple[Any, ...]]
+_Decoder = Callable[[Any, list[str]], None]
 _Lazy = Callable[[Any, str], Any]
 
 
@@ -267,12 +356,13 @@ class KisRealtimeEvent:
     :meth:`as_dict` returns every typed field at once.
     """
 
-    __slots__ = ("_d", "_k", "_r", "_t", "_v")
+    # The instance dict stays unmade until a full decode fills it with the typed fields.
+    __slots__ = ("__dict__", "_d", "_k", "_r", "_t", "_v")
     _r: str
     _t: str
     _k: str | None
     _d: date | None
-    _v: int | tuple[Any, ...]
+    _v: int
 
     _fields: ClassVar[tuple[Field[Any], ...]] = ()
     _plan: ClassVar[_Plan | None] = None
@@ -340,25 +430,24 @@ class KisRealtimeEvent:
         """The position of wire column ``name`` in this event's layout (-1 if it has none)."""
         return self._resolve().positions.get(name.upper(), -1)
 
-    def _decode(self) -> tuple[Any, ...]:
-        """Every field in one pass, kept for the reads that follow."""
-        plan = self._resolve()
+    def _decode(self) -> None:
+        """Every field in one pass, stored on the instance for the reads that follow."""
+        plan = self._plan or self._resolve()
         parts = self._r.split("^")
         if len(parts) < plan.need:
             parts += [""] * (plan.need - len(parts))
         try:
-            values = plan.strict(self, parts)
+            plan.strict(self, parts)
         except (ArithmeticError, ValueError):
-            values = plan.safe(self, parts)
-        self._v = values
-        return values
+            plan.safe(self, parts)
+        self._v = _DECODED
 
     def as_dict(self) -> dict[str, Any]:
         """Every typed field of the event (its model's properties), decoded in one pass."""
-        values = self._v
-        if values.__class__ is int:
-            values = self._decode()
-        return dict(zip([field.name for field in self._fields], values, strict=True))  # type: ignore[arg-type]
+        if self._v != _DECODED:
+            self._decode()
+        values = self.__dict__
+        return {name: values[name] for name in self._resolve().names}
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):

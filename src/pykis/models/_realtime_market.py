@@ -6,13 +6,13 @@ per-TR types of :mod:`pykis.models._realtime_events` supply the positions.
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
-from itertools import repeat
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pykis.models._realtime_base import (
+    _MEMO_SIZE,
     _SAFE,
     KST,
     Field,
@@ -24,6 +24,7 @@ from pykis.models._realtime_base import (
     _int,
     _model_name,
     _plain,
+    _price,
     _text,
     _ymd,
 )
@@ -39,7 +40,6 @@ __all__ = [
 ]
 
 _NY = ZoneInfo("America/New_York")
-_new_tuple = tuple.__new__
 
 # EXCD (PROTOCOL.md §9) → (market name as python-kis spelled it, time zone of its local times).
 _EXCHANGES: dict[str, tuple[str, tzinfo]] = {
@@ -75,13 +75,13 @@ def _yes(value: str) -> bool:
 
 def _signed(value: str, sign: str) -> Decimal:
     # 전일대비부호: 1 상한, 2 상승, 3 보합, 4 하한, 5 하락. Some feeds send the change unsigned.
-    number = Decimal(value)
+    number = _price(value)
     return -number if sign in ("4", "5") and number > 0 else number
 
 
 def _signed_safe(value: str, sign: str) -> Decimal:
-    number = _dec(value)
-    return -number if sign in ("4", "5") and number > 0 else number
+    number = _dec(value)  # NaN for garbage, which does not compare: it stays NaN
+    return -number if sign in ("4", "5") and not number.is_nan() and number > 0 else number
 
 
 _SAFE[_signed] = _signed_safe
@@ -91,42 +91,58 @@ def _side(code: str) -> Side | None:
     return "buy" if code == "1" else "sell" if code == "5" else None
 
 
-def _domestic_market(event: KisRealtimeEvent) -> str:
-    return _DOMESTIC_MARKETS.get(event._t[2:4], "KRX")
+def _domestic_market(tr_id: str) -> str:
+    return _DOMESTIC_MARKETS.get(tr_id[2:4], "KRX")
 
 
 def _seoul(day: str, hhmmss: str) -> datetime | None:
     return _at(_ymd(day), hhmmss, KST)
 
 
-def _arrival(event: KisRealtimeEvent, hhmmss: str) -> datetime | None:
-    return _at(event._d, hhmmss, KST)
+def _arrival(day: date | None, hhmmss: str) -> datetime | None:
+    """``hhmmss`` on ``day``, the day the frame arrived (the event's ``_d``), Asia/Seoul."""
+    return _at(day, hhmmss, KST)
 
 
 def _exchange(key: str | None) -> str | None:
     return key[1:4] if key and len(key) > 4 else None
 
 
-def _local(event: KisRealtimeEvent, day: str, hhmmss: str, korean_day: str, korean_hhmmss: str) -> datetime | None:
-    exchange = _exchange(event._k)
+def _local(key: str | None, day: str, hhmmss: str, korean_day: str, korean_hhmmss: str) -> datetime | None:
+    """The exchange's local time for a realtime ``key`` (the event's ``_k``); Seoul's if the exchange is unknown."""
+    exchange = _exchange(key)
     if exchange in _EXCHANGES:
         return _at(_ymd(day), hhmmss, _EXCHANGES[exchange][1])
     return _at(_ymd(korean_day), korean_hhmmss, KST)
 
 
-def _levels(*columns: str) -> tuple[KisRealtimeLevel, ...]:
-    """Levels from ten prices then ten quantities; empty levels (price and quantity 0) are left out."""
-    # map() with C callables throughout: no Python frame per level (a book carries 20 of them).
-    prices, qtys = list(map(Decimal, columns[:10])), list(map(int, columns[10:]))
-    levels = tuple(map(_new_tuple, repeat(KisRealtimeLevel, 10), zip(prices, qtys, strict=True)))
-    if all(prices):
-        return levels
-    return tuple(level for level in levels if level[0] or level[1])
+class _Levels(dict[tuple[str, str], KisRealtimeLevel | None]):
+    """(price text, quantity text) → the level, remembered (``None`` for an empty one). An update of a book
+    changes a few of its twenty levels: the others are the levels of the update before."""
+
+    __slots__ = ()
+
+    def __missing__(self, key: tuple[str, str]) -> KisRealtimeLevel | None:
+        price, qty = _price(key[0]), int(key[1])  # raise on malformed text: the tolerant decoder takes over
+        level = KisRealtimeLevel(price, qty) if price or qty else None
+        if len(self) >= _MEMO_SIZE:
+            self.clear()
+        self[key] = level
+        return level
 
 
-def _levels_safe(*columns: str) -> tuple[KisRealtimeLevel, ...]:
+_level = _Levels().__getitem__
+
+
+def _levels(prices: list[str], qtys: list[str]) -> tuple[KisRealtimeLevel, ...]:
+    """Levels from ten prices and ten quantities; empty levels (price and quantity 0) are left out."""
+    levels = tuple(map(_level, zip(prices, qtys, strict=True)))
+    return levels if all(levels) else tuple(filter(None, levels))  # type: ignore[return-value]
+
+
+def _levels_safe(prices: list[str], qtys: list[str]) -> tuple[KisRealtimeLevel, ...]:
     levels = []
-    for price_text, qty_text in zip(columns[:10], columns[10:], strict=True):
+    for price_text, qty_text in zip(prices, qtys, strict=True):
         price, qty = _dec(price_text), _int(qty_text)
         if price or qty:
             levels.append(KisRealtimeLevel(price, qty))
@@ -226,13 +242,13 @@ class KisDomesticRealtimePrice(KisRealtimePrice):
 
     __slots__ = ()
 
-    market = Field(_domestic_market, context=True)
+    market = Field(_domestic_market, context="_t", memo=True)
     """``KRX``, ``NXT`` or ``UN`` (the TR's feed)."""
     symbol = Field(_text, "MKSC_SHRN_ISCD")
     """``MKSC_SHRN_ISCD`` 유가증권 단축 종목코드."""
-    time = Field(_seoul, "BSOP_DATE", "STCK_CNTG_HOUR")
+    time = Field(_seoul, "BSOP_DATE", "STCK_CNTG_HOUR", memo=True)
     """``BSOP_DATE`` + ``STCK_CNTG_HOUR``, Asia/Seoul."""
-    price = Field(Decimal, "STCK_PRPR")
+    price = Field(_price, "STCK_PRPR")
     """``STCK_PRPR`` 주식 현재가."""
     sign = Field(_text, "PRDY_VRSS_SIGN")
     """``PRDY_VRSS_SIGN``: 1 상한, 2 상승, 3 보합, 4 하한, 5 하락."""
@@ -242,15 +258,15 @@ class KisDomesticRealtimePrice(KisRealtimePrice):
     """``PRDY_CTRT`` 전일 대비율 (%)."""
     average = Field(Decimal, "WGHN_AVRG_STCK_PRC")
     """``WGHN_AVRG_STCK_PRC`` 가중 평균 주식 가격."""
-    open = Field(Decimal, "STCK_OPRC")
+    open = Field(_price, "STCK_OPRC")
     """``STCK_OPRC``."""
-    high = Field(Decimal, "STCK_HGPR")
+    high = Field(_price, "STCK_HGPR")
     """``STCK_HGPR``."""
-    low = Field(Decimal, "STCK_LWPR")
+    low = Field(_price, "STCK_LWPR")
     """``STCK_LWPR``."""
-    ask = Field(Decimal, "ASKP1")
+    ask = Field(_price, "ASKP1")
     """``ASKP1`` 매도호가1."""
-    bid = Field(Decimal, "BIDP1")
+    bid = Field(_price, "BIDP1")
     """``BIDP1`` 매수호가1."""
     qty = Field(int, "CNTG_VOL")
     """``CNTG_VOL`` 체결 거래량."""
@@ -268,7 +284,7 @@ class KisDomesticRealtimePrice(KisRealtimePrice):
     """``ASKP_RSQN1`` 매도호가 잔량1."""
     bid_qty = Field(int, "BIDP_RSQN1")
     """``BIDP_RSQN1`` 매수호가 잔량1."""
-    session = Field(_optional, "MARKET_CLS_CODE")
+    session = Field(_optional, "MARKET_CLS_CODE", memo=True)
     """``MARKET_CLS_CODE`` (47-field layout, since 2026-09-14): 1 pre, 2 regular, 3 after, 5 closing;
     ``None`` on 46-field records."""
 
@@ -303,17 +319,17 @@ class KisForeignRealtimePrice(KisRealtimePrice):
     """``SYMB`` 종목코드."""
     decimals = Field(int, "ZDIV")
     """``ZDIV`` 소수점자리수."""
-    time = Field(_local, "XYMD", "XHMS", "KYMD", "KHMS", context=True)
+    time = Field(_local, "XYMD", "XHMS", "KYMD", "KHMS", context="_k", memo=True)
     """``XYMD`` + ``XHMS`` in the exchange's zone; ``KYMD`` + ``KHMS`` (Asia/Seoul) if the exchange is unknown."""
-    korean_time = Field(_seoul, "KYMD", "KHMS")
+    korean_time = Field(_seoul, "KYMD", "KHMS", memo=True)
     """``KYMD`` + ``KHMS``, Asia/Seoul."""
-    open = Field(Decimal, "OPEN")
+    open = Field(_price, "OPEN")
     """``OPEN``."""
-    high = Field(Decimal, "HIGH")
+    high = Field(_price, "HIGH")
     """``HIGH``."""
-    low = Field(Decimal, "LOW")
+    low = Field(_price, "LOW")
     """``LOW``."""
-    price = Field(Decimal, "LAST")
+    price = Field(_price, "LAST")
     """``LAST`` 현재가."""
     sign = Field(_text, "SIGN")
     """``SIGN`` 대비구분: 1 상한, 2 상승, 3 보합, 4 하한, 5 하락."""
@@ -321,9 +337,9 @@ class KisForeignRealtimePrice(KisRealtimePrice):
     """``DIFF`` 전일대비, signed."""
     rate = Field(_signed, "RATE", "SIGN")
     """``RATE`` 등락율 (%), signed."""
-    bid = Field(Decimal, "PBID")
+    bid = Field(_price, "PBID")
     """``PBID`` 매수호가."""
-    ask = Field(Decimal, "PASK")
+    ask = Field(_price, "PASK")
     """``PASK`` 매도호가."""
     bid_qty = Field(int, "VBID")
     """``VBID`` 매수잔량."""
@@ -337,7 +353,7 @@ class KisForeignRealtimePrice(KisRealtimePrice):
     """``TAMT`` 거래대금."""
     strength = Field(Decimal, "STRN")
     """``STRN`` 체결강도."""
-    session = Field(_optional, "MTYP")
+    session = Field(_optional, "MTYP", memo=True)
     """``MTYP`` 시장구분: 1 regular, 2 pre-market, 3 after-market."""
 
 
@@ -403,29 +419,29 @@ class KisDomesticRealtimeOrderbook(KisRealtimeOrderbook):
 
     __slots__ = ()
 
-    market = Field(_domestic_market, context=True)
+    market = Field(_domestic_market, context="_t", memo=True)
     """``KRX``, ``NXT`` or ``UN`` (the TR's feed)."""
     symbol = Field(_text, "MKSC_SHRN_ISCD")
     """``MKSC_SHRN_ISCD`` 유가증권 단축 종목코드."""
-    time = Field(_arrival, "BSOP_HOUR", context=True)
+    time = Field(_arrival, "BSOP_HOUR", context="_d", memo=True)
     """``BSOP_HOUR`` on the day the frame arrived, Asia/Seoul."""
-    asks = Field(_levels, *_ten("ASKP"), *_ten("ASKP_RSQN"))
+    asks = Field(_levels, *_ten("ASKP"), *_ten("ASKP_RSQN"), lists=2)
     """``ASKP1..10`` with ``ASKP_RSQN1..10``."""
-    bids = Field(_levels, *_ten("BIDP"), *_ten("BIDP_RSQN"))
+    bids = Field(_levels, *_ten("BIDP"), *_ten("BIDP_RSQN"), lists=2)
     """``BIDP1..10`` with ``BIDP_RSQN1..10``."""
     total_ask_qty = Field(int, "TOTAL_ASKP_RSQN")
     """``TOTAL_ASKP_RSQN`` 총 매도호가 잔량."""
     total_bid_qty = Field(int, "TOTAL_BIDP_RSQN")
     """``TOTAL_BIDP_RSQN`` 총 매수호가 잔량."""
-    expected_price = Field(Decimal, "ANTC_CNPR")
+    expected_price = Field(_price, "ANTC_CNPR")
     """``ANTC_CNPR`` 예상 체결가 (auction phases)."""
     expected_qty = Field(int, "ANTC_CNQN")
     """``ANTC_CNQN`` 예상 체결량."""
     volume = Field(int, "ACML_VOL")
     """``ACML_VOL`` 누적 거래량."""
-    mid_price = Field(_dec_or_none, "MID_PRC|KMID_PRC")
+    mid_price = Field(_dec_or_none, "MID_PRC|KMID_PRC", memo=True)
     """``MID_PRC`` (KRX) / ``KMID_PRC`` (NXT, 통합) 중간가 (newer layouts only)."""
-    session = Field(_optional, "MARKET_CLS_CODE")
+    session = Field(_optional, "MARKET_CLS_CODE", memo=True)
     """``MARKET_CLS_CODE`` of the 63-field KRX layout; ``None`` otherwise."""
 
 
@@ -452,7 +468,7 @@ class KisForeignRealtimeOrderbook(KisRealtimeOrderbook):
 
     symbol = Field(_text, "SYMB")
     """``SYMB`` 종목코드."""
-    time = Field(_local, "XYMD", "XHMS", "KYMD", "KHMS", context=True)
+    time = Field(_local, "XYMD", "XHMS", "KYMD", "KHMS", context="_k", memo=True)
     """``XYMD`` + ``XHMS`` in the exchange's zone (``KYMD`` + ``KHMS`` if unknown)."""
     total_bid_qty = Field(int, "BVOL")
     """``BVOL`` 매수총잔량."""

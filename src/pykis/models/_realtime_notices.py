@@ -144,7 +144,7 @@ class KisRealtimeExecution(KisRealtimeEvent):
     """``CNTG_QTY`` 체결수량 of a fill; 0 for an acknowledgement."""
     filled_price = Field(_filled_price, "CNTG_UNPR", "CNTG_YN")
     """``CNTG_UNPR`` 체결단가 of a fill; ``None`` for an acknowledgement."""
-    time = Field(_arrival, "STCK_CNTG_HOUR", context=True)
+    time = Field(_arrival, "STCK_CNTG_HOUR", context="_d", memo=True)
     """``STCK_CNTG_HOUR`` on the day the notice arrived, Asia/Seoul."""
 
     @property

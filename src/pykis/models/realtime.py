@@ -2,10 +2,14 @@
 
 Decoding is a hot path (thousands of records a second), so an event keeps the record's raw ``^``-joined
 text and decodes on access: the first two field reads parse just their field; the next one decodes every typed
-field in one pass and keeps the values (``event.as_dict()`` does so at once). A callback that reads the price
-and the volume pays for those two; a recorder that reads everything pays for one split and one conversion per
-field (``bench/realtime_decode.py``). The typed fields name their wire columns; the per-TR types generated from
-the catalog (:mod:`pykis.models._realtime_events`, which the API facade re-exports) place them.
+field in one pass into instance attributes (``event.as_dict()`` does so at once), which later reads find as plain
+attributes. A callback that reads the price and the volume pays for those two; a recorder that reads everything
+pays for one split and one conversion per field (``bench/realtime_decode.py``), less where a feed repeats itself:
+price texts, book levels and the datetime of a second are remembered (bounded memos of immutable values). Book
+levels are :class:`KisRealtimeLevel` structs (``price, qty = level`` still unpacks). The typed fields name their
+wire columns; the per-TR types generated from the catalog (:mod:`pykis.models._realtime_events`, which the API
+facade re-exports) place them. Events are read-only by contract: after a full decode they hold an instance dict
+(attributes assigned to an event are not supported).
 
 Fields are positional (PROTOCOL.md §5, ``websocket.json``). The server appends fields over time
 (PROTOCOL.md §15: H0STCNT0 46 → 47, H0STASP0 59 → 63), so a record may be wider than the layout a model was
@@ -116,11 +120,10 @@ def event_for(tr_id: str, raw: str, day: date | None = None) -> KisRealtimeEvent
     kind = EVENTS.get(tr_id, KisRealtimeRecord)
     if tr_id in RSYM_TRS:
         # A leading realtime key (RSYM, e.g. "DNASAAPL^AAPL^…"): keep it as the key, drop it from the record.
-        cut = raw.find("^")
-        second = raw.find("^", cut + 1)
-        head = raw[:cut]
-        if cut > 4 and second > 0 and head[4:] == raw[cut + 1 : second] and head[:1] in ("D", "R"):
-            return kind(tr_id, raw[cut + 1 :], head, day)
+        head, _, rest = raw.partition("^")
+        size = len(head)
+        if size > 4 and head[0] in "DR" and rest.startswith(head[4:]) and rest[size - 4 : size - 3] == "^":
+            return kind(tr_id, rest, head, day)
     return kind(tr_id, raw, None, day)
 
 
