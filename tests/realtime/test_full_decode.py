@@ -182,3 +182,17 @@ def test_a_full_decode_leaves_nothing_else_on_the_event() -> None:
     assert list(vars(event)) == list(everything)
     fresh = event_for("HDFSCNT0", "DNASAAPL^" + HDFSCNT0)  # equality and hash still by TR and record
     assert event == fresh and hash(event) == hash(fresh)
+
+
+@pytest.mark.parametrize("reads", [0, 1, 3])
+def test_an_event_stays_read_only_however_far_it_is_decoded(reads: int) -> None:
+    event: KisRealtimeEvent = event_for("H0STCNT0", H0STCNT0)
+    names = list(event.as_dict()) if reads == 3 else ["price", "volume"][:reads]
+    before = [getattr(event, name) for name in names]
+    for name in ("price", "raw", "_r", "_v", "anything"):
+        with pytest.raises(AttributeError, match="read-only"):
+            setattr(event, name, 5)
+        with pytest.raises(AttributeError, match="read-only"):
+            delattr(event, name)
+    assert [getattr(event, name) for name in names] == before
+    assert event.raw == H0STCNT0 and event.as_dict() == event_for("H0STCNT0", H0STCNT0).as_dict()

@@ -18,6 +18,7 @@ from pykis.models.realtime import (
     KisRealtimeLevel,
     KisRealtimePrice,
     event_for,
+    rekey,
 )
 from tests.realtime.samples import (
     H0GSCNI0_FILL,
@@ -77,7 +78,7 @@ def test_nxt_and_integrated_feeds() -> None:
 def test_overseas_price() -> None:
     event = event_for("HDFSCNT0", HDFSCNT0)
     assert isinstance(event, KisForeignRealtimePrice)
-    event._k = "DNASAAPL"  # the client binds the subscription key when it routes the record
+    rekey(event, "DNASAAPL")  # the client binds the subscription key when it routes the record
     assert (event.market, event.exchange, event.symbol, event.daytime) == ("NASDAQ", "NAS", "AAPL", False)
     assert event.time == datetime(2024, 8, 1, 9, 29, 30, tzinfo=NY)
     assert event.korean_time == datetime(2024, 8, 1, 22, 30, 30, tzinfo=KST)
@@ -114,7 +115,7 @@ def test_overseas_orderbook() -> None:
     record = "AAPL^4^20240801^092930^20240801^223030^500^700^0^0^224.1100^224.1300^30^40^0^0"
     book = event_for("HDFSASP0", record)
     assert isinstance(book, KisForeignRealtimeOrderbook)
-    book._k = "DNASAAPL"
+    rekey(book, "DNASAAPL")
     assert book.bids == (KisRealtimeLevel(Decimal("224.1100"), 30),)
     assert book.asks == (KisRealtimeLevel(Decimal("224.1300"), 40),)
     assert (book.total_bid_qty, book.total_ask_qty) == (500, 700)

@@ -28,6 +28,7 @@ from pykis.models.realtime import (
     KisRealtimeExecution,
     event_for,
     event_type,
+    rekey,
 )
 from pykis.protocol.env import Environment
 from pykis.protocol.websocket import (
@@ -312,7 +313,7 @@ class RealtimeCore:
         # tell them apart and goes to both; records led by the realtime key (RSYM) are routed exactly.
         matches = [key for key in keys if len(key) > 4 and key[4:] == first]
         if matches:
-            event._k = matches[0]
+            rekey(event, matches[0])
             return [h for key in matches for h in keys[key].values()]
         if len(keys) == 1:
             (group,) = keys.values()

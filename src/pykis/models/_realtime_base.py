@@ -261,7 +261,7 @@ class Field(Generic[T]):
             return self
         reads = obj._v
         if reads < LAZY_READS:
-            obj._v = reads + 1
+            _set_reads(obj, reads + 1)
             plan = obj._plan or obj._resolve()
             try:
                 return plan.lazy[self.slot](obj, obj._r)
@@ -330,13 +330,14 @@ class _Plan:
             else:
                 namespace[f"c{slot}"] = compute
                 call = args[0] if compute is _text and len(args) == 1 else f"c{slot}({', '.join(args)})"
-            stores.append(f"    e.{field.name} = {call}\n")
+            stores.append(f"    d[{field.name!r}] = {call}\n")
             top = max(indexes, default=-1) + 1
             lines.append(f"def f{slot}(e, r):\n")
             if top:
                 lines.append(f"    p = r.split('^', {top})\n    if len(p) < {top}:\n        p += [''] * {top}\n")
             lines.append(f"    return {call}\n")
-        lines.append("def decode(e, p):\n" + ("".join(stores) or "    pass\n"))
+        # Into the instance dict: events refuse attribute assignment (they are read-only to their readers).
+        lines.append("def decode(e, p):\n    d = e.__dict__\n" + "".join(stores))
         exec(compile("".join(lines), f"<realtime decoders {kind.__name__}>", "exec"), namespace)  # noqa: S102
         return namespace["decode"], [namespace[f"f{slot}"] for slot in range(len(stores))]
 
@@ -381,11 +382,17 @@ class KisRealtimeEvent:
         cls._plan = None  # each concrete type resolves its own columns on first use
 
     def __init__(self, tr_id: str, raw: str, key: str | None = None, day: date | None = None) -> None:
-        self._t = tr_id
-        self._r = raw
-        self._k = key
-        self._d = day
-        self._v = 0
+        _set_tr(self, tr_id)
+        _set_raw(self, raw)
+        _set_key(self, key)
+        _set_day(self, day)
+        _set_reads(self, 0)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{_model_name(self)} is read-only: {name!r} cannot be set")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{_model_name(self)} is read-only: {name!r} cannot be deleted")
 
     @property
     def tr_id(self) -> str:
@@ -440,7 +447,7 @@ class KisRealtimeEvent:
             plan.strict(self, parts)
         except (ArithmeticError, ValueError):
             plan.safe(self, parts)
-        self._v = _DECODED
+        _set_reads(self, _DECODED)
 
     def as_dict(self) -> dict[str, Any]:
         """Every typed field of the event (its model's properties), decoded in one pass."""
@@ -461,6 +468,21 @@ class KisRealtimeEvent:
     def __repr__(self) -> str:
         parts = ", ".join(f"{name}={_plain(getattr(self, name))}" for name in self.__repr_fields__)
         return f"{_model_name(self)}({parts})"
+
+
+def _slot_setter(name: str) -> Callable[[KisRealtimeEvent, Any], None]:
+    setter: Callable[[KisRealtimeEvent, Any], None] = KisRealtimeEvent.__dict__[name].__set__
+    return setter
+
+
+# The event's own writes, past its read-only __setattr__: each slot's descriptor, about as cheap as a plain store.
+_set_tr, _set_raw, _set_key, _set_day, _set_reads = map(_slot_setter, ("_t", "_r", "_k", "_d", "_v"))
+
+
+def rekey(event: KisRealtimeEvent, key: str) -> None:
+    """Name the realtime key a record belongs to, once its router has told it apart (overseas records that
+    lead with the bare symbol)."""
+    _set_key(event, key)
 
 
 class KisRealtimeRecord(KisRealtimeEvent):

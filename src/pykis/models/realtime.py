@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pykis.models._realtime_base import KST, KisRealtimeEvent, KisRealtimeLevel, KisRealtimeRecord
+from pykis.models._realtime_base import KST, KisRealtimeEvent, KisRealtimeLevel, KisRealtimeRecord, rekey
 from pykis.models._realtime_events import EVENTS
 from pykis.models._realtime_market import (
     KisDomesticRealtimeOrderbook,
@@ -68,6 +68,7 @@ __all__ = [
     "column_index",
     "event_for",
     "event_type",
+    "rekey",
 ]
 
 EVENT_TYPES: dict[str, type[KisRealtimeEvent]] = {
