@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from pykis._files import rewrite_private
 from pykis.drivers import limiter as _limiter
 from pykis.drivers.limiter import RateLimiter
 from pykis.protocol.ratelimit import RateState, RateWindow
@@ -186,7 +187,7 @@ def test_a_slot_due_at_once_costs_one_state_write_and_a_later_one_two(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, way: str
 ) -> None:
     clock, writes = Clock(), []
-    real_rewrite = _limiter.rewrite_private
+    real_rewrite = rewrite_private
 
     def counted(path: Path, change: Callable[[bytes], bytes]) -> None:
         def recorded(old: bytes) -> bytes:
@@ -199,7 +200,7 @@ def test_a_slot_due_at_once_costs_one_state_write_and_a_later_one_two(
     async def fake_sleep(seconds: float) -> None:
         clock.sleep(seconds)
 
-    monkeypatch.setattr(_limiter, "rewrite_private", counted)
+    monkeypatch.setattr("pykis.drivers.limiter.rewrite_private", counted)
     monkeypatch.setattr("pykis.drivers.limiter.time.sleep", clock.sleep)
     monkeypatch.setattr(asyncio, "sleep", fake_sleep)
     limiter = process(tmp_path, clock)
