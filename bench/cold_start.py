@@ -64,6 +64,25 @@ json.loads(connection.getresponse().read())
 print(len(sys.modules))
 """
 
+# The asyncio floor: the same request over asyncio's streams, read to the end (no HTTP library in asyncio).
+ASYNCIO_BARE = """
+import asyncio, json, sys
+auth = json.load(open(sys.argv[1]))
+token = json.load(open(sys.argv[2]))
+host, port = sys.argv[3].split("//")[1].split(":")
+async def main():
+    reader, writer = await asyncio.open_connection(host, int(port))
+    path = "/uapi/domestic-stock/v1/quotations/inquire-price?FID_COND_MRKT_DIV_CODE=J&FID_INPUT_ISCD=005930"
+    writer.write((f"GET {path} HTTP/1.1\\r\\nhost: {host}\\r\\nconnection: close\\r\\n"
+        f"authorization: Bearer {token['access_token']}\\r\\nappkey: {auth['appkey']}\\r\\n"
+        f"appsecret: {auth['secretkey']}\\r\\ntr_id: FHKST01010100\\r\\ncusttype: P\\r\\n\\r\\n").encode())
+    answer = await reader.read()
+    writer.close()
+    json.loads(answer.split(b"\\r\\n\\r\\n", 1)[1])
+asyncio.run(main())
+print(len(sys.modules))
+"""
+
 # The peers point at the emulator by their own domain constants (as tests/peers does for python-kis) and keep
 # their token in the given folder.
 PYTHON_KIS = """
@@ -160,6 +179,7 @@ def measure(runs: int, peer_python: str | None) -> tuple[list[Result], dict[str,
             Row("pykis blocking", pykis, BLOCKING, f"{scratch}/tokens"),
             Row("pykis asyncio", pykis, ASYNCIO, f"{scratch}/tokens"),
             Row("http.client floor", sys.executable, BARE, str(token_file)),
+            Row("asyncio floor", sys.executable, ASYNCIO_BARE, str(token_file)),
         ]
         if pykis != sys.executable:
             rows.append(Row(DEV_ROW, sys.executable, BLOCKING, f"{scratch}/tokens"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 
 import pytest
 
@@ -17,7 +18,14 @@ def make(hosts: KisHosts, *, verify: bool = True) -> None:
 
 
 def warnings_of(caplog: pytest.LogCaptureFixture) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.name == "pykis" and r.levelno == logging.WARNING]
+    """The warnings this test's own clients gave: on its thread (an earlier test's realtime client may still be
+    retrying in the background and log meanwhile)."""
+    here = threading.current_thread().name
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "pykis" and r.levelno == logging.WARNING and r.threadName == here
+    ]
 
 
 @pytest.fixture(autouse=True)
