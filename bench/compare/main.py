@@ -267,6 +267,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 COLD_GOALS = {"python-kis": 0.5, "kis-trader": 0.25}
+FLOORS = (
+    ("http.client floor", "the same request, bare http.client"),
+    ("asyncio floor", "the same request, bare asyncio streams"),
+)
+"""What no client can beat: the request written by hand, for each of the two ways of waiting."""
 """Issue 15's goal for the cold first quote: at most this fraction of the peer's time."""
 
 
@@ -291,10 +296,10 @@ def cold_rows(results: list[Result], failed: dict[str, str], rounds: int) -> lis
                 if ratio < 1.0:
                     behind.append(f"{label} vs {peer_label}")
             print(line)
-    dev = by_label.get(DEV_ROW)
-    if dev is not None:
-        label = "cold first quote, blocking, dev venv"
-        print(f"{label:36} {_fmt(dev.median_ms, 'ms'):>12}  (wall; CPU {dev.cpu_ms:.0f} ms)")
+    for row, label in ((DEV_ROW, "cold first quote, blocking, dev venv"), *FLOORS):
+        other = by_label.get(row)
+        if other is not None:
+            print(f"{label:36} {_fmt(other.median_ms, 'ms'):>12}  (wall; CPU {other.cpu_ms:.0f} ms)")
     counts = ", ".join(f"{result.label} {result.modules}" for result in results)
     print(
         f"note: cold first quote — a fresh process per sample (token, masters and bytecode cached), {rounds} "
