@@ -8,6 +8,8 @@ random examples, 30x as many (tests/properties.py); ``mutation`` (``make mutatio
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -45,3 +47,21 @@ def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     yield cache
     _tokens._REGISTRY.clear()
     _limiter._LOCKS.clear()
+
+
+@pytest.fixture(autouse=True, scope="module")
+def no_realtime_client_outlives_its_module() -> Iterator[None]:
+    """A blocking realtime client a module's tests (or their fixtures) started and never closed keeps retrying in
+    the background, logging into later tests; fail the module's last test instead (found once: README blocks)."""
+    before = {thread.ident for thread in threading.enumerate()}
+    yield
+    for _ in range(100):  # a closing client's thread may take a moment to end: up to ~2 s, by count, not clock
+        left = [
+            thread.name
+            for thread in threading.enumerate()
+            if thread.name.startswith("pykis-ws") and thread.ident not in before and thread.is_alive()
+        ]
+        if not left:
+            break
+        time.sleep(0.02)
+    assert not left, f"realtime client threads left running by this module: {sorted(left)}"

@@ -12,6 +12,7 @@ import contextlib
 import io
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -50,22 +51,32 @@ def test_every_python_block_runs_on_the_emulator(
     assert blocks, f"{document} has no python block"
     secrets = tmp_path / "secrets"
     secrets.mkdir()
+    made: list[PyKis] = []  # every client the blocks make (a name rebound by a later block included), closed after
+    build = PyKis.__init__
+
+    def recorded(self: PyKis, *args: Any, **kwargs: Any) -> None:
+        made.append(self)
+        build(self, *args, **kwargs)
+
     with Emulator(secrets_dir=secrets) as emu:
         monkeypatch.chdir(secrets)
         with PyKis("secret.json", keep_token=True) as kis:
+            monkeypatch.setattr(PyKis, "__init__", recorded)
             namespace: dict[str, object] = {
                 "__name__": "__docs__",
                 "kis": kis,
                 "APPKEY": emu.real.auth.appkey,
                 "SECRETKEY": emu.real.auth.secretkey,
             }
-            for line, code in blocks:
-                output = io.StringIO()
-                try:
-                    with contextlib.redirect_stdout(output):
-                        exec(compile(code, f"{document}:{line}", "exec"), namespace)  # noqa: S102
-                except Exception as error:
-                    pytest.fail(f"{document}, the block at line {line} raised {error!r}\n{code}\n{output.getvalue()}")
-            for value in namespace.values():  # clients the blocks made
-                if isinstance(value, PyKis) and value is not kis:
-                    value.close()
+            try:
+                for line, code in blocks:
+                    output = io.StringIO()
+                    try:
+                        with contextlib.redirect_stdout(output):
+                            exec(compile(code, f"{document}:{line}", "exec"), namespace)  # noqa: S102
+                    except Exception as error:
+                        shown = f"{error!r}\n{code}\n{output.getvalue()}"
+                        pytest.fail(f"{document}, the block at line {line} raised {shown}")
+            finally:
+                for client in made:
+                    client.close()
