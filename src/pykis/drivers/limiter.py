@@ -154,7 +154,7 @@ class RateLimiter:
         results: list[T] = []
 
         def rewrite(old: bytes) -> bytes:
-            state = RateState.loads(old) if old.strip() else RateState()
+            state = RateState.loads(old)  # a new (empty) or torn file starts afresh
             results.append(change(state, self._clock()))
             return state.dumps()
 
