@@ -179,9 +179,9 @@ class _ClientCore:
         self._approvals: dict[Environment, str] = {}
         self._index = SymbolIndex()
         self._loaded_masters: set[str] = set()
-        self._master_cache = MasterCache(default_cache_dir() / "masters")
         self.clock = options.get("clock") or ServiceClock()
         """The service's time (learned from its answers' ``Date`` headers); every scope asks it for "now"."""
+        self._master_cache = MasterCache(default_cache_dir() / "masters", self.clock.timestamp)
         self._krx_open_days: dict[date, bool] = {}  # CTCA0903R answers, kept (the broker asks ~1 call a day)
         self.price_limits: dict[str, tuple[date, tuple[Decimal, Decimal, Decimal]]] = {}
         """Each domestic stock's (lower, upper, last) price of the day they were asked; the order checks read them."""

@@ -4,7 +4,6 @@ daily cache."""
 from __future__ import annotations
 
 import os
-import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -141,11 +140,13 @@ def test_search_ranks_exact_then_prefix_then_substring() -> None:
     assert index.search("  ") == [] and len(index.search("a", limit=2)) == 2
 
 
-def test_master_cache_keeps_a_file_for_a_day(tmp_path: Path) -> None:
-    cache = MasterCache(tmp_path / "masters")
+def test_master_cache_keeps_a_file_for_a_day_of_its_clock(tmp_path: Path) -> None:
+    now = [1_800_000_000.0]  # the client's service clock, not the machine's nor the file system's
+    cache = MasterCache(tmp_path / "masters", lambda: now[0])
     assert cache.fresh("nasmst.cod") is None
     cache.store("nasmst.cod", b"content")
+    assert os.stat(tmp_path / "masters" / "nasmst.cod").st_mtime == now[0]  # stamped by that clock
+    now[0] += 86_400
     assert cache.fresh("nasmst.cod") == b"content"
-    stale = time.time() - 86_401
-    os.utime(tmp_path / "masters" / "nasmst.cod", (stale, stale))
+    now[0] += 1
     assert cache.fresh("nasmst.cod") is None

@@ -115,7 +115,7 @@ def test_a_journal_file_planted_as_a_link_is_neither_written_nor_read(tmp_path: 
 def test_master_and_rate_files_replace_a_planted_link_instead_of_following_it(tmp_path: Path, victim: Path) -> None:
     masters = private_dir(tmp_path / "masters")
     (masters / "nasmst.cod").symlink_to(victim)
-    MasterCache(masters).store("nasmst.cod", b"row")
+    MasterCache(masters, lambda: 1_800_000_000.0).store("nasmst.cod", b"row")
     assert victim.read_text() == "keep me"
     assert not (masters / "nasmst.cod").is_symlink() and (masters / "nasmst.cod").read_bytes() == b"row"
     assert (masters / "nasmst.cod").stat().st_mode & 0o777 == 0o600
@@ -130,8 +130,10 @@ def test_master_and_rate_files_replace_a_planted_link_instead_of_following_it(tm
 def test_a_master_file_in_another_users_directory_is_not_believed(shared: Path) -> None:
     masters = foreign_dir(shared / "masters")
     (masters / "nasmst.cod").write_bytes(b"poisoned names")
-    assert MasterCache(masters).fresh("nasmst.cod") is None
-    MasterCache(masters).store("nasmst.cod", b"ours")
+    written = (masters / "nasmst.cod").stat().st_mtime
+    cache = MasterCache(masters, lambda: written)  # fresh by its age: refused for where it lies
+    assert cache.fresh("nasmst.cod") is None
+    cache.store("nasmst.cod", b"ours")
     assert (masters / "nasmst.cod").read_bytes() == b"poisoned names"  # refused, not written into
 
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 import io
 import os
 import re
-import time
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from threading import Lock
 
@@ -283,10 +282,13 @@ class SymbolIndex:
 
 
 class MasterCache:
-    """Downloaded master files kept in ``directory`` for ``max_age`` seconds (a day by default)."""
+    """Downloaded master files kept in ``directory`` for ``max_age`` seconds (a day by default), aged by
+    ``clock`` (the client's service clock, in epoch seconds): a file is stamped with it when stored and compared
+    with it when read, so the file system's own clock never decides."""
 
-    def __init__(self, directory: Path, max_age: float = 86400.0) -> None:
+    def __init__(self, directory: Path, clock: Callable[[], float], max_age: float = 86400.0) -> None:
         self.directory = directory
+        self.clock = clock
         self.max_age = max_age
 
     def fresh(self, name: str) -> bytes | None:
@@ -294,7 +296,7 @@ class MasterCache:
 
         path = self.directory / name
         try:
-            if time.time() - path.stat().st_mtime > self.max_age:
+            if self.clock() - path.stat().st_mtime > self.max_age:
                 return None
             # A master file in a directory another user controls could name symbols falsely at order time.
             private_dir(self.directory)
@@ -311,8 +313,7 @@ class MasterCache:
         try:
             path = private_dir(self.directory) / name
             write_private(path, content, durable=False)
-            # Stamped with this process's clock, which fresh() reads too: the file system's clock may differ.
-            stamp = time.time()
+            stamp = self.clock()
             os.utime(path, (stamp, stamp), follow_symlinks=False)
         except OSError as exc:
             log.warning("Cannot cache the master file %s: %s", name, exc.strerror)
