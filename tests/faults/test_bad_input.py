@@ -6,6 +6,7 @@ The emulator's gateway counts every ``/uapi`` request; each bad call must leave 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,8 @@ def cases(kis: PyKis, emu: Emulator) -> list[tuple[str, Callable[[], object]]]:
         ("account('1234-5')", lambda: kis.account("1234-5")),
         ("search(limit=-1)", lambda: kis.search("삼성", limit=-1)),
         ("is_trading_day(bogus)", lambda: kis.is_trading_day("NOWHERE")),
+        ("daily_orders(end before start)", lambda: kis.account().daily_orders(date(2026, 3, 3), date(2026, 3, 2))),
+        ("profits(end before start)", lambda: kis.account().profits(date(2026, 3, 3), date(2026, 3, 2))),
         ("buy qty=0", lambda: stock.buy(price=price, qty=0)),
         ("buy qty=-1", lambda: stock.buy(price=price, qty=-1)),
         ("buy qty=1.5", lambda: stock.buy(price=price, qty=1.5)),

@@ -69,8 +69,6 @@ def daily_orders_flow(
 ) -> Generator[Action, Any, KisDailyOrders]:
     """Orders and executions between ``start`` and ``end`` (default: the service's today), oldest first."""
     start, end = yield from _range_flow(core, start, end)
-    if end < start:
-        raise KisValidationError(f"end {end} is before start {start}")
     orders: list[KisDailyOrder] = []
     today = core.clock.today(KST)
     if domestic:
@@ -296,8 +294,6 @@ def profits_flow(
 ) -> Generator[Action, Any, KisOrderProfits]:
     """Realized profit per day and symbol between ``start`` and ``end`` (default: the service's today)."""
     start, end = yield from _range_flow(core, start, end)
-    if end < start:
-        raise KisValidationError(f"end {end} is before start {start}")
     if core.virtual:
         rows = yield from _estimated_profits_flow(core, account, start, end, domestic, overseas)
         return KisOrderProfits(account_number=account, start=start, end=end, orders=rows, estimated=True)
@@ -309,10 +305,14 @@ def profits_flow(
 def _range_flow(
     core: _ClientCore, start: date | datetime | None, end: date | datetime | None
 ) -> Generator[Action, Any, tuple[date, date]]:
-    """(first, last) days in Korea time; ``end`` defaults to the service's today and ``start`` to ``end``."""
-    today = (yield from core._now_flow(KST)).date()
-    last = _day(end, today)
-    return _day(start, last), last
+    """(first, last) days in Korea time; ``end`` defaults to the service's today and ``start`` to ``end``; an
+    ``end`` before ``start`` is a :class:`KisValidationError`."""
+    # An end given needs no "today" from the service: a refused range then sends nothing.
+    last = (yield from core._now_flow(KST)).date() if end is None else _day(end, date.min)
+    first = _day(start, last)
+    if last < first:
+        raise KisValidationError(f"end {last} is before start {first}")
+    return first, last
 
 
 def _day(value: date | datetime | None, default: date) -> date:
