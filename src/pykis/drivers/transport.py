@@ -233,8 +233,9 @@ def read_answer(request: HttpRequest, limit: int, watch: Watch | None) -> Readin
 
 def too_large(request: HttpRequest, limit: int) -> KisResponseRefusedError:
     """The error for an answer past ``TransportOptions.max_response_bytes``."""
+    shown = f"{limit >> 20} MiB" if limit and not limit % (1 << 20) else f"{limit:,} bytes"
     return KisResponseRefusedError(
-        f"{request.method} {request.path} answered more than {limit} bytes; refused", tr_id=request.tr_id
+        f"{request.method} {request.path} answered more than {shown}; refused", tr_id=request.tr_id
     )
 
 
