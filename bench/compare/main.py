@@ -257,7 +257,8 @@ def main(argv: list[str] | None = None) -> int:
     behind += cold_rows(cold, cold_failed, args.cold_rounds)
     for peer, reason in unavailable.items():
         print(f"n/a {PEERS.get(peer, peer)}: {reason}")
-    for line in [*notes, *what_each_does(results, widths), f"{load_before} at the start, {load()} at the end"]:
+    lines = [*notes, *field_goals(results, widths), *what_each_does(results, widths)]
+    for line in [*lines, f"{load_before} at the start, {load()} at the end"]:
         print(f"note: {line}")
     if behind:
         print("pykis is NOT ahead on: " + "; ".join(behind))
@@ -320,6 +321,25 @@ def cold_rows(results: list[Result], failed: dict[str, str], rounds: int) -> lis
     return behind
 
 
+FIELD_GOAL = 0.5
+"""Issue 15's goal for the every-field rows: pykis' cost per field at most this fraction of kis-trader's."""
+
+
+def field_goals(results: dict[str, list[dict[str, Any]]], widths: dict[str, list[int]]) -> list[str]:
+    """Whether pykis reads each TR's records in full for at most ``FIELD_GOAL`` of kis-trader's cost per field."""
+    found = []
+    for name, options in widths.items():
+        theirs, width = pick(results["kis-trader"], f"perfield/{name}", options)
+        ours = median(results["pykis"], f"perfield/{name}/{width}") if width is not None else None
+        if theirs and ours:
+            verdict = "met" if ours <= FIELD_GOAL * theirs else "NOT met"
+            found.append(
+                f"goal {name} every field ≤ {FIELD_GOAL}× kis-trader's cost per field: {ours / theirs:.2f}× "
+                f"({ours:.2f} vs {theirs:.2f} µs) — {verdict}"
+            )
+    return found
+
+
 def what_each_does(results: dict[str, list[dict[str, Any]]], widths: dict[str, list[int]]) -> list[str]:
     """What each library does per record in the decode and every-field rows, with its field counts."""
 
@@ -344,7 +364,8 @@ def what_each_does(results: dict[str, list[dict[str, Any]]], widths: dict[str, l
         "convert every field it declares into attributes, eagerly (kis_object_init, which binds a live client, "
         "skipped); kis-trader: split the frame and build a frozen dataclass of its headline fields (Decimal/int) "
         "plus a dict of every column as text, eagerly.",
-        "every-field rows — the same decode, then every public typed field of each event read once: pykis, the "
+        "every-field rows — the same decode, then every public typed field of each event read once (each "
+        "library's field names listed once per event type, outside the timing): pykis, the "
         "properties of its model (after two lazy reads the rest of the record decodes in one pass into instance "
         "attributes; the levels of a book count as one field each side, holding 10 levels built as frozen "
         "(Decimal price, int qty) structs); python-kis, its instance attributes; kis-trader, its dataclass fields "
