@@ -388,7 +388,6 @@ def _realtime_module() -> str:
         base_type = models.get(base, KisRealtimeRecord)
         out.append(f"\nclass {class_name}({base}):\n")
         out.append(f'    """{_doc_line(entry["title"])} (``{entry["tr_id"]}``)."""\n\n')
-        out.append("    __slots__ = ()\n")
         out.append(f"    TR_ID: ClassVar[str] = {entry['tr_id']!r}\n")
         out.append(f"    DEMO_TR_ID: ClassVar[str | None] = {entry.get('demo_tr_id')!r}\n")
         out.append(f"    ENCRYPTED: ClassVar[bool] = {bool(entry['encrypted'])!r}\n")

@@ -20,14 +20,15 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 import msgspec
 
 from pykis.errors import KisRealtimeDecodeError, KisValidationError
+from pykis.models._realtime_events import EVENTS
 from pykis.models.realtime import (
     KST,
     MIN_WIDTHS,
     RSYM_TRS,
     KisRealtimeEvent,
     KisRealtimeExecution,
+    KisRealtimeRecord,
     event_for,
-    event_type,
     rekey,
 )
 from pykis.protocol.env import Environment
@@ -100,12 +101,14 @@ def decode_frame(frame: DataFrame, cipher: Cipher | None = None, day: date | Non
     payload = frame_payload(frame, cipher) if frame.encrypted else frame.payload
     tr_id = frame.tr_id
     narrowest = MIN_WIDTHS.get(tr_id, 1)
-    if frame.count == 1 and tr_id not in RSYM_TRS:
-        # The hot path: one record, no split; only the width is checked.
-        if payload.count("^") < narrowest - 1:
-            raise KisRealtimeDecodeError("record narrower than the oldest known layout", tr_id=tr_id)
-        return [event_type(tr_id)(tr_id, payload, None, day)]
-    return [event_for(tr_id, record, day) for record in split_records(tr_id, payload, frame.count, narrowest)]
+    if frame.count != 1:
+        return [event_for(tr_id, record, day) for record in split_records(tr_id, payload, frame.count, narrowest)]
+    # The hot path: one record, no split; only the width is checked.
+    if payload.count("^") < narrowest - 1:
+        raise KisRealtimeDecodeError("record narrower than the oldest known layout", tr_id=tr_id)
+    if tr_id in RSYM_TRS:
+        return [event_for(tr_id, payload, day)]
+    return [EVENTS.get(tr_id, KisRealtimeRecord)(tr_id, payload, None, day)]
 
 
 def symbol_filter(*symbols: str) -> Callable[[Any], bool]:

@@ -349,21 +349,21 @@ _Lazy = Callable[[Any, str], Any]
 # ------------------------------------------------------------------------------------------------ events
 
 
-class KisRealtimeEvent:
+class KisRealtimeEvent(msgspec.Struct, dict=True):
     """One record of a realtime frame: the raw text, decoded on access (see the module docstring).
 
     ``tr_id`` names the TR the record came from; ``raw`` is the record's ``^``-joined text;
     ``fields`` splits it (a new list per call); :meth:`field` reads a column by its ``websocket.json`` name;
-    :meth:`as_dict` returns every typed field at once.
+    :meth:`as_dict` returns every typed field at once. Made as ``Event(tr_id, raw, key=None, day=None)``.
     """
 
-    # The instance dict stays unmade until a full decode fills it with the typed fields.
-    __slots__ = ("__dict__", "_d", "_k", "_r", "_t", "_v")
-    _r: str
+    # A struct, for its constructor (one C call, a fifth of a Python __init__ storing slots); the instance dict
+    # stays unmade until a full decode fills it with the typed fields.
     _t: str
-    _k: str | None
-    _d: date | None
-    _v: int
+    _r: str
+    _k: str | None = None
+    _d: date | None = None
+    _v: int = 0
 
     _fields: ClassVar[tuple[Field[Any], ...]] = ()
     _plan: ClassVar[_Plan | None] = None
@@ -380,13 +380,6 @@ class KisRealtimeEvent:
                     raise TypeError(f"{cls.__name__}.{field.name}: a field belongs to one model")
                 field.slot = slot
         cls._plan = None  # each concrete type resolves its own columns on first use
-
-    def __init__(self, tr_id: str, raw: str, key: str | None = None, day: date | None = None) -> None:
-        _set_tr(self, tr_id)
-        _set_raw(self, raw)
-        _set_key(self, key)
-        _set_day(self, day)
-        _set_reads(self, 0)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"{_model_name(self)} is read-only: {name!r} cannot be set")
@@ -475,8 +468,8 @@ def _slot_setter(name: str) -> Callable[[KisRealtimeEvent, Any], None]:
     return setter
 
 
-# The event's own writes, past its read-only __setattr__: each slot's descriptor, about as cheap as a plain store.
-_set_tr, _set_raw, _set_key, _set_day, _set_reads = map(_slot_setter, ("_t", "_r", "_k", "_d", "_v"))
+# The event's own writes, past its read-only __setattr__: each field's descriptor, about as cheap as a plain store.
+_set_key, _set_reads = map(_slot_setter, ("_k", "_v"))
 
 
 def rekey(event: KisRealtimeEvent, key: str) -> None:
@@ -487,8 +480,6 @@ def rekey(event: KisRealtimeEvent, key: str) -> None:
 
 class KisRealtimeRecord(KisRealtimeEvent):
     """A record of a TR without a dedicated model: read it with :meth:`field` or :attr:`fields`."""
-
-    __slots__ = ()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(tr_id={self._t!r}, raw={self._r[:60]!r}{'…' if len(self._r) > 60 else ''})"

@@ -20,7 +20,6 @@ from pykis.models._realtime_notices import KisDomesticRealtimeExecution, KisFore
 class DomesticStockExpCcnlNxt(KisRealtimeRecord):
     """[국내주식] 실시간시세 > 국내주식 실시간예상체결 (NXT) (``H0NXANC0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0NXANC0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -124,7 +123,6 @@ class DomesticStockExpCcnlNxt(KisRealtimeRecord):
 class DomesticStockAskingPriceNxt(KisDomesticRealtimeOrderbook):
     """[국내주식] 실시간시세 > 국내주식 실시간호가 (NXT) (``H0NXASP0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0NXASP0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -266,7 +264,6 @@ class DomesticStockAskingPriceNxt(KisDomesticRealtimeOrderbook):
 class DomesticStockCcnlNxt(KisDomesticRealtimePrice):
     """[국내주식] 실시간시세 > 국내주식 실시간체결가 (NXT) (``H0NXCNT0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0NXCNT0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -372,7 +369,6 @@ class DomesticStockCcnlNxt(KisDomesticRealtimePrice):
 class DomesticStockMemberNxt(KisRealtimeRecord):
     """[국내주식] 실시간시세 > 국내주식 실시간회원사 (NXT) (``H0NXMBC0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0NXMBC0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -540,7 +536,6 @@ class DomesticStockMemberNxt(KisRealtimeRecord):
 class DomesticStockMarketStatusNxt(KisRealtimeRecord):
     """[국내주식] 실시간시세 > 국내주식 장운영정보(NXT) (``H0NXMKO0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0NXMKO0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -574,7 +569,6 @@ class DomesticStockMarketStatusNxt(KisRealtimeRecord):
 class DomesticStockProgramTradeNxt(KisRealtimeRecord):
     """[국내주식] 실시간시세 > 국내주식 실시간프로그램매매 (NXT) (``H0NXPGM0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0NXPGM0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -608,7 +602,6 @@ class DomesticStockProgramTradeNxt(KisRealtimeRecord):
 class DomesticStockExpCcnlKrx(KisRealtimeRecord):
     """[국내주식] 실시간시세 > 국내주식 실시간예상체결 (KRX) [실시간-041] (``H0STANC0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0STANC0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -710,7 +703,6 @@ class DomesticStockExpCcnlKrx(KisRealtimeRecord):
 class DomesticStockAskingPriceKrx(KisDomesticRealtimeOrderbook):
     """[국내주식] 실시간시세 > 국내주식 실시간호가 (KRX) [실시간-004] (``H0STASP0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0STASP0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -848,7 +840,6 @@ class DomesticStockAskingPriceKrx(KisDomesticRealtimeOrderbook):
 class DomesticStockCcnlNotice(KisDomesticRealtimeExecution):
     """[국내주식] 실시간시세 > 국내주식 주식체결통보 [실시간-005] (``H0STCNI0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0STCNI0"
     DEMO_TR_ID: ClassVar[str | None] = "H0STCNI9"
     ENCRYPTED: ClassVar[bool] = True
@@ -912,7 +903,6 @@ class DomesticStockCcnlNotice(KisDomesticRealtimeExecution):
 class DomesticStockCcnlKrx(KisDomesticRealtimePrice):
     """[국내주식] 실시간시세 > 국내주식 실시간체결가(KRX) [실시간-003] (``H0STCNT0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0STCNT0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -1018,7 +1008,6 @@ class DomesticStockCcnlKrx(KisDomesticRealtimePrice):
 class DomesticStockMemberKrx(KisRealtimeRecord):
     """[국내주식] 실시간시세 > 국내주식 실시간회원사 (KRX) [실시간-047] (``H0STMBC0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0STMBC0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -1186,7 +1175,6 @@ class DomesticStockMemberKrx(KisRealtimeRecord):
 class DomesticStockMarketStatusKrx(KisRealtimeRecord):
     """[국내주식] 실시간시세 > 국내주식 장운영정보 (KRX) [실시간-049] (``H0STMKO0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0STMKO0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -1220,7 +1208,6 @@ class DomesticStockMarketStatusKrx(KisRealtimeRecord):
 class DomesticStockOvertimeAskingPriceKrx(KisRealtimeRecord):
     """[국내주식] 실시간시세 > 국내주식 시간외 실시간호가 (KRX) [실시간-025] (``H0STOAA0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0STOAA0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -1340,7 +1327,6 @@ class DomesticStockOvertimeAskingPriceKrx(KisRealtimeRecord):
 class DomesticStockOvertimeExpCcnlKrx(KisRealtimeRecord):
     """[국내주식] 실시간시세 > 국내주식 시간외 실시간예상체결 (KRX) [실시간-024] (``H0STOAC0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0STOAC0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -1438,7 +1424,6 @@ class DomesticStockOvertimeExpCcnlKrx(KisRealtimeRecord):
 class DomesticStockOvertimeCcnlKrx(KisRealtimeRecord):
     """[국내주식] 실시간시세 > 국내주식 시간외 실시간체결가 (KRX) [실시간-042] (``H0STOUP0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0STOUP0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -1536,7 +1521,6 @@ class DomesticStockOvertimeCcnlKrx(KisRealtimeRecord):
 class DomesticStockProgramTradeKrx(KisRealtimeRecord):
     """[국내주식] 실시간시세 > 국내주식 실시간프로그램매매 (KRX) [실시간-048] (``H0STPGM0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0STPGM0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -1570,7 +1554,6 @@ class DomesticStockProgramTradeKrx(KisRealtimeRecord):
 class DomesticStockExpCcnlTotal(KisRealtimeRecord):
     """[국내주식] 실시간시세 > 국내주식 실시간예상체결(통합) (``H0UNANC0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0UNANC0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -1674,7 +1657,6 @@ class DomesticStockExpCcnlTotal(KisRealtimeRecord):
 class DomesticStockAskingPriceTotal(KisDomesticRealtimeOrderbook):
     """[국내주식] 실시간시세 > 국내주식 실시간호가 (통합) (``H0UNASP0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0UNASP0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -1816,7 +1798,6 @@ class DomesticStockAskingPriceTotal(KisDomesticRealtimeOrderbook):
 class DomesticStockCcnlTotal(KisDomesticRealtimePrice):
     """[국내주식] 실시간시세 > 국내주식 실시간체결가 (통합) (``H0UNCNT0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0UNCNT0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -1922,7 +1903,6 @@ class DomesticStockCcnlTotal(KisDomesticRealtimePrice):
 class DomesticStockMemberTotal(KisRealtimeRecord):
     """[국내주식] 실시간시세 > 국내주식 실시간회원사 (통합) (``H0UNMBC0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0UNMBC0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -2090,7 +2070,6 @@ class DomesticStockMemberTotal(KisRealtimeRecord):
 class DomesticStockMarketStatusTotal(KisRealtimeRecord):
     """[국내주식] 실시간시세 > 국내주식 장운영정보(통합) (``H0UNMKO0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0UNMKO0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -2122,7 +2101,6 @@ class DomesticStockMarketStatusTotal(KisRealtimeRecord):
 class DomesticStockProgramTradeTotal(KisRealtimeRecord):
     """[국내주식] 실시간시세 > 국내주식 실시간프로그램매매 (통합) (``H0UNPGM0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0UNPGM0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -2156,7 +2134,6 @@ class DomesticStockProgramTradeTotal(KisRealtimeRecord):
 class DomesticStockIndexExpCcnl(KisRealtimeRecord):
     """[국내주식] 실시간시세 > 국내지수 실시간예상체결 [실시간-027] (``H0UPANC0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0UPANC0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -2226,7 +2203,6 @@ class DomesticStockIndexExpCcnl(KisRealtimeRecord):
 class DomesticStockIndexCcnl(KisRealtimeRecord):
     """[국내주식] 실시간시세 > 국내지수 실시간체결 [실시간-026] (``H0UPCNT0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0UPCNT0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -2296,7 +2272,6 @@ class DomesticStockIndexCcnl(KisRealtimeRecord):
 class DomesticStockIndexProgramTrade(KisRealtimeRecord):
     """[국내주식] 실시간시세 > 국내지수 실시간프로그램매매 [실시간-028] (``H0UPPGM0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0UPPGM0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -2482,7 +2457,6 @@ class DomesticStockIndexProgramTrade(KisRealtimeRecord):
 class DomesticBondBondIndexCcnl(KisRealtimeRecord):
     """[장내채권] 실시간시세 > 채권지수 실시간체결가 [실시간-060] (``H0BICNT0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0BICNT0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -2534,7 +2508,6 @@ class DomesticBondBondIndexCcnl(KisRealtimeRecord):
 class DomesticBondBondAskingPrice(KisRealtimeRecord):
     """[장내채권] 실시간시세 > 일반채권 실시간호가 [실시간-053] (``H0BJASP0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0BJASP0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -2612,7 +2585,6 @@ class DomesticBondBondAskingPrice(KisRealtimeRecord):
 class DomesticBondBondCcnl(KisRealtimeRecord):
     """[장내채권] 실시간시세 > 일반채권 실시간체결가 [실시간-052] (``H0BJCNT0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0BJCNT0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -2660,7 +2632,6 @@ class DomesticBondBondCcnl(KisRealtimeRecord):
 class DomesticFutureoptionCommodityFuturesRealtimeQuote(KisRealtimeRecord):
     """[국내선물옵션] 실시간시세 > 상품선물 실시간호가[실시간-023] (``H0CFASP0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0CFASP0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -2746,7 +2717,6 @@ class DomesticFutureoptionCommodityFuturesRealtimeQuote(KisRealtimeRecord):
 class DomesticFutureoptionCommodityFuturesRealtimeConclusion(KisRealtimeRecord):
     """[국내선물옵션] 실시간시세 > 상품선물 실시간체결가[실시간-022] (``H0CFCNT0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0CFCNT0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -2856,7 +2826,6 @@ class DomesticFutureoptionCommodityFuturesRealtimeConclusion(KisRealtimeRecord):
 class DomesticFutureoptionKrxNgtOptionExpCcnl(KisRealtimeRecord):
     """[국내선물옵션] 실시간시세 > KRX야간옵션실시간예상체결 [실시간-034] (``H0EUANC0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0EUANC0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -2884,7 +2853,6 @@ class DomesticFutureoptionKrxNgtOptionExpCcnl(KisRealtimeRecord):
 class DomesticFutureoptionKrxNgtOptionAskingPrice(KisRealtimeRecord):
     """[국내선물옵션] 실시간시세 > KRX야간옵션 실시간호가 [실시간-033] (``H0EUASP0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0EUASP0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -2972,7 +2940,6 @@ class DomesticFutureoptionKrxNgtOptionAskingPrice(KisRealtimeRecord):
 class DomesticFutureoptionKrxNgtOptionNotice(KisRealtimeRecord):
     """[국내선물옵션] 실시간시세 > KRX야간옵션실시간체결통보 [실시간-067] (``H0EUCNI0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0EUCNI0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = True
@@ -3022,7 +2989,6 @@ class DomesticFutureoptionKrxNgtOptionNotice(KisRealtimeRecord):
 class DomesticFutureoptionKrxNgtOptionCcnl(KisRealtimeRecord):
     """[국내선물옵션] 실시간시세 > KRX야간옵션 실시간체결가 [실시간-032] (``H0EUCNT0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0EUCNT0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -3146,7 +3112,6 @@ class DomesticFutureoptionKrxNgtOptionCcnl(KisRealtimeRecord):
 class DomesticFutureoptionIndexFuturesRealtimeQuote(KisRealtimeRecord):
     """[국내선물옵션] 실시간시세 > 지수선물 실시간호가[실시간-011] (``H0IFASP0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0IFASP0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -3232,7 +3197,6 @@ class DomesticFutureoptionIndexFuturesRealtimeQuote(KisRealtimeRecord):
 class DomesticFutureoptionFuoptCcnlNotice(KisRealtimeRecord):
     """[국내선물옵션] 실시간시세 > 선물옵션 실시간체결통보[실시간-012] (``H0IFCNI0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0IFCNI0"
     DEMO_TR_ID: ClassVar[str | None] = "H0IFCNI9"
     ENCRYPTED: ClassVar[bool] = True
@@ -3288,7 +3252,6 @@ class DomesticFutureoptionFuoptCcnlNotice(KisRealtimeRecord):
 class DomesticFutureoptionIndexFuturesRealtimeConclusion(KisRealtimeRecord):
     """[국내선물옵션] 실시간시세 > 지수선물 실시간체결가[실시간-010] (``H0IFCNT0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0IFCNT0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -3398,7 +3361,6 @@ class DomesticFutureoptionIndexFuturesRealtimeConclusion(KisRealtimeRecord):
 class DomesticFutureoptionIndexOptionRealtimeQuote(KisRealtimeRecord):
     """[국내선물옵션] 실시간시세 > 지수옵션 실시간호가[실시간-015] (``H0IOASP0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0IOASP0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -3484,7 +3446,6 @@ class DomesticFutureoptionIndexOptionRealtimeQuote(KisRealtimeRecord):
 class DomesticFutureoptionIndexOptionRealtimeConclusion(KisRealtimeRecord):
     """[국내선물옵션] 실시간시세 > 지수옵션 실시간체결가[실시간-014] (``H0IOCNT0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0IOCNT0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -3610,7 +3571,6 @@ class DomesticFutureoptionIndexOptionRealtimeConclusion(KisRealtimeRecord):
 class DomesticFutureoptionKrxNgtFuturesAskingPrice(KisRealtimeRecord):
     """[국내선물옵션] 실시간시세 > KRX야간선물 실시간호가 [실시간-065] (``H0MFASP0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0MFASP0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -3698,7 +3658,6 @@ class DomesticFutureoptionKrxNgtFuturesAskingPrice(KisRealtimeRecord):
 class DomesticFutureoptionKrxNgtFuturesCcnlNotice(KisRealtimeRecord):
     """[국내선물옵션] 실시간시세 > KRX야간선물 실시간체결통보 [실시간-066] (``H0MFCNI0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0MFCNI0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = True
@@ -3748,7 +3707,6 @@ class DomesticFutureoptionKrxNgtFuturesCcnlNotice(KisRealtimeRecord):
 class DomesticFutureoptionKrxNgtFuturesCcnl(KisRealtimeRecord):
     """[국내선물옵션] 실시간시세 > KRX야간선물 실시간종목체결 [실시간-064] (``H0MFCNT0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0MFCNT0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -3858,7 +3816,6 @@ class DomesticFutureoptionKrxNgtFuturesCcnl(KisRealtimeRecord):
 class DomesticFutureoptionFuturesExpCcnl(KisRealtimeRecord):
     """[국내선물옵션] 실시간시세 > 주식선물 실시간예상체결 [실시간-031] (``H0ZFANC0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0ZFANC0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -3884,7 +3841,6 @@ class DomesticFutureoptionFuturesExpCcnl(KisRealtimeRecord):
 class DomesticFutureoptionStockFuturesRealtimeQuote(KisRealtimeRecord):
     """[국내선물옵션] 실시간시세 > 주식선물 실시간호가 [실시간-030] (``H0ZFASP0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0ZFASP0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -4030,7 +3986,6 @@ class DomesticFutureoptionStockFuturesRealtimeQuote(KisRealtimeRecord):
 class DomesticFutureoptionStockFuturesRealtimeConclusion(KisRealtimeRecord):
     """[국내선물옵션] 실시간시세 > 주식선물 실시간체결가 [실시간-029] (``H0ZFCNT0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0ZFCNT0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -4138,7 +4093,6 @@ class DomesticFutureoptionStockFuturesRealtimeConclusion(KisRealtimeRecord):
 class DomesticFutureoptionOptionExpCcnl(KisRealtimeRecord):
     """[국내선물옵션] 실시간시세 > 주식옵션 실시간예상체결 [실시간-046] (``H0ZOANC0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0ZOANC0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -4162,7 +4116,6 @@ class DomesticFutureoptionOptionExpCcnl(KisRealtimeRecord):
 class DomesticFutureoptionStockOptionAskingPrice(KisRealtimeRecord):
     """[국내선물옵션] 실시간시세 > 주식옵션 실시간호가 [실시간-045] (``H0ZOASP0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0ZOASP0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -4308,7 +4261,6 @@ class DomesticFutureoptionStockOptionAskingPrice(KisRealtimeRecord):
 class DomesticFutureoptionStockOptionCcnl(KisRealtimeRecord):
     """[국내선물옵션] 실시간시세 > 주식옵션 실시간체결가 [실시간-044] (``H0ZOCNT0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0ZOCNT0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -4424,7 +4376,6 @@ class DomesticFutureoptionStockOptionCcnl(KisRealtimeRecord):
 class OverseasStockCcnlNotice(KisForeignRealtimeExecution):
     """[해외주식] 실시간시세 > 해외주식 실시간체결통보[실시간-009] (``H0GSCNI0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0GSCNI0"
     DEMO_TR_ID: ClassVar[str | None] = "H0GSCNI9"
     ENCRYPTED: ClassVar[bool] = True
@@ -4486,7 +4437,6 @@ class OverseasStockCcnlNotice(KisForeignRealtimeExecution):
 class OverseasStockAskingPrice(KisForeignRealtimeOrderbook):
     """[해외주식] 실시간시세 > 해외주식 실시간호가[실시간-021] (``HDFSASP0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "HDFSASP0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -4530,7 +4480,6 @@ class OverseasStockAskingPrice(KisForeignRealtimeOrderbook):
 class OverseasStockDelayedAskingPriceAsia(KisForeignRealtimeOrderbook):
     """[해외주식] 실시간시세 > 해외주식 지연호가(아시아)[실시간-008] (``HDFSASP1``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "HDFSASP1"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -4572,7 +4521,6 @@ class OverseasStockDelayedAskingPriceAsia(KisForeignRealtimeOrderbook):
 class OverseasStockDelayedCcnl(KisForeignRealtimePrice):
     """[해외주식] 실시간시세 > 해외주식 실시간지연체결가[실시간-007] (``HDFSCNT0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "HDFSCNT0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -4634,7 +4582,6 @@ class OverseasStockDelayedCcnl(KisForeignRealtimePrice):
 class OverseasFutureoptionAskingPrice(KisRealtimeRecord):
     """[해외선물옵션]실시간시세 > 해외선물옵션 실시간호가[실시간-018] (``HDFFF010``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "HDFFF010"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -4716,7 +4663,6 @@ class OverseasFutureoptionAskingPrice(KisRealtimeRecord):
 class OverseasFutureoptionCcnl(KisRealtimeRecord):
     """[해외선물옵션]실시간시세 > 해외선물옵션 실시간체결가[실시간-017] (``HDFFF020``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "HDFFF020"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -4778,7 +4724,6 @@ class OverseasFutureoptionCcnl(KisRealtimeRecord):
 class OverseasFutureoptionOrderNotice(KisRealtimeRecord):
     """[해외선물옵션]실시간시세 > 해외선물옵션 실시간주문내역통보[실시간-019] (``HDFFF1C0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "HDFFF1C0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = True
@@ -4854,7 +4799,6 @@ class OverseasFutureoptionOrderNotice(KisRealtimeRecord):
 class OverseasFutureoptionCcnlNotice(KisRealtimeRecord):
     """[해외선물옵션]실시간시세 > 해외선물옵션 실시간체결내역통보[실시간-020] (``HDFFF2C0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "HDFFF2C0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = True
@@ -4930,7 +4874,6 @@ class OverseasFutureoptionCcnlNotice(KisRealtimeRecord):
 class ElwElwExpCcnl(KisRealtimeRecord):
     """[국내주식] 실시간시세 - ELW 실시간예상체결[실시간-063] (``H0EWANC0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0EWANC0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -5058,7 +5001,6 @@ class ElwElwExpCcnl(KisRealtimeRecord):
 class ElwElwAskingPrice(KisRealtimeRecord):
     """[국내주식] 실시간시세 - ELW 실시간호가[실시간-062] (``H0EWASP0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0EWASP0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -5214,7 +5156,6 @@ class ElwElwAskingPrice(KisRealtimeRecord):
 class ElwElwCcnl(KisRealtimeRecord):
     """[국내주식] 실시간시세 - ELW 실시간체결가[실시간-061] (``H0EWCNT0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0EWCNT0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False
@@ -5350,7 +5291,6 @@ class ElwElwCcnl(KisRealtimeRecord):
 class EtfetnEtfNavTrend(KisRealtimeRecord):
     """[국내주식] 실시간시세 > 국내ETF NAV추이[실시간-051] (``H0STNAV0``)."""
 
-    __slots__ = ()
     TR_ID: ClassVar[str] = "H0STNAV0"
     DEMO_TR_ID: ClassVar[str | None] = None
     ENCRYPTED: ClassVar[bool] = False

@@ -162,7 +162,6 @@ def _ten(prefix: str) -> list[str]:
 class KisRealtimePrice(KisRealtimeEvent):
     """A trade tick of any market. Money is ``Decimal``; volumes are ``int``."""
 
-    __slots__ = ()
     __repr_fields__ = ("market", "symbol", "time", "price", "change", "volume", "amount")
 
     @property
@@ -240,8 +239,6 @@ class KisDomesticRealtimePrice(KisRealtimePrice):
     """``H0STCNT0`` 국내주식 실시간체결가 (KRX), ``H0NXCNT0`` (NXT), ``H0UNCNT0`` (통합): 46 fields, 47 since
     2026-09-14 (trailing ``MARKET_CLS_CODE``)."""
 
-    __slots__ = ()
-
     market = Field(_domestic_market, context="_t", memo=True)
     """``KRX``, ``NXT`` or ``UN`` (the TR's feed)."""
     symbol = Field(_text, "MKSC_SHRN_ISCD")
@@ -292,8 +289,6 @@ class KisDomesticRealtimePrice(KisRealtimePrice):
 class KisForeignRealtimePrice(KisRealtimePrice):
     """``HDFSCNT0`` 해외주식 실시간지연체결가 (key ``D``+EXCD+symbol, or ``R``+BAQ/BAY/BAA+symbol for the US daytime
     session). Records that start with the realtime key (``RSYM``), as some feeds send, are accepted too."""
-
-    __slots__ = ()
 
     @property
     def key(self) -> str | None:
@@ -363,7 +358,6 @@ class KisForeignRealtimePrice(KisRealtimePrice):
 class KisRealtimeOrderbook(KisRealtimeEvent):
     """An order-book update of any market; ``asks``/``bids`` best level first."""
 
-    __slots__ = ()
     __repr_fields__ = ("market", "symbol", "time", "ask", "bid")
 
     @property
@@ -417,8 +411,6 @@ class KisDomesticRealtimeOrderbook(KisRealtimeOrderbook):
     """``H0STASP0`` 국내주식 실시간호가 (KRX), ``H0NXASP0`` (NXT), ``H0UNASP0`` (통합): 10 levels a side.
     59 fields (63 for KRX since 2026-09-14: mid price, its quantity and side, ``MARKET_CLS_CODE``)."""
 
-    __slots__ = ()
-
     market = Field(_domestic_market, context="_t", memo=True)
     """``KRX``, ``NXT`` or ``UN`` (the TR's feed)."""
     symbol = Field(_text, "MKSC_SHRN_ISCD")
@@ -448,8 +440,6 @@ class KisDomesticRealtimeOrderbook(KisRealtimeOrderbook):
 class KisForeignRealtimeOrderbook(KisRealtimeOrderbook):
     """``HDFSASP0`` 해외주식 실시간호가, ``HDFSASP1`` 지연호가(아시아): totals and 1 level (more levels if sent,
     6 fields each: ``PBIDn PASKn VBIDn VASKn DBIDn DASKn``)."""
-
-    __slots__ = ()
 
     @property
     def key(self) -> str | None:

@@ -100,7 +100,6 @@ def _foreign_price(price: str, filled: str) -> Decimal | None:
 class KisRealtimeExecution(KisRealtimeEvent):
     """An execution notice (체결통보): an order acknowledgement (``is_ack``) or a fill (``is_fill``)."""
 
-    __slots__ = ()
     __repr_fields__ = (
         "kind",
         "account",
@@ -157,8 +156,6 @@ class KisDomesticRealtimeExecution(KisRealtimeExecution):
     """``H0STCNI0`` 국내주식 실시간체결통보 (real), ``H0STCNI9`` (virtual): AES-256-CBC encrypted, 26 fields
     (23 before 호가가격조건, 주문거래소구분 and 실시간체결창표시구분 were added after 계좌명)."""
 
-    __slots__ = ()
-
     market = Field(_domestic_market, "ORD_EXG_GB", context=True)
     """``ORD_EXG_GB`` 주문거래소 구분 (26-field layout): ``KRX``, ``NXT`` or ``SOR``."""
     name = Field(_domestic_name, "CNTG_ISNM40", "FILLER", context=True)
@@ -169,8 +166,6 @@ class KisDomesticRealtimeExecution(KisRealtimeExecution):
 
 class KisForeignRealtimeExecution(KisRealtimeExecution):
     """``H0GSCNI0`` 해외주식 실시간체결통보 (real), ``H0GSCNI9`` (virtual): AES-256-CBC encrypted, 25 fields."""
-
-    __slots__ = ()
 
     name = Field(_stripped, "CNTG_ISNM")
     """``CNTG_ISNM`` 체결종목명."""
