@@ -196,3 +196,23 @@ def test_an_event_stays_read_only_however_far_it_is_decoded(reads: int) -> None:
             delattr(event, name)
     assert [getattr(event, name) for name in names] == before
     assert event.raw == H0STCNT0 and event.as_dict() == event_for("H0STCNT0", H0STCNT0).as_dict()
+
+
+def test_a_subclass_and_a_model_made_directly_read_their_own_layouts() -> None:
+    # A resolved type reads through descriptors of its own: a subclass made later, and the hand-written
+    # model (which has no columns) must not read through them.
+    kind = event_type("H0STCNT0")
+    expected = event_for("H0STCNT0", H0STCNT0).as_dict()
+
+    class Recorded(kind):  # type: ignore[misc, valid-type]
+        """A user's subclass of a generated type."""
+
+    for reads in (1, 2, len(expected)):  # lazily, then in one pass
+        event = Recorded("H0STCNT0", H0STCNT0)
+        assert {name: getattr(event, name) for name in list(expected)[:reads]} == dict(list(expected.items())[:reads])
+    assert not isinstance(kind.__dict__["price"], base.Field)  # the resolved type reads through its own
+    assert "price" not in vars(Recorded) or not isinstance(vars(Recorded)["price"], base.Field)
+    assert getattr(kind, "price") is market.KisDomesticRealtimePrice.price  # noqa: B009 — read on the class: the model's field
+    bare = market.KisDomesticRealtimePrice("H0STCNT0", H0STCNT0)  # no columns: every column reads as blank
+    assert bare.symbol == "" and bare.qty == 0 and bare.as_dict()["symbol"] == ""
+    assert event_for("H0STCNT0", H0STCNT0).as_dict() == expected

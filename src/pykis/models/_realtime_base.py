@@ -256,19 +256,11 @@ class Field(Generic[T]):
     @overload
     def __get__(self, obj: KisRealtimeEvent, owner: type[Any]) -> T: ...
     def __get__(self, obj: KisRealtimeEvent | None, owner: type[Any]) -> Any:
-        # Called only while the instance lacks the value: the first reads, and the one that decodes it all.
+        # Called only before the event's type has its own readers (the first read of a new type, or a model
+        # made directly); see _Plan.install.
         if obj is None:
             return self
-        reads = obj._v
-        if reads < LAZY_READS:
-            _set_reads(obj, reads + 1)
-            plan = obj._plan or obj._resolve()
-            try:
-                return plan.lazy[self.slot](obj, obj._r)
-            except (ArithmeticError, ValueError):
-                return plan.lazy_safe[self.slot](obj, obj._r)
-        obj._decode()
-        return obj.__dict__[self.name]
+        return type(obj)._resolve().readers[self.slot](self, obj, owner)
 
     def __repr__(self) -> str:
         return f"<field {self.name} {'|'.join(self.columns)}>"
@@ -291,9 +283,9 @@ def _arguments(field: Field[Any], indexes: tuple[int, ...]) -> list[str]:
 
 
 class _Plan:
-    """A concrete event type's decoding plan: field positions and the compiled decoders."""
+    """A concrete event type's decoding plan: field positions and the readers compiled for them."""
 
-    __slots__ = ("indexes", "lazy", "lazy_safe", "names", "need", "positions", "safe", "strict")
+    __slots__ = ("decode", "indexes", "names", "need", "positions", "readers")
 
     def __init__(self, kind: type[KisRealtimeEvent]) -> None:
         positions: dict[str, int] = {}
@@ -311,39 +303,71 @@ class _Plan:
                 resolved.append(found[0] if found else -1)
             self.indexes.append(tuple(resolved))
         self.need = max((i for ix in self.indexes for i in ix), default=-1) + 1
-        self.strict, self.lazy = self._compile(kind, strict=True)
-        self.safe, self.lazy_safe = self._compile(kind, strict=False)
+        self.decode, self.readers = self._compile(kind)
 
-    def _compile(self, kind: type[KisRealtimeEvent], *, strict: bool) -> tuple[_Decoder, list[_Lazy]]:
-        # Straight-line decoders (as dataclasses and namedtuple build theirs): the one-pass decoder makes one
-        # call per field with no loop or dispatch and stores each value as an attribute (a split-keys instance
-        # dict shared by the type: about 8 bytes a field), and each field's lazy reader splits only as far as
-        # it needs.
-        namespace: dict[str, Any] = {}
-        stores, lines = [], []
+    def _compile(self, kind: type[KisRealtimeEvent]) -> tuple[_Decoder, list[_Reader]]:
+        # Straight-line code (as dataclasses and namedtuple build theirs). The one-pass decoder makes one call
+        # per field, with no loop or dispatch, and stores each value in the instance dict (split keys, shared by
+        # the type: about 8 bytes a field). Each field's reader is the __get__ of the type's own descriptor for
+        # it: one Python frame counts the read, splits only as far as the field needs and converts, or, once
+        # the lazy reads are spent, decodes the rest. The tolerant twins take over when a number is malformed.
+        namespace: dict[str, Any] = {"kind": kind, "count": _set_reads}
+        strict_stores, safe_stores, lines = [], [], []
         for slot, (field, indexes) in enumerate(zip(kind._fields, self.indexes, strict=True)):
-            compute = field.compute if strict else _SAFE.get(field.compute, field.compute)
             args = _arguments(field, indexes)
-            if field.memo:
-                namespace[f"c{slot}"] = _Memo(compute).__getitem__
-                call = f"c{slot}(({', '.join(args)},))"
-            else:
-                namespace[f"c{slot}"] = compute
-                call = args[0] if compute is _text and len(args) == 1 else f"c{slot}({', '.join(args)})"
-            stores.append(f"    d[{field.name!r}] = {call}\n")
+            strict = _call(namespace, f"c{slot}", field, field.compute, args)
+            safe = _call(namespace, f"s{slot}", field, _SAFE.get(field.compute, field.compute), args)
+            namespace[f"field{slot}"] = field
+            strict_stores.append(f"        d[{field.name!r}] = {strict}\n")
+            safe_stores.append(f"        d[{field.name!r}] = {safe}\n")
             top = max(indexes, default=-1) + 1
-            lines.append(f"def f{slot}(e, r):\n")
-            if top:
-                lines.append(f"    p = r.split('^', {top})\n    if len(p) < {top}:\n        p += [''] * {top}\n")
-            lines.append(f"    return {call}\n")
+            split = f"        p = e._r.split('^', {top})\n        if len(p) < {top}:\n            p += [''] * {top}\n"
+            lines.append(
+                f"def get{slot}(self, e, owner=None):\n"
+                f"    if type(e) is not kind:  # None (read on the class), or a subclass not resolved yet\n"
+                f"        return field{slot}.__get__(e, owner)\n"
+                f"    reads = e._v\n"
+                f"    if reads < {LAZY_READS}:\n"
+                f"        count(e, reads + 1)\n"
+                f"{split if top else ''}"
+                f"        try:\n            return {strict}\n"
+                f"        except (ArithmeticError, ValueError):\n            return {safe}\n"
+                f"    decode(e)\n"
+                f"    return e.__dict__[{field.name!r}]\n"
+            )
         # Into the instance dict: events refuse attribute assignment (they are read-only to their readers).
-        lines.append("def decode(e, p):\n    d = e.__dict__\n" + "".join(stores))
+        need, idle = self.need, ["        pass\n"]  # a type without typed fields decodes nothing
+        lines.append(
+            f"def decode(e):\n    p = e._r.split('^')\n    if len(p) < {need}:\n        p += [''] * ({need} - len(p))\n"
+            f"    d = e.__dict__\n    try:\n{''.join(strict_stores or idle)}"
+            f"    except (ArithmeticError, ValueError):\n{''.join(safe_stores or idle)}"
+            f"    count(e, {_DECODED})\n"
+        )
         exec(compile("".join(lines), f"<realtime decoders {kind.__name__}>", "exec"), namespace)  # noqa: S102
-        return namespace["decode"], [namespace[f"f{slot}"] for slot in range(len(stores))]
+        return namespace["decode"], [namespace[f"get{slot}"] for slot in range(len(kind._fields))]
+
+    def install(self, kind: type[KisRealtimeEvent]) -> None:
+        """Give ``kind`` a descriptor of its own per field, whose ``__get__`` is the field's compiled reader
+        (one Python frame per read instead of a generic :meth:`Field.__get__` calling into the plan). A model
+        made directly keeps its :class:`Field` descriptors (its subclasses resolve positions of their own)."""
+        for field, reader in zip(kind._fields, self.readers, strict=True):
+            if field.name not in vars(kind):
+                descriptor = type(field.name, (), {"__slots__": (), "__get__": reader})
+                type.__setattr__(kind, field.name, descriptor())
 
 
-_Decoder = Callable[[Any, list[str]], None]
-_Lazy = Callable[[Any, str], Any]
+def _call(namespace: dict[str, Any], name: str, field: Field[Any], compute: Callable[..., Any], args: list[str]) -> str:
+    """The source of one call of ``compute`` (bound in ``namespace`` as ``name``; a memo's lookup if the field
+    is memoized; a column read as sent is inlined)."""
+    if field.memo:
+        namespace[name] = _Memo(compute).__getitem__
+        return f"{name}(({', '.join(args)},))"
+    namespace[name] = compute
+    return args[0] if compute is _text and len(args) == 1 else f"{name}({', '.join(args)})"
+
+
+_Decoder = Callable[[Any], None]
+_Reader = Callable[[Any, Any, Any], Any]
 
 
 # ------------------------------------------------------------------------------------------------ events
@@ -424,6 +448,7 @@ class KisRealtimeEvent(msgspec.Struct, dict=True):
         plan = cls.__dict__.get("_plan")
         if plan is None:
             plan = cls._plan = _Plan(cls)
+            plan.install(cls)
         return plan
 
     def _index(self, name: str) -> int:
@@ -432,15 +457,7 @@ class KisRealtimeEvent(msgspec.Struct, dict=True):
 
     def _decode(self) -> None:
         """Every field in one pass, stored on the instance for the reads that follow."""
-        plan = self._plan or self._resolve()
-        parts = self._r.split("^")
-        if len(parts) < plan.need:
-            parts += [""] * (plan.need - len(parts))
-        try:
-            plan.strict(self, parts)
-        except (ArithmeticError, ValueError):
-            plan.safe(self, parts)
-        _set_reads(self, _DECODED)
+        (self._plan or self._resolve()).decode(self)
 
     def as_dict(self) -> dict[str, Any]:
         """Every typed field of the event (its model's properties), decoded in one pass."""

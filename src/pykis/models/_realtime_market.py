@@ -136,8 +136,7 @@ _level = _Levels().__getitem__
 
 def _levels(prices: list[str], qtys: list[str]) -> tuple[KisRealtimeLevel, ...]:
     """Levels from ten prices and ten quantities; empty levels (price and quantity 0) are left out."""
-    levels = tuple(map(_level, zip(prices, qtys, strict=True)))
-    return levels if all(levels) else tuple(filter(None, levels))  # type: ignore[return-value]
+    return tuple(filter(None, map(_level, zip(prices, qtys, strict=True))))
 
 
 def _levels_safe(prices: list[str], qtys: list[str]) -> tuple[KisRealtimeLevel, ...]:
