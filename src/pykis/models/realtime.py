@@ -122,8 +122,7 @@ def event_for(tr_id: str, raw: str, day: date | None = None) -> KisRealtimeEvent
     if tr_id in RSYM_TRS:
         # A leading realtime key (RSYM, e.g. "DNASAAPL^AAPL^…"): keep it as the key, drop it from the record.
         head, _, rest = raw.partition("^")
-        size = len(head)
-        if size > 4 and head[0] in "DR" and rest.startswith(head[4:]) and rest[size - 4 : size - 3] == "^":
+        if len(head) > 4 and head[0] in "DR" and rest.startswith(head[4:] + "^"):
             return kind(tr_id, rest, head, day)
     return kind(tr_id, raw, None, day)
 
