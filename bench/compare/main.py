@@ -365,11 +365,12 @@ def what_each_does(results: dict[str, list[dict[str, Any]]], widths: dict[str, l
         "skipped); kis-trader: split the frame and build a frozen dataclass of its headline fields (Decimal/int) "
         "plus a dict of every column as text, eagerly.",
         "every-field rows — the same decode, then every public typed field of each event read once (each "
-        "library's field names listed once per event type, outside the timing): pykis, the "
-        "properties of its model (after two lazy reads the rest of the record decodes in one pass into instance "
-        "attributes; the levels of a book count as one field each side, holding 10 levels built as frozen "
-        "(Decimal price, int qty) structs); python-kis, its instance attributes; kis-trader, its dataclass fields "
-        "(top of book only; times stay text there; pykis and python-kis make tz-aware datetimes). Fields read per "
+        "library's field names listed once per event type, outside the timing): pykis, the properties of its "
+        "model (after two lazy reads the rest of the record decodes in one pass into instance attributes; the "
+        "levels of a book count as one field each side, holding 10 levels built as frozen (Decimal price, int qty) "
+        "structs: its 12 H0STASP0 fields hold 50 values, kis-trader's 11 hold 11); python-kis, its instance "
+        "attributes; kis-trader, its dataclass fields (top of book only; times stay text there; pykis and "
+        "python-kis make tz-aware datetimes). Fields read per "
         f"record — pykis: {counts('pykis')}; python-kis: {counts('python-kis')}; kis-trader: {counts('kis-trader')}.",
     ]
 
