@@ -216,3 +216,22 @@ def test_a_subclass_and_a_model_made_directly_read_their_own_layouts() -> None:
     bare = market.KisDomesticRealtimePrice("H0STCNT0", H0STCNT0)  # no columns: every column reads as blank
     assert bare.symbol == "" and bare.qty == 0 and bare.as_dict()["symbol"] == ""
     assert event_for("H0STCNT0", H0STCNT0).as_dict() == expected
+
+
+def test_an_inline_compute_is_its_expression_called_or_written_out() -> None:
+    # Called directly, the declared function runs its expression; the readers write the same expression out.
+    assert market._signed("100", "5") == Decimal(-100) and market._signed("-100", "5") == Decimal(-100)
+    assert market._signed("100", "2") == Decimal(100) and market._signed("0", "5") == Decimal(0)
+    assert [market._side(code) for code in ("1", "5", "3", "")] == ["buy", "sell", None, None]
+    assert market._yes("Y") is True and market._yes("N") is False
+    assert market._levels(["100", "0", "99"], ["5", "0", "0"]) == (
+        KisRealtimeLevel(Decimal(100), 5),
+        KisRealtimeLevel(Decimal(99), 0),
+    )
+    assert market._signed.__name__ == "_signed" and "전일대비부호" in (market._signed.__doc__ or "")
+
+    @base.inline("{a} + {b} * two", two=2)
+    def twice(a: int, b: int) -> int:
+        raise NotImplementedError
+
+    assert twice(1, 3) == 7 and base._INLINE[twice][1] == ("a", "b")

@@ -8,6 +8,10 @@ A record arrives as one ``^``-joined string. An event keeps that string and deco
   concrete event type stores every typed field as an instance attribute, so later reads are plain attribute
   lookups (a :class:`Field` is a non-data descriptor: once the instance holds the value, Python never calls it).
 
+Each concrete type compiles its readers once, as straight-line code with its positions written in, and gets a
+descriptor of its own per field whose ``__get__`` is that reader; small computes declared with :func:`inline`
+(the signed change, the side of a trade, the levels of a book) are written out in place of a call.
+
 Positions are never written by hand: a typed :class:`Field` names its wire columns (``"STCK_PRPR"``), and each
 concrete per-TR type (generated into :mod:`pykis.models._realtime_events` from the catalog, one
 :class:`Column` per wire column) resolves those names to positions the first time it decodes.
@@ -35,6 +39,7 @@ __all__ = [
     "KisRealtimeLevel",
     "KisRealtimeRecord",
     "column",
+    "inline",
 ]
 
 T = TypeVar("T")
@@ -85,6 +90,37 @@ def _text(value: str) -> str:
 _SAFE: dict[Callable[..., Any], Callable[..., Any]] = {Decimal: _dec, int: _int}
 """The tolerant twin of each strict converter: the one-pass decoder uses the strict (fast) ones and, when a
 record holds a malformed number, decodes it again with these (blank → 0, garbage → NaN or 0)."""
+
+
+_INLINE: dict[Callable[..., Any], tuple[str, tuple[str, ...], dict[str, Any]]] = {}
+"""Computes declared by one expression (:func:`inline`): its text, its parameters and the globals it uses."""
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def inline(expression: str, **helpers: Any) -> Callable[[F], F]:
+    """Declare a compute by one expression, which the compiled readers write out in place of a call (a Python
+    call costs about as much as a cheap field's whole conversion).
+
+    The expression names the decorated function's parameters as ``{name}``, each used once (a second use goes
+    through ``({v} := …)``, ``{v}`` being a local of its own); ``helpers`` are the globals it uses. The
+    decorated function keeps its name, signature and docstring; the expression becomes its body.
+    """
+
+    def declare(function: F) -> F:
+        code = function.__code__
+        parameters = code.co_varnames[: code.co_argcount]
+        body = expression.format(v="v", **{name: name for name in parameters})
+        namespace = dict(helpers)
+        source = f"def {function.__name__}({', '.join(parameters)}):\n    return {body}\n"
+        exec(compile(source, f"<realtime compute {function.__name__}>", "exec"), namespace)  # noqa: S102
+        made: F = namespace[function.__name__]
+        made.__qualname__, made.__module__, made.__doc__ = function.__qualname__, function.__module__, function.__doc__
+        made.__annotations__ = function.__annotations__
+        _INLINE[made] = (expression, parameters, helpers)
+        return made
+
+    return declare
 
 
 def _plain(value: object) -> str:
@@ -357,11 +393,17 @@ class _Plan:
 
 
 def _call(namespace: dict[str, Any], name: str, field: Field[Any], compute: Callable[..., Any], args: list[str]) -> str:
-    """The source of one call of ``compute`` (bound in ``namespace`` as ``name``; a memo's lookup if the field
-    is memoized; a column read as sent is inlined)."""
+    """The source of one call of ``compute`` (bound in ``namespace`` as ``name``): a memo's lookup if the field
+    is memoized; the expression of an :func:`inline` compute, or the column itself for one read as sent."""
     if field.memo:
         namespace[name] = _Memo(compute).__getitem__
         return f"{name}(({', '.join(args)},))"
+    if compute in _INLINE:
+        expression, parameters, helpers = _INLINE[compute]
+        for helper, value in helpers.items():
+            if namespace.setdefault(helper, value) is not value:
+                raise TypeError(f"{field.name}: two inline computes name different {helper!r}")
+        return "(" + expression.format(v=f"v{name}", **dict(zip(parameters, args, strict=True))) + ")"
     namespace[name] = compute
     return args[0] if compute is _text and len(args) == 1 else f"{name}({', '.join(args)})"
 

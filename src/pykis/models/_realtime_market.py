@@ -27,6 +27,7 @@ from pykis.models._realtime_base import (
     _price,
     _text,
     _ymd,
+    inline,
 )
 
 __all__ = [
@@ -69,14 +70,15 @@ def _optional(value: str) -> str | None:
     return value or None
 
 
+@inline("{value} == 'Y'")
 def _yes(value: str) -> bool:
-    return value == "Y"
+    raise NotImplementedError  # the expression is the body
 
 
+@inline("-{v} if ({v} := _price({value})) > 0 and {sign} in ('4', '5') else {v}", _price=_price)
 def _signed(value: str, sign: str) -> Decimal:
-    # 전일대비부호: 1 상한, 2 상승, 3 보합, 4 하한, 5 하락. Some feeds send the change unsigned.
-    number = _price(value)
-    return -number if sign in ("4", "5") and number > 0 else number
+    """``value`` signed by 전일대비부호 (1 상한, 2 상승, 3 보합, 4 하한, 5 하락): some feeds send it unsigned."""
+    raise NotImplementedError  # the expression is the body
 
 
 def _signed_safe(value: str, sign: str) -> Decimal:
@@ -87,8 +89,9 @@ def _signed_safe(value: str, sign: str) -> Decimal:
 _SAFE[_signed] = _signed_safe
 
 
+@inline("'buy' if ({v} := {code}) == '1' else 'sell' if {v} == '5' else None")
 def _side(code: str) -> Side | None:
-    return "buy" if code == "1" else "sell" if code == "5" else None
+    raise NotImplementedError  # the expression is the body
 
 
 def _domestic_market(tr_id: str) -> str:
@@ -134,9 +137,10 @@ class _Levels(dict[tuple[str, str], KisRealtimeLevel | None]):
 _level = _Levels().__getitem__
 
 
+@inline("tuple(filter(None, map(_level, zip({prices}, {qtys}, strict=True))))", _level=_level)
 def _levels(prices: list[str], qtys: list[str]) -> tuple[KisRealtimeLevel, ...]:
     """Levels from ten prices and ten quantities; empty levels (price and quantity 0) are left out."""
-    return tuple(filter(None, map(_level, zip(prices, qtys, strict=True))))
+    raise NotImplementedError  # the expression is the body
 
 
 def _levels_safe(prices: list[str], qtys: list[str]) -> tuple[KisRealtimeLevel, ...]:
