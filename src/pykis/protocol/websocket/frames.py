@@ -121,6 +121,8 @@ def parse_message(text: str) -> Message:
         if len(parts) != 4:
             return Malformed("a data frame needs flag|TR_ID|COUNT|payload", text[:120])
         count = parts[2]
+        if count == "001":  # nearly every frame: one record
+            return DataFrame(head == "1|", parts[1], 1, parts[3])
         if not count.isdigit() or not count.isascii():
             return Malformed("COUNT is not a number", text[:120])
         number = int(count)
