@@ -3,6 +3,8 @@ malformed records of H0STCNT0, HDFSCNT0 and H0STASP0, and the memos behind it ne
 
 from __future__ import annotations
 
+import copy
+import pickle
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
@@ -235,3 +237,15 @@ def test_an_inline_compute_is_its_expression_called_or_written_out() -> None:
         raise NotImplementedError
 
     assert twice(1, 3) == 7 and base._INLINE[twice][1] == ("a", "b")
+
+
+@pytest.mark.parametrize("reads", [0, 1, 3])
+def test_an_event_pickles_and_copies_as_its_record_however_far_it_is_decoded(reads: int) -> None:
+    # A recorder hands events to another process: the copy reads the same, whatever the original had read.
+    event: KisRealtimeEvent = event_for("HDFSCNT0", "DNASAAPL^" + HDFSCNT0, DAY)
+    names = list(event_for("HDFSCNT0", "DNASAAPL^" + HDFSCNT0, DAY).as_dict())
+    for name in names[:reads] if reads < 3 else names:
+        getattr(event, name)
+    for twin in (pickle.loads(pickle.dumps(event)), copy.copy(event), copy.deepcopy(event)):  # noqa: S301
+        assert type(twin) is type(event) and twin == event and twin._k == "DNASAAPL" and twin._d == DAY
+        assert twin.as_dict() == event.as_dict()

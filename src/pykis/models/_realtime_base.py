@@ -508,6 +508,14 @@ class KisRealtimeEvent(msgspec.Struct, dict=True):
         values = self.__dict__
         return {name: values[name] for name in self._resolve().names}
 
+    def __reduce__(self) -> tuple[type[Self], tuple[str, str, str | None, date | None]]:
+        # Pickled and copied as the record it came from (decoded again on reading): the struct's own reduce
+        # keeps the read count but not the instance dict it counts.
+        return type(self), (self._t, self._r, self._k, self._d)
+
+    def __copy__(self) -> Self:
+        return type(self)(self._t, self._r, self._k, self._d)
+
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
