@@ -249,3 +249,10 @@ def test_an_event_pickles_and_copies_as_its_record_however_far_it_is_decoded(rea
     for twin in (pickle.loads(pickle.dumps(event)), copy.copy(event), copy.deepcopy(event)):  # noqa: S301
         assert type(twin) is type(event) and twin == event and twin._k == "DNASAAPL" and twin._d == DAY
         assert twin.as_dict() == event.as_dict()
+
+
+def test_rich_prints_what_the_repr_shows_not_the_private_fields() -> None:
+    shown = dict(event_for("H0STCNT0", H0STCNT0).__rich_repr__())
+    assert list(shown) == ["market", "symbol", "time", "price", "change", "volume", "amount"]
+    assert shown["symbol"] == H0STCNT0.split("^")[0]
+    assert dict(event_for("H0ZZZZZ0", "a^b").__rich_repr__()) == {"tr_id": "H0ZZZZZ0", "raw": "a^b"}

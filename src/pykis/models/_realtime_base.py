@@ -525,6 +525,10 @@ class KisRealtimeEvent(msgspec.Struct, dict=True):
     def __hash__(self) -> int:
         return hash((self._t, self._r))
 
+    def __rich_repr__(self) -> list[tuple[str, Any]]:
+        # What rich prints: the fields the repr shows, not the struct's private ones.
+        return [(name, getattr(self, name)) for name in self.__repr_fields__ or ("tr_id", "raw")]
+
     def __repr__(self) -> str:
         parts = ", ".join(f"{name}={_plain(getattr(self, name))}" for name in self.__repr_fields__)
         return f"{_model_name(self)}({parts})"
