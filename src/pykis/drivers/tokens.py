@@ -194,12 +194,8 @@ class TokenManager:
     def _get_cached_or_issue(self, stale: str | None) -> AccessToken:
         assert self._file is not None
         lock_file = self._lock_file()
-        # A valid cached token is read without the cross-process lock: the file is only ever replaced whole
-        # (write_private), so a reader sees the old token or the new one. Issuing re-reads under the lock, so
-        # processes racing for a missing or stale token still issue one between them.
-        cached = self._usable(self._read_cache(quiet=True), stale)  # what is wrong with the file is told once
+        cached = self._cached_unlocked(stale)
         if cached is not None:
-            warn_if_shared(self._file)
             return cached
         with locked(lock_file, timeout=_FILE_TIMEOUT):
             cached = self._usable(self._read_cache(), stale)
@@ -209,15 +205,31 @@ class TokenManager:
             self._keep(token)
             return token
 
+    def _cached_unlocked(self, stale: str | None) -> AccessToken | None:
+        """A valid cached token, read without the cross-process lock: the file is only ever replaced whole
+        (write_private), so a reader sees the old token or the new one. Issuing re-reads under the lock, so
+        processes racing for a missing or stale token still issue one between them."""
+        assert self._file is not None
+        cached = self._usable(self._read_cache(quiet=True), stale)  # what is wrong with the file is told once
+        if cached is not None:
+            warn_if_shared(self._file)
+        return cached
+
     async def _cached_or_issue_async(self, send: AsyncTransport, stale: str | None) -> AccessToken:
         import asyncio  # noqa: PLC0415 — see get_async
 
         from pykis.drivers.locks_asyncio import file_locked  # noqa: PLC0415
 
-        # The directory check and the lock file's open are a few local system calls: on the loop, so the lock is
-        # tried before this task first yields. The cache's read and fsynced write go to a worker thread.
-        async with file_locked(self._lock_file(), timeout=_FILE_TIMEOUT, poll=_POLL):
-            cached = self._usable(await asyncio.to_thread(self._read_cache), stale)
+        # The directory check, the cache's read (a ~600-byte file: ~10 µs) and the lock file's open are a few
+        # local system calls, made on the loop: a worker thread costs more, and a cold process's first one
+        # ~1.5 ms (the executor's import, its start and its join at exit). Only the fsynced write of a newly
+        # issued token goes to a worker thread.
+        lock_file = self._lock_file()
+        cached = self._cached_unlocked(stale)
+        if cached is not None:
+            return cached
+        async with file_locked(lock_file, timeout=_FILE_TIMEOUT, poll=_POLL):
+            cached = self._usable(self._read_cache(), stale)
             if cached is not None:
                 return cached
             token = await self._issue_async(send)
