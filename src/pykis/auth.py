@@ -6,13 +6,12 @@ import json
 import os
 import re
 import stat
-from pathlib import Path
 from typing import Any
 
 import msgspec
 from msgspec.structs import force_setattr
 
-from pykis._files import write_private
+from pykis._files import StrPath, write_private
 from pykis._log import lazy_logger
 from pykis._secrets import register
 from pykis.errors import KisCredentialError
@@ -126,14 +125,15 @@ class KisAuth(msgspec.Struct, frozen=True):
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the secret file atomically with mode 0600 (readable by its owner only)."""
-        write_private(Path(path), json.dumps(self.to_dict(), ensure_ascii=False, indent=2).encode())
+        write_private(path, json.dumps(self.to_dict(), ensure_ascii=False, indent=2).encode())
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> KisAuth:
         """Read a secret file written by :meth:`save` (or by python-kis, whose format is the same)."""
-        path = Path(path)
+        path = os.fspath(path)
         try:
-            raw = path.read_bytes()
+            with open(path, "rb") as file:
+                raw = file.read()
         except OSError as exc:
             raise KisCredentialError(f"cannot read secret file {str(path)!r}: {exc.strerror}") from None
         warn_if_shared(path)
@@ -158,12 +158,12 @@ class KisAuth(msgspec.Struct, frozen=True):
         )
 
 
-def warn_if_shared(path: Path) -> bool:
+def warn_if_shared(path: StrPath) -> bool:
     """Log a warning when a secret or token file is readable by others (POSIX); return whether it is."""
     if os.name != "posix":
         return False
     try:
-        mode = path.stat().st_mode
+        mode = os.stat(path).st_mode
     except OSError:
         return False
     if mode & (stat.S_IRWXG | stat.S_IRWXO):

@@ -60,6 +60,7 @@ NOT_FOR_A_QUOTE = (
     "pykis.progress",
     "pykis.exchanges.sessions",  # trading hours load with kis.trading_hours(), not with a stock
     "concurrent.futures.thread",  # no worker thread: the cached token and masters are read where they are needed
+    "pathlib",  # cache paths are strings handled by os.path (pykis._files.StrPath)
 ) + (("platformdirs",) if sys.platform == "linux" else ())  # on Linux the XDG cache rule is applied by hand
 NOT_FOR_A_BLOCKING_QUOTE = (
     "logging",  # nothing asks for a log line on the way (asyncio imports it itself)

@@ -8,16 +8,17 @@ the same locks without blocking its loop (:mod:`pykis.drivers.locks_asyncio`) an
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import weakref
 from collections.abc import Awaitable, Callable
-from pathlib import Path
+from contextlib import suppress
 from typing import TYPE_CHECKING
 
 import msgspec
 
-from pykis._files import locked, private_dir
+from pykis._files import StrPath, locked, private_dir
 from pykis._log import lazy_logger
 from pykis.auth import warn_if_shared, write_private
 from pykis.protocol.env import Environment
@@ -79,7 +80,7 @@ class TokenManager:
         transport: Transport | None,
         *,
         host: str,
-        cache_dir: Path | None,
+        cache_dir: StrPath | None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.environment = environment
@@ -90,7 +91,7 @@ class TokenManager:
         self.host = token_host(host)
         stem, self._key_hash = cache_key(environment, appkey, self.host)
         self._shared = _shared(stem)
-        self._file = cache_dir / f"{stem}.json" if cache_dir else None
+        self._file = os.path.join(cache_dir, f"{stem}.json") if cache_dir else None
         self.issued = 0
 
     def __repr__(self) -> str:
@@ -175,17 +176,18 @@ class TokenManager:
             token = self._read_cache()
         self._shared.token = None
         if self._file is not None:
-            self._file.unlink(missing_ok=True)
+            with suppress(FileNotFoundError):
+                os.unlink(self._file)
         return token
 
     def _revoked(self, response: HttpResponse) -> None:
         decode_auth_answer(response.status, response.body, "revokeP")
         log.info("Revoked the %s access token", self.environment.value)
 
-    def _lock_file(self) -> Path:
+    def _lock_file(self) -> str:
         assert self._file is not None
-        private_dir(self._file.parent)  # refuses a directory another user owns
-        return self._file.with_name(self._file.name + ".lock")
+        private_dir(os.path.dirname(self._file))  # refuses a directory another user owns
+        return self._file + ".lock"
 
     def _keep(self, token: AccessToken) -> None:
         assert self._file is not None
@@ -239,7 +241,8 @@ class TokenManager:
     def _read_cache(self, *, quiet: bool = False) -> AccessToken | None:
         assert self._file is not None
         try:
-            raw = self._file.read_bytes()
+            with open(self._file, "rb") as file:
+                raw = file.read()
         except FileNotFoundError:
             return None
         except OSError as exc:
