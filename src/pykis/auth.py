@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import stat
@@ -15,6 +14,7 @@ from pykis._files import StrPath, write_private
 from pykis._log import lazy_logger
 from pykis._secrets import register
 from pykis.errors import KisCredentialError
+from pykis.protocol.jsonvalue import loads
 
 __all__ = ["KisAccountNumber", "KisAuth", "mask", "write_private"]
 
@@ -125,6 +125,8 @@ class KisAuth(msgspec.Struct, frozen=True):
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the secret file atomically with mode 0600 (readable by its owner only)."""
+        import json  # noqa: PLC0415 — for its indented layout; loading a secret file needs no json package
+
         write_private(path, json.dumps(self.to_dict(), ensure_ascii=False, indent=2).encode())
 
     @classmethod
@@ -138,7 +140,7 @@ class KisAuth(msgspec.Struct, frozen=True):
             raise KisCredentialError(f"cannot read secret file {str(path)!r}: {exc.strerror}") from None
         warn_if_shared(path)
         try:
-            data = json.loads(raw)
+            data = loads(raw)
         except ValueError:
             raise KisCredentialError(f"secret file {str(path)!r} is not valid JSON") from None
         if not isinstance(data, dict):

@@ -11,7 +11,6 @@ the sans-I/O :mod:`pykis.protocol.http1`; they differ only in how bytes move: a 
 from __future__ import annotations
 
 import ipaddress
-import json
 import select
 import socket
 import sys
@@ -94,6 +93,8 @@ class Endpoint:
         }
         body: bytes | None = None
         if request.json is not None:
+            import json  # noqa: PLC0415 — a JSON body (a POST); a quote's GET needs no json package (issue 15)
+
             body = json.dumps(dict(request.json), ensure_ascii=False, separators=(",", ":")).encode()
             headers["content-type"] = "application/json"
             headers["content-length"] = str(len(body))
