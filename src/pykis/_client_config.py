@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, TypedDict
 from pykis._log import lazy_logger
 from pykis.auth import KisAuth
 from pykis.errors import KisCredentialError
+from pykis.protocol.urls import split
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -98,9 +99,7 @@ _LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 def warn_if_plain(rest_url: str, verify: bool) -> None:
     """Warn once per process when the app secret and tokens would cross the network unprotected: plain
     ``http://`` to another machine, or TLS without certificate checks (anyone on the path can read them)."""
-    from urllib.parse import urlsplit  # noqa: PLC0415 — kept off the cold start of ``import pykis``
-
-    parts = urlsplit(rest_url)
+    parts = split(rest_url)
     reasons = []
     if parts.scheme == "http" and parts.hostname not in _LOOPBACK:
         reasons.append(f"{rest_url} is plain http: the app secret and tokens travel unencrypted")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import urlsplit
 
 import msgspec
 
@@ -13,6 +12,7 @@ from pykis.errors import KisDecodeError, KisHTTPError
 from pykis.protocol.env import Environment
 from pykis.protocol.http import HttpRequest, HttpResponse
 from pykis.protocol.jsonvalue import loads
+from pykis.protocol.urls import split
 
 __all__ = [
     "AccessToken",
@@ -80,7 +80,7 @@ class AccessToken(msgspec.Struct, frozen=True):
 
 def token_host(rest_url: str) -> str:
     """The issuing host of a REST base URL (``scheme://host:port``, lower case): what a token belongs to."""
-    parts = urlsplit(rest_url.strip())
+    parts = split(rest_url.strip())
     return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
 
 
