@@ -57,6 +57,7 @@ NOT_FOR_A_QUOTE = (
     "anyio",
     "http.cookiejar",
     "zipfile",  # only a master download unzips
+    "zlib",
     "pykis.gateway",
     "websockets",
     "pykis.scopes.chart",  # what only a chart or an order book needs: their models, paging, progress reports

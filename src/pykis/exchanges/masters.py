@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import zlib
 from collections.abc import Callable, Iterable, Iterator
 from threading import Lock
 
@@ -62,6 +61,7 @@ def unzip(blob: bytes) -> bytes:
     """The single member of a master ``.zip``; ``ValueError`` for anything that is not one (a truncated
     download, an HTML error page, an empty archive, a member larger than :data:`MAX_MASTER_BYTES`)."""
     import zipfile  # noqa: PLC0415 - only a download unzips; a quote from cached masters never does
+    import zlib  # noqa: PLC0415 - (zipfile imports it anyway: its error class, named here)
 
     try:
         with zipfile.ZipFile(io.BytesIO(blob)) as archive:
