@@ -110,7 +110,7 @@ def test_a_quote_loads_neither_the_order_rules_nor_other_apis(
     banned = NOT_FOR_A_QUOTE + (NOT_FOR_A_BLOCKING_QUOTE if client == "blocking" else ())
     unwanted = [name for name in modules if any(name == p or name.startswith(p + ".") for p in banned)]
     assert unwanted == []
-    # The wire shapes: the ones the market-data models read, generated together; no other API's.
+    # The wire shapes: the quotes' (generated together); not the order books' or charts', nor any other API's.
     assert {name for name in modules if name.startswith("pykis.wire")} == {"pykis.wire", "pykis.wire._market"}
 
 
