@@ -116,7 +116,7 @@ class TokenManager:
 
     async def get_async(self, send: AsyncTransport, stale: str | None = None) -> str:
         """:meth:`get` for an asyncio client: waits for the locks without blocking the loop, issues through
-        ``send`` on the loop and reads and writes the cache in a worker thread."""
+        ``send`` on the loop, reads the cache on the loop and writes it in a worker thread."""
         from pykis.drivers.locks_asyncio import holding  # noqa: PLC0415 — asyncio only for the asyncio client (cold start)
 
         token = self._usable(self._shared.token, stale)
