@@ -25,6 +25,17 @@ SECRETKEY_LENGTH = 180
 _ACCOUNT = re.compile(r"^(\d{8})-?(\d{2})$")
 
 
+def _absolute_url(url: object) -> bool:
+    """``http(s)://`` or ``ws(s)://`` and a host (what follows starts with neither a blank nor ``/``). By hand: the
+    regular expression it would take costs a cold start ~0.1 ms to compile."""
+    if not isinstance(url, str):
+        return False
+    scheme, sep, rest = url.partition("://")
+    return (
+        bool(sep) and scheme in ("http", "https", "ws", "wss") and rest[:1] not in ("", "/") and not rest[0].isspace()
+    )
+
+
 def mask(value: str, keep: int = 4) -> str:
     """``"PSED321zABC…"`` → ``"PSED…"``: enough to tell keys apart in a log, never enough to use one."""
     if not value:
@@ -88,7 +99,7 @@ class KisAuth(msgspec.Struct, frozen=True):
             raise KisCredentialError(f"secretkey must be {SECRETKEY_LENGTH} ASCII characters, got {got}")
         for name in ("rest_url", "ws_url"):
             url = getattr(self, name)
-            if url is not None and not re.match(r"^(https?|wss?)://[^\s/]+", url):
+            if url is not None and not _absolute_url(url):
                 raise KisCredentialError(f"{name} must be an absolute http(s)/ws(s) URL, got {url!r}")
         register(self.appkey, self.secretkey)
         force_setattr(self, "account", str(KisAccountNumber.parse(self.account)))
