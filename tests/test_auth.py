@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -56,6 +57,20 @@ def test_bad_fields_are_refused_with_a_clear_error(field: str, value: str, messa
         make(**{field: value})
     assert isinstance(caught.value, KisValidationError)
     assert SECRET not in str(caught.value)
+
+
+@given(
+    st.text(st.sampled_from("hwtps:/ \t\u3000aZ0.-"), max_size=12)
+    | st.builds("".join, st.lists(st.sampled_from(["http", "https", "ws", "wss", "://", "/", " ", "h", ":9"])))
+)
+def test_a_url_field_is_an_absolute_http_or_ws_url(url: str) -> None:
+    """``rest_url``/``ws_url``: ``http(s)``/``ws(s)``, ``://`` and a host (its first character no blank, no ``/``)."""
+    absolute = re.match(r"^(https?|wss?)://[^\s/]+", url) is not None
+    if absolute:
+        assert make(rest_url=url, ws_url=url).rest_url == url
+    else:
+        with pytest.raises(KisCredentialError, match="absolute"):
+            make(rest_url=url)
 
 
 @given(st.from_regex(r"\A\d{8}-?\d{2}\Z"))

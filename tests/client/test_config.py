@@ -140,3 +140,25 @@ def test_the_cache_directory_follows_the_xdg_rule(monkeypatch: pytest.MonkeyPatc
         assert default_cache_dir() == user_cache_path("pykis", appauthor=False)
     monkeypatch.setenv("PYKIS_CACHE_DIR", "/elsewhere")
     assert default_cache_dir() == Path("/elsewhere")
+
+
+@pytest.mark.parametrize("spelling", ["path", "str", "trailing separator", "dot"])
+def test_the_shared_rate_limit_lives_beside_the_token_folder(tmp_path: Path, spelling: str) -> None:
+    """However ``keep_token`` spells its folder, the rate limit's state is ``ratelimit`` beside it (the folder's
+    lexical parent, as ``Path.parent`` names it): every process that keeps its tokens there shares the same one."""
+    folder = tmp_path / "app" / "tokens"
+    spellings: dict[str, str | Path] = {
+        "path": folder,
+        "str": str(folder),
+        "trailing separator": f"{folder}/",
+        "dot": f"{folder}/.",
+    }
+    keep = spellings[spelling]
+    with PyKis(REAL, keep_token=keep):
+        assert sorted(path.name for path in (tmp_path / "app").iterdir()) == ["ratelimit"]
+
+
+def test_the_shared_rate_limit_of_the_default_token_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PYKIS_CACHE_DIR", str(tmp_path / "cache"))
+    with PyKis(REAL, keep_token=True):
+        assert (tmp_path / "cache" / "ratelimit").is_dir()

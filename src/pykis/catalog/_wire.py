@@ -38,15 +38,19 @@ COLUMN_CORRECTIONS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
 """Response columns the service sends that ``rest.json`` lacks or spells otherwise, each with its source,
 appended to the API's row (older answers simply leave them blank)."""
 
-_MARKET: dict[tuple[str, str], dict[str, str]] = {
+_MARKET: dict[tuple[str, str], dict[str, str]] = {  # the quotes (pykis.models.quote)
     ("domestic_stock", "inquire_price"): {"output": "object"},
     ("domestic_stock", "inquire_overtime_price"): {"output": "object"},
     ("domestic_stock", "intstock_multprice"): {"output": "rows"},
+    ("overseas_stock", "price_detail"): {"output": "object"},
+}
+_ORDERBOOK: dict[tuple[str, str], dict[str, str]] = {
     ("domestic_stock", "inquire_asking_price_exp_ccn"): {"output1": "object"},
+    ("overseas_stock", "inquire_asking_price"): {"output1": "object", "output2": "any"},
+}
+_CHART: dict[tuple[str, str], dict[str, str]] = {
     ("domestic_stock", "inquire_daily_itemchartprice"): {"output2": "rows?"},
     ("domestic_stock", "inquire_time_itemchartprice"): {"output2": "rows?"},
-    ("overseas_stock", "price_detail"): {"output": "object"},
-    ("overseas_stock", "inquire_asking_price"): {"output1": "object", "output2": "any"},
     ("overseas_stock", "dailyprice"): {"output2": "rows?"},
     ("overseas_stock", "inquire_time_itemchartprice"): {"output1": "object?", "output2": "rows?"},
 }
@@ -62,11 +66,18 @@ _ACCOUNT: dict[tuple[str, str], dict[str, str]] = {
     ("overseas_stock", "inquire_period_profit"): {"output1": "rows"},
     ("overseas_stock", "inquire_psamount"): {"output": "object"},
 }
-READ_BY_MODELS: dict[str, dict[tuple[str, str], dict[str, str]]] = {"_market": _MARKET, "_account": _ACCOUNT}
+READ_BY_MODELS: dict[str, dict[tuple[str, str], dict[str, str]]] = {
+    "_market": _MARKET,
+    "_orderbook": _ORDERBOOK,
+    "_chart": _CHART,
+    "_account": _ACCOUNT,
+}
 """The APIs :mod:`pykis.models` decode, by group, with how each output block they read arrives (``object``
 one row, ``rows`` a list, ``any`` either, ``?`` may be absent) as the service sends it (PROTOCOL.md; held by
 tests/models and tests/integration); their bodies declare only these blocks (msgspec skips the rest unread).
-A group's shapes are generated into one module (``pykis.wire._market``, ``_account``): the scopes import a model
-module's bodies together, so a module per API would only add imports to a cold first quote. Every other API has
+A group's shapes are generated into one module, a group per model module (``pykis.wire._market`` the quotes',
+``_orderbook``, ``_chart``, ``_account``): a model module's bodies are imported together, so a module per API would
+only add imports to a cold first quote, and one for every market model would make it build the order books' and
+charts' shapes too (~0.5 ms of its ~0.8, issue 15). Every other API has
 its own module, its blocks typed as either form, or absent. (FHKST03010230 and TTTS3018R are read through
 FHKST03010200's and TTTS3035R's shapes.)"""

@@ -8,15 +8,15 @@ The asyncio paths (``acquire``, ``*_async``) take the same locks without blockin
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import weakref
 from collections.abc import Callable
 from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from pykis._files import locked, private_dir, rewrite_private
+from pykis._files import StrPath, locked, private_dir, rewrite_private
 from pykis._log import lazy_logger
 from pykis.protocol.ratelimit import RateState, RateWindow
 
@@ -43,7 +43,7 @@ class RateLimiter:
         stem: str,
         window: RateWindow,
         *,
-        state_dir: Path | None,
+        state_dir: StrPath | None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.window = window
@@ -51,13 +51,13 @@ class RateLimiter:
         with _LOCKS_GUARD:
             self._lock, self._state = _LOCKS.setdefault(stem, (threading.Lock(), RateState()))
             self._gates = _GATES.setdefault(stem, weakref.WeakKeyDictionary())
-        self._file: Path | None = None
-        self._lockfile: Path | None = None
+        self._file: str | None = None
+        self._lockfile: str | None = None
         if state_dir is not None:
             try:
                 private_dir(state_dir)
-                self._file = state_dir / f"{stem}.rate"
-                self._lockfile = state_dir / f"{stem}.rate.lock"
+                self._file = os.path.join(state_dir, f"{stem}.rate")
+                self._lockfile = self._file + ".lock"
             except OSError as exc:
                 log.warning("Rate limiting per process only: cannot use %s (%s)", state_dir, exc.strerror)
 

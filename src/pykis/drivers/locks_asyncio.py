@@ -17,9 +17,8 @@ import sys
 import threading
 from collections.abc import AsyncIterator, MutableMapping
 from contextlib import asynccontextmanager
-from pathlib import Path
 
-from pykis._files import held_elsewhere, open_lock_file, try_lock
+from pykis._files import StrPath, held_elsewhere, open_lock_file, try_lock
 
 __all__ = ["Gates", "file_locked", "holding"]
 
@@ -52,7 +51,7 @@ async def holding(lock: threading.Lock, gates: Gates, poll: float) -> AsyncItera
 
 
 @asynccontextmanager
-async def file_locked(path: Path, *, timeout: float, poll: float) -> AsyncIterator[None]:
+async def file_locked(path: StrPath, *, timeout: float, poll: float) -> AsyncIterator[None]:
     """Hold the cross-process lock file ``path`` for the block, retrying every ``poll`` seconds while another
     process holds it; :class:`TimeoutError` after ``timeout`` seconds."""
     if sys.platform == "win32":

@@ -8,16 +8,17 @@ the same locks without blocking its loop (:mod:`pykis.drivers.locks_asyncio`) an
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import weakref
 from collections.abc import Awaitable, Callable
-from pathlib import Path
+from contextlib import suppress
 from typing import TYPE_CHECKING
 
 import msgspec
 
-from pykis._files import locked, private_dir
+from pykis._files import StrPath, locked, private_dir
 from pykis._log import lazy_logger
 from pykis.auth import warn_if_shared, write_private
 from pykis.protocol.env import Environment
@@ -79,7 +80,7 @@ class TokenManager:
         transport: Transport | None,
         *,
         host: str,
-        cache_dir: Path | None,
+        cache_dir: StrPath | None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.environment = environment
@@ -90,7 +91,7 @@ class TokenManager:
         self.host = token_host(host)
         stem, self._key_hash = cache_key(environment, appkey, self.host)
         self._shared = _shared(stem)
-        self._file = cache_dir / f"{stem}.json" if cache_dir else None
+        self._file = os.path.join(cache_dir, f"{stem}.json") if cache_dir else None
         self.issued = 0
 
     def __repr__(self) -> str:
@@ -115,7 +116,7 @@ class TokenManager:
 
     async def get_async(self, send: AsyncTransport, stale: str | None = None) -> str:
         """:meth:`get` for an asyncio client: waits for the locks without blocking the loop, issues through
-        ``send`` on the loop and reads and writes the cache in a worker thread."""
+        ``send`` on the loop, reads the cache on the loop and writes it in a worker thread."""
         from pykis.drivers.locks_asyncio import holding  # noqa: PLC0415 — asyncio only for the asyncio client (cold start)
 
         token = self._usable(self._shared.token, stale)
@@ -175,17 +176,18 @@ class TokenManager:
             token = self._read_cache()
         self._shared.token = None
         if self._file is not None:
-            self._file.unlink(missing_ok=True)
+            with suppress(FileNotFoundError):
+                os.unlink(self._file)
         return token
 
     def _revoked(self, response: HttpResponse) -> None:
         decode_auth_answer(response.status, response.body, "revokeP")
         log.info("Revoked the %s access token", self.environment.value)
 
-    def _lock_file(self) -> Path:
+    def _lock_file(self) -> str:
         assert self._file is not None
-        private_dir(self._file.parent)  # refuses a directory another user owns
-        return self._file.with_name(self._file.name + ".lock")
+        private_dir(os.path.dirname(self._file))  # refuses a directory another user owns
+        return self._file + ".lock"
 
     def _keep(self, token: AccessToken) -> None:
         assert self._file is not None
@@ -194,12 +196,8 @@ class TokenManager:
     def _get_cached_or_issue(self, stale: str | None) -> AccessToken:
         assert self._file is not None
         lock_file = self._lock_file()
-        # A valid cached token is read without the cross-process lock: the file is only ever replaced whole
-        # (write_private), so a reader sees the old token or the new one. Issuing re-reads under the lock, so
-        # processes racing for a missing or stale token still issue one between them.
-        cached = self._usable(self._read_cache(quiet=True), stale)  # what is wrong with the file is told once
+        cached = self._cached_unlocked(stale)
         if cached is not None:
-            warn_if_shared(self._file)
             return cached
         with locked(lock_file, timeout=_FILE_TIMEOUT):
             cached = self._usable(self._read_cache(), stale)
@@ -209,15 +207,31 @@ class TokenManager:
             self._keep(token)
             return token
 
+    def _cached_unlocked(self, stale: str | None) -> AccessToken | None:
+        """A valid cached token, read without the cross-process lock: the file is only ever replaced whole
+        (write_private), so a reader sees the old token or the new one. Issuing re-reads under the lock, so
+        processes racing for a missing or stale token still issue one between them."""
+        assert self._file is not None
+        cached = self._usable(self._read_cache(quiet=True), stale)  # what is wrong with the file is told once
+        if cached is not None:
+            warn_if_shared(self._file)
+        return cached
+
     async def _cached_or_issue_async(self, send: AsyncTransport, stale: str | None) -> AccessToken:
         import asyncio  # noqa: PLC0415 — see get_async
 
         from pykis.drivers.locks_asyncio import file_locked  # noqa: PLC0415
 
-        # The directory check and the lock file's open are a few local system calls: on the loop, so the lock is
-        # tried before this task first yields. The cache's read and fsynced write go to a worker thread.
-        async with file_locked(self._lock_file(), timeout=_FILE_TIMEOUT, poll=_POLL):
-            cached = self._usable(await asyncio.to_thread(self._read_cache), stale)
+        # The directory check, the cache's read (a ~600-byte file: ~10 µs) and the lock file's open are a few
+        # local system calls, made on the loop: a worker thread costs more, and a cold process's first one
+        # ~1.5 ms (the executor's import, its start and its join at exit). Only the fsynced write of a newly
+        # issued token goes to a worker thread.
+        lock_file = self._lock_file()
+        cached = self._cached_unlocked(stale)
+        if cached is not None:
+            return cached
+        async with file_locked(lock_file, timeout=_FILE_TIMEOUT, poll=_POLL):
+            cached = self._usable(self._read_cache(), stale)
             if cached is not None:
                 return cached
             token = await self._issue_async(send)
@@ -227,7 +241,8 @@ class TokenManager:
     def _read_cache(self, *, quiet: bool = False) -> AccessToken | None:
         assert self._file is not None
         try:
-            raw = self._file.read_bytes()
+            with open(self._file, "rb") as file:
+                raw = file.read()
         except FileNotFoundError:
             return None
         except OSError as exc:

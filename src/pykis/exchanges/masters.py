@@ -9,14 +9,12 @@ from __future__ import annotations
 import io
 import os
 import re
-import zlib
 from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
 from threading import Lock
 
 import msgspec
 
-from pykis._files import private_dir, read_private, write_private
+from pykis._files import StrPath, private_dir, read_private, write_private
 from pykis._log import lazy_logger
 from pykis.exchanges.markets import MARKETS
 
@@ -63,6 +61,7 @@ def unzip(blob: bytes) -> bytes:
     """The single member of a master ``.zip``; ``ValueError`` for anything that is not one (a truncated
     download, an HTML error page, an empty archive, a member larger than :data:`MAX_MASTER_BYTES`)."""
     import zipfile  # noqa: PLC0415 - only a download unzips; a quote from cached masters never does
+    import zlib  # noqa: PLC0415 - (zipfile imports it anyway: its error class, named here)
 
     try:
         with zipfile.ZipFile(io.BytesIO(blob)) as archive:
@@ -286,7 +285,7 @@ class MasterCache:
     ``clock`` (the client's service clock, in epoch seconds): a file is stamped with it when stored and compared
     with it when read, so the file system's own clock never decides."""
 
-    def __init__(self, directory: Path, clock: Callable[[], float], max_age: float = 86400.0) -> None:
+    def __init__(self, directory: StrPath, clock: Callable[[], float], max_age: float = 86400.0) -> None:
         self.directory = directory
         self.clock = clock
         self.max_age = max_age
@@ -294,9 +293,9 @@ class MasterCache:
     def fresh(self, name: str) -> bytes | None:
         """The cached unzipped content of ``name`` if younger than ``max_age``."""
 
-        path = self.directory / name
+        path = os.path.join(self.directory, name)
         try:
-            if self.clock() - path.stat().st_mtime > self.max_age:
+            if self.clock() - os.stat(path).st_mtime > self.max_age:
                 return None
             # A master file in a directory another user controls could name symbols falsely at order time.
             private_dir(self.directory)
@@ -311,7 +310,7 @@ class MasterCache:
         """Keep the unzipped content of ``name``."""
 
         try:
-            path = private_dir(self.directory) / name
+            path = os.path.join(private_dir(self.directory), name)
             write_private(path, content, durable=False)
             stamp = self.clock()
             os.utime(path, (stamp, stamp), follow_symlinks=False)

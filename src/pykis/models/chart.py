@@ -10,7 +10,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, overload
 
 from pykis.models._base import KisModel, dec, render
-from pykis.wire import _market
+from pykis.wire import _chart
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -165,14 +165,14 @@ def _merge(time: datetime, bars: Sequence[KisChartBar]) -> KisChartBar:
 
 # ---- wire shapes: generated from the catalog (pykis.wire); a bar reads its columns by name --------------
 
-DomesticDailyBody = _market.DomesticStockInquireDailyItemchartpriceBody
+DomesticDailyBody = _chart.DomesticStockInquireDailyItemchartpriceBody
 """FHKST03010100 국내주식기간별시세's body, bars (``output2``) newest first."""
-DomesticMinuteBody = _market.DomesticStockInquireTimeItemchartpriceBody
+DomesticMinuteBody = _chart.DomesticStockInquireTimeItemchartpriceBody
 """FHKST03010200 분봉's body, bars newest first; FHKST03010230 (일별분봉) pages are read through it too (same
 ``output2`` columns). ``acml_tr_pbmn`` is the day's running amount."""
-OverseasDailyBody = _market.OverseasStockDailypriceBody
+OverseasDailyBody = _chart.OverseasStockDailypriceBody
 """HHDFS76240000 해외주식 기간별시세's body, bars newest first."""
-OverseasMinuteBody = _market.OverseasStockInquireTimeItemchartpriceBody
+OverseasMinuteBody = _chart.OverseasStockInquireTimeItemchartpriceBody
 """HHDFS76950200 해외주식분봉조회's body: ``output1.next`` is 1 while older bars remain; exchange-local times."""
 
 _DOMESTIC_DAILY = attrgetter(

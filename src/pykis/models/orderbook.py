@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import ClassVar
 
 from pykis.models._base import KisModel, dec, render
-from pykis.wire import KisApiRow, _market
+from pykis.wire import KisApiRow, _orderbook
 
 __all__ = ["KisOrderbook", "KisOrderbookLevel", "domestic_orderbook", "foreign_orderbook"]
 
@@ -48,9 +48,9 @@ class KisOrderbook(KisModel, frozen=True, kw_only=True):
 
 # ---- wire shapes: generated from the catalog (pykis.wire); levels are read by column name ----------------
 
-DomesticOrderbookBody = _market.DomesticStockInquireAskingPriceExpCcnBody
+DomesticOrderbookBody = _orderbook.DomesticStockInquireAskingPriceExpCcnBody
 """FHKST01010200's body: ``output1`` holds the ten levels and the totals."""
-ForeignOrderbookBody = _market.OverseasStockInquireAskingPriceBody
+ForeignOrderbookBody = _orderbook.OverseasStockInquireAskingPriceBody
 """HHDFS76200100's body: ``output1`` the summary and totals, ``output2`` the levels (one row, or a list of one)."""
 
 
@@ -65,7 +65,7 @@ def _levels(block: KisApiRow, price: str, volume: str, depth: int) -> tuple[KisO
 
 
 def domestic_orderbook(
-    block: _market.DomesticStockInquireAskingPriceExpCcnRow, *, symbol: str, market: str, day: datetime
+    block: _orderbook.DomesticStockInquireAskingPriceExpCcnRow, *, symbol: str, market: str, day: datetime
 ) -> KisOrderbook:
     """Build from FHKST01010200 ``output1`` (``askp1..10``, ``askp_rsqn1..10``, ``aspr_acpt_hour``)."""
     hour = block.aspr_acpt_hour.strip()
@@ -89,7 +89,7 @@ def foreign_orderbook(body: ForeignOrderbookBody, *, symbol: str, market: str, d
     if isinstance(levels_block, list):
         levels_block = levels_block[0] if levels_block else None
     if levels_block is None:
-        levels_block = _market.OverseasStockInquireAskingPriceRow()
+        levels_block = _orderbook.OverseasStockInquireAskingPriceRow()
     summary = body.output1
     stamp = f"{summary.dymd}{summary.dhms}".strip()
     time = None

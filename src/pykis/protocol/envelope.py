@@ -7,7 +7,6 @@ on demand, either generically (:attr:`Envelope.body`) or straight into a typed m
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
@@ -24,6 +23,7 @@ from pykis.errors import (
     KisTokenIssueLimitError,
 )
 from pykis.protocol.http import HttpResponse
+from pykis.protocol.jsonvalue import loads
 
 __all__ = ["Envelope", "api_error", "decode_envelope", "decode_json"]
 
@@ -90,7 +90,7 @@ class Envelope:
         """The whole body as plain JSON values (decoded on first access)."""
         if self._body is None:
             try:
-                self._body = json.loads(self.raw)
+                self._body = loads(self.raw)
             except RecursionError:
                 raise KisDecodeError("body is nested too deeply", tr_id=self.tr_id) from None
         return self._body
@@ -137,7 +137,7 @@ def api_error(rt_cd: str, msg_cd: str, msg1: str, tr_id: str | None, status: int
 def decode_json(response: HttpResponse, tr_id: str | None) -> dict[str, Any]:
     """The body as a JSON object, or the error that explains why it is not one."""
     try:
-        data = json.loads(response.body)
+        data = loads(response.body)
     except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nesting deeper than Python's stack
         if response.status != 200:
             raise KisHTTPError(response.status, tr_id=tr_id, body=_excerpt(response.body)) from None

@@ -16,9 +16,10 @@ The state is shared by threads, tasks and processes (see :mod:`pykis.drivers.lim
 from __future__ import annotations
 
 import bisect
-import json
 
 import msgspec
+
+from pykis.protocol.jsonvalue import loads
 
 __all__ = ["RateState", "RateWindow"]
 
@@ -94,13 +95,13 @@ class RateState(msgspec.Struct):
 
     def dumps(self) -> bytes:
         """Serialized for the cross-process state file."""
-        return json.dumps({"slots": self.slots, "blocked_until": self.blocked_until}).encode()
+        return msgspec.json.encode({"slots": self.slots, "blocked_until": self.blocked_until})
 
     @classmethod
     def loads(cls, raw: bytes) -> RateState:
         """Read a state file; anything unreadable yields an empty state (the safe side is to re-learn)."""
         try:
-            data = json.loads(raw)
+            data = loads(raw)
             slots = [float(slot) for slot in data["slots"]]
             return cls(sorted(slots), float(data.get("blocked_until", 0.0)))
         except (ValueError, KeyError, TypeError):

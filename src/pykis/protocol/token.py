@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import urlsplit
 
 import msgspec
 
@@ -13,6 +11,8 @@ from pykis._secrets import register
 from pykis.errors import KisDecodeError, KisHTTPError
 from pykis.protocol.env import Environment
 from pykis.protocol.http import HttpRequest, HttpResponse
+from pykis.protocol.jsonvalue import loads
+from pykis.protocol.urls import split
 
 __all__ = [
     "AccessToken",
@@ -47,7 +47,7 @@ class AccessToken(msgspec.Struct, frozen=True):
 
     def to_json(self, environment: Environment, appkey_hash: str, host: str) -> bytes:
         """The cache-file record: never the app secret, only a hash of the app key, and the issuing host."""
-        return json.dumps(
+        return msgspec.json.encode(
             {
                 "environment": environment.value,
                 "host": host,
@@ -56,13 +56,13 @@ class AccessToken(msgspec.Struct, frozen=True):
                 "token_type": self.token_type,
                 "expires_at": self.expires_at,
             }
-        ).encode()
+        )
 
     @classmethod
     def from_json(cls, raw: bytes, environment: Environment, appkey_hash: str, host: str) -> AccessToken:
         """Read a cache record; raises ``ValueError`` for anything corrupt or belonging to another key or host."""
         try:
-            data = json.loads(raw)
+            data = loads(raw)
         except RecursionError:
             raise ValueError("token cache is nested too deeply") from None
         if not isinstance(data, dict):
@@ -80,7 +80,7 @@ class AccessToken(msgspec.Struct, frozen=True):
 
 def token_host(rest_url: str) -> str:
     """The issuing host of a REST base URL (``scheme://host:port``, lower case): what a token belongs to."""
-    parts = urlsplit(rest_url.strip())
+    parts = split(rest_url.strip())
     return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
 
 

@@ -4,8 +4,9 @@ blocks). They are the one description both the API layer (``pykis.api``) and the
 imports neither.
 
 An API has its own module (``pykis.wire.<category>.<api>``, loaded only when used), except the ones the models
-decode: those are generated together by group (``pykis.wire._market``: quotes, order books, charts;
-``pykis.wire._account``: balances, orders, profits), since a model module needs all of its group at once.
+decode: those are generated together by group, one per model module (``pykis.wire._market``: quotes;
+``_orderbook``; ``_chart``; ``pykis.wire._account``: balances, orders, profits), since a model module needs all
+of its group at once, and a quote none of the order books' and charts' shapes.
 Only this ``__init__`` is written by hand.
 """
 
