@@ -29,9 +29,9 @@ error and a closed connection, never a misread answer or a desynchronised connec
 - HTTP versions other than 1.0 and 1.1 (h11 reads any ``HTTP/d.d``);
 - a Content-Length of 19 or 20 digits and a chunk size of 17 to 20 hex digits (h11 allows 20 of either): no
   answer is exabytes long, and the transport caps a body far lower;
-- a head past MAX_HEAD that arrives whole in one read (h11 enforces its limit, given here as MAX_HEAD rather than
-  its default 16 KiB, only while a head is incomplete), and an incomplete chunk-size or trailer line past
-  MAX_LINE (4 KiB; h11 buffers up to its head limit).
+- a head past MAX_HEAD whose end comes in the read that takes it past the limit (h11 checks its limit, given here
+  as MAX_HEAD rather than its default 16 KiB, only while a head is incomplete), and an incomplete chunk-size or
+  trailer line past MAX_LINE (4 KiB; h11 buffers up to its head limit).
 """
 
 from __future__ import annotations
