@@ -7,8 +7,9 @@ asyncio script ~8 ms and ``http.client`` (with the ``email`` package) a blocking
 quote of ~60 ms; this module costs well under one. It reads what a client needs — status line, header fields,
 ``Content-Length``, ``chunked`` and read-to-close bodies, interim 1xx answers — and refuses the rest as a
 :class:`HttpProtocolError`: framing that could desynchronise a kept-alive connection (both ``Transfer-Encoding``
-and ``Content-Length``, conflicting lengths, an unknown transfer coding, folded or malformed fields) and a head
-or chunk line past its size limit.
+and ``Content-Length``, conflicting lengths, an unknown transfer coding, folded or malformed fields, a 101 to a
+request that proposed no upgrade) and a head or chunk line past its size limit. Whatever h11 refuses, this
+refuses too (tests/protocol/test_http1_vs_h11.py, which lists where this is stricter).
 """
 
 from __future__ import annotations
@@ -25,9 +26,13 @@ MAX_LINE = 4 << 10
 """The largest chunk-size line or trailer block."""
 
 _TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-_STATUS = re.compile(rb"HTTP/1\.([01]) ([1-9][0-9]{2})(?: [^\r\n]*)?")
+# A reason phrase and a field value are HTAB, SP, VCHAR and obs-text (RFC 9112 §4, RFC 9110 §5.5).
+_STATUS = re.compile(rb"HTTP/1\.([01]) ([1-9][0-9]{2})(?: [^\x00-\x08\x0a-\x1f\x7f]*)?")
 _FIELD_VALUE = re.compile(rb"[^\x00-\x08\x0a-\x1f\x7f]*")
-_CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]{1,16})[ \t]*(?:;[^\r\n]*)?")
+# The size, then an extension right after it or trailing whitespace: whitespace before ";" (BWS) is refused, as
+# h11 refuses it; chunk-extension parsing that differs between parsers is a known desynchronisation vector.
+_CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]{1,16})(?:;[^\r\n]*|[ \t]*)")
+_LENGTH = re.compile(r"[0-9]{1,18}")  # ASCII digits only: str.isdigit() also takes "²"
 _SAFE_TEXT = re.compile(r"[^\x00-\x1f\x7f]*")
 
 
@@ -121,10 +126,13 @@ class ResponseReader:
             block = bytes(self._buffer[:end])
             del self._buffer[: end + 4]
             head = _parse_head(block)
-            if 100 <= head.status < 200:
+            framing = _framing(head)  # an interim answer's framing fields are checked too, as h11 checks them
+            if head.status == 101:
+                raise HttpProtocolError("101 Switching Protocols, though this client proposes no upgrade")
+            if head.status < 200:
                 continue  # 100 Continue and the like: the final answer follows
             self._head = head
-            self._framing, self._remaining = _framing(head)
+            self._framing, self._remaining = framing
             self._done = self._framing == "length" and self._remaining == 0
         return self._head
 
@@ -227,23 +235,26 @@ def _parse_field(line: bytes) -> tuple[str, str]:
 
 
 def _framing(head: ResponseHead) -> tuple[str, int]:
-    """How the body ends (RFC 9112 §6.3): ``("length", n)``, ``("chunked", 0)`` or ``("close", 0)``."""
-    if head.status in (204, 304):
-        return "length", 0
+    """How the body ends (RFC 9112 §6.3): ``("length", n)``, ``("chunked", 0)`` or ``("close", 0)``. The framing
+    fields are checked whatever the status, also where they do not count (1xx, 204, 304)."""
     coding = head.headers.get("transfer-encoding")
     length = head.headers.get("content-length")
+    size: int | None = None
     if coding is not None:
         if length is not None:
             raise HttpProtocolError("both Transfer-Encoding and Content-Length (a request-smuggling shape)")
-        if _tokens(coding) != ["chunked"]:
+        if coding.lower() != "chunked":  # one field, one coding: no list, no empty element
             raise HttpProtocolError(f"an unsupported transfer coding: {coding!r}")
+    elif length is not None:
+        values = {part.strip() for part in length.split(",")}
+        if len(values) != 1 or not _LENGTH.fullmatch(value := values.pop()):
+            raise HttpProtocolError(f"not a Content-Length: {length!r}")
+        size = int(value)
+    if head.status < 200 or head.status in (204, 304):
+        return "length", 0
+    if coding is not None:
         return "chunked", 0
-    if length is None:
-        return "close", 0
-    values = {part.strip() for part in length.split(",")}
-    if len(values) != 1 or not (value := values.pop()).isdigit() or len(value) > 18:
-        raise HttpProtocolError(f"not a Content-Length: {length!r}")
-    return "length", int(value)
+    return ("close", 0) if size is None else ("length", size)
 
 
 def _tokens(value: str) -> list[str]:
