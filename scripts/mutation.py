@@ -80,7 +80,9 @@ MODULES: dict[str, Module] = {
     ),
     "journal": Module(("src/pykis/drivers/journal.py",), ("tests/client/test_journal.py",)),
     # The HTTP/1.1 reader both transports trust with every answer's framing.
-    "http1": Module(("src/pykis/protocol/http1.py",), ("tests/protocol/test_http1.py",)),
+    "http1": Module(
+        ("src/pykis/protocol/http1.py",), ("tests/protocol/test_http1.py", "tests/protocol/test_http1_vs_h11.py")
+    ),
     "ticks": Module(
         ("src/pykis/exchanges/markets.py",), ("tests/client/test_markets.py", "tests/integration/test_tick_tables.py")
     ),
