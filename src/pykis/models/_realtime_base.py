@@ -505,8 +505,7 @@ class KisRealtimeEvent(msgspec.Struct, dict=True):
         """Every typed field of the event (its model's properties), decoded in one pass."""
         if self._v != _DECODED:
             self._decode()
-        values = self.__dict__
-        return {name: values[name] for name in self._resolve().names}
+        return self.__dict__.copy()  # the decoder's stores, in the model's order, and nothing else
 
     def __reduce__(self) -> tuple[type[Self], tuple[str, str, str | None, date | None]]:
         # Pickled and copied as the record it came from (decoded again on reading): the struct's own reduce
