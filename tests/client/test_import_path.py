@@ -70,6 +70,7 @@ NOT_FOR_A_QUOTE = (
     "json",  # the secret file, token cache and rate state are read by msgspec (pykis.protocol.jsonvalue)
     "urllib",  # plain base URLs and queries are read and built by pykis.protocol.urls
     "ipaddress",  # (urllib.parse imports it; the transports need it only for an error's hint)
+    "hashlib",  # the token cache key takes CPython's built-in SHA-256 (pykis.protocol.token)
 ) + (("platformdirs",) if sys.platform == "linux" else ())  # on Linux the XDG cache rule is applied by hand
 NOT_FOR_A_BLOCKING_QUOTE = (
     "logging",  # nothing asks for a log line on the way (asyncio imports it itself)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import hashlib
+import importlib
 import json
 
 import pytest
@@ -7,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pykis.errors import KisDecodeError, KisError, KisHTTPError, KisTokenIssueLimitError
+from pykis.protocol import token
 from pykis.protocol.env import Environment
 from pykis.protocol.token import AccessToken, cache_key, decode_auth_answer, parse_token, token_host
 
@@ -109,3 +112,25 @@ def test_envelope_refusal_on_an_oauth_endpoint() -> None:
 def test_oauth_error_page() -> None:
     with pytest.raises(KisHTTPError):
         decode_auth_answer(404, b"not found", "tokenP")
+
+
+@given(appkey=st.text(min_size=1, max_size=60))
+def test_the_cache_key_is_sha_256_whichever_implementation_computes_it(appkey: str) -> None:
+    # CPython's built-in SHA-256 where the build has it, hashlib's otherwise: the same names and hashes.
+    stem, digest = cache_key(Environment.REAL, appkey, "https://openapi.koreainvestment.com:9443")
+    assert digest == hashlib.sha256(appkey.encode()).hexdigest()
+    where = hashlib.sha256(f"https://openapi.koreainvestment.com:9443\n{appkey}".encode()).hexdigest()
+    assert stem == f"real-{where[:24]}"
+
+
+def test_a_build_without_the_built_in_hashes_uses_hashlib(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_import = importlib.import_module
+
+    def without_builtins(name: str) -> object:
+        if name in ("_sha2", "_sha256"):
+            raise ImportError(name)
+        return real_import(name)
+
+    monkeypatch.setattr(importlib, "import_module", without_builtins)
+    assert token._sha256() is hashlib.sha256
+    assert cache_key(Environment.VIRTUAL, "key", "http://h")[1] == hashlib.sha256(b"key").hexdigest()
