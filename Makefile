@@ -66,16 +66,17 @@ audit: $(AUDIT_VENV)/.installed
 	$(AUDIT_VENV)/bin/pip-audit --strict --no-deps --disable-pip --progress-spinner off -r $(AUDIT_VENV)/floors.txt \
 		|| { echo "audit: FAILED: a floor has a known vulnerability, or PyPI's vulnerability service could not be asked"; exit 1; }
 
-bench: $(STAMP) $(USER_VENV)/.installed
-	$(BIN)/python bench/run.py
-
 # pykis as a user installs it (its runtime dependencies only), for the cold first-quote rows: the dev venv also
 # holds the test tools' packages, typing_extensions among them, which msgspec imports whenever it is there.
+# (Defined before the rules naming it: make expands a rule's prerequisites as it reads them.)
 USER_VENV := .bench-user-venv
 $(USER_VENV)/.installed: pyproject.toml
 	test -x $(USER_VENV)/bin/python || $(PYTHON) -m venv $(USER_VENV)
 	$(USER_VENV)/bin/python -m pip install --quiet -e .
 	touch $@
+
+bench: $(STAMP) $(USER_VENV)/.installed
+	$(BIN)/python bench/run.py
 
 # Rewrite the generated code: the API layer from the catalog, the asyncio scope twins from the blocking ones
 # (the tests fail while either is stale).
