@@ -34,6 +34,9 @@ def records(frame: str) -> tuple[str, list[list[str]]]:
     return tr_id, [fields[i : i + width] for i in range(0, len(fields), width)]
 
 
+BOOKS_AND_TRADES = ("H0STCNT0", "H0STASP0", "H0NXASP0", "H0UNASP0")
+
+
 @pytest.fixture
 def legacy(tmp_path: Path) -> Iterator[Emulator]:
     with Emulator(secrets_dir=tmp_path, clock="always-open", legacy_widths=True, realtime_rate=50.0) as emu:
@@ -51,12 +54,12 @@ async def collect(ws: ClientConnection, wanted: set[str]) -> dict[str, list[list
 async def test_legacy_widths_are_the_catalogued_layouts(legacy: Emulator) -> None:
     key = approval_key(legacy.real)
     async with connect(legacy.real.ws_url, ping_interval=None) as ws:
-        for tr_id in ("H0STCNT0", "H0STASP0"):
+        for tr_id in BOOKS_AND_TRADES:
             assert (await control(ws, request(key, tr_id, "000660")))["body"]["rt_cd"] == "0"
-        seen = await asyncio.wait_for(collect(ws, {"H0STCNT0", "H0STASP0"}), 20)
+        seen = await asyncio.wait_for(collect(ws, set(BOOKS_AND_TRADES)), 20)
     catalog = widths()
-    assert (catalog["H0STCNT0"], catalog["H0STASP0"]) == (46, 59)
-    for tr_id in ("H0STCNT0", "H0STASP0"):
+    assert [catalog[tr_id] for tr_id in BOOKS_AND_TRADES] == [46, 59, 65, 65]
+    for tr_id in BOOKS_AND_TRADES:
         for row in seen[tr_id]:
             assert len(row) == catalog[tr_id], tr_id
             assert row[0] == "000660"
@@ -67,11 +70,13 @@ async def test_current_widths_without_the_legacy_switch(tmp_path: Path) -> None:
     with Emulator(secrets_dir=tmp_path, clock="always-open", realtime_rate=50.0) as emu:
         key = approval_key(emu.real)
         async with connect(emu.real.ws_url, ping_interval=None) as ws:
-            for tr_id in ("H0STCNT0", "H0STASP0"):
+            for tr_id in BOOKS_AND_TRADES:
                 assert (await control(ws, request(key, tr_id, "000660")))["body"]["rt_cd"] == "0"
-            seen = await asyncio.wait_for(collect(ws, {"H0STCNT0", "H0STASP0"}), 20)
-    assert {len(row) for row in seen["H0STCNT0"]} == {47}  # the 2026-09-14 layouts: one more price field
-    assert {len(row) for row in seen["H0STASP0"]} == {63}
+            seen = await asyncio.wait_for(collect(ws, set(BOOKS_AND_TRADES)), 20)
+    # The 2026-09-14 layouts (PROTOCOL.md §15): a trade gains MARKET_CLS_CODE, the KRX book its mid-price triple
+    # and MARKET_CLS_CODE, the integrated book ANTC_EXCH_CLS_CODE; the NXT book is unchanged.
+    assert [{len(row) for row in seen[tr_id]} for tr_id in BOOKS_AND_TRADES] == [{47}, {63}, {65}, {66}]
+    assert {row[65] for row in seen["H0UNASP0"]} <= {"1", "2"}
 
 
 async def test_an_order_sends_its_acknowledgement_and_fill_notices(tmp_path: Path) -> None:

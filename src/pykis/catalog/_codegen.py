@@ -355,6 +355,7 @@ REALTIME_SUPPLEMENT: dict[str, tuple[tuple[str, str], ...]] = {
         ("MIDP_CLS_CODE", "중간가 매수매도 구분 (PROTOCOL.md §15)"),
         ("MARKET_CLS_CODE", "장운영 구분 코드 (PROTOCOL.md §15)"),
     ),
+    "H0UNASP0": (("ANTC_EXCH_CLS_CODE", "예상체결 거래소 구분: 1 KRX, 2 NXT (PROTOCOL.md §15)"),),
 }
 """Columns the service appended after the catalog's snapshot (PROTOCOL.md §15, since 2026-09-14), appended to
 the TR's own columns: older records simply lack them."""

@@ -5,7 +5,7 @@ clients of each :class:`~pykis.emulator.ws.WsHub` are registered for and publish
 records owed at ``rate`` records per second, generated from the simulated :class:`~pykis.emulator.market.Market`:
 
 - H0STCNT0 / H0NXCNT0 / H0UNCNT0 (47 fields, or 46 with ``legacy_widths``), H0STASP0 (63, or 59) and
-  H0NXASP0 / H0UNASP0 (65, or 59), HDFSCNT0 (25) and HDFSASP0 / HDFSASP1 (16; each led by the realtime key
+  H0NXASP0 (65) / H0UNASP0 (66, or 65), HDFSCNT0 (25) and HDFSASP0 / HDFSASP1 (16; each led by the realtime key
   unless ``realtime_key_field=False``), keyed as the real service keys them (``005930``, ``DNASAAPL``, ``RBAQAAPL``);
 - several records in one frame when more than one is owed (``0|TR|COUNT|…``, at most ``max_bundle``);
 - execution notices: with an ``engine``, its order events (``Engine.drain_events``) become H0STCNI0/H0STCNI9
@@ -110,7 +110,9 @@ def domestic_price(
 def domestic_orderbook(
     book: OrderBook, quote: Quote, *, tr_id: str = "H0STASP0", legacy: bool = False, session: str = "regular"
 ) -> list[str]:
-    """An H0STASP0 record (63 fields; 59 with ``legacy``; H0NXASP0/H0UNASP0: 65) of ``book``."""
+    """An H0STASP0 record (63 fields; 59 with ``legacy``) of ``book``; H0NXASP0: 65 (KRX and NXT mid-price
+    triples, as websocket.json lists them, before and after 2026-09-14); H0UNASP0: 66 (65 with ``legacy``), its
+    ``ANTC_EXCH_CLS_CODE`` appended on 2026-09-14 (PROTOCOL.md §15)."""
     t = book.time.astimezone(KST)
     asks = [*book.asks[:10]] + [None] * (10 - len(book.asks[:10]))
     bids = [*book.bids[:10]] + [None] * (10 - len(book.bids[:10]))
@@ -121,14 +123,15 @@ def domestic_orderbook(
     record += [str(level.qty) if level else "0" for level in bids]
     record += [str(sum(level.qty for level in book.asks)), str(sum(level.qty for level in book.bids)), "0", "0"]
     record += ["0", "0", "0", "0", "3", "0.00", str(quote.volume), "0", "0", "0", "0", "0"]
-    if legacy:
+    if legacy and tr_id == "H0STASP0":
         return record
     mid = (asks[0].price + bids[0].price) / 2 if asks[0] and bids[0] else Decimal(0)
     mid_text = _num(mid.quantize(Decimal(1)) if mid == mid.to_integral_value() else mid)
     if tr_id == "H0STASP0":
-        record += [mid_text, "0", "0", _SESSION_CODES.get(session, "2")]
-    else:
-        record += [mid_text, "0", "0", mid_text, "0", "0"]
+        return [*record, mid_text, "0", "0", _SESSION_CODES.get(session, "2")]
+    record += [mid_text, "0", "0", mid_text, "0", "0"]
+    if tr_id == "H0UNASP0" and not legacy:
+        record.append("1")  # the expected price is KRX's: the emulator runs one book per symbol
     return record
 
 

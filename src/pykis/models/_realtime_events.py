@@ -1793,6 +1793,8 @@ class DomesticStockAskingPriceTotal(KisDomesticRealtimeOrderbook):
     """``NMID_TOTAL_RSQN`` NXT 중간가잔량합계수량"""
     nmid_cls_code = column(64)
     """``NMID_CLS_CODE`` NXT 중간가 매수매도 구분"""
+    antc_exch_cls_code = column(65)
+    """``ANTC_EXCH_CLS_CODE`` 예상체결 거래소 구분: 1 KRX, 2 NXT (PROTOCOL.md §15)"""
 
 
 class DomesticStockCcnlTotal(KisDomesticRealtimePrice):
