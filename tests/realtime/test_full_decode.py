@@ -60,6 +60,12 @@ def _columns(compute: Callable[..., Any], count: int) -> list[st.SearchStrategy[
         return [st.sampled_from(["1", "5", "3", ""])]
     if compute is market._yes:
         return [st.sampled_from(["Y", "N"])]
+    if compute is base._ymd:
+        return [DAYS]
+    if compute is base._int_or_none:
+        return [st.one_of(QTY, st.just(""))]
+    if compute is market._expected_exchange:
+        return [st.sampled_from(["1", "2", ""])]
     return [st.text("0123456789ABCDEFGHIJ", max_size=8)] * count
 
 

@@ -55,6 +55,32 @@ def test_domestic_price_fields() -> None:
     assert event.field("STCK_PRPR") == "174900"
 
 
+def test_every_column_of_a_domestic_trade_is_typed() -> None:
+    event = event_for("H0STCNT0", H0STCNT0)
+    assert isinstance(event, KisDomesticRealtimePrice)
+    assert (event.sell_count, event.buy_count, event.net_buy_count) == (23197, 27031, 3834)
+    assert (event.sell_volume, event.buy_volume) == (3926124, 3388705)
+    assert (event.buy_ratio, event.volume_rate, event.turnover) == (Decimal("0.43"), Decimal("131.09"), Decimal("1.23"))
+    assert (event.open_time, event.high_time, event.low_time) == (
+        datetime(2024, 8, 2, 9, 0, 1, tzinfo=KST),
+        datetime(2024, 8, 2, 9, 4, 16, tzinfo=KST),
+        datetime(2024, 8, 2, 13, 48, 56, tzinfo=KST),
+    )
+    # Each signed by its own sign column: 5 (하락) keeps the sent minus, 2 (상승) a plus.
+    assert (event.change_from_open, event.change_from_high, event.change_from_low) == (
+        Decimal(-4000),
+        Decimal(1100),
+        Decimal(-100),
+    )
+    assert (event.total_ask_qty, event.total_bid_qty) == (1021341, 794116)
+    assert (event.same_time_volume, event.same_time_volume_rate) == (6742781, Decimal("132.28"))
+    assert (event.operation_code, event.hour_class, event.random_end_code) == ("20", "0", "N")
+    assert event.vi_price == Decimal(193300)
+    positions = type(event)._resolve().positions
+    typed = {name.upper() for field in type(event)._fields for names in field.columns for name in names.split("|")}
+    assert set(positions) <= typed  # no column left to field("…") alone
+
+
 def test_domestic_price_repr_matches_the_seed() -> None:
     assert repr(event_for("H0STCNT0", H0STCNT0)) == (
         "KisDomesticRealtimePrice(market='KRX', symbol='000660', time='2024-08-02T13:50:44+09:00', price=174900, "
@@ -86,6 +112,11 @@ def test_overseas_price() -> None:
     assert event.change == Decimal("-2.2100")  # unsigned DIFF with SIGN 5 (하락)
     assert event.rate == Decimal("-0.99")
     assert (event.volume, event.qty, event.decimals) == (1523423, 100, 4)
+    assert event.business_day == date(2024, 8, 1)
+    # BIVL is volume traded at the bid (매도체결량), ASVL at the ask (매수체결량): websocket.json's labels.
+    assert (event.sell_volume, event.buy_volume) == (620113, 903310)
+    keyed = {name: event.as_dict()[name] for name in ("key", "exchange", "daytime", "market")}
+    assert keyed == {"key": "DNASAAPL", "exchange": "NAS", "daytime": False, "market": "NASDAQ"}
 
 
 def test_overseas_record_with_a_leading_realtime_key() -> None:
@@ -108,7 +139,33 @@ def test_domestic_orderbook_both_widths() -> None:
     new, old = event_for("H0STASP0", H0STASP0), event_for("H0STASP0", H0STASP0_OLD)
     assert (new.mid_price, new.session) == (Decimal(70950), "2")  # type: ignore[attr-defined]
     assert (old.mid_price, old.session) == (None, None)  # type: ignore[attr-defined]
+    assert isinstance(new, KisDomesticRealtimeOrderbook)
+    assert isinstance(old, KisDomesticRealtimeOrderbook)
+    assert (new.hour_class, new.expected_volume, new.expected_change, new.expected_rate) == (
+        "0",
+        0,
+        Decimal(0),
+        Decimal(0),
+    )
+    assert (new.total_ask_qty_change, new.total_bid_qty_change) == (120, -340)
+    assert (new.overtime_total_ask_qty, new.overtime_total_bid_qty) == (0, 0)
+    assert (new.overtime_total_ask_qty_change, new.overtime_total_bid_qty_change) == (0, 0)
+    assert (new.mid_qty, new.mid_side_code, old.mid_qty, old.mid_side_code) == (150, "1", None, None)
+    assert (new.nxt_mid_price, new.nxt_mid_qty, new.nxt_mid_side_code, new.expected_exchange) == (None,) * 4
     assert "ask=71000x1000, bid=70900x2000" in repr(new)
+
+
+def test_nxt_and_integrated_books_read_both_mid_prices_and_the_expected_exchange() -> None:
+    fields = H0STASP0.split("^")[:59]
+    nxt = "^".join([*fields, "70950", "150", "1", "70900", "80", "2"])
+    integrated = nxt + "^2"  # ANTC_EXCH_CLS_CODE, since 2026-09-14 (PROTOCOL.md §15)
+    for tr_id, record, exchange in (("H0NXASP0", nxt, None), ("H0UNASP0", integrated, "NXT")):
+        book = event_for(tr_id, record, date(2024, 8, 2))
+        assert isinstance(book, KisDomesticRealtimeOrderbook)
+        assert (book.mid_price, book.mid_qty, book.mid_side_code) == (Decimal(70950), 150, "1")
+        assert (book.nxt_mid_price, book.nxt_mid_qty, book.nxt_mid_side_code) == (Decimal(70900), 80, "2")
+        assert book.expected_exchange == exchange
+        assert book.session is None
 
 
 def test_overseas_orderbook() -> None:
@@ -119,6 +176,8 @@ def test_overseas_orderbook() -> None:
     assert book.bids == (KisRealtimeLevel(Decimal("224.1100"), 30),)
     assert book.asks == (KisRealtimeLevel(Decimal("224.1300"), 40),)
     assert (book.total_bid_qty, book.total_ask_qty) == (500, 700)
+    assert (book.decimals, book.total_bid_qty_change, book.total_ask_qty_change) == (4, 0, 0)
+    assert (book.bid_qty_change, book.ask_qty_change) == (0, 0)
     assert book.time == datetime(2024, 8, 1, 9, 29, 30, tzinfo=NY)
 
 

@@ -72,6 +72,16 @@ def _dec_or_none(text: str) -> Decimal | None:
         return None
 
 
+def _int_or_none(text: str) -> int | None:
+    """A quantity a layout may lack: ``None`` when blank or absent (the column reads ``""``) or malformed."""
+    if not text or not text.strip():
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
 def _int(text: str) -> int:
     try:
         return int(text)

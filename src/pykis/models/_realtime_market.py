@@ -22,6 +22,7 @@ from pykis.models._realtime_base import (
     _dec,
     _dec_or_none,
     _int,
+    _int_or_none,
     _model_name,
     _plain,
     _price,
@@ -60,6 +61,8 @@ _EXCHANGES: dict[str, tuple[str, tzinfo]] = {
 
 _DOMESTIC_MARKETS = {"ST": "KRX", "NX": "NXT", "UN": "UN"}
 
+_EXPECTED_EXCHANGES = {"1": "KRX", "2": "NXT"}  # ANTC_EXCH_CLS_CODE (PROTOCOL.md §15)
+
 Side = Literal["buy", "sell"]
 
 
@@ -94,6 +97,12 @@ def _side(code: str) -> Side | None:
     raise NotImplementedError  # the expression is the body
 
 
+@inline("_EXPECTED_EXCHANGES.get({code})", _EXPECTED_EXCHANGES=_EXPECTED_EXCHANGES)
+def _expected_exchange(code: str) -> str | None:
+    """``KRX`` or ``NXT`` for 예상체결 거래소 구분 ``1``/``2``; ``None`` for a layout without it."""
+    raise NotImplementedError  # the expression is the body
+
+
 def _domestic_market(tr_id: str) -> str:
     return _DOMESTIC_MARKETS.get(tr_id[2:4], "KRX")
 
@@ -107,8 +116,23 @@ def _arrival(day: date | None, hhmmss: str) -> datetime | None:
     return _at(day, hhmmss, KST)
 
 
+@inline("{key}")
+def _key(key: str | None) -> str | None:
+    """The realtime key (the event's ``_k``) as a field."""
+    raise NotImplementedError  # the expression is the body
+
+
 def _exchange(key: str | None) -> str | None:
     return key[1:4] if key and len(key) > 4 else None
+
+
+def _foreign_market(key: str | None) -> str:
+    exchange = _exchange(key)
+    return _EXCHANGES[exchange][0] if exchange in _EXCHANGES else (exchange or "")
+
+
+def _daytime(key: str | None) -> bool:
+    return key is not None and key[:1] == "R"
 
 
 def _local(key: str | None, day: str, hhmmss: str, korean_day: str, korean_hhmmss: str) -> datetime | None:
@@ -287,32 +311,65 @@ class KisDomesticRealtimePrice(KisRealtimePrice):
     session = Field(_optional, "MARKET_CLS_CODE", memo=True)
     """``MARKET_CLS_CODE`` (47-field layout, since 2026-09-14): 1 pre, 2 regular, 3 after, 5 closing;
     ``None`` on 46-field records."""
+    sell_count = Field(int, "SELN_CNTG_CSNU")
+    """``SELN_CNTG_CSNU`` 매도 체결 건수: sell-initiated trades of the day."""
+    buy_count = Field(int, "SHNU_CNTG_CSNU")
+    """``SHNU_CNTG_CSNU`` 매수 체결 건수: buy-initiated trades of the day."""
+    net_buy_count = Field(int, "NTBY_CNTG_CSNU")
+    """``NTBY_CNTG_CSNU`` 순매수 체결 건수."""
+    sell_volume = Field(int, "SELN_CNTG_SMTN")
+    """``SELN_CNTG_SMTN`` 총 매도 수량: sell-initiated volume of the day."""
+    buy_volume = Field(int, "SHNU_CNTG_SMTN")
+    """``SHNU_CNTG_SMTN`` 총 매수 수량: buy-initiated volume of the day."""
+    buy_ratio = Field(Decimal, "SHNU_RATE")
+    """``SHNU_RATE`` 매수 비율."""
+    volume_rate = Field(Decimal, "PRDY_VOL_VRSS_ACML_VOL_RATE")
+    """``PRDY_VOL_VRSS_ACML_VOL_RATE`` 전일 거래량 대비 등락율 (%)."""
+    open_time = Field(_seoul, "BSOP_DATE", "OPRC_HOUR", memo=True)
+    """``BSOP_DATE`` + ``OPRC_HOUR`` 시가 시간, Asia/Seoul."""
+    change_from_open = Field(_signed, "OPRC_VRSS_PRPR", "OPRC_VRSS_PRPR_SIGN")
+    """``OPRC_VRSS_PRPR`` 시가 대비, signed by ``OPRC_VRSS_PRPR_SIGN``."""
+    high_time = Field(_seoul, "BSOP_DATE", "HGPR_HOUR", memo=True)
+    """``BSOP_DATE`` + ``HGPR_HOUR`` 최고가 시간, Asia/Seoul."""
+    change_from_high = Field(_signed, "HGPR_VRSS_PRPR", "HGPR_VRSS_PRPR_SIGN")
+    """``HGPR_VRSS_PRPR`` 고가 대비, signed by ``HGPR_VRSS_PRPR_SIGN``."""
+    low_time = Field(_seoul, "BSOP_DATE", "LWPR_HOUR", memo=True)
+    """``BSOP_DATE`` + ``LWPR_HOUR`` 최저가 시간, Asia/Seoul."""
+    change_from_low = Field(_signed, "LWPR_VRSS_PRPR", "LWPR_VRSS_PRPR_SIGN")
+    """``LWPR_VRSS_PRPR`` 저가 대비, signed by ``LWPR_VRSS_PRPR_SIGN``."""
+    operation_code = Field(_text, "NEW_MKOP_CLS_CODE")
+    """``NEW_MKOP_CLS_CODE`` 신 장운영 구분 코드 (two characters: the phase of the day, then the board)."""
+    total_ask_qty = Field(int, "TOTAL_ASKP_RSQN")
+    """``TOTAL_ASKP_RSQN`` 총 매도호가 잔량."""
+    total_bid_qty = Field(int, "TOTAL_BIDP_RSQN")
+    """``TOTAL_BIDP_RSQN`` 총 매수호가 잔량."""
+    turnover = Field(Decimal, "VOL_TNRT")
+    """``VOL_TNRT`` 거래량 회전율 (%)."""
+    same_time_volume = Field(int, "PRDY_SMNS_HOUR_ACML_VOL")
+    """``PRDY_SMNS_HOUR_ACML_VOL`` 전일 동시간 누적 거래량: the previous day's volume by this time."""
+    same_time_volume_rate = Field(Decimal, "PRDY_SMNS_HOUR_ACML_VOL_RATE")
+    """``PRDY_SMNS_HOUR_ACML_VOL_RATE`` 전일 동시간 누적 거래량 비율 (%)."""
+    hour_class = Field(_text, "HOUR_CLS_CODE")
+    """``HOUR_CLS_CODE`` 시간 구분 코드: 0 장중, A 장후 예상, B 장전 예상, C 9시 이후 예상가·VI, D 시간외
+    단일가 예상."""
+    random_end_code = Field(_text, "MRKT_TRTM_CLS_CODE")
+    """``MRKT_TRTM_CLS_CODE`` 임의 종료 구분 코드."""
+    vi_price = Field(_price, "VI_STND_PRC")
+    """``VI_STND_PRC`` 정적 VI 발동 기준가."""
 
 
 class KisForeignRealtimePrice(KisRealtimePrice):
     """``HDFSCNT0`` 해외주식 실시간지연체결가 (key ``D``+EXCD+symbol, or ``R``+BAQ/BAY/BAA+symbol for the US daytime
     session). Records that start with the realtime key (``RSYM``), as some feeds send, are accepted too."""
 
-    @property
-    def key(self) -> str | None:
-        """The realtime key (``DNASAAPL``) the record belongs to, when known."""
-        return self._k
-
-    @property
-    def exchange(self) -> str | None:
-        """The EXCD of the key (``NAS``, ``BAQ``, ``HKS``, …)."""
-        return _exchange(self._k)
-
-    @property
-    def daytime(self) -> bool:
-        """Whether the record comes from the US daytime session feed (key prefix ``R``)."""
-        return self._k is not None and self._k[:1] == "R"
-
-    @property
-    def market(self) -> str:
-        exchange = _exchange(self._k)
-        return _EXCHANGES[exchange][0] if exchange in _EXCHANGES else (exchange or "")
-
+    key = Field(_key, context="_k")
+    """The realtime key (``DNASAAPL``) the record belongs to, when known."""
+    exchange = Field(_exchange, context="_k", memo=True)
+    """The EXCD of the key (``NAS``, ``BAQ``, ``HKS``, …)."""
+    daytime = Field(_daytime, context="_k", memo=True)
+    """Whether the record comes from the US daytime session feed (key prefix ``R``)."""
+    market = Field(_foreign_market, context="_k", memo=True)
+    """``NASDAQ``, ``NYSE``, ``AMEX``, ``HKEX``, … (the key's exchange; the EXCD itself if unknown)."""
     symbol = Field(_text, "SYMB")
     """``SYMB`` 종목코드."""
     decimals = Field(int, "ZDIV")
@@ -353,6 +410,12 @@ class KisForeignRealtimePrice(KisRealtimePrice):
     """``STRN`` 체결강도."""
     session = Field(_optional, "MTYP", memo=True)
     """``MTYP`` 시장구분: 1 regular, 2 pre-market, 3 after-market."""
+    business_day = Field(_ymd, "TYMD")
+    """``TYMD`` 현지 영업일자: the exchange's trading day."""
+    sell_volume = Field(int, "BIVL")
+    """``BIVL`` 매도 체결량: volume traded at the bid (sell-initiated)."""
+    buy_volume = Field(int, "ASVL")
+    """``ASVL`` 매수 체결량: volume traded at the ask (buy-initiated)."""
 
 
 # ----------------------------------------------------------------------------------------------- orderbooks
@@ -438,27 +501,52 @@ class KisDomesticRealtimeOrderbook(KisRealtimeOrderbook):
     """``MID_PRC`` (KRX) / ``KMID_PRC`` (NXT, 통합) 중간가 (newer layouts only)."""
     session = Field(_optional, "MARKET_CLS_CODE", memo=True)
     """``MARKET_CLS_CODE`` of the 63-field KRX layout; ``None`` otherwise."""
+    hour_class = Field(_text, "HOUR_CLS_CODE")
+    """``HOUR_CLS_CODE`` 시간 구분 코드: 0 장중, A 장후 예상, B 장전 예상, C 9시 이후 예상가·VI, D 시간외
+    단일가 예상."""
+    overtime_total_ask_qty = Field(int, "OVTM_TOTAL_ASKP_RSQN")
+    """``OVTM_TOTAL_ASKP_RSQN`` 시간외 총 매도호가 잔량."""
+    overtime_total_bid_qty = Field(int, "OVTM_TOTAL_BIDP_RSQN")
+    """``OVTM_TOTAL_BIDP_RSQN`` 시간외 총 매수호가 잔량."""
+    expected_volume = Field(int, "ANTC_VOL")
+    """``ANTC_VOL`` 예상 거래량."""
+    expected_change = Field(_signed, "ANTC_CNTG_VRSS", "ANTC_CNTG_VRSS_SIGN")
+    """``ANTC_CNTG_VRSS`` 예상 체결 대비, signed by ``ANTC_CNTG_VRSS_SIGN``."""
+    expected_rate = Field(_signed, "ANTC_CNTG_PRDY_CTRT", "ANTC_CNTG_VRSS_SIGN")
+    """``ANTC_CNTG_PRDY_CTRT`` 예상 체결 전일 대비율 (%), signed."""
+    total_ask_qty_change = Field(int, "TOTAL_ASKP_RSQN_ICDC")
+    """``TOTAL_ASKP_RSQN_ICDC`` 총 매도호가 잔량 증감."""
+    total_bid_qty_change = Field(int, "TOTAL_BIDP_RSQN_ICDC")
+    """``TOTAL_BIDP_RSQN_ICDC`` 총 매수호가 잔량 증감."""
+    overtime_total_ask_qty_change = Field(int, "OVTM_TOTAL_ASKP_ICDC")
+    """``OVTM_TOTAL_ASKP_ICDC`` 시간외 총 매도호가 증감."""
+    overtime_total_bid_qty_change = Field(int, "OVTM_TOTAL_BIDP_ICDC")
+    """``OVTM_TOTAL_BIDP_ICDC`` 시간외 총 매수호가 증감."""
+    mid_qty = Field(_int_or_none, "MIDP_TOTAL_RSQN|KMID_TOTAL_RSQN")
+    """``MIDP_TOTAL_RSQN`` (KRX) / ``KMID_TOTAL_RSQN`` (NXT, 통합) 중간가 잔량 합계 (newer layouts only)."""
+    mid_side_code = Field(_optional, "MIDP_CLS_CODE|KMID_CLS_CODE", memo=True)
+    """``MIDP_CLS_CODE`` / ``KMID_CLS_CODE`` 중간가 매수매도 구분, as sent (newer layouts only)."""
+    nxt_mid_price = Field(_dec_or_none, "NMID_PRC", memo=True)
+    """``NMID_PRC`` NXT 중간가 (NXT and 통합 feeds only)."""
+    nxt_mid_qty = Field(_int_or_none, "NMID_TOTAL_RSQN")
+    """``NMID_TOTAL_RSQN`` NXT 중간가 잔량 합계 (NXT and 통합 feeds only)."""
+    nxt_mid_side_code = Field(_optional, "NMID_CLS_CODE", memo=True)
+    """``NMID_CLS_CODE`` NXT 중간가 매수매도 구분, as sent (NXT and 통합 feeds only)."""
+    expected_exchange = Field(_expected_exchange, "ANTC_EXCH_CLS_CODE")
+    """``ANTC_EXCH_CLS_CODE`` (통합 feed, since 2026-09-14): the market whose expected price this is, ``KRX`` or
+    ``NXT``; ``None`` on other feeds and older records."""
 
 
 class KisForeignRealtimeOrderbook(KisRealtimeOrderbook):
     """``HDFSASP0`` 해외주식 실시간호가, ``HDFSASP1`` 지연호가(아시아): totals and 1 level (more levels if sent,
     6 fields each: ``PBIDn PASKn VBIDn VASKn DBIDn DASKn``)."""
 
-    @property
-    def key(self) -> str | None:
-        """The realtime key the record belongs to, when known."""
-        return self._k
-
-    @property
-    def exchange(self) -> str | None:
-        """The EXCD of the key."""
-        return _exchange(self._k)
-
-    @property
-    def market(self) -> str:
-        exchange = _exchange(self._k)
-        return _EXCHANGES[exchange][0] if exchange in _EXCHANGES else (exchange or "")
-
+    key = Field(_key, context="_k")
+    """The realtime key the record belongs to, when known."""
+    exchange = Field(_exchange, context="_k", memo=True)
+    """The EXCD of the key."""
+    market = Field(_foreign_market, context="_k", memo=True)
+    """The key's market (``NASDAQ``, ``HKEX``, …)."""
     symbol = Field(_text, "SYMB")
     """``SYMB`` 종목코드."""
     time = Field(_local, "XYMD", "XHMS", "KYMD", "KHMS", context="_k", memo=True)
@@ -467,6 +555,16 @@ class KisForeignRealtimeOrderbook(KisRealtimeOrderbook):
     """``BVOL`` 매수총잔량."""
     total_ask_qty = Field(int, "AVOL")
     """``AVOL`` 매도총잔량."""
+    decimals = Field(int, "ZDIV")
+    """``ZDIV`` 소수점자리수."""
+    total_bid_qty_change = Field(int, "BDVL")
+    """``BDVL`` 매수총잔량 대비."""
+    total_ask_qty_change = Field(int, "ADVL")
+    """``ADVL`` 매도총잔량 대비."""
+    bid_qty_change = Field(int, "DBID1")
+    """``DBID1`` 매수잔량 대비 at the best bid."""
+    ask_qty_change = Field(int, "DASK1")
+    """``DASK1`` 매도잔량 대비 at the best ask."""
 
     def _side(self, price: str, qty: str) -> tuple[KisRealtimeLevel, ...]:
         # Level n+1 repeats level n's six columns: the catalog describes level 1, the feed may send more.
