@@ -178,6 +178,12 @@ def test_overseas_orderbook() -> None:
     assert (book.total_bid_qty, book.total_ask_qty) == (500, 700)
     assert (book.decimals, book.total_bid_qty_change, book.total_ask_qty_change) == (4, 0, 0)
     assert (book.bid_qty_change, book.ask_qty_change) == (0, 0)
+    deeper = event_for("HDFSASP0", record + "^224.1000^224.1400^10^20^0^0")  # a second level, if sent
+    assert deeper.as_dict()["bids"] == (
+        KisRealtimeLevel(Decimal("224.1100"), 30),
+        KisRealtimeLevel(Decimal("224.1000"), 10),
+    )
+    assert deeper.as_dict()["asks"][1] == KisRealtimeLevel(Decimal("224.1400"), 20)
     assert book.time == datetime(2024, 8, 1, 9, 29, 30, tzinfo=NY)
 
 

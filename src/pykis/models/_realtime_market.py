@@ -566,24 +566,20 @@ class KisForeignRealtimeOrderbook(KisRealtimeOrderbook):
     ask_qty_change = Field(int, "DASK1")
     """``DASK1`` 매도잔량 대비 at the best ask."""
 
-    def _side(self, price: str, qty: str) -> tuple[KisRealtimeLevel, ...]:
-        # Level n+1 repeats level n's six columns: the catalog describes level 1, the feed may send more.
-        first, width = self._index("PBID1"), self._index("DBID1") - self._index("PBID1") + 2
-        offset_price, offset_qty = self._index(price) - first, self._index(qty) - first
-        fields = self._r.split("^")
-        levels = []
-        for start in range(first, len(fields) - width + 1, width):
-            level_price, level_qty = _dec(fields[start + offset_price]), _int(fields[start + offset_qty])
-            if level_price or level_qty:
-                levels.append(KisRealtimeLevel(level_price, level_qty))
-        return tuple(levels)
+    bids = Field(lambda event: _foreign_side(event, "PBID1", "VBID1"), context=True)
+    """``PBIDn`` with ``VBIDn``, every level sent."""
+    asks = Field(lambda event: _foreign_side(event, "PASK1", "VASK1"), context=True)
+    """``PASKn`` with ``VASKn``, every level sent."""
 
-    @property
-    def bids(self) -> tuple[KisRealtimeLevel, ...]:
-        """``PBIDn`` with ``VBIDn``."""
-        return self._side("PBID1", "VBID1")
 
-    @property
-    def asks(self) -> tuple[KisRealtimeLevel, ...]:
-        """``PASKn`` with ``VASKn``."""
-        return self._side("PASK1", "VASK1")
+def _foreign_side(event: KisRealtimeEvent, price: str, qty: str) -> tuple[KisRealtimeLevel, ...]:
+    # Level n+1 repeats level n's six columns: the catalog describes level 1, the feed may send more.
+    first, width = event._index("PBID1"), event._index("DBID1") - event._index("PBID1") + 2
+    offset_price, offset_qty = event._index(price) - first, event._index(qty) - first
+    fields = event._r.split("^")
+    levels = []
+    for start in range(first, len(fields) - width + 1, width):
+        level_price, level_qty = _dec(fields[start + offset_price]), _int(fields[start + offset_qty])
+        if level_price or level_qty:
+            levels.append(KisRealtimeLevel(level_price, level_qty))
+    return tuple(levels)
