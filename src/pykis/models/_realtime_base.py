@@ -63,23 +63,24 @@ def _dec(text: str) -> Decimal:
         return Decimal(0) if not text.strip() else Decimal("NaN")
 
 
-def _dec_or_none(text: str) -> Decimal | None:
-    if not text or not text.strip():
-        return None
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        return None
+def _or_none(convert: Callable[[str], T]) -> Callable[[str], T | None]:
+    """``convert`` for a column a layout may lack: ``None`` when blank or absent (the column reads ``""``) or
+    malformed."""
+
+    def read(text: str) -> T | None:
+        if not text or not text.strip():
+            return None
+        try:
+            return convert(text)
+        except (ArithmeticError, ValueError):  # InvalidOperation is an ArithmeticError
+            return None
+
+    read.__name__ = read.__qualname__ = f"{getattr(convert, '__name__', 'convert')}_or_none"
+    return read
 
 
-def _int_or_none(text: str) -> int | None:
-    """A quantity a layout may lack: ``None`` when blank or absent (the column reads ``""``) or malformed."""
-    if not text or not text.strip():
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        return None
+_dec_or_none = _or_none(Decimal)
+_int_or_none = _or_none(int)
 
 
 def _int(text: str) -> int:
