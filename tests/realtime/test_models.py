@@ -207,6 +207,12 @@ def test_domestic_execution_notices() -> None:
     old = event_for("H0STCNI0", H0STCNI0_FILL_OLD, day)
     assert isinstance(old, KisDomesticRealtimeExecution)
     assert (old.width, old.price, old.name, old.filled_qty) == (23, Decimal(71000), "삼성전자", 10)
+    for record in (H0STCNI0_FILL, H0STCNI0_FILL_OLD):  # columns before 계좌명 sit alike in both layouts
+        fields = record.split("^")
+        fields[6:8], fields[15] = ["01", "2"], "00931"
+        coded = event_for("H0STCNI0", "^".join(fields), day)
+        assert isinstance(coded, KisDomesticRealtimeExecution)
+        assert (coded.order_kind, coded.order_condition, coded.branch) == ("01", "2", "00931")
 
 
 def test_overseas_execution_notice() -> None:
@@ -215,6 +221,11 @@ def test_overseas_execution_notice() -> None:
     assert (fill.symbol, fill.side, fill.qty, fill.filled_qty) == ("AAPL", "sell", 3, 3)
     assert fill.filled_price == Decimal("224.1200")
     assert fill.name == "APPLE INC"
+    fields = H0GSCNI0_FILL.split("^")
+    fields[6], fields[14] = "32", "00931"  # ODER_KIND2, BRNC_NO: the overseas layout has no ODER_COND there
+    coded = event_for("H0GSCNI0", "^".join(fields), date(2024, 8, 2))
+    assert isinstance(coded, KisForeignRealtimeExecution)
+    assert (coded.order_kind, coded.branch, coded.symbol) == ("32", "00931", "AAPL")
     assert "kind='fill'" in repr(fill)
 
 

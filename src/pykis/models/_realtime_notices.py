@@ -145,6 +145,10 @@ class KisRealtimeExecution(KisRealtimeEvent):
     """``CNTG_UNPR`` 체결단가 of a fill; ``None`` for an acknowledgement."""
     time = Field(_arrival, "STCK_CNTG_HOUR", context="_d", memo=True)
     """``STCK_CNTG_HOUR`` on the day the notice arrived, Asia/Seoul."""
+    order_kind = Field(_text, "ODER_KIND|ODER_KIND2")
+    """``ODER_KIND`` (domestic) / ``ODER_KIND2`` (overseas) 주문종류, the order division code as sent."""
+    branch = Field(_text, "BRNC_NO")
+    """``BRNC_NO`` 지점번호."""
 
     @property
     def price(self) -> Decimal | None:
@@ -156,6 +160,8 @@ class KisDomesticRealtimeExecution(KisRealtimeExecution):
     """``H0STCNI0`` 국내주식 실시간체결통보 (real), ``H0STCNI9`` (virtual): AES-256-CBC encrypted, 26 fields
     (23 before 호가가격조건, 주문거래소구분 and 실시간체결창표시구분 were added after 계좌명)."""
 
+    order_condition = Field(_text, "ODER_COND")
+    """``ODER_COND`` 주문조건 code, as sent."""
     market = Field(_domestic_market, "ORD_EXG_GB", context=True)
     """``ORD_EXG_GB`` 주문거래소 구분 (26-field layout): ``KRX``, ``NXT`` or ``SOR``."""
     name = Field(_domestic_name, "CNTG_ISNM40", "FILLER", context=True)
