@@ -574,8 +574,9 @@ class KisForeignRealtimeOrderbook(KisRealtimeOrderbook):
 
 def _foreign_side(event: KisRealtimeEvent, price: str, qty: str) -> tuple[KisRealtimeLevel, ...]:
     # Level n+1 repeats level n's six columns: the catalog describes level 1, the feed may send more.
-    first, width = event._index("PBID1"), event._index("DBID1") - event._index("PBID1") + 2
-    offset_price, offset_qty = event._index(price) - first, event._index(qty) - first
+    at = type(event)._resolve().positions.get  # one lookup of the layout, not one per column
+    first = at("PBID1", -1)
+    width, offset_price, offset_qty = at("DBID1", -1) - first + 2, at(price, -1) - first, at(qty, -1) - first
     fields = event._r.split("^")
     levels = []
     for start in range(first, len(fields) - width + 1, width):
