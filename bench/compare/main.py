@@ -30,6 +30,7 @@ from streams import streams  # noqa: E402
 from cold_start import DEV_ROW, Result, load, measure  # noqa: E402
 from pykis import PyKis  # noqa: E402
 from pykis.emulator import Emulator  # noqa: E402
+from pykis.models.realtime import event_type  # noqa: E402
 from pykis.protocol.request import ApiCall  # noqa: E402
 from realtime_decode import H0STASP0, H0STCNT0, HDFSCNT0  # noqa: E402
 
@@ -352,14 +353,10 @@ def _per_record(results: dict[str, list[dict[str, Any]]], name: str, options: li
     by a count that differs between libraries (pykis types every column; kis-trader a headline set)."""
     found = []
     for library, label in (("pykis", "pykis"), *PEERS.items()):
-        for width in options:
-            cost, fields = (
-                median(results[library], f"all/{name}/{width}"),
-                median(results[library], f"fields/{name}/{width}"),
-            )
-            if cost is not None and fields is not None:
-                found.append(f"{label} {cost:.2f} µs for {fields:.0f} fields")
-                break
+        cost, width = pick(results[library], f"all/{name}", options)
+        fields = median(results[library], f"fields/{name}/{width}") if width is not None else None
+        if cost is not None and fields is not None:
+            found.append(f"{label} {cost:.2f} µs for {fields:.0f} fields")
     return "; ".join(found) or "n/a"
 
 
@@ -391,15 +388,26 @@ def what_each_does(results: dict[str, list[dict[str, Any]]], widths: dict[str, l
         "library's field names listed once per event type, outside the timing): pykis, the properties of its "
         "model (after two lazy reads the rest of the record decodes in one pass into instance attributes; the "
         "levels of a book count as one field each side, holding 10 levels built as frozen (Decimal price, int qty) "
-        "structs: its 28 H0STASP0 fields read 62 of the record's 63 columns, all but a retired code; kis-trader's "
-        "11 read 11; pykis types every column of these three TRs, so it reads more fields than the peers); "
-        "python-kis, its instance "
-        "attributes; kis-trader, its dataclass fields (top of book only; times stay text there; pykis and "
+        f"structs; its fields read {columns_typed()} — kis-trader's H0STASP0 fields read 11 columns, the top of "
+        "the book); python-kis, its instance attributes; kis-trader, its dataclass fields (times stay text there; "
+        "pykis and "
         "python-kis make tz-aware datetimes). The at-once rows: pykis' as_dict() (one pass, no lazy reads first); "
         "the peers have no faster way to every field than their attributes, so their every-field reads stand "
         "there. Fields read per "
         f"record — pykis: {counts('pykis')}; python-kis: {counts('python-kis')}; kis-trader: {counts('kis-trader')}.",
     ]
+
+
+def columns_typed() -> str:
+    """How many of each TR's wire columns pykis' typed fields read (a field may read several: a book side, a
+    price and its sign)."""
+    found = []
+    for name in ("H0STCNT0", "HDFSCNT0", "H0STASP0"):
+        kind = event_type(name)
+        columns = set(kind._resolve().positions)
+        read = {wire for field in kind._fields for names in field.columns for wire in names.upper().split("|")}
+        found.append(f"{name} {len(columns & read)} of {len(columns)} columns")
+    return ", ".join(found)
 
 
 def _fmt(value: float | None, unit: str) -> str:
