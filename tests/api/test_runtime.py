@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -167,3 +169,33 @@ def test_generic_answers_draw_from_the_market(tmp_path: Any) -> None:
         assert balance.pages == 2
         assert [e.tr_cont for e in balance.envelopes] == ["F", "E"]
         assert all(r.cano == cano for r in balance.output1)  # request fields are echoed
+
+
+# A fresh interpreter: which API modules were already imported must not decide what a name reads.
+FIRST_USE = """
+import sys, threading
+from pykis.api import Op
+from pykis.api._generated import domestic_stock, overseas_stock
+import pykis.api._generated.domestic_stock.inquire_price  # a direct import of an API's module
+assert isinstance(domestic_stock.inquire_price, Op), domestic_stock.inquire_price
+assert domestic_stock.InquirePriceRow.__name__ == "DomesticStockInquirePriceRow"
+names = [name for name in overseas_stock._MODULES if name.islower()]
+gate = threading.Barrier(8)
+seen = []
+def read():
+    gate.wait()
+    seen.extend(type(getattr(overseas_stock, name)).__name__ for name in names)
+threads = [threading.Thread(target=read) for _ in range(8)]
+for thread in threads: thread.start()
+for thread in threads: thread.join()
+print(sorted(set(seen)), len(seen) == 8 * len(names))
+"""
+
+
+def test_an_operation_reads_as_itself_however_its_module_was_first_imported() -> None:
+    # Importing an API's module binds it in its package under the operation's name: a direct import, or another
+    # thread's first use, must not leave the module where the operation is read (a quote of 200 symbols, read
+    # from 7 threads at once, once got "'module' object is not callable").
+    done = subprocess.run([sys.executable, "-c", FIRST_USE], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split("\n")[0] == "['Op'] True"

@@ -13,6 +13,8 @@ own ``request``/``paginate`` (the same flows every high-level scope uses) and re
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from functools import cache
@@ -377,19 +379,35 @@ def op(spec: Spec[R]) -> Callable[[Callable[P, object]], Op[P, R]]:
     return wrap
 
 
-def lazy_attribute(package: str, modules: Mapping[str, str], namespace: dict[str, Any], name: str) -> Any:
-    """A generated category's module ``__getattr__``: load the module of API ``name`` on first use and keep
-    what it defines in the package's namespace."""
-    module = modules.get(name)
-    if module is None:
-        raise AttributeError(f"module {package!r} has no attribute {name!r}")
-    loaded = importlib.import_module(f"{package}.{module}")
-    # Everything the module defines, at once: importing it also set the package attribute of the operation's
-    # name to the module itself, which would hide the operation once its row had been asked for first.
-    for attribute, home in modules.items():
-        if home == module:
-            namespace[attribute] = getattr(loaded, attribute)
-    return namespace[name]
+class LazyPackage(types.ModuleType):
+    """A generated category package whose APIs load on first use (its ``_MODULES``: attribute → module).
+
+    Importing an API's module binds the module in its package under the module's own name, which is the
+    operation's: a reader in between (another thread, or code after a direct import of the module) got the module
+    instead of the operation. That binding here binds what the module defines instead."""
+
+    def __getattr__(self, name: str) -> Any:
+        module = self.__dict__["_MODULES"].get(name)
+        if module is None:
+            raise AttributeError(f"module {self.__name__!r} has no attribute {name!r}")
+        # The import binds the module's names through __setattr__, but only after another thread's import of it
+        # may already have returned here: bind them again, which is idempotent.
+        setattr(self, module, importlib.import_module(f"{self.__name__}.{module}"))
+        return self.__dict__[name]
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and value.__name__ == f"{self.__name__}.{name}":
+            homes = self.__dict__["_MODULES"].items()
+            defined = {attribute: getattr(value, attribute) for attribute, home in homes if home == name}
+            if defined:
+                self.__dict__.update(defined)
+                return
+        super().__setattr__(name, value)
+
+
+def lazy_package(name: str) -> None:
+    """Make the generated category package ``name`` a :class:`LazyPackage` (called by its ``__init__``)."""
+    sys.modules[name].__class__ = LazyPackage
 
 
 class Category(Generic[M]):

@@ -298,7 +298,7 @@ def _category_package(category: str, entries: list[dict[str, Any]]) -> dict[str,
         NOQA_MARK,
         "from __future__ import annotations\n\n",
         "from typing import TYPE_CHECKING\n\n",
-        "from pykis.api._runtime import Category, M, lazy_attribute\n\n",
+        "from pykis.api._runtime import Category, M, lazy_package\n\n",
         "if TYPE_CHECKING:\n",
     ]
     for name in names:
@@ -309,8 +309,7 @@ def _category_package(category: str, entries: list[dict[str, Any]]) -> dict[str,
     for name in names:
         init.append(f'    "{name}": "{name}",\n    "{_camel(name)}Row": "{name}",\n')
     init.append("}\n\n\n")
-    init.append("def __getattr__(name: str) -> object:\n")
-    init.append("    return lazy_attribute(__name__, _MODULES, globals(), name)\n\n\n")
+    init.append("lazy_package(__name__)  # each API's module loads on first use\n\n\n")
     init.append(f"class {class_name}(Category[M]):\n")
     init.append(f'    """The ``{category}`` APIs bound to a client: ``kis.api.{category}.<name>(...)``."""\n\n')
     init.append("    _package = __name__\n\n")

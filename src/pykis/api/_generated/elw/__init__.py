@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pykis.api._runtime import Category, M, lazy_attribute
+from pykis.api._runtime import Category, M, lazy_package
 
 if TYPE_CHECKING:
     from pykis.api._generated.elw.compare_stocks import CompareStocksRow as CompareStocksRow
@@ -100,8 +100,7 @@ _MODULES = {
 }
 
 
-def __getattr__(name: str) -> object:
-    return lazy_attribute(__name__, _MODULES, globals(), name)
+lazy_package(__name__)  # each API's module loads on first use
 
 
 class Elw(Category[M]):
