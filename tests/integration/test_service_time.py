@@ -112,3 +112,14 @@ def test_a_real_clock_sandbox_is_not_always_open(saturday: Emulator, tmp_path: P
         assert not kis.is_trading_day("KRX")  # asked of the sandbox (CTCA0903R) for its Saturday
         assert kis.is_trading_day("NASDAQ")  # still Friday 21:00 in New York
         assert abs(kis.now() - FROZEN_SATURDAY) < timedelta(seconds=5)
+
+
+def test_the_generated_token_api_words_its_expiry_in_the_service_time(saturday: Emulator, tmp_path: Path) -> None:
+    # kis.api.auth.auth_token() answers from the client's token as the service would: seconds left, and the
+    # expiry stamped in Korea time by the service's clock (a frozen Saturday, whatever this machine's date).
+    with PyKis(saturday.real.auth, keep_token=tmp_path) as kis:
+        kis.token()
+        row = kis.api.auth.auth_token().rows[0]
+    assert 86400 - 120 <= int(row.expires_in) <= 86400
+    expiry = datetime.strptime(row.access_token_token_expired, "%Y-%m-%d %H:%M:%S").replace(tzinfo=KST)
+    assert abs(expiry - (FROZEN_SATURDAY + timedelta(seconds=int(row.expires_in)))) <= timedelta(seconds=2)

@@ -16,18 +16,20 @@ import importlib
 import sys
 import types
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, ParamSpec, Protocol, TypeVar, cast, overload
 
 import msgspec
 
 from pykis.errors import KisValidationError
+from pykis.protocol.clock import KST
 from pykis.protocol.request import ApiCall
 from pykis.wire import KisApiRow
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Iterator
+    from collections.abc import AsyncIterator, Generator, Iterator
+    from datetime import tzinfo
     from typing import Self
 
     from pykis.protocol.env import Environment
@@ -51,6 +53,7 @@ __all__ = [
 P = ParamSpec("P")
 R = TypeVar("R", bound="KisApiRow")
 M = TypeVar("M", "Sync", "Async")
+T = TypeVar("T")
 TrSpec = str | Mapping[str, str] | None
 
 
@@ -251,6 +254,8 @@ if TYPE_CHECKING:  # the runners' view of the clients, for the type checker only
 
         def request(self, call: ApiCall, /) -> Envelope: ...
         def paginate(self, call: ApiCall, /, *, max_pages: int = ...) -> Iterator[Envelope]: ...
+        def run(self, flow: Generator[Any, Any, T], /) -> T: ...
+        def _now_flow(self, zone: tzinfo, /) -> Generator[Any, Any, datetime]: ...
 
     class AsyncClient(Protocol):
         """What a runner needs of :class:`~pykis.AsyncPyKis`."""
@@ -260,6 +265,8 @@ if TYPE_CHECKING:  # the runners' view of the clients, for the type checker only
         async def approval_key(self, environment: Environment, /, *, renew: bool = ...) -> str: ...
         async def token(self, environment: Environment | None = ..., /) -> Any: ...
         def _side_for(self, *, trading: bool) -> Any: ...
+        async def run(self, flow: Generator[Any, Any, T], /) -> T: ...
+        def _now_flow(self, zone: tzinfo, /) -> Generator[Any, Any, datetime]: ...
 
 
 class SyncRunner:
@@ -274,7 +281,7 @@ class SyncRunner:
         spec, call = prepared.spec, prepared.call
         result = KisApiResult(spec)
         if spec.oauth:
-            result.add(_oauth_envelope(spec, self.kis, None))
+            result.add(_oauth_envelope(spec, self.kis, None, self.kis.run(self.kis._now_flow(KST))))
             return result
         if spec.paginated:
             for envelope in self.kis.paginate(call, max_pages=self.max_pages):
@@ -301,7 +308,7 @@ class AsyncRunner:
                 value: Any = await self.kis.approval_key(side)
             else:
                 value = await self.kis.token(side)
-            result.add(_oauth_envelope(spec, self.kis, value))
+            result.add(_oauth_envelope(spec, self.kis, value, await self.kis.run(self.kis._now_flow(KST))))
             return result
         if spec.paginated:
             async for envelope in self.kis.paginate(call, max_pages=self.max_pages):
@@ -311,8 +318,9 @@ class AsyncRunner:
         return result
 
 
-def _oauth_envelope(spec: Spec[Any], kis: Any, value: Any) -> Envelope:
-    """The OAuth APIs go through the client's token and approval-key managers (cached, renewed)."""
+def _oauth_envelope(spec: Spec[Any], kis: Any, value: Any, now: datetime) -> Envelope:
+    """The OAuth APIs go through the client's token and approval-key managers (cached, renewed); ``now`` is the
+    service's (heard once, as for any date that goes on the wire)."""
 
     from pykis.protocol.envelope import Envelope  # noqa: PLC0415 — the envelope (msgspec) loads with the first call
 
@@ -321,11 +329,13 @@ def _oauth_envelope(spec: Spec[Any], kis: Any, value: Any) -> Envelope:
         key = value if value is not None else kis.approval_key(side)
         return Envelope({"approval_key": key}, None)
     token = value if value is not None else kis.token(side)
-    expires = datetime.fromtimestamp(token.expires_at).strftime("%Y-%m-%d %H:%M:%S")
+    # As the service words it: the seconds left, and the expiry as a Korea-time stamp of the service's clock.
+    left = max(0.0, kis._token_manager(side).seconds_left(token))
+    expires = (now + timedelta(seconds=left)).strftime("%Y-%m-%d %H:%M:%S")
     body = {
         "access_token": token.value,
         "token_type": token.token_type,
-        "expires_in": str(max(0, int(token.expires_at - datetime.now().timestamp()))),
+        "expires_in": str(int(left)),
         "access_token_token_expired": expires,
     }
     return Envelope(body, None)

@@ -97,6 +97,10 @@ class TokenManager:
     def __repr__(self) -> str:
         return f"TokenManager({self.environment.value}@{self.host}, cached={self._file is not None})"
 
+    def seconds_left(self, token: AccessToken) -> float:
+        """How long ``token`` still lives (its expiry is kept on this manager's clock, as it was received)."""
+        return token.expires_at - self._clock()
+
     def peek(self) -> str | None:
         """The token if one is in memory and valid (no lock, no I/O): the hot path."""
         token = self._usable(self._shared.token)
