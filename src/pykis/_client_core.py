@@ -7,7 +7,6 @@ import os
 from collections.abc import Callable, Generator, Iterable
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, Unpack
-from zoneinfo import ZoneInfo
 
 import msgspec
 
@@ -27,7 +26,7 @@ from pykis.drivers.tokens import TokenManager, Transport
 from pykis.drivers.transport import TransportOptions
 from pykis.errors import KisCredentialError, KisTransportError, KisValidationError
 from pykis.exchanges.masters import MasterCache, SymbolIndex
-from pykis.protocol.clock import ServiceClock
+from pykis.protocol.clock import KST, ServiceClock
 from pykis.protocol.env import Environment, KisHosts
 from pykis.protocol.flow import Action, LoadMasters, Send, SyncClock, call_flow, relay_flow
 from pykis.protocol.http import HttpRequest
@@ -54,7 +53,6 @@ __all__ = ["FlowDrive", "Offload", "PageCursor", "Step", "_ClientCore", "_TwinCo
 
 T = TypeVar("T")
 W = TypeVar("W")  # the driver's realtime client
-_KST = ZoneInfo("Asia/Seoul")
 
 
 class Offload(msgspec.Struct, frozen=True):
@@ -453,7 +451,7 @@ class _ClientCore:
     def now(self, zone: tzinfo | None = None) -> datetime:
         """The service's current time (Korea time unless ``zone`` is given), learned from its answers' ``Date``
         headers: a sandbox replaying a past day answers that day."""
-        return self.clock.now(zone or _KST)
+        return self.clock.now(zone or KST)
 
     def __repr__(self) -> str:
         sides = ", ".join(f"{s.environment.value}={s.auth.id!r}@{s.hosts.rest}" for s in self._sides.values())

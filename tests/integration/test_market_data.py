@@ -77,7 +77,7 @@ def calls(emu: Emulator) -> int:
 @pytest.mark.parametrize(
     ("symbol", "market", "currency", "zone"),
     [
-        ("005930", "KRX", "KRW", "Asia/Seoul"),
+        ("005930", "KRX", "KRW", "KST"),  # Korea has no daylight saving: a fixed UTC+9
         ("NVDA", "NASDAQ", "USD", "America/New_York"),
         ("KO", "NYSE", "USD", "America/New_York"),
         ("SPY", "AMEX", "USD", "America/New_York"),
@@ -267,7 +267,8 @@ def test_orderbooks(kis: PyKis, emu: Emulator) -> None:
     assert book.ask is not None and book.bid is not None and book.ask.price > book.bid.price
     assert book.ask_volume == sum(level.volume for level in book.asks)
     # aspr_acpt_hour carries the time only; the date is the client's today in Seoul.
-    assert book.time is not None and book.time.timetz() == KRX_MIDDAY.timetz()
+    assert book.time is not None and book.time.time() == KRX_MIDDAY.time()
+    assert book.time.utcoffset() == timedelta(hours=9)
     assert kis.stock("024810").orderbook().asks == ()
     emu.clock.set(US_MIDDAY)
     us = kis.stock("NVDA").orderbook()

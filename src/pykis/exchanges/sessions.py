@@ -15,13 +15,12 @@ Session names: ``pre``, ``opening_auction``, ``regular``, ``lunch``, ``post``, `
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from functools import cache
 from typing import ClassVar
-from zoneinfo import ZoneInfo
 
 from pykis.errors import KisValidationError
-from pykis.exchanges.markets import market_info
+from pykis.exchanges.markets import market_info, zone
 from pykis.models._base import KisModel
 
 __all__ = ["KisMarketSession", "KisTradingHours", "is_early_close", "is_holiday", "trading_hours"]
@@ -60,9 +59,9 @@ class KisTradingHours(KisModel, frozen=True, kw_only=True):
     instant reads ``"regular"``; past trading days still follow the exchange's calendar."""
 
     @property
-    def zone(self) -> ZoneInfo:
+    def zone(self) -> tzinfo:
         """The market's time zone."""
-        return _zone(self.timezone)
+        return zone(self.timezone)
 
     def is_trading_day(self, day: date) -> bool:
         """Whether ``day`` (local) is a trading day by the built-in calendar."""
@@ -78,7 +77,7 @@ class KisTradingHours(KisModel, frozen=True, kw_only=True):
         home = at.astimezone(self.zone).date()
         early = bool(self.early_sessions) and is_early_close(self.market, home)
         for entry in self.early_sessions if early else self.sessions:
-            local = at.astimezone(_zone(entry.zone))
+            local = at.astimezone(zone(entry.zone))
             # The daytime session (KST) trades the US day of the same date; other sessions their own day.
             if not self.is_trading_day(local.date()):
                 continue
@@ -89,11 +88,6 @@ class KisTradingHours(KisModel, frozen=True, kw_only=True):
     def is_open(self, at: datetime) -> bool:
         """Whether the regular session is running at instant ``at``."""
         return self.session(at) == "regular"
-
-
-@cache
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
 
 
 def _s(name: str, start: str, end: str, zone: str) -> KisMarketSession:

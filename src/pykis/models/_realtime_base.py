@@ -23,9 +23,10 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, overload
-from zoneinfo import ZoneInfo
 
 import msgspec
+
+from pykis.protocol.clock import KST
 
 if TYPE_CHECKING:
     from typing import Self
@@ -43,8 +44,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-
-KST = ZoneInfo("Asia/Seoul")
 
 LAZY_READS = 2
 """Field reads served lazily (one partial split each) before an event decodes its whole record in one pass."""

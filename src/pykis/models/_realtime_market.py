@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from typing import Literal
-from zoneinfo import ZoneInfo
 
+from pykis.exchanges.markets import zone
 from pykis.models._realtime_base import (
     _MEMO_SIZE,
     _SAFE,
@@ -41,7 +41,7 @@ __all__ = [
     "Side",
 ]
 
-_NY = ZoneInfo("America/New_York")
+_NY = zone("America/New_York")
 
 # EXCD (PROTOCOL.md §9) → (market name as python-kis spelled it, time zone of its local times).
 _EXCHANGES: dict[str, tuple[str, tzinfo]] = {
@@ -51,12 +51,12 @@ _EXCHANGES: dict[str, tuple[str, tzinfo]] = {
     "BAQ": ("NASDAQ", _NY),  # US daytime (주간거래) session: the same listings, traded from Seoul's daytime
     "BAY": ("NYSE", _NY),
     "BAA": ("AMEX", _NY),
-    "HKS": ("HKEX", ZoneInfo("Asia/Hong_Kong")),
-    "TSE": ("TYO", ZoneInfo("Asia/Tokyo")),
-    "SHS": ("SSE", ZoneInfo("Asia/Shanghai")),
-    "SZS": ("SZSE", ZoneInfo("Asia/Shanghai")),
-    "HNX": ("HNX", ZoneInfo("Asia/Ho_Chi_Minh")),
-    "HSX": ("HSX", ZoneInfo("Asia/Ho_Chi_Minh")),
+    "HKS": ("HKEX", zone("Asia/Hong_Kong")),
+    "TSE": ("TYO", zone("Asia/Tokyo")),
+    "SHS": ("SSE", zone("Asia/Shanghai")),
+    "SZS": ("SZSE", zone("Asia/Shanghai")),
+    "HNX": ("HNX", zone("Asia/Ho_Chi_Minh")),
+    "HSX": ("HSX", zone("Asia/Ho_Chi_Minh")),
 }
 
 _DOMESTIC_MARKETS = {"ST": "KRX", "NX": "NXT", "UN": "UN"}

@@ -13,9 +13,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 
-__all__ = ["ServiceClock"]
+__all__ = ["KST", "ServiceClock"]
+
+KST = timezone(timedelta(hours=9), "KST")
+"""Korea Standard Time, the service's zone. Korea has kept UTC+9 without daylight saving since 1988, so a fixed
+offset names every instant the service speaks of exactly, and spares a cold start the zone database (~2.4 ms)."""
 
 # A Date header has whole seconds and is stamped before the answer travels: differences under this are noise.
 _NOISE = 1.5

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import importlib
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
 import msgspec
 
 from pykis._secrets import register
 from pykis.errors import KisDecodeError, KisHTTPError
+from pykis.protocol.clock import KST
 from pykis.protocol.env import Environment
 from pykis.protocol.http import HttpRequest, HttpResponse
 from pykis.protocol.jsonvalue import loads
@@ -25,7 +26,6 @@ __all__ = [
     "token_host",
 ]
 
-KST = timezone(timedelta(hours=9))
 # Re-issue this long before expiry. KIS hands back the same token for 6 h after an issue and tokens
 # live 24 h, so a margin under 18 h always yields a fresh one.
 REFRESH_MARGIN = 3600.0

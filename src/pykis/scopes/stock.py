@@ -7,10 +7,9 @@ Every operation is written once as a flow in :class:`StockBase`; :class:`KisStoc
 from __future__ import annotations
 
 from collections.abc import Generator
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, Unpack
-from zoneinfo import ZoneInfo
 
 from pykis.errors import KisValidationError
 from pykis.exchanges.markets import MarketInfo, market_info, tick_size
@@ -80,7 +79,7 @@ class StockBase:
         return self.info.currency
 
     @property
-    def timezone(self) -> ZoneInfo:
+    def timezone(self) -> tzinfo:
         """The market's time zone."""
         return self.info.timezone
 

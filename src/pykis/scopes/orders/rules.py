@@ -8,13 +8,13 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Literal
-from zoneinfo import ZoneInfo
 
 import msgspec
 
 from pykis.errors import KisOrderTypeError, KisPriceError, KisQuantityError
 from pykis.exchanges.markets import MarketInfo, market_info, tick_size
 from pykis.models._base import render
+from pykis.protocol.clock import KST
 from pykis.protocol.env import Environment
 
 if TYPE_CHECKING:
@@ -43,7 +43,6 @@ __all__ = [
     "wire_price",
 ]
 
-KST = ZoneInfo("Asia/Seoul")
 Condition = Literal[
     "condition",
     "best",
