@@ -10,7 +10,7 @@ import io
 import zipfile
 from collections import namedtuple
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -166,6 +166,30 @@ def test_older_inquiry_tr_ids_reach_the_current_inquiries(emulator: Emulator, ht
     # "TTTC8036R : 주식 정정 취소 가능 주문 조회 * 모의투자 사용 불가" (postman v2.6).
     refused = virtual.get(DOM + "inquire-psbl-rvsecncl", "TTTC8036R", {**pending, **cano(virtual)})
     assert refused.status_code == 500 and envelope(refused)["msg_cd"] == "EGW02006"
+
+
+def test_daily_orders_split_three_months_back_by_calendar_month(emulator: Emulator, http: httpx.Client) -> None:
+    # legacy/Sample01/kis_domstk.py: "01:3개월 이내 국내주식체결내역 (월단위 ex: 2024.04.25 이면 2024.01월~04월조회)",
+    # "02:3개월 이전 국내주식체결내역 (월단위 ex: 2024.04.25 이면 2024.01월이전)": both serve the boundary month.
+    wire = account_wire(emulator, http)
+    today = emulator.clock.now().astimezone(KST).date()
+    months = today.year * 12 + today.month - 1 - 3  # the boundary month, counted from year 0
+    boundary = date(months // 12, months % 12 + 1, 1)
+    after = date((months + 1) // 12, (months + 1) % 12 + 1, 1)  # the first of the month after it
+    daily = {
+        **cano(wire), "SLL_BUY_DVSN_CD": "00", "INQR_DVSN": "00", "PDNO": "", "CCLD_DVSN": "00", "ORD_GNO_BRNO": "",
+        "ODNO": "", "INQR_DVSN_3": "00", "INQR_DVSN_1": "", "CTX_AREA_FK100": "", "CTX_AREA_NK100": "",
+    }  # fmt: skip
+
+    def answer(tr_id: str, start: date, end: date) -> str:
+        params = dict(daily, INQR_STRT_DT=f"{start:%Y%m%d}", INQR_END_DT=f"{end:%Y%m%d}")
+        found, _ = get(wire, DOM + "inquire-daily-ccld", tr_id, params)
+        return f"{found['rt_cd']} {found['msg1']}"
+
+    assert answer("TTTC0081R", boundary, today).startswith("0 ")
+    assert answer("TTTC0081R", boundary - timedelta(days=1), today) == "2 ERROR INVALID INQR_STRT_DT"
+    assert answer("CTSC9215R", boundary - timedelta(days=60), after - timedelta(days=1)).startswith("0 ")
+    assert answer("CTSC9215R", boundary - timedelta(days=60), after) == "2 ERROR INVALID INQR_END_DT"
 
 
 def _ymd(emulator: Emulator, days: int) -> str:

@@ -37,16 +37,22 @@ if TYPE_CHECKING:
 __all__ = ["daily_orders_flow", "profits_flow"]
 
 ZERO = Decimal(0)
-RECENT_DAYS = 89
-"""TTTC0081R serves the last three months (3개월이내); older days go to CTSC9215R (3개월이전)."""
 WINDOW_DAYS = 89
 """Days per CTSC9215R call when a range reaches further back."""
 
 
+def recent_start(today: date) -> date:
+    """The first day TTTC0081R (3개월이내) serves: the first of the month three months back. The broker counts by
+    calendar month (legacy/Sample01/kis_domstk.py: "월단위 ex: 2024.04.25 이면 2024.01월~04월조회"); the days
+    before go to CTSC9215R (3개월이전), so a range split there is asked of each TR within what it serves."""
+    year, month = divmod(today.year * 12 + today.month - 1 - 3, 12)
+    return date(year, month + 1, 1)
+
+
 def _windows(start: date, end: date, today: date) -> list[tuple[Literal["inner", "before"], date, date]]:
-    """(period, start, end) per call: ``"inner"`` (TTTC0081R) for the last three months, ``"before"``
-    (CTSC9215R) in 89-day windows before; the catalog's ``pd_dv`` selector picks the TR."""
-    boundary = today - timedelta(days=RECENT_DAYS)
+    """(period, start, end) per call: ``"inner"`` (TTTC0081R) from :func:`recent_start`, ``"before"``
+    (CTSC9215R) in 89-day windows before it; the catalog's ``pd_dv`` selector picks the TR."""
+    boundary = recent_start(today)
     windows: list[tuple[Literal["inner", "before"], date, date]] = []
     if end >= boundary:
         windows.append(("inner", max(start, boundary), end))

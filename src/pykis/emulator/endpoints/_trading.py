@@ -11,7 +11,7 @@ Engine refusals (``EngineReject``) become business errors: HTTP 200, ``rt_cd`` "
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
@@ -127,6 +127,14 @@ def price_of(text: str) -> Decimal | None:
     return value if value.is_finite() and value >= 0 else None
 
 
+def months_back(today: date, months: int) -> date:
+    """The first day of the calendar month ``months`` before ``today``'s."""
+    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
+    return date(year, month + 1, 1)
+
+
 def three_months_ago(today: date) -> date:
-    """The oldest start date TTTC0081R (3개월이내) takes; older ranges belong to CTSC9215R."""
-    return today - timedelta(days=93)
+    """The oldest start date TTTC0081R (3개월이내) takes: the first day of the month three months back. The broker
+    counts by calendar month (legacy/Sample01/kis_domstk.py: "월단위 ex: 2024.04.25 이면 2024.01월~04월조회");
+    older days belong to CTSC9215R (3개월이전, "2024.01월이전": through the end of that month)."""
+    return months_back(today, 3)

@@ -23,7 +23,6 @@ emulator choices (50). Every value is a string. The virtual service takes ORD_DV
 
 from __future__ import annotations
 
-from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +32,7 @@ from pykis.emulator.endpoints._trading import (
     VIRTUAL_TYPE_REFUSED,
     account_of,
     kst_date,
+    months_back,
     parse_yyyymmdd,
     price_of,
     rejected,
@@ -280,12 +280,13 @@ def daily_ccld(request: ApiRequest, ctx: EmulatorContext) -> ApiResponse:
         return invalid_field("INQR_STRT_DT")
     if end is None or end < start:
         return invalid_field("INQR_END_DT")
-    # 3개월이내 / 3개월이전: a few days' slack either side of the boundary (the live cut-off is not documented).
+    # 3개월이내 / 3개월이전 by calendar month (three_months_ago): both serve the boundary month ("2024.01월~04월",
+    # "2024.01월이전" on 2024-04-25): TTTC0081R refuses a start before that month, CTSC9215R an end after it.
     recent = request.tr_id.endswith("0081R")
     boundary = three_months_ago(kst_date(ctx))
     if recent and start < boundary:
         return invalid_field("INQR_STRT_DT")
-    if not recent and end >= boundary + timedelta(days=8):
+    if not recent and end >= months_back(kst_date(ctx), 2):
         return invalid_field("INQR_END_DT")
     side = request.param("SLL_BUY_DVSN_CD").strip() or "00"
     ccld = request.param("CCLD_DVSN").strip() or "00"
