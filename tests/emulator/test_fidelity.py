@@ -192,6 +192,19 @@ def test_daily_orders_split_three_months_back_by_calendar_month(emulator: Emulat
     assert answer("CTSC9215R", boundary - timedelta(days=60), after) == "2 ERROR INVALID INQR_END_DT"
 
 
+def test_a_page_carries_the_continuation_key_its_answer_documents(emulator: Emulator, http: httpx.Client) -> None:
+    # OTFM3122R's answer documents ctx_area_fk200 alone; the broker's reader takes it from the body
+    # (examples_user/overseas_futureoption inquire_daily_ccld: res.getBody().ctx_area_fk200).
+    wire = account_wire(emulator, http)
+    day = _ymd(emulator, 0)
+    query = {
+        **cano(wire), "STRT_DT": day, "END_DT": day, "FUOP_DVSN_CD": "00", "FM_PDGR_CD": "", "CRCY_CD": "%%%",
+        "FM_ITEM_FTNG_YN": "N", "SLL_BUY_DVSN_CD": "%%", "CTX_AREA_FK200": "", "CTX_AREA_NK200": "",
+    }  # fmt: skip
+    first, more = get(wire, "/uapi/overseas-futureoption/v1/trading/inquire-daily-ccld", "OTFM3122R", query)
+    assert first["rt_cd"] == "0" and more == "F" and first["ctx_area_fk200"].strip() == "OTFM3122R"
+
+
 def _ymd(emulator: Emulator, days: int) -> str:
     return str((emulator.clock.now().astimezone(KST) + timedelta(days=days)).strftime("%Y%m%d"))
 

@@ -221,6 +221,8 @@ _CURATED: tuple[Instrument, ...] = (
     _abroad("TSLA", ("테슬라", "Tesla Inc"), "NASDAQ", ("400.00", 3_320_000_000), "자동차"),
     _abroad("MSFT", ("마이크로소프트", "Microsoft Corp"), "NASDAQ", ("500.00", 7_430_000_000), "소프트웨어"),
     _abroad("SENS", ("센세오닉스 홀딩스", "Senseonics Holdings Inc"), "NASDAQ", ("0.5500", 680_000_000), "의료기기"),
+    # The ETF the broker's own samples ask about (examples_user/overseas_stock: inquire_psamount item_cd="QQQ").
+    _abroad("QQQ", ("인베스코 QQQ 트러스트", "Invesco QQQ Trust"), "NASDAQ", ("600.00", 640_000_000), None, kind="etf"),
     _abroad("KO", ("코카콜라", "Coca-Cola Co"), "NYSE", ("70.00", 4_300_000_000), "음료"),
     _abroad("JPM", ("JP모간 체이스", "JPMorgan Chase & Co"), "NYSE", ("300.00", 2_750_000_000), "은행"),
     _abroad("ORCL", ("오라클", "Oracle Corp"), "NYSE", ("220.00", 2_840_000_000), "소프트웨어"),

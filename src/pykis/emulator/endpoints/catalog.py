@@ -110,12 +110,12 @@ def _is_list(entry: Mapping[str, Any], block: str) -> bool:
     return block.startswith("outblock") or (block == "output" and bool(entry.get("paginated")))
 
 
-def _cursors(entry: Mapping[str, Any]) -> tuple[str, str] | None:
+def _cursors(entry: Mapping[str, Any]) -> tuple[str, ...]:
+    """The ``CTX_AREA_*`` fields a page's body carries: those the documentation lists for the answer, else the
+    request's (a client copies them back). OTFM3122R documents ``ctx_area_fk200`` alone, which the broker's
+    reader takes (examples_user/overseas_futureoption ``inquire_daily_ccld``)."""
     named = entry.get("continuation_response") or entry.get("continuation_request") or ()
-    names = [str(n).lower() for n in named if str(n).lower().startswith("ctx_")]
-    fk = next((n for n in names if "fk" in n), None)
-    nk = next((n for n in names if "nk" in n), None)
-    return (fk, nk) if fk and nk else None
+    return tuple(name for name in (str(n).lower() for n in named) if name.startswith("ctx_"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -459,10 +459,9 @@ def _handler(entry: Mapping[str, Any]) -> Any:
             first = not request.continued
             page = rows[: ROWS // 2] if first else rows[ROWS // 2 :]
             tr_cont = "F" if first else "E"
-            if cursors is not None:
-                fk, nk = cursors
-                body[fk] = request.tr_id.ljust(_width(fk))
-                body[nk] = (str(ROWS // 2) if first else "").ljust(_width(nk))
+            for cursor in cursors:  # the first key names the inquiry, the next one where the next page starts
+                mark = request.tr_id if "fk" in cursor else str(ROWS // 2) if first else ""
+                body[cursor] = mark.ljust(_width(cursor))
         counts = {"nrec": str(len(page)), "crec": str(len(page)), "trec": str(len(rows))}
         summary_values = dict(derived)
         if shape.overseas and found is None:
