@@ -131,10 +131,3 @@ def months_back(today: date, months: int) -> date:
     """The first day of the calendar month ``months`` before ``today``'s."""
     year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
     return date(year, month + 1, 1)
-
-
-def three_months_ago(today: date) -> date:
-    """The oldest start date TTTC0081R (3개월이내) takes: the first day of the month three months back. The broker
-    counts by calendar month (legacy/Sample01/kis_domstk.py: "월단위 ex: 2024.04.25 이면 2024.01월~04월조회");
-    older days belong to CTSC9215R (3개월이전, "2024.01월이전": through the end of that month)."""
-    return months_back(today, 3)

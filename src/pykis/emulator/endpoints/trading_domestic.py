@@ -36,7 +36,6 @@ from pykis.emulator.endpoints._trading import (
     parse_yyyymmdd,
     price_of,
     rejected,
-    three_months_ago,
     whole,
 )
 from pykis.emulator.engine import MSG_ACCEPTED, EngineReject
@@ -280,13 +279,14 @@ def daily_ccld(request: ApiRequest, ctx: EmulatorContext) -> ApiResponse:
         return invalid_field("INQR_STRT_DT")
     if end is None or end < start:
         return invalid_field("INQR_END_DT")
-    # 3개월이내 / 3개월이전 by calendar month (three_months_ago): both serve the boundary month ("2024.01월~04월",
-    # "2024.01월이전" on 2024-04-25): TTTC0081R refuses a start before that month, CTSC9215R an end after it.
-    recent = request.tr_id.endswith("0081R")
-    boundary = three_months_ago(kst_date(ctx))
-    if recent and start < boundary:
-        return invalid_field("INQR_STRT_DT")
-    if not recent and end >= months_back(kst_date(ctx), 2):
+    # 3개월이내 / 3개월이전 by calendar month, as the broker counts (legacy/Sample01/kis_domstk.py: "월단위 ex:
+    # 2024.04.25 이면 2024.01월~04월조회", "2024.01월이전"): both serve the month three months back; TTTC0081R
+    # refuses a start before it, CTSC9215R an end after it.
+    today = kst_date(ctx)
+    if request.tr_id.endswith("0081R"):
+        if start < months_back(today, 3):
+            return invalid_field("INQR_STRT_DT")
+    elif end >= months_back(today, 2):
         return invalid_field("INQR_END_DT")
     side = request.param("SLL_BUY_DVSN_CD").strip() or "00"
     ccld = request.param("CCLD_DVSN").strip() or "00"
