@@ -22,20 +22,32 @@ WALL_CLOCK_CALLS = {
 }
 
 
+def _module_name(node: ast.expr) -> str:
+    """``time``, ``datetime`` or ``date`` spelled as a module or its class (``datetime.datetime``), else ``""``:
+    an attribute of something else (``book.time.time()``, a datetime's time of day) reads no clock."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "datetime":
+        return node.attr
+    return ""
+
+
 def wall_clock_calls(source: str) -> list[tuple[int, str]]:
     """Line and spelling of each call of a wall-clock reader (``datetime.now()``, ``time.time()``…)."""
     found = []
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            owner = node.func.value
-            name = owner.id if isinstance(owner, ast.Name) else owner.attr if isinstance(owner, ast.Attribute) else ""
+            name = _module_name(node.func.value)
             if (name, node.func.attr) in WALL_CLOCK_CALLS:
                 found.append((node.lineno, f"{name}.{node.func.attr}()"))
-    return found
+    return sorted(found)
 
 
 def test_the_finder_sees_each_spelling() -> None:
-    source = "import time, datetime\ndatetime.datetime.now()\ntime.time()\nclock = time.time\nx.date.today()\n"
+    source = (
+        "import time, datetime\ndatetime.datetime.now()\ntime.time()\nclock = time.time\n"
+        "datetime.date.today()\nbook.time.time()\nevent.date.today()\n"
+    )
     assert wall_clock_calls(source) == [(2, "datetime.now()"), (3, "time.time()"), (5, "date.today()")]
 
 
